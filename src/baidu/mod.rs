@@ -1,0 +1,3 @@
+//! The wire: the HTTP token client, Baidu error bodies, and bce-auth-v1 signing.
+
+pub mod sign;

@@ -1,0 +1,1 @@
+//! bce-auth-v1 request signing (Qianfan v2 / BCE IAM).

@@ -1,0 +1,1 @@
+//! Config: figment layering into a validated Config.

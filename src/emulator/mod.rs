@@ -1,0 +1,1 @@
+//! A local Baidu-compatible OAuth emulator.

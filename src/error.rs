@@ -1,0 +1,188 @@
+//! Errors, their hints, and the exit-code table of SPEC §7, in one place.
+//!
+//! Lower layers return `Error` values built with the constructors below; `main` prints
+//! `error: …` plus an optional `hint: …` line and exits with [`Error::exit_code`].
+//! Messages are lowercase, single-line, put values in backticks, and never carry a secret:
+//! anything that came from a server or a user is passed through [`sanitize`] first.
+
+use std::fmt;
+
+/// What kind of failure this is; the exit code follows from it and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// 1: a bug or an unexpected environment failure.
+    Internal,
+    /// 2: bad flag, bad TOML, unknown profile, plaintext secret, bad name.
+    Usage,
+    /// 3: a person must act (log in, answer a prompt that cannot be shown).
+    NeedsPerson,
+    /// 4: Baidu rejected the app's credentials.
+    Credentials,
+    /// 5: Baidu unreachable, 5xx, throttled or timed out, after retries.
+    Network,
+    /// 6: the secret store: identity, passphrase, ciphertext.
+    Store,
+    /// 7: the token was rotated and saved, but a hook failed.
+    Hook,
+}
+
+impl Kind {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Kind::Internal => 1,
+            Kind::Usage => 2,
+            Kind::NeedsPerson => 3,
+            Kind::Credentials => 4,
+            Kind::Network => 5,
+            Kind::Store => 6,
+            Kind::Hook => 7,
+        }
+    }
+}
+
+/// A user-facing error: a kind, a one-line message and an optional hint.
+pub struct Error {
+    kind: Kind,
+    message: String,
+    hint: Option<String>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        Error { kind, message: one_line(message.into()), hint: None }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(Kind::Internal, message)
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Kind::Usage, message)
+    }
+    pub fn needs_person(message: impl Into<String>) -> Self {
+        Self::new(Kind::NeedsPerson, message)
+    }
+    pub fn credentials(message: impl Into<String>) -> Self {
+        Self::new(Kind::Credentials, message)
+    }
+    pub fn network(message: impl Into<String>) -> Self {
+        Self::new(Kind::Network, message)
+    }
+    pub fn store(message: impl Into<String>) -> Self {
+        Self::new(Kind::Store, message)
+    }
+    pub fn hook(message: impl Into<String>) -> Self {
+        Self::new(Kind::Hook, message)
+    }
+
+    /// An I/O failure on `path`, while `doing` something (e.g. "write", "read").
+    pub fn io(doing: &str, path: &std::path::Path, err: std::io::Error) -> Self {
+        let kind = Kind::Internal;
+        let mut e = Self::new(kind, format!("cannot {doing} `{}`: {}", path.display(), io_reason(&err)));
+        match err.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                e.hint = Some("check the ownership and permissions of that path".into())
+            }
+            std::io::ErrorKind::StorageFull => e.hint = Some("free some disk space and try again".into()),
+            _ => {}
+        }
+        e
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(one_line(hint.into()));
+        self
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+    pub fn exit_code(&self) -> u8 {
+        self.kind.exit_code()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The reason part of an I/O error, without the "(os error N)" noise.
+fn io_reason(err: &std::io::Error) -> String {
+    let s = err.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_lowercase(),
+        None => s.to_lowercase(),
+    }
+}
+
+/// Folds a message onto one line so an error is always exactly one line on stderr.
+fn one_line(s: String) -> String {
+    if s.contains(['\n', '\r']) { s.split(['\n', '\r']).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ") } else { s }
+}
+
+/// Makes text from outside (a server body, a file name, a user string) safe to echo:
+/// control characters escaped and the length capped, so a hostile value can neither
+/// forge extra terminal lines nor flood the log.
+pub fn sanitize(s: &str) -> String {
+    const MAX: usize = 200;
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i >= MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() { out.extend(c.escape_default()) } else { out.push(c) }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_spec_table() {
+        let table = [
+            (Kind::Internal, 1),
+            (Kind::Usage, 2),
+            (Kind::NeedsPerson, 3),
+            (Kind::Credentials, 4),
+            (Kind::Network, 5),
+            (Kind::Store, 6),
+            (Kind::Hook, 7),
+        ];
+        for (kind, code) in table {
+            assert_eq!(kind.exit_code(), code, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn messages_are_one_line() {
+        let e = Error::usage("first\nsecond\r\nthird").with_hint("a\nb");
+        assert_eq!(e.message(), "first; second; third");
+        assert_eq!(e.hint(), Some("a; b"));
+    }
+
+    #[test]
+    fn sanitize_escapes_controls_and_caps_length() {
+        assert_eq!(sanitize("a\nb\x1b[31m"), "a\\nb\\u{1b}[31m");
+        assert_eq!(sanitize(&"x".repeat(500)).chars().count(), 201);
+    }
+}

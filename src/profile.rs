@@ -1,0 +1,94 @@
+//! Profile names, and which profile a command uses (SPEC §4).
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// A validated profile name: a letter or digit, then letters, digits, `-`, `_`, `.`;
+/// at most 64 characters. Validated before it is ever joined to a path.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProfileName(String);
+
+impl ProfileName {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(s: &str) -> Result<Self> {
+        let bad = || {
+            Error::usage(format!("invalid profile name `{}`", crate::error::sanitize(s))).with_hint(
+                "a name starts with a letter or digit, then letters, digits, `-`, `_` or `.`; at most 64 characters",
+            )
+        };
+        let mut chars = s.chars();
+        match chars.next() {
+            Some(c) if c.is_ascii_alphanumeric() => {}
+            _ => return Err(bad()),
+        }
+        if s.len() > Self::MAX_LEN || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+            return Err(bad());
+        }
+        Ok(ProfileName(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProfileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ProfileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl std::str::FromStr for ProfileName {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+/// Which SPEC §4 rule chose the profile in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Argument,
+    Environment,
+    UseDefault,
+    ConfigDefault,
+}
+
+impl Source {
+    pub fn explain(self) -> &'static str {
+        match self {
+            Source::Argument => "chosen by the command line (positional PROFILE or --profile)",
+            Source::Environment => "chosen by `BROKER_PROFILE` in the environment",
+            Source::UseDefault => "chosen by `broker use` (the default kept in the state folder)",
+            Source::ConfigDefault => "chosen by `default_profile` in the config",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_good_names() {
+        for ok in ["a", "netdisk-dev", "ai.prod_2", "9lives", &"x".repeat(64)] {
+            assert!(ProfileName::parse(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn refuses_names_that_could_escape_a_path() {
+        for bad in ["", "../x", "a/b", ".hidden", "-flag", "a b", "é", "a\0b", &"x".repeat(65), "..", "a\\b"] {
+            let err = ProfileName::parse(bad).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+        }
+    }
+}

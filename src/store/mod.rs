@@ -1,0 +1,1 @@
+//! The state store: age vault, identity, per-profile lock, atomic writes, state schema.
