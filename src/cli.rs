@@ -1,1 +1,214 @@
-//! The command-line interface: clap types only, no logic.
+//! The command-line interface: clap types only, no logic. Help, completions and the man
+//! page all come from these definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Grant;
+use crate::duration::Humane;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "broker",
+    version,
+    about = "A credential broker for Baidu apps: profiles, age-encrypted secrets, tokens rotated single-flight",
+    after_help = "Exit codes: 0 ok, 1 internal, 2 usage/config, 3 a person must act, 4 credentials rejected, \
+                  5 Baidu unreachable, 6 secret store, 7 a hook failed after a rotation."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The config file [default: $XDG_CONFIG_HOME/broker/profiles.toml]
+    #[arg(long, global = true, value_name = "PATH", env = "BROKER_CONFIG", hide_env = true)]
+    pub config: Option<PathBuf>,
+    /// The profile to use (otherwise BROKER_PROFILE, `broker use`, default_profile)
+    #[arg(long = "profile", short = 'p', global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Say more on stderr (repeatable); secrets are always redacted
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Say nothing on stderr but errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// How long a command may spend talking to Baidu, retries included [default: 30s]
+    #[arg(long, global = true, value_name = "DUR")]
+    pub timeout: Option<Humane>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the age identity and a config whose recipients include it
+    Init(InitArgs),
+    /// Add, list, inspect and remove profiles
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Replace, encrypt and re-encrypt SecretKeys
+    #[command(subcommand)]
+    Secret(SecretCommand),
+    /// Make a profile the default
+    Use(UseArgs),
+    /// Print the profile in force
+    Current(CurrentArgs),
+    /// Authorize a netdisk app (device code, pasted code, or browser); fetch a token for other grants
+    Login(LoginArgs),
+    /// Print a valid access token, rotating it first when due
+    Token(TokenArgs),
+    /// Rotate now (when due, or always with --force)
+    Refresh(RefreshArgs),
+    /// Show profiles, token expiry and rotation state
+    Status(StatusArgs),
+    /// Forget the stored tokens of a profile (its SecretKey stays)
+    Logout(ProfileArg),
+    /// Serve a local Baidu-compatible OAuth emulator
+    Emulator(EmulatorArgs),
+    /// Tour broker offline, in a temporary home, against the emulator
+    Demo,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Protect the new identity with a passphrase (from BROKER_AGE_PASSPHRASE or a prompt)
+    #[arg(long)]
+    pub passphrase: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArg {
+    /// The profile (otherwise the one in force)
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Add a profile; the SecretKey is read from stdin or a hidden prompt, never from argv
+    Add(ProfileAddArgs),
+    /// List the profiles
+    List(JsonArg),
+    /// Show a profile (never a secret)
+    Show(NameArg),
+    /// Remove a profile and its stored tokens
+    Remove(NameArg),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileAddArgs {
+    pub name: String,
+    #[arg(long, value_enum)]
+    pub grant: Grant,
+    /// AppKey / API Key / client_id (for bce: the AccessKey)
+    #[arg(long, value_name = "KEY")]
+    pub app_key: String,
+    /// OAuth scope (netdisk default: basic,netdisk)
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Base URL replacing Baidu's (https, or http for loopback hosts)
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Read the SecretKey from this environment variable at run time instead of storing it
+    #[arg(long, value_name = "VAR")]
+    pub secret_key_env: Option<String>,
+    /// A line saying what the profile is for
+    #[arg(long)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NameArg {
+    pub name: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Replace a profile's SecretKey (read from stdin or a hidden prompt)
+    Set(NameArg),
+    /// Encrypt every plaintext secret_key in the config, in place
+    Encrypt,
+    /// Re-encrypt every secret and state file to the current recipients
+    Rekey,
+}
+
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CurrentArgs {
+    /// Also say which rule chose the profile
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Device code flow (the default for netdisk)
+    #[arg(long, conflicts_with_all = ["code", "browser"])]
+    pub device: bool,
+    /// Exchange a code from the `redirect_uri=oob` page (without a value: print the URL and prompt)
+    #[arg(long, value_name = "CODE", num_args = 0..=1, default_missing_value = "")]
+    pub code: Option<String>,
+    /// Open a browser, with a one-shot loopback listener as the redirect URI
+    #[arg(long, conflicts_with = "code")]
+    pub browser: bool,
+    /// Do not draw a QR code
+    #[arg(long)]
+    pub no_qr: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Rotate first when less than this is left (default: the profile's refresh_before)
+    #[arg(long, value_name = "DUR")]
+    pub min_ttl: Option<Humane>,
+    /// Print the token with its expiry as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    #[arg(value_name = "PROFILE", conflicts_with = "all")]
+    pub profile: Option<String>,
+    /// Every profile (concurrently, bounded)
+    #[arg(long)]
+    pub all: bool,
+    /// Rotate even when not due
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+}

@@ -45,13 +45,15 @@ pub struct Error {
     kind: Kind,
     message: String,
     hint: Option<String>,
+    /// Already reported (e.g. by clap): print nothing more, just exit with the code.
+    silent: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Error { kind, message: one_line(message.into()), hint: None }
+        Error { kind, message: one_line(message.into()), hint: None, silent: false }
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -93,6 +95,27 @@ impl Error {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(one_line(hint.into()));
         self
+    }
+
+    /// The same error under another kind (e.g. an I/O failure on the config is a config error).
+    pub fn with_kind(mut self, kind: Kind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Rewrites the message (to add where it happened), keeping kind and hint.
+    pub fn map_message(mut self, f: impl FnOnce(&str) -> String) -> Self {
+        self.message = one_line(f(&self.message));
+        self
+    }
+
+    /// Marks the error as already reported to the user.
+    pub fn silent(mut self) -> Self {
+        self.silent = true;
+        self
+    }
+    pub fn is_silent(&self) -> bool {
+        self.silent
     }
 
     pub fn kind(&self) -> Kind {

@@ -2,7 +2,7 @@
 //!
 //! Profiles live in a TOML config; app secrets and tokens are age-encrypted at rest; tokens
 //! are fetched, cached and rotated single-flight across processes; hooks tell the rest of
-//! the system when a token changes. `run()` is the whole program, callable from tests.
+//! the system when a token changes. [`run`] is the whole program, callable from tests.
 #![forbid(unsafe_code)]
 
 pub mod baidu;
@@ -14,7 +14,58 @@ pub mod emulator;
 pub mod error;
 pub mod grant;
 pub mod profile;
+pub mod prompt;
+pub mod rotate;
 pub mod secret;
 pub mod store;
+pub mod ui;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
 
 pub use error::{Error, Result};
+
+/// Parses `args` and runs the command.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with exit 0; a bad flag is a usage error (exit 2).
+            let _ = e.print();
+            return if e.use_stderr() { Err(Error::usage("").silent()) } else { Ok(()) };
+        }
+    };
+    ui::set_verbosity(cli.global.quiet, cli.global.verbose);
+    commands::run(cli)
+}
+
+/// The binary's entry point: runs, prints an error as one line plus a hint, and maps it to
+/// the exit code of SPEC §7.
+pub fn main() -> ExitCode {
+    install_panic_hook();
+    match run(std::env::args_os()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if !e.is_silent() {
+                eprintln!("error: {}", e.message());
+                if let Some(hint) = e.hint() {
+                    eprintln!("hint: {hint}");
+                }
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// A panic is a bug: say so in one line, with where, but never the payload (it could hold a
+/// secret that was being formatted), and exit 1.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("error: internal error (a bug in broker){place}");
+        eprintln!("hint: please report it; nothing stored was changed by the failed step");
+        std::process::exit(1);
+    }));
+}

@@ -92,3 +92,31 @@ mod tests {
         }
     }
 }
+
+/// `BROKER_PROFILE` from the environment (SPEC §4 rule 2), validated.
+pub fn from_environment() -> Result<Option<ProfileName>> {
+    match std::env::var("BROKER_PROFILE") {
+        Ok(v) if !v.is_empty() => ProfileName::parse(&v)
+            .map(Some)
+            .map_err(|e| e.map_message(|m| format!("{m} (from `BROKER_PROFILE`)"))),
+        _ => Ok(None),
+    }
+}
+
+/// The file in the state folder that keeps the default chosen by `broker use`.
+pub fn use_default_path(state_dir: &std::path::Path) -> std::path::PathBuf {
+    state_dir.join("current")
+}
+
+/// The default chosen by `broker use` (SPEC §4 rule 3), if any.
+pub fn read_use_default(state_dir: &std::path::Path) -> Result<Option<ProfileName>> {
+    let path = use_default_path(state_dir);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text.trim().is_empty() => Ok(None),
+        Ok(text) => ProfileName::parse(text.trim())
+            .map(Some)
+            .map_err(|e| e.map_message(|m| format!("{m} (in `{}`)", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("read", &path, e)),
+    }
+}

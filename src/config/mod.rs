@@ -1,1 +1,601 @@
-//! Config: figment layering into a validated Config.
+//! The config file (SPEC §3), layered with figment into a validated [`Config`].
+//!
+//! The file is parsed once with `toml` into typed structs that deny unknown keys, because
+//! that parser knows where every key stands: errors name the file, line and column. The
+//! scalar settings are then layered with figment: built-in defaults < file < `BROKER_*`
+//! environment < flags.
+
+pub mod edit;
+pub mod paths;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Serialized};
+use serde::{Deserialize, Serialize};
+
+use crate::duration::Humane;
+use crate::error::{Error, Result, sanitize};
+use crate::profile::ProfileName;
+pub use paths::Paths;
+
+/// The armor line every age-encrypted secret starts with.
+pub const AGE_ARMOR_BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
+
+/// A grant: how a profile turns its app credentials into an access token (SPEC §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Grant {
+    /// AI Open Platform / Qianfan v1: client_credentials.
+    Ai,
+    /// Netdisk and other user-authorized apps: device code or authorization code, then refresh tokens.
+    Netdisk,
+    /// Qianfan v2: BCE IAM bearer tokens signed with AK/SK.
+    Bce,
+}
+
+impl Grant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grant::Ai => "ai",
+            Grant::Netdisk => "netdisk",
+            Grant::Bce => "bce",
+        }
+    }
+
+    /// The base URL of Baidu's real service for this grant.
+    pub fn default_endpoint(self) -> &'static str {
+        match self {
+            Grant::Ai => "https://aip.baidubce.com",
+            Grant::Netdisk => "https://openapi.baidu.com",
+            Grant::Bce => "https://iam.bj.baidubce.com",
+        }
+    }
+}
+
+/// Events a hook can listen to (SPEC §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    Rotate,
+    Login,
+    RefreshFailed,
+    Test,
+}
+
+/// A hook's command: an argv run directly, or a string run with `sh -c`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Run {
+    Argv(Vec<String>),
+    Shell(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hook {
+    /// A name for messages and `status`; defaults to the command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub on: Vec<Event>,
+    pub run: Run,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Humane>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SinkFormat {
+    #[default]
+    Token,
+    Json,
+    Env,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sink {
+    pub path: PathBuf,
+    #[serde(default)]
+    pub format: SinkFormat,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+}
+
+/// `[store]`: who can decrypt, and when to rotate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreFile {
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_before: Option<Humane>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<PathBuf>,
+}
+
+/// One `[profiles.NAME]` table as written in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    pub grant: Grant,
+    pub app_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_key_env: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_before: Option<Humane>,
+    /// Lifetime asked for a `bce` bearer token (at most 30 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<Humane>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<Hook>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sinks: Vec<Sink>,
+}
+
+/// The whole file, as written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_profile: Option<String>,
+    /// How long a command may spend talking to Baidu, retries included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Humane>,
+    #[serde(default)]
+    pub store: StoreFile,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<Hook>,
+}
+
+/// The scalar settings that figment layers: defaults < file < `BROKER_*` env < flags.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    pub timeout: Humane,
+    pub refresh_before: Humane,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { timeout: Humane::from_secs(30), refresh_before: Humane::from_secs(24 * 3600) }
+    }
+}
+
+/// Settings given on the command line; `None` leaves the lower layers in force.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FlagSettings {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Humane>,
+}
+
+/// Where a profile's SecretKey lives.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SecretSource {
+    /// age-armored ciphertext in the config.
+    Encrypted(String),
+    /// Read from this environment variable.
+    Env(String),
+    /// A plaintext value in the config: only `secret encrypt` may load such a file.
+    Plaintext,
+    /// Not set.
+    Missing,
+}
+
+impl SecretSource {
+    pub fn describe(&self) -> String {
+        match self {
+            SecretSource::Encrypted(_) => "encrypted in the config (age)".into(),
+            SecretSource::Env(var) => format!("environment variable `{var}`"),
+            SecretSource::Plaintext => "PLAINTEXT in the config (run `broker secret encrypt`)".into(),
+            SecretSource::Missing => "not set".into(),
+        }
+    }
+}
+
+/// A validated profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: ProfileName,
+    pub grant: Grant,
+    pub app_key: String,
+    pub secret: SecretSource,
+    pub scope: Option<String>,
+    pub description: Option<String>,
+    /// Base URL: scheme, host, optional port; no trailing slash.
+    pub endpoint: String,
+    pub refresh_before: Humane,
+    pub expires_in: Option<Humane>,
+    pub env: BTreeMap<String, String>,
+    pub hooks: Vec<Hook>,
+    pub sinks: Vec<Sink>,
+}
+
+impl Profile {
+    /// The scope asked for at login: `basic,netdisk` unless the profile says otherwise.
+    pub fn netdisk_scope(&self) -> &str {
+        self.scope.as_deref().unwrap_or("basic,netdisk")
+    }
+}
+
+/// The validated config that commands use.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub paths: Paths,
+    /// Whether the config file exists (a missing file is an empty config).
+    pub exists: bool,
+    pub default_profile: Option<ProfileName>,
+    pub recipients: Vec<String>,
+    pub identity: Option<PathBuf>,
+    pub settings: Settings,
+    pub profiles: BTreeMap<ProfileName, Profile>,
+    pub hooks: Vec<Hook>,
+}
+
+/// How strict loading is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plaintext {
+    /// Refuse a plaintext `secret_key` (every command but `secret encrypt`).
+    Refuse,
+    /// Accept it, so `secret encrypt` can fix the file.
+    Allow,
+}
+
+impl Config {
+    pub fn load(paths: Paths, flags: &FlagSettings, plaintext: Plaintext) -> Result<Config> {
+        let (file, exists) = match std::fs::read_to_string(&paths.config) {
+            Ok(text) => (parse(&text, &paths.config)?, true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (ConfigFile::default(), false),
+            Err(e) => return Err(Error::io("read the config", &paths.config, e).with_kind(crate::error::Kind::Usage)),
+        };
+        Self::from_file(paths, file, exists, flags, plaintext)
+    }
+
+    fn from_file(paths: Paths, file: ConfigFile, exists: bool, flags: &FlagSettings, plaintext: Plaintext) -> Result<Config> {
+        let cfg_path = paths.config.display().to_string();
+        let file_settings = FlagSettings { timeout: file.timeout };
+        #[derive(Serialize)]
+        struct FileLayer {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            timeout: Option<Humane>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            refresh_before: Option<Humane>,
+        }
+        let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Serialized::defaults(FileLayer { timeout: file_settings.timeout, refresh_before: file.store.refresh_before }))
+            .merge(Env::prefixed("BROKER_").only(&["timeout", "refresh_before"]))
+            .merge(Serialized::defaults(flags))
+            .extract()
+            .map_err(|e| Error::usage(format!("invalid setting: {}", sanitize(&e.to_string()))))?;
+
+        let default_profile = match &file.default_profile {
+            Some(name) => Some(ProfileName::parse(name).map_err(|e| in_file(e, &cfg_path, "default_profile"))?),
+            None => None,
+        };
+        let mut profiles = BTreeMap::new();
+        for (name, p) in file.profiles {
+            let name = ProfileName::parse(&name).map_err(|e| in_file(e, &cfg_path, &format!("profiles.{name}")))?;
+            let profile = validate_profile(name.clone(), p, settings.refresh_before, plaintext, &cfg_path)?;
+            profiles.insert(name, profile);
+        }
+        if let Some(d) = &default_profile
+            && !profiles.contains_key(d)
+        {
+            return Err(Error::usage(format!("`default_profile = \"{d}\"` in `{cfg_path}` names no profile"))
+                .with_hint(profile_list_hint(&profiles)));
+        }
+        for hook in file.hooks.iter().chain(profiles.values().flat_map(|p| p.hooks.iter())) {
+            validate_hook(hook, &cfg_path)?;
+        }
+        Ok(Config {
+            paths,
+            exists,
+            default_profile,
+            recipients: file.store.recipients,
+            identity: file.store.identity,
+            settings,
+            profiles,
+            hooks: file.hooks,
+        })
+    }
+
+    /// The named profile, or exit 2 listing the ones that exist.
+    pub fn profile(&self, name: &ProfileName) -> Result<&Profile> {
+        self.profiles.get(name).ok_or_else(|| {
+            Error::usage(format!("unknown profile `{name}` in `{}`", self.paths.config.display()))
+                .with_hint(profile_list_hint(&self.profiles))
+        })
+    }
+}
+
+/// "profiles: a, b, c" or how to add one.
+pub fn profile_list_hint(profiles: &BTreeMap<ProfileName, Profile>) -> String {
+    if profiles.is_empty() {
+        "no profiles yet: add one with `broker profile add NAME --grant ai|netdisk|bce --app-key KEY`".into()
+    } else {
+        let names: Vec<&str> = profiles.keys().map(|n| n.as_str()).collect();
+        format!("profiles: {}", names.join(", "))
+    }
+}
+
+fn in_file(e: Error, file: &str, key: &str) -> Error {
+    e.map_message(|m| format!("{m} (key `{key}` in `{file}`)"))
+}
+
+/// Parses the file text into its typed form, with file, line and column in every error.
+pub fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
+    toml::from_str::<ConfigFile>(text).map_err(|e| toml_error(&e, text, path))
+}
+
+fn toml_error(e: &toml::de::Error, text: &str, path: &Path) -> Error {
+    let place = match e.span() {
+        Some(span) => {
+            let (line, col) = line_col(text, span.start);
+            format!("`{}` line {line}, column {col}", path.display())
+        }
+        None => format!("`{}`", path.display()),
+    };
+    let message = e.message().trim().to_owned();
+    let err = Error::usage(format!("{place}: {}", sanitize(&message)));
+    match near_miss(&message) {
+        Some(s) => err.with_hint(format!("did you mean `{s}`?")),
+        None => err,
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// For serde's "unknown field `scop`, expected one of `scope`, …", the closest expected name.
+fn near_miss(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field ").or_else(|| message.strip_prefix("unknown variant "))?;
+    let mut quoted = rest.split('`').skip(1).step_by(2);
+    let unknown = quoted.next()?;
+    quoted
+        .map(|cand| (edit_distance(unknown, cand), cand))
+        .filter(|(d, cand)| *d <= 2.max(cand.len() / 3))
+        .min()
+        .map(|(_, c)| c.to_owned())
+}
+
+/// Levenshtein distance: small and only used on key names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn validate_profile(
+    name: ProfileName,
+    p: ProfileFile,
+    default_refresh_before: Humane,
+    plaintext: Plaintext,
+    cfg_path: &str,
+) -> Result<Profile> {
+    let key = |k: &str| format!("profiles.{name}.{k}");
+    if p.app_key.trim().is_empty() {
+        return Err(Error::usage(format!("`{}` is empty in `{cfg_path}`", key("app_key"))));
+    }
+    let secret = match (&p.secret_key, &p.secret_key_env) {
+        (Some(_), Some(_)) => {
+            return Err(Error::usage(format!(
+                "profile `{name}` sets both `secret_key` and `secret_key_env` in `{cfg_path}`; keep one"
+            )));
+        }
+        (Some(s), None) if s.trim_start().starts_with(AGE_ARMOR_BEGIN) => SecretSource::Encrypted(s.clone()),
+        (Some(_), None) => match plaintext {
+            Plaintext::Allow => SecretSource::Plaintext,
+            Plaintext::Refuse => {
+                return Err(Error::usage(format!("`{}` in `{cfg_path}` is plaintext", key("secret_key")))
+                    .with_hint("run `broker secret encrypt` to encrypt every plaintext secret in place"));
+            }
+        },
+        (None, Some(var)) => SecretSource::Env(var.clone()),
+        (None, None) => SecretSource::Missing,
+    };
+    let endpoint = match &p.endpoint {
+        Some(url) => validate_endpoint(url).map_err(|e| in_file(e, cfg_path, &key("endpoint")))?,
+        None => p.grant.default_endpoint().to_owned(),
+    };
+    if let Some(exp) = p.expires_in {
+        if p.grant != Grant::Bce {
+            return Err(Error::usage(format!("`{}` applies only to `grant = \"bce\"` profiles", key("expires_in"))));
+        }
+        if exp.as_secs() == 0 || exp.as_secs() > 2_592_000 {
+            return Err(Error::usage(format!("`{}` must be between 1s and 30d", key("expires_in"))));
+        }
+    }
+    for var in p.env.keys() {
+        if !is_env_name(var) {
+            return Err(Error::usage(format!(
+                "`{}` is not a valid environment variable name in `{cfg_path}`",
+                sanitize(&key(&format!("env.{var}")))
+            )));
+        }
+    }
+    Ok(Profile {
+        grant: p.grant,
+        app_key: p.app_key,
+        secret,
+        scope: p.scope,
+        description: p.description,
+        endpoint,
+        refresh_before: p.refresh_before.unwrap_or(default_refresh_before),
+        expires_in: p.expires_in,
+        env: p.env,
+        hooks: p.hooks,
+        sinks: p.sinks,
+        name,
+    })
+}
+
+fn validate_hook(hook: &Hook, cfg_path: &str) -> Result<()> {
+    let empty = match &hook.run {
+        Run::Argv(argv) => argv.is_empty() || argv[0].is_empty(),
+        Run::Shell(s) => s.trim().is_empty(),
+    };
+    if empty {
+        return Err(Error::usage(format!("a hook in `{cfg_path}` has an empty `run`")));
+    }
+    if hook.on.is_empty() {
+        return Err(Error::usage(format!("a hook in `{cfg_path}` has an empty `on` list"))
+            .with_hint("events: rotate, login, refresh_failed, test"));
+    }
+    Ok(())
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`: a name every shell format can export.
+pub fn is_env_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Scheme, host and optional port, no path; `http://` only for loopback hosts.
+pub fn validate_endpoint(raw: &str) -> Result<String> {
+    let bad = |why: &str| {
+        Error::usage(format!("invalid endpoint `{}`: {why}", sanitize(raw)))
+            .with_hint("write scheme, host and optional port, e.g. `https://openapi.baidu.com` or `http://127.0.0.1:8080`")
+    };
+    let url = reqwest::Url::parse(raw).map_err(|e| bad(&e.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("credentials in the URL are not allowed"));
+    }
+    if !(url.path() == "/" || url.path().is_empty()) || url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("no path, query or fragment allowed"));
+    }
+    let host = url.host().ok_or_else(|| bad("no host"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&host) => {}
+        "http" => return Err(bad("plain `http://` is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost)")),
+        other => return Err(bad(&format!("unsupported scheme `{other}`"))),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Config> {
+        let paths = Paths {
+            config: PathBuf::from("/tmp/profiles.toml"),
+            state_dir: PathBuf::from("/tmp/state"),
+            default_identity: PathBuf::from("/tmp/id.txt"),
+        };
+        let file = parse(text, &paths.config)?;
+        Config::from_file(paths, file, true, &FlagSettings::default(), Plaintext::Refuse)
+    }
+
+    const ARMOR: &str = "-----BEGIN AGE ENCRYPTED FILE-----\nabc\n-----END AGE ENCRYPTED FILE-----\n";
+
+    #[test]
+    fn a_full_profile_loads() {
+        let text = format!(
+            "default_profile = \"nd\"\n[store]\nrefresh_before = \"12h\"\n[profiles.nd]\ngrant = \"netdisk\"\napp_key = \"k\"\nsecret_key = \"\"\"\n{ARMOR}\"\"\"\n[profiles.ai]\ngrant = \"ai\"\napp_key = \"k2\"\nsecret_key_env = \"SK\"\nrefresh_before = \"1h\"\n"
+        );
+        let cfg = load_text(&text).unwrap();
+        let nd = &cfg.profiles[&ProfileName::parse("nd").unwrap()];
+        assert_eq!(nd.endpoint, "https://openapi.baidu.com");
+        assert_eq!(nd.refresh_before.as_secs(), 12 * 3600);
+        assert!(matches!(nd.secret, SecretSource::Encrypted(_)));
+        let ai = &cfg.profiles[&ProfileName::parse("ai").unwrap()];
+        assert_eq!(ai.refresh_before.as_secs(), 3600);
+        assert_eq!(ai.secret, SecretSource::Env("SK".into()));
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_near_miss() {
+        let err = load_text("[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\nscop = \"x\"\n").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.message().contains("line 4"), "{}", err.message());
+        assert!(err.message().contains("scop"), "{}", err.message());
+        assert_eq!(err.hint(), Some("did you mean `scope`?"));
+    }
+
+    #[test]
+    fn malformed_toml_names_line_and_column() {
+        let err = load_text("a = \n").unwrap_err();
+        assert!(err.message().contains("line 1, column"), "{}", err.message());
+    }
+
+    #[test]
+    fn unknown_grant_lists_the_valid_ones() {
+        let err = load_text("[profiles.a]\ngrant = \"oauth\"\napp_key = \"k\"\n").unwrap_err();
+        for g in ["ai", "netdisk", "bce"] {
+            assert!(err.message().contains(g), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn plaintext_secret_is_refused_with_a_hint() {
+        let err = load_text("[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\nsecret_key = \"plain\"\n").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.hint().unwrap().contains("broker secret encrypt"));
+        assert!(!err.message().contains("plain\""));
+    }
+
+    #[test]
+    fn bad_profile_names_are_refused() {
+        for name in ["\"../x\"", "\"a/b\"", "\"\"", &format!("\"{}\"", "x".repeat(65))] {
+            let err = load_text(&format!("[profiles.{name}]\ngrant = \"ai\"\napp_key = \"k\"\n")).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{name}");
+        }
+    }
+
+    #[test]
+    fn endpoints() {
+        for ok in ["https://openapi.baidu.com", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9/", "http://127.3.4.5"]
+        {
+            assert!(validate_endpoint(ok).is_ok(), "{ok}");
+        }
+        for bad in ["http://example.com", "http://10.0.0.1", "ftp://x", "https://x/path", "https://u:p@x", "nonsense", "https://x?q=1"]
+        {
+            assert_eq!(validate_endpoint(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
+        assert_eq!(validate_endpoint("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn edit_distance_table() {
+        assert_eq!(edit_distance("scop", "scope"), 1);
+        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

@@ -1,1 +1,162 @@
-//! One module per grant.
+//! Grants: how each kind of profile turns its app credentials into an access token.
+//! `ai` and `bce` need no person; `netdisk` needs a login once, then refresh tokens.
+
+pub mod ai;
+pub mod bce;
+pub mod netdisk;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Deserialize;
+
+use crate::baidu::client::{Answer, Client};
+use crate::config::{Grant, Profile, SecretSource};
+use crate::error::{Error, Result, sanitize};
+use crate::secret::{AccessToken, RefreshToken, SecretKey};
+use crate::store::{TokenState, Vault};
+
+/// The longest access token broker accepts; Baidu reserves 256 characters.
+const MAX_TOKEN_LEN: usize = 4096;
+/// The longest lifetime broker believes (Baidu's refresh tokens live 10 years).
+const MAX_LIFETIME_SECS: i64 = 10 * 366 * 86400;
+
+/// A token just obtained from Baidu, before it is stored.
+pub struct Fresh {
+    pub access_token: AccessToken,
+    pub expires_at: DateTime<Utc>,
+    pub refresh_token: Option<RefreshToken>,
+    pub scope: Option<String>,
+}
+
+impl Fresh {
+    /// The state to save: the new token, the generation moved on, marks cleared.
+    pub fn into_state(self, grant: Grant, previous: Option<&TokenState>, now: DateTime<Utc>) -> TokenState {
+        let mut state = TokenState::new(grant.as_str(), self.access_token, self.expires_at, now);
+        state.generation = previous.map_or(1, |p| p.generation + 1);
+        state.last_rotation = Some(now);
+        state.hooks = previous.map(|p| p.hooks.clone()).unwrap_or_default();
+        state.scope = self.scope.or_else(|| previous.and_then(|p| p.scope.clone()));
+        if self.refresh_token.is_some() {
+            state.refresh_token = self.refresh_token;
+            state.refresh_token_obtained_at = Some(now);
+        }
+        state
+    }
+}
+
+/// The OAuth token body shared by every grant of `/oauth/2.0/token`.
+#[derive(Deserialize)]
+struct TokenBody {
+    access_token: Option<String>,
+    expires_in: Option<serde_json::Value>,
+    refresh_token: Option<String>,
+    scope: Option<String>,
+}
+
+/// Reads a successful `/oauth/2.0/token` answer; anything else is a typed error.
+pub(crate) fn parse_token(answer: &Answer, profile: &str, now: DateTime<Utc>, keep_refresh: bool) -> Result<Fresh> {
+    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+        return Err(e.to_error(profile));
+    }
+    let not_a_token = |why: &str| {
+        Error::network(format!("Baidu's answer for `{profile}` is not a token (HTTP {}): {why}", answer.status))
+    };
+    if answer.status >= 500 || answer.status == 429 {
+        return Err(Error::network(format!("Baidu answered HTTP {} for `{profile}`", answer.status)));
+    }
+    let body: TokenBody = serde_json::from_slice(&answer.body).map_err(|_| not_a_token("not the expected JSON"))?;
+    let access = body.access_token.filter(|t| valid_token(t)).ok_or_else(|| not_a_token("no usable access_token"))?;
+    let expires_in = body
+        .expires_in
+        .as_ref()
+        .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+        .filter(|s| (1..=MAX_LIFETIME_SECS).contains(s))
+        .ok_or_else(|| not_a_token("no usable expires_in"))?;
+    let refresh = if keep_refresh {
+        Some(body.refresh_token.filter(|t| valid_token(t)).ok_or_else(|| not_a_token("no usable refresh_token"))?)
+    } else {
+        None
+    };
+    Ok(Fresh {
+        access_token: AccessToken::new(access),
+        expires_at: now + TimeDelta::seconds(expires_in),
+        refresh_token: refresh.map(RefreshToken::new),
+        scope: body.scope.map(|s| sanitize(&s)),
+    })
+}
+
+/// Non-empty, bounded, printable: a token broker can put in a header and a shell variable.
+fn valid_token(t: &str) -> bool {
+    !t.is_empty() && t.len() <= MAX_TOKEN_LEN && !t.chars().any(char::is_control)
+}
+
+/// The app's SecretKey, from wherever the profile keeps it.
+pub fn secret_key(profile: &Profile, vault: &Vault) -> Result<SecretKey> {
+    match &profile.secret {
+        SecretSource::Encrypted(armored) => vault.decrypt_secret(armored),
+        SecretSource::Env(var) => match std::env::var(var) {
+            Ok(v) if !v.is_empty() => Ok(SecretKey::new(v)),
+            _ => Err(Error::usage(format!("`{var}` is not set (the SecretKey of `{}`)", profile.name))
+                .with_hint(format!("export `{var}`, or store the SecretKey with `broker secret set {}`", profile.name))),
+        },
+        SecretSource::Plaintext => Err(Error::usage(format!("the SecretKey of `{}` is plaintext", profile.name))
+            .with_hint("run `broker secret encrypt`")),
+        SecretSource::Missing => Err(Error::usage(format!("profile `{}` has no SecretKey", profile.name))
+            .with_hint(format!("set one with `broker secret set {}`", profile.name))),
+    }
+}
+
+/// A token for a grant that needs no person (`ai`, `bce`).
+pub fn fetch_unattended(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh> {
+    match profile.grant {
+        Grant::Ai => ai::fetch(client, profile, secret),
+        Grant::Bce => bce::fetch(client, profile, secret),
+        Grant::Netdisk => Err(Error::internal("a netdisk token needs a refresh token or a login")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer { status, body: body.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn parses_the_netdisk_success_body() {
+        let body = r#"{"expires_in":2592000,"refresh_token":"122.r","access_token":"121.a","session_secret":"","session_key":"","scope":"basic netdisk"}"#;
+        let now = Utc::now();
+        let f = parse_token(&answer(200, body), "p", now, true).unwrap();
+        assert_eq!(f.access_token.expose(), "121.a");
+        assert_eq!(f.refresh_token.unwrap().expose(), "122.r");
+        assert_eq!(f.expires_at, now + TimeDelta::seconds(2592000));
+        assert_eq!(f.scope.as_deref(), Some("basic netdisk"));
+    }
+
+    #[test]
+    fn refuses_bodies_that_are_not_tokens() {
+        let now = Utc::now();
+        for body in [
+            "<html>",
+            "{}",
+            r#"{"access_token":"","expires_in":5}"#,
+            r#"{"access_token":"a","expires_in":-5}"#,
+            r#"{"access_token":"a\nb","expires_in":5}"#,
+            r#"{"access_token":["a"],"expires_in":5}"#,
+        ] {
+            let err = parse_token(&answer(200, body), "p", now, false).err().unwrap_or_else(|| panic!("{body}"));
+            assert_eq!(err.exit_code(), 5, "{body}");
+        }
+        // A netdisk answer without a refresh token cannot be stored: the lineage would end.
+        let err = parse_token(&answer(200, r#"{"access_token":"a","expires_in":5}"#), "p", now, true).err().unwrap();
+        assert!(err.message().contains("refresh_token"));
+    }
+
+    #[test]
+    fn error_bodies_win_over_status() {
+        let err = parse_token(&answer(200, r#"{"error":"invalid_client","error_description":"unknown client id"}"#), "p", Utc::now(), false)
+            .err()
+            .unwrap();
+        assert_eq!(err.exit_code(), 4);
+    }
+}

@@ -1,0 +1,211 @@
+//! The HTTP client: rustls, bounded time, retries with backoff and jitter, capped bodies,
+//! and a clear line between "Baidu answered" and "we do not know whether Baidu saw it".
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, sanitize};
+use crate::ui;
+
+/// The most broker reads of an answer; a token response is well under 4 KiB.
+pub const MAX_BODY: u64 = 256 * 1024;
+/// One attempt never waits longer than this, so a stall leaves time for a retry.
+const ATTEMPT_CAP: Duration = Duration::from_secs(20);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Which failures may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The request consumes nothing (client_credentials, a BCE bearer token, a device-code
+    /// request): retry connection errors, time-outs, 5xx, 429 and `Trigger security policy`.
+    Safe,
+    /// The request consumes a credential (a netdisk refresh token or code): retry only when it
+    /// provably never reached the server, i.e. the connection could not be made.
+    ConnectOnly,
+    /// Never retry (device-code polling, which has its own schedule).
+    Never,
+}
+
+/// An HTTP answer, whatever its status.
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// No answer was read. `maybe_delivered` is true when the request may have reached the
+/// server (it was sent, then the connection broke or timed out).
+#[derive(Debug)]
+pub struct Unanswered {
+    pub error: Error,
+    pub maybe_delivered: bool,
+}
+
+impl From<Unanswered> for Error {
+    fn from(u: Unanswered) -> Error {
+        u.error
+    }
+}
+
+/// A client with one deadline for the whole command ("retries included", SPEC §5).
+pub struct Client {
+    http: reqwest::blocking::Client,
+    deadline: Instant,
+}
+
+impl Client {
+    pub fn new(timeout: Duration) -> Result<Client, Error> {
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(None)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("broker/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client { http, deadline: Instant::now() + timeout })
+    }
+
+    pub fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// Sends the request built by `build` (called again for each attempt) and reads the answer.
+    pub fn send(
+        &self,
+        what: &str,
+        retry: Retry,
+        build: impl Fn(&reqwest::blocking::Client) -> reqwest::blocking::RequestBuilder,
+    ) -> Result<Answer, Unanswered> {
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let remaining = self.remaining();
+            if remaining.is_zero() {
+                return Err(Unanswered {
+                    error: Error::network(format!("gave up on {what}: the time limit ran out"))
+                        .with_hint("raise `--timeout` or `timeout` in the config, or check the network"),
+                    maybe_delivered: false,
+                });
+            }
+            let request = build(&self.http).timeout(remaining.min(ATTEMPT_CAP));
+            let started = Instant::now();
+            let result = request.send().map_err(Failure::Send).and_then(|response| {
+                let status = response.status().as_u16();
+                let mut body = Vec::new();
+                response.take(MAX_BODY + 1).read_to_end(&mut body).map_err(Failure::Read)?;
+                Ok(Answer { status, body })
+            });
+            match result {
+                Ok(answer) => {
+                    ui::debug(1, format!("{what}: HTTP {} in {:?}", answer.status, started.elapsed()));
+                    if answer.body.len() as u64 > MAX_BODY {
+                        return Err(Unanswered {
+                            error: Error::network(format!("{what}: the answer is larger than {MAX_BODY} bytes")),
+                            maybe_delivered: true,
+                        });
+                    }
+                    if retry == Retry::Safe && is_transient(&answer) && self.backoff(attempt) {
+                        ui::debug(1, format!("{what}: retrying after HTTP {}", answer.status));
+                        continue;
+                    }
+                    return Ok(answer);
+                }
+                Err(e) => {
+                    let connect = matches!(&e, Failure::Send(e) if e.is_connect());
+                    let reason = match &e {
+                        Failure::Send(e) => describe(e),
+                        Failure::Read(e) => format!("the answer broke off: {e}"),
+                    };
+                    ui::debug(1, format!("{what}: {reason}"));
+                    let may_retry = match retry {
+                        Retry::Safe => true,
+                        Retry::ConnectOnly => connect,
+                        Retry::Never => false,
+                    };
+                    if may_retry && self.backoff(attempt) {
+                        continue;
+                    }
+                    return Err(Unanswered {
+                        error: Error::network(format!("{what} failed: {reason}")),
+                        maybe_delivered: !connect,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Sleeps before attempt `attempt + 1`: exponential with full jitter, within the deadline.
+    /// False when no time is left for another attempt.
+    fn backoff(&self, attempt: u32) -> bool {
+        let ceiling = Duration::from_millis(200u64.saturating_mul(1 << attempt.min(5)));
+        let pause = ceiling.mul_f64(rand::random::<f64>()).max(Duration::from_millis(50));
+        if pause + Duration::from_millis(100) >= self.remaining() {
+            return false;
+        }
+        std::thread::sleep(pause);
+        true
+    }
+}
+
+/// Why no answer was read: the request failed, or the answer's body broke off.
+enum Failure {
+    Send(reqwest::Error),
+    Read(std::io::Error),
+}
+
+/// Worth retrying for a request that consumes nothing.
+fn is_transient(answer: &Answer) -> bool {
+    if answer.status == 429 || answer.status >= 500 {
+        return true;
+    }
+    crate::baidu::error::parse(answer.status, &answer.body).is_some_and(|e| e.is_security_policy())
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    let base = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_connect() {
+        "cannot connect".to_owned()
+    } else {
+        "the connection broke".to_owned()
+    };
+    // The URL is shown without its query (where Baidu's own examples put secrets).
+    match e.url() {
+        Some(url) => format!("{base} ({})", redact_url(url.as_str())),
+        None => base,
+    }
+}
+
+/// A URL fit for a message or a log: the query's values replaced by `****`.
+pub fn redact_url(url: &str) -> String {
+    let Ok(mut u) = reqwest::Url::parse(url) else { return "<url>".into() };
+    let _ = u.set_password(None);
+    let _ = u.set_username("");
+    if u.query().is_some() {
+        let keys: Vec<String> = u.query_pairs().map(|(k, _)| k.into_owned()).collect();
+        let redacted: Vec<String> = keys.iter().map(|k| format!("{k}=****")).collect();
+        u.set_query(Some(&redacted.join("&")));
+    }
+    sanitize(u.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_query_values() {
+        let r = redact_url("https://openapi.baidu.com/rest/2.0/xpan/nas?method=uinfo&access_token=121.secret");
+        assert!(!r.contains("121.secret"));
+        assert!(r.contains("access_token=****"));
+    }
+
+    #[test]
+    fn transient_answers() {
+        let a = |status, body: &str| Answer { status, body: body.as_bytes().to_vec() };
+        assert!(is_transient(&a(503, "")));
+        assert!(is_transient(&a(429, "")));
+        assert!(is_transient(&a(400, r#"{"error":"Trigger security policy","error_description":"x"}"#)));
+        assert!(!is_transient(&a(400, r#"{"error":"invalid_grant"}"#)));
+        assert!(!is_transient(&a(200, "{}")));
+    }
+}

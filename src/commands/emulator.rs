@@ -1,0 +1,10 @@
+//! `broker emulator [--port N]`: serve the local Baidu emulator in the foreground.
+
+use crate::cli::EmulatorArgs;
+use crate::error::Result;
+
+pub fn run(args: EmulatorArgs) -> Result<()> {
+    // WIP-GATE crate::emulator::run_foreground(args.port)
+    let _ = args;
+    Err(crate::Error::internal("WIP"))
+}

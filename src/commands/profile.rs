@@ -1,0 +1,156 @@
+//! `broker profile add|list|show|remove`.
+
+use serde_json::json;
+
+use crate::cli::{JsonArg, NameArg, ProfileAddArgs, ProfileCommand};
+use crate::commands::Context;
+use crate::config::edit::{ConfigEdit, NewProfile};
+use crate::config::{Config, Grant, Profile, is_env_name, validate_endpoint};
+use crate::error::{Error, Result};
+use crate::profile::{ProfileName, read_use_default, use_default_path};
+use crate::secret::mask;
+use crate::store::StateStore;
+use crate::ui;
+
+pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<()> {
+    match cmd {
+        ProfileCommand::Add(args) => add(ctx, args),
+        ProfileCommand::List(args) => list(ctx, args),
+        ProfileCommand::Show(args) => show(ctx, args),
+        ProfileCommand::Remove(args) => remove(ctx, args),
+    }
+}
+
+fn add(ctx: &Context, args: ProfileAddArgs) -> Result<()> {
+    // Everything that can be checked is checked before a secret is read or a file touched.
+    let name = ProfileName::parse(&args.name)?;
+    if args.app_key.trim().is_empty() {
+        return Err(Error::usage("`--app-key` is empty"));
+    }
+    let endpoint = args.endpoint.as_deref().map(validate_endpoint).transpose()?;
+    if let Some(var) = &args.secret_key_env
+        && !is_env_name(var)
+    {
+        return Err(Error::usage(format!("`--secret-key-env {}` is not a variable name", crate::error::sanitize(var))));
+    }
+    if args.scope.is_some() && args.grant != Grant::Netdisk {
+        return Err(Error::usage("`--scope` applies only to `--grant netdisk` profiles"));
+    }
+    let cfg = ctx.config()?;
+    if cfg.profiles.contains_key(&name) {
+        return Err(Error::usage(format!("profile `{name}` already exists in `{}`", cfg.paths.config.display()))
+            .with_hint(format!("use `broker secret set {name}` to replace its SecretKey, or remove it first")));
+    }
+    let armored = match &args.secret_key_env {
+        Some(_) => None,
+        None => {
+            let vault = ctx.vault(&cfg);
+            vault.check_recipients()?;
+            let secret = crate::prompt::read_secret(&format!("SecretKey for `{name}`: "))?;
+            Some(vault.encrypt_secret(&secret)?)
+        }
+    };
+    let mut edit = ConfigEdit::open(&ctx.paths.config)?;
+    edit.add_profile(
+        &name,
+        NewProfile {
+            grant: args.grant,
+            app_key: args.app_key.trim(),
+            secret_key: armored.as_deref(),
+            secret_key_env: args.secret_key_env.as_deref(),
+            scope: args.scope.as_deref(),
+            endpoint: endpoint.as_deref(),
+            description: args.description.as_deref(),
+        },
+    )?;
+    edit.save()?;
+    ui::say(format!("added profile `{name}` ({})", args.grant.as_str()));
+    Ok(())
+}
+
+fn list(ctx: &Context, args: JsonArg) -> Result<()> {
+    let cfg = ctx.config()?;
+    let chosen = ctx.select(&cfg, None).ok().map(|(n, _)| n);
+    if args.json {
+        let items: Vec<_> = cfg.profiles.values().map(|p| summary(p, chosen.as_ref() == Some(&p.name))).collect();
+        ui::print(format!("{}\n", serde_json::to_string_pretty(&items).expect("plain JSON")));
+        return Ok(());
+    }
+    if cfg.profiles.is_empty() {
+        ui::say(crate::config::profile_list_hint(&cfg.profiles));
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = cfg
+        .profiles
+        .values()
+        .map(|p| {
+            let mark = if chosen.as_ref() == Some(&p.name) { "*" } else { " " };
+            vec![
+                format!("{mark} {}", p.name),
+                p.grant.as_str().to_owned(),
+                mask(&p.app_key),
+                p.endpoint.clone(),
+                p.description.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    ui::print(ui::table(&["  NAME", "GRANT", "APP KEY", "ENDPOINT", "DESCRIPTION"], &rows));
+    Ok(())
+}
+
+fn summary(p: &Profile, in_force: bool) -> serde_json::Value {
+    json!({
+        "name": p.name.as_str(),
+        "grant": p.grant.as_str(),
+        "app_key": mask(&p.app_key),
+        "endpoint": p.endpoint,
+        "scope": p.scope,
+        "description": p.description,
+        "secret_key": p.secret.describe(),
+        "refresh_before": crate::duration::format(p.refresh_before.0),
+        "hooks": p.hooks.len(),
+        "sinks": p.sinks.len(),
+        "in_force": in_force,
+    })
+}
+
+fn show(ctx: &Context, args: NameArg) -> Result<()> {
+    let cfg = ctx.config()?;
+    let name = ProfileName::parse(&args.name)?;
+    let p = cfg.profile(&name)?;
+    let in_force = ctx.select(&cfg, None).is_ok_and(|(n, _)| n == name);
+    let value = summary(p, in_force);
+    if args.json {
+        ui::print(format!("{}\n", serde_json::to_string_pretty(&value).expect("plain JSON")));
+        return Ok(());
+    }
+    let mut out = String::new();
+    if let Some(obj) = value.as_object() {
+        for (k, v) in obj {
+            let v = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => "-".into(),
+                other => other.to_string(),
+            };
+            out.push_str(&format!("{k:<15} {v}\n"));
+        }
+    }
+    ui::print(out);
+    Ok(())
+}
+
+fn remove(ctx: &Context, args: NameArg) -> Result<()> {
+    let name = ProfileName::parse(&args.name)?;
+    let cfg: Config = ctx.config()?;
+    cfg.profile(&name)?;
+    let mut edit = ConfigEdit::open(&ctx.paths.config)?;
+    edit.remove_profile(&name);
+    edit.save()?;
+    ctx.store(&cfg).remove(&name)?;
+    if read_use_default(&ctx.paths.state_dir)?.as_ref() == Some(&name) {
+        let path = use_default_path(&ctx.paths.state_dir);
+        std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
+    }
+    ui::say(format!("removed profile `{name}` and its stored tokens"));
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! `broker secret set|encrypt|rekey`: SecretKeys in the config, and re-encryption to the
+//! current recipients.
+
+use crate::cli::{NameArg, SecretCommand};
+use crate::commands::Context;
+use crate::config::edit::ConfigEdit;
+use crate::error::Result;
+use crate::profile::ProfileName;
+use crate::secret::SecretKey;
+use crate::ui;
+
+pub fn run(ctx: &Context, cmd: SecretCommand) -> Result<()> {
+    match cmd {
+        SecretCommand::Set(args) => set(ctx, args),
+        SecretCommand::Encrypt => encrypt(ctx),
+        SecretCommand::Rekey => rekey(ctx),
+    }
+}
+
+fn set(ctx: &Context, args: NameArg) -> Result<()> {
+    let name = ProfileName::parse(&args.name)?;
+    let cfg = ctx.config()?;
+    cfg.profile(&name)?;
+    let vault = ctx.vault(&cfg);
+    vault.check_recipients()?;
+    let secret = crate::prompt::read_secret(&format!("new SecretKey for `{name}`: "))?;
+    let armored = vault.encrypt_secret(&secret)?;
+    let mut edit = ConfigEdit::open(&ctx.paths.config)?;
+    edit.set_secret(&name, &armored)?;
+    edit.save()?;
+    ui::say(format!("replaced the SecretKey of `{name}`"));
+    Ok(())
+}
+
+fn encrypt(ctx: &Context) -> Result<()> {
+    let cfg = ctx.config_allowing_plaintext()?;
+    let vault = ctx.vault(&cfg);
+    vault.check_recipients()?;
+    let mut edit = ConfigEdit::open(&ctx.paths.config)?;
+    let plain = edit.plaintext_secrets();
+    for (name, value) in &plain {
+        let name = ProfileName::parse(name)?;
+        let armored = vault.encrypt_secret(&SecretKey::new(value.clone()))?;
+        edit.set_secret(&name, &armored)?;
+    }
+    edit.save()?;
+    ui::say(format!("encrypted {} plaintext secret(s) in `{}`", plain.len(), ctx.paths.config.display()));
+    Ok(())
+}
+
+fn rekey(ctx: &Context) -> Result<()> {
+    let cfg = ctx.config()?;
+    let vault = ctx.vault(&cfg);
+    vault.check_recipients()?;
+    let mut edit = ConfigEdit::open(&ctx.paths.config)?;
+    let secrets = edit.encrypted_secrets();
+    // Decrypt everything first: if the identity cannot read one, nothing is rewritten.
+    let mut plain = Vec::with_capacity(secrets.len());
+    for (name, armored) in &secrets {
+        plain.push((ProfileName::parse(name)?, vault.decrypt_secret(armored)?));
+    }
+    for (name, secret) in &plain {
+        edit.set_secret(name, &vault.encrypt_secret(secret)?)?;
+    }
+    edit.save()?;
+    let states = ctx.store(&cfg).rekey()?;
+    ui::say(format!(
+        "re-encrypted {} secret(s) and {states} state file(s) to {} recipient(s)",
+        plain.len(),
+        vault.recipients().len()
+    ));
+    Ok(())
+}

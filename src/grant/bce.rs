@@ -1,0 +1,72 @@
+//! `grant = "bce"`: Qianfan v2 bearer tokens from BCE IAM, signed with bce-auth-v1
+//! (baidu-oauth.md §4). `app_key` holds the AccessKey, `secret_key` the SecretKey.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::baidu::client::{Client, Retry};
+use crate::baidu::sign;
+use crate::config::Profile;
+use crate::error::{Error, Result};
+use crate::grant::{Fresh, valid_token};
+use crate::secret::{AccessToken, SecretKey};
+
+pub const TOKEN_PATH: &str = "/v1/BCE-BEARER/token";
+/// The longest bearer token IAM issues (30 days), and broker's default.
+pub const MAX_EXPIRES_IN: u64 = 2_592_000;
+/// How long the signature itself stays valid.
+const SIGNATURE_EXPIRATION: u64 = 1800;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BearerBody {
+    token: Option<String>,
+    expire_time: Option<String>,
+}
+
+/// Fetches a bearer token. Safe to retry: a new token does not invalidate older ones.
+pub fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh> {
+    let expires_in = profile.expires_in.map_or(MAX_EXPIRES_IN, |d| d.as_secs().min(MAX_EXPIRES_IN));
+    let base = reqwest::Url::parse(&profile.endpoint).map_err(|e| Error::usage(format!("invalid endpoint: {e}")))?;
+    let host = match (base.host_str(), base.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        (None, _) => return Err(Error::usage(format!("endpoint `{}` has no host", profile.endpoint))),
+    };
+    let url = format!("{}{TOKEN_PATH}?expireInSeconds={expires_in}", profile.endpoint);
+    let query = [("expireInSeconds".to_owned(), expires_in.to_string())];
+    let answer = client.send(&format!("BCE bearer token for `{}`", profile.name), Retry::Safe, |http| {
+        // Signed afresh for each attempt, so a retry never carries a stale date.
+        let date = sign::timestamp(Utc::now());
+        let headers = [("host".to_owned(), host.clone()), ("x-bce-date".to_owned(), date.clone())];
+        let auth = sign::authorization(
+            &profile.app_key,
+            secret.expose(),
+            "GET",
+            TOKEN_PATH,
+            &query,
+            &headers,
+            &date,
+            SIGNATURE_EXPIRATION,
+        );
+        http.get(&url).header("x-bce-date", date).header("authorization", auth)
+    })?;
+    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+        return Err(e.to_error(profile.name.as_str()));
+    }
+    let not_a_token = |why: &str| {
+        Error::network(format!("BCE IAM's answer for `{}` is not a token (HTTP {}): {why}", profile.name, answer.status))
+    };
+    if answer.status != 200 {
+        return Err(not_a_token("unexpected status"));
+    }
+    let body: BearerBody = serde_json::from_slice(&answer.body).map_err(|_| not_a_token("not the expected JSON"))?;
+    let token = body.token.filter(|t| valid_token(t)).ok_or_else(|| not_a_token("no usable token"))?;
+    let expires_at = body
+        .expire_time
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| not_a_token("no usable expireTime"))?;
+    Ok(Fresh { access_token: AccessToken::new(token), expires_at, refresh_token: None, scope: None })
+}

@@ -1,0 +1,203 @@
+//! `grant = "netdisk"`: user-authorized apps on openapi.baidu.com (baidu-oauth.md §2).
+//! A person authorizes once (device code, or an authorization code); after that the token
+//! is renewed with a refresh token that Baidu accepts exactly once.
+
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::baidu::client::{Client, Retry};
+use crate::config::Profile;
+use crate::error::{Error, Result, sanitize};
+use crate::grant::{Fresh, parse_token};
+use crate::secret::{Code, RefreshToken, SecretKey};
+
+pub const TOKEN_PATH: &str = "/oauth/2.0/token";
+pub const DEVICE_CODE_PATH: &str = "/oauth/2.0/device/code";
+pub const AUTHORIZE_PATH: &str = "/oauth/2.0/authorize";
+/// Baidu's rule: never poll faster than this.
+pub const MIN_POLL_INTERVAL: u64 = 5;
+
+/// Why a refresh did not produce a token, and what that means for the refresh token.
+pub enum RefreshError {
+    /// Baidu refused the refresh token (spent, revoked, expired): a person must log in.
+    Rejected(Error),
+    /// Baidu answered with another error; the refresh token was most likely not consumed.
+    Answered(Error),
+    /// No usable answer after the request may have reached Baidu: the token may be spent.
+    Unknown(Error),
+    /// The request never reached Baidu: the refresh token is intact.
+    NotSent(Error),
+}
+
+/// Sends the refresh token, once. Never retried after it may have reached the server.
+pub fn refresh(
+    client: &Client,
+    profile: &Profile,
+    secret: &SecretKey,
+    refresh_token: &RefreshToken,
+) -> Result<Fresh, RefreshError> {
+    let url = format!("{}{TOKEN_PATH}", profile.endpoint);
+    let answer = client
+        .send(&format!("refresh for `{}`", profile.name), Retry::ConnectOnly, |http| {
+            http.post(&url).form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.expose()),
+                ("client_id", profile.app_key.as_str()),
+                ("client_secret", secret.expose()),
+            ])
+        })
+        .map_err(|u| if u.maybe_delivered { RefreshError::Unknown(u.error) } else { RefreshError::NotSent(u.error) })?;
+    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+        let err = e.to_error(profile.name.as_str());
+        return Err(if e.is_grant_rejected() { RefreshError::Rejected(err) } else { RefreshError::Answered(err) });
+    }
+    // An answer that is no token may still have consumed the refresh token.
+    parse_token(&answer, profile.name.as_str(), Utc::now(), true).map_err(RefreshError::Unknown)
+}
+
+/// What `/oauth/2.0/device/code` answers.
+pub struct DeviceCode {
+    pub device_code: Code,
+    pub user_code: String,
+    pub verification_url: String,
+    pub qrcode_url: Option<String>,
+    pub expires_in: u64,
+    pub interval: u64,
+}
+
+impl DeviceCode {
+    /// The verification page with the user code filled in.
+    pub fn prefilled_url(&self) -> String {
+        let sep = if self.verification_url.contains('?') { '&' } else { '?' };
+        format!("{}{sep}code={}", self.verification_url, self.user_code)
+    }
+}
+
+#[derive(Deserialize)]
+struct DeviceBody {
+    device_code: Option<String>,
+    user_code: Option<String>,
+    verification_url: Option<String>,
+    qrcode_url: Option<String>,
+    expires_in: Option<u64>,
+    interval: Option<u64>,
+}
+
+/// Asks for a device code. Nothing is consumed, so it may be retried.
+pub fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
+    let url = format!("{}{DEVICE_CODE_PATH}", profile.endpoint);
+    let answer = client.send(&format!("device code for `{}`", profile.name), Retry::Safe, |http| {
+        http.get(&url).query(&[
+            ("response_type", "device_code"),
+            ("client_id", profile.app_key.as_str()),
+            ("scope", profile.netdisk_scope()),
+        ])
+    })?;
+    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+        return Err(e.to_error(profile.name.as_str()));
+    }
+    let bad = || Error::network(format!("Baidu's device-code answer for `{}` is not usable", profile.name));
+    let body: DeviceBody = serde_json::from_slice(&answer.body).map_err(|_| bad())?;
+    let printable = |s: &str| !s.is_empty() && s.len() <= 512 && !s.chars().any(char::is_control);
+    let user_code = body.user_code.filter(|c| printable(c) && c.chars().all(|c| c.is_ascii_alphanumeric())).ok_or_else(bad)?;
+    let verification_url = body.verification_url.filter(|u| printable(u) && is_web_url(u)).ok_or_else(bad)?;
+    Ok(DeviceCode {
+        device_code: Code::new(body.device_code.filter(|c| printable(c)).ok_or_else(bad)?),
+        user_code,
+        verification_url,
+        qrcode_url: body.qrcode_url.filter(|u| printable(u) && is_web_url(u)),
+        expires_in: body.expires_in.filter(|&e| e > 0).unwrap_or(300).min(3600),
+        interval: body.interval.unwrap_or(MIN_POLL_INTERVAL).clamp(MIN_POLL_INTERVAL, 60),
+    })
+}
+
+fn is_web_url(u: &str) -> bool {
+    u.starts_with("https://") || u.starts_with("http://")
+}
+
+/// One poll of the device flow.
+pub enum Poll {
+    Pending,
+    SlowDown,
+    Done(Fresh),
+}
+
+/// Polls once. Declined, expired or invalid codes end the flow with exit 3.
+pub fn poll(client: &Client, profile: &Profile, secret: &SecretKey, device: &DeviceCode) -> Result<Poll> {
+    let url = format!("{}{TOKEN_PATH}", profile.endpoint);
+    let answer = client.send(&format!("device poll for `{}`", profile.name), Retry::Never, |http| {
+        http.post(&url).form(&[
+            ("grant_type", "device_token"),
+            ("code", device.device_code.expose()),
+            ("client_id", profile.app_key.as_str()),
+            ("client_secret", secret.expose()),
+        ])
+    })?;
+    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+        let name = profile.name.as_str();
+        return match e.code.as_str() {
+            "authorization_pending" => Ok(Poll::Pending),
+            "slow_down" => Ok(Poll::SlowDown),
+            "authorization_declined" | "access_denied" => {
+                Err(Error::needs_person(format!("the authorization of `{name}` was declined"))
+                    .with_hint(format!("run `broker login {name}` again and approve it")))
+            }
+            "expired_token" | "invalid_grant" => Err(Error::needs_person(format!(
+                "the device code for `{name}` expired or was refused: {}",
+                e.summary()
+            ))
+            .with_hint(format!("run `broker login {name}` again"))),
+            _ => Err(e.to_error(name)),
+        };
+    }
+    parse_token(&answer, profile.name.as_str(), Utc::now(), true).map(Poll::Done)
+}
+
+/// Exchanges an authorization code (single use; the same `redirect_uri` as the authorize step).
+pub fn exchange_code(
+    client: &Client,
+    profile: &Profile,
+    secret: &SecretKey,
+    code: &Code,
+    redirect_uri: &str,
+) -> Result<Fresh> {
+    let url = format!("{}{TOKEN_PATH}", profile.endpoint);
+    let answer = client.send(&format!("code exchange for `{}`", profile.name), Retry::ConnectOnly, |http| {
+        http.post(&url).form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.expose()),
+            ("client_id", profile.app_key.as_str()),
+            ("client_secret", secret.expose()),
+            ("redirect_uri", redirect_uri),
+        ])
+    })?;
+    parse_token(&answer, profile.name.as_str(), Utc::now(), true).map_err(|e| {
+        if e.exit_code() == 3 {
+            e.map_message(|m| format!("{m} (codes are single-use and live 10 minutes)"))
+        } else {
+            e
+        }
+    })
+}
+
+/// The page where a person authorizes the app.
+pub fn authorize_url(profile: &Profile, redirect_uri: &str, state: Option<&str>) -> String {
+    let mut url = reqwest::Url::parse(&format!("{}{AUTHORIZE_PATH}", profile.endpoint)).expect("validated endpoint");
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("response_type", "code")
+            .append_pair("client_id", &profile.app_key)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("scope", profile.netdisk_scope())
+            .append_pair("display", "page");
+        if let Some(s) = state {
+            q.append_pair("state", s);
+        }
+    }
+    url.to_string()
+}
+
+/// Makes a user code safe to print (it comes from the server).
+pub fn shown(s: &str) -> String {
+    sanitize(s)
+}

@@ -1,0 +1,53 @@
+//! Asking a person for input, and knowing when there is no person to ask: with no terminal,
+//! or with `CI` set, broker never prompts and fails at once instead (exit 3).
+
+use std::io::{IsTerminal, Read};
+
+use crate::error::{Error, Result};
+use crate::secret::SecretKey;
+
+/// The most a secret read from stdin may be; a SecretKey is tens of bytes.
+const MAX_STDIN_SECRET: u64 = 64 * 1024;
+
+/// True when a person can answer a prompt: stdin and stderr are terminals and `CI` is not set.
+pub fn interactive() -> bool {
+    !in_ci() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// `CI` set to anything but "" or "false".
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The error for a prompt that cannot be shown.
+pub fn no_terminal(what: &str) -> Error {
+    Error::needs_person(format!("{what}, but there is no terminal to ask on"))
+}
+
+/// Reads a SecretKey: from stdin when it is not a terminal (one trailing newline dropped),
+/// else from a hidden prompt. Never from argv.
+pub fn read_secret(prompt: &str) -> Result<SecretKey> {
+    let stdin = std::io::stdin();
+    let text = if !stdin.is_terminal() {
+        let mut buf = String::new();
+        stdin
+            .lock()
+            .take(MAX_STDIN_SECRET)
+            .read_to_string(&mut buf)
+            .map_err(|e| Error::usage(format!("cannot read the SecretKey from stdin: {e}")))?;
+        let trimmed = buf.strip_suffix('\n').map(|s| s.strip_suffix('\r').unwrap_or(s)).unwrap_or(&buf).to_owned();
+        zeroize::Zeroize::zeroize(&mut buf);
+        trimmed
+    } else if in_ci() {
+        return Err(no_terminal("a SecretKey is needed").with_hint("pipe it on stdin: `printf %s \"$SK\" | broker …`"));
+    } else {
+        rpassword::prompt_password(prompt).map_err(|e| Error::usage(format!("cannot read the SecretKey: {e}")))?
+    };
+    if text.is_empty() {
+        return Err(Error::usage("the SecretKey is empty").with_hint("pipe it on stdin, or type it at the prompt"));
+    }
+    if text.contains(['\n', '\r', '\0']) {
+        return Err(Error::usage("the SecretKey contains a line break or NUL").with_hint("give one line on stdin"));
+    }
+    Ok(SecretKey::new(text))
+}
