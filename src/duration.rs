@@ -66,6 +66,9 @@ pub fn format(d: Duration) -> String {
 /// "in 29 days", "3 hours ago": for people reading `status`.
 pub fn relative(seconds_from_now: i64) -> String {
     let abs = seconds_from_now.unsigned_abs();
+    if abs < 5 {
+        return "just now".into();
+    }
     let (n, unit) = match abs {
         0..=89 => (abs, "second"),
         90..=5399 => ((abs + 30) / 60, "minute"),
@@ -134,6 +137,7 @@ mod tests {
     fn relative_times() {
         assert_eq!(relative(29 * 86400), "in 29 days");
         assert_eq!(relative(-3 * 3600), "3 hours ago");
-        assert_eq!(relative(1), "in 1 second");
+        assert_eq!(relative(1), "just now");
+        assert_eq!(relative(61), "in 61 seconds");
     }
 }

@@ -22,6 +22,10 @@ pub fn say(msg: impl AsRef<str>) {
     }
 }
 
+pub fn is_quiet() -> bool {
+    LEVEL.load(Ordering::Relaxed) == QUIET
+}
+
 /// A warning: stderr, unless `--quiet`.
 pub fn warn(msg: impl AsRef<str>) {
     if LEVEL.load(Ordering::Relaxed) >= NORMAL {

@@ -4,7 +4,5 @@ use crate::cli::EmulatorArgs;
 use crate::error::Result;
 
 pub fn run(args: EmulatorArgs) -> Result<()> {
-    // WIP-GATE crate::emulator::run_foreground(args.port)
-    let _ = args;
-    Err(crate::Error::internal("WIP"))
+    crate::emulator::run_foreground(args.port)
 }

@@ -2,10 +2,16 @@
 //! the vault and the state store, each built only when a command asks for it.
 
 mod current;
+mod demo;
 mod emulator;
 mod init;
+mod login;
+mod logout;
 mod profile;
+mod refresh;
 mod secret;
+mod status;
+mod token;
 mod use_;
 
 use crate::cli::{Cli, Command, Global};
@@ -24,12 +30,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Use(args) => use_::run(&ctx, args),
         Command::Current(args) => current::run(&ctx, args),
         Command::Emulator(args) => emulator::run(args),
-        Command::Login(_)
-        | Command::Token(_)
-        | Command::Refresh(_)
-        | Command::Status(_)
-        | Command::Logout(_)
-        | Command::Demo => Err(Error::internal("this command is not built yet")),
+        Command::Login(args) => login::run(&ctx, args),
+        Command::Token(args) => token::run(&ctx, args),
+        Command::Refresh(args) => refresh::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
+        Command::Logout(args) => logout::run(&ctx, args),
+        Command::Demo => demo::run(),
     }
 }
 

@@ -599,3 +599,24 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    /// The shipped example must stay a valid config that shows every key.
+    #[test]
+    fn profiles_example_toml_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = parse(&text, &path).unwrap();
+        let paths = Paths { config: path, state_dir: "/tmp/s".into(), default_identity: "/tmp/i".into() };
+        let cfg = Config::from_file(paths, file, true, &FlagSettings::default(), Plaintext::Refuse).unwrap();
+        assert_eq!(cfg.profiles.len(), 3);
+        let nd = &cfg.profiles[&ProfileName::parse("netdisk-dev").unwrap()];
+        assert_eq!((nd.hooks.len(), nd.sinks.len(), nd.env.len()), (1, 1, 1));
+        for key in ["default_profile", "timeout", "recipients", "refresh_before", "identity", "secret_key_env", "expires_in"] {
+            assert!(text.contains(key), "{key} is not shown");
+        }
+    }
+}

@@ -1,1 +1,335 @@
 //! The state store: age vault, identity, per-profile lock, atomic writes, state schema.
+//!
+//! Readers never lock: every write is an atomic rename, so a reader sees the old state or the
+//! new one. Writers (rotation) take the profile's exclusive lock, re-read the state under it,
+//! and save before releasing it, which makes rotation single-flight across processes.
+
+pub mod atomic;
+pub mod identity;
+pub mod lock;
+pub mod state;
+pub mod vault;
+
+pub use state::TokenState;
+pub use vault::Vault;
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::profile::ProfileName;
+use lock::FileLock;
+
+/// How long `rekey` waits for a rotation in progress on each profile.
+pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(60);
+
+/// The per-profile state store. One small interface so a Redis backend can implement it later;
+/// only the file backend exists now.
+pub trait StateStore {
+    /// The profile's state, or None if nothing is stored. Takes no lock (a reader never blocks);
+    /// safe because every write is an atomic rename.
+    fn load(&self, profile: &ProfileName) -> Result<Option<TokenState>>;
+    /// Take the profile's exclusive rotation lock, waiting at most `wait`; after that an internal
+    /// error (exit 1) naming the profile.
+    fn lock<'a>(
+        &'a self,
+        profile: &ProfileName,
+        wait: Duration,
+    ) -> Result<Box<dyn ProfileLock + 'a>>;
+    /// Forget the profile's state (logout, profile remove). Idempotent. Takes no lock: to keep
+    /// a concurrent rotation from writing the state back, use [`ProfileLock::remove`].
+    fn remove(&self, profile: &ProfileName) -> Result<()>;
+    /// Profiles that have state, sorted.
+    fn profiles(&self) -> Result<Vec<ProfileName>>;
+}
+
+/// Held while rotating; released on drop (and by the kernel if the process dies).
+pub trait ProfileLock {
+    /// Re-read the state under the lock.
+    fn load(&self) -> Result<Option<TokenState>>;
+    /// Write the state durably (encrypted, atomic, fsynced) before returning.
+    fn save(&mut self, state: &TokenState) -> Result<()>;
+    /// Forget the state under the lock. Idempotent.
+    fn remove(&mut self) -> Result<()>;
+    /// The profile this lock is for.
+    fn profile(&self) -> &ProfileName;
+}
+
+/// The file backend: `<dir>/profiles/<name>.age` (binary age, encrypted to the vault's
+/// recipients), `<dir>/locks/<name>.lock` (never deleted: deleting breaks flock semantics).
+#[derive(Debug)]
+pub struct FileStore {
+    dir: PathBuf,
+    vault: Vault,
+}
+
+impl FileStore {
+    pub fn new(dir: PathBuf, vault: Vault) -> Self {
+        FileStore { dir, vault }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// `<dir>/profiles/<name>.age`.
+    pub fn state_path(&self, profile: &ProfileName) -> PathBuf {
+        self.profiles_dir()
+            .join(format!("{}.age", profile.as_str()))
+    }
+
+    /// `<dir>/locks/<name>.lock`.
+    pub fn lock_path(&self, profile: &ProfileName) -> PathBuf {
+        self.dir
+            .join("locks")
+            .join(format!("{}.lock", profile.as_str()))
+    }
+
+    /// Re-encrypt every state file to the vault's current recipients (for `secret rekey`);
+    /// returns how many. Each profile is re-encrypted under its lock, so a rotation running at
+    /// the same time is neither lost nor left encrypted to the old recipients by us.
+    pub fn rekey(&self) -> Result<usize> {
+        self.vault.check_recipients()?;
+        let mut count = 0;
+        for profile in self.profiles()? {
+            let mut guard = self.lock(&profile, DEFAULT_LOCK_WAIT)?;
+            // The file may have been removed since it was listed.
+            if let Some(state) = guard.load()? {
+                guard.save(&state)?;
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    fn profiles_dir(&self) -> PathBuf {
+        self.dir.join("profiles")
+    }
+
+    fn read_state(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
+        let path = self.state_path(profile);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("read", &path, e)),
+        };
+        let what = format!(
+            "cannot read the state of profile `{profile}` (`{}`)",
+            path.display()
+        );
+        let plain = self
+            .vault
+            .decrypt(&bytes)
+            .map_err(|e| vault::in_context(e, &what))?;
+        TokenState::from_json(&plain)
+            .map(Some)
+            .map_err(|e| vault::in_context(e, &what))
+    }
+
+    fn write_state(&self, profile: &ProfileName, state: &TokenState) -> Result<()> {
+        let json = state.to_json()?;
+        let ciphertext = self.vault.encrypt(&json, false)?;
+        let dir = self.profiles_dir();
+        atomic::create_dir(&dir)?;
+        atomic::write(&self.state_path(profile), &ciphertext, atomic::FILE_MODE)
+    }
+
+    fn remove_state(&self, profile: &ProfileName) -> Result<()> {
+        let path = self.state_path(profile);
+        match std::fs::remove_file(&path) {
+            Ok(()) => atomic::sync_dir(&self.profiles_dir()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io("remove", &path, e)),
+        }
+    }
+}
+
+impl StateStore for FileStore {
+    fn load(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
+        self.read_state(profile)
+    }
+
+    fn lock<'a>(
+        &'a self,
+        profile: &ProfileName,
+        wait: Duration,
+    ) -> Result<Box<dyn ProfileLock + 'a>> {
+        let path = self.lock_path(profile);
+        atomic::create_dir(path.parent().unwrap_or(&self.dir))?;
+        match FileLock::acquire_within(&path, wait)? {
+            Some(lock) => Ok(Box::new(FileProfileLock { store: self, profile: profile.clone(), _lock: lock })),
+            None => Err(Error::internal(format!(
+                "timed out waiting for the lock on profile `{profile}` held by another broker process"
+            ))
+            .with_hint(format!("another broker is rotating this profile; try again, or see who holds `{}`", path.display()))),
+        }
+    }
+
+    fn remove(&self, profile: &ProfileName) -> Result<()> {
+        self.remove_state(profile)
+    }
+
+    fn profiles(&self) -> Result<Vec<ProfileName>> {
+        let dir = self.profiles_dir();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io("list", &dir, e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("list", &dir, e))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            // Temporary files from a crashed write start with `.`, so they never parse as a
+            // profile; foreign files are skipped rather than failing the listing.
+            if atomic::is_temp_name(name) {
+                continue;
+            }
+            if let Some(stem) = name.strip_suffix(".age")
+                && let Ok(profile) = ProfileName::parse(stem)
+            {
+                out.push(profile);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// The file backend's lock: the flock on `<dir>/locks/<name>.lock`, plus the store to read and
+/// write through.
+struct FileProfileLock<'a> {
+    store: &'a FileStore,
+    profile: ProfileName,
+    _lock: FileLock,
+}
+
+impl ProfileLock for FileProfileLock<'_> {
+    fn load(&self) -> Result<Option<TokenState>> {
+        self.store.read_state(&self.profile)
+    }
+
+    fn save(&mut self, state: &TokenState) -> Result<()> {
+        self.store.write_state(&self.profile, state)
+    }
+
+    fn remove(&mut self) -> Result<()> {
+        self.store.remove_state(&self.profile)
+    }
+
+    fn profile(&self) -> &ProfileName {
+        &self.profile
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::AccessToken;
+    use age::x25519;
+    use chrono::Utc;
+    use identity::IdentitySource;
+
+    fn store(dir: &Path) -> FileStore {
+        let key = x25519::Identity::generate();
+        FileStore::new(
+            dir.to_path_buf(),
+            Vault::new(
+                vec![key.to_public().to_string()],
+                IdentitySource::Key(key.to_string()),
+            ),
+        )
+    }
+
+    fn name(s: &str) -> ProfileName {
+        ProfileName::parse(s).unwrap()
+    }
+
+    fn state() -> TokenState {
+        let now = Utc::now();
+        TokenState::new(
+            "ai",
+            AccessToken::new("24.abc"),
+            now + chrono::TimeDelta::days(30),
+            now,
+        )
+    }
+
+    #[test]
+    fn the_store_can_be_shared_across_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<FileStore>();
+        send_sync::<Vault>();
+    }
+
+    #[test]
+    fn load_of_nothing_is_none_and_remove_is_idempotent() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        assert!(s.load(&name("p")).unwrap().is_none());
+        assert!(s.profiles().unwrap().is_empty());
+        s.remove(&name("p")).unwrap();
+    }
+
+    #[test]
+    fn save_load_list_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        for p in ["b", "a"] {
+            let mut l = s.lock(&name(p), Duration::ZERO).unwrap();
+            assert!(l.load().unwrap().is_none());
+            l.save(&state()).unwrap();
+            assert_eq!(l.profile(), &name(p));
+        }
+        assert_eq!(
+            s.load(&name("a")).unwrap().unwrap().access_token.expose(),
+            "24.abc"
+        );
+        assert_eq!(s.profiles().unwrap(), vec![name("a"), name("b")]);
+        s.remove(&name("a")).unwrap();
+        assert_eq!(s.profiles().unwrap(), vec![name("b")]);
+        let mut l = s.lock(&name("b"), Duration::ZERO).unwrap();
+        l.remove().unwrap();
+        l.remove().unwrap();
+        drop(l);
+        assert!(s.profiles().unwrap().is_empty());
+        // Lock files stay.
+        assert!(s.lock_path(&name("a")).exists());
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_and_times_out_with_the_profile_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let _held = s.lock(&name("p"), Duration::ZERO).unwrap();
+        let err = s.lock(&name("p"), Duration::from_millis(50)).err().unwrap();
+        assert_eq!(err.exit_code(), 1);
+        assert_eq!(
+            err.message(),
+            "timed out waiting for the lock on profile `p` held by another broker process"
+        );
+        // Other profiles are independent.
+        assert!(s.lock(&name("q"), Duration::ZERO).is_ok());
+    }
+
+    #[test]
+    fn foreign_and_temporary_files_are_not_profiles() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        s.lock(&name("p"), Duration::ZERO)
+            .unwrap()
+            .save(&state())
+            .unwrap();
+        let pd = dir.path().join("profiles");
+        for junk in [".p.age.x1y2.tmp", "notes.txt", "-bad.age", ".hidden.age"] {
+            std::fs::write(pd.join(junk), b"junk").unwrap();
+        }
+        assert_eq!(s.profiles().unwrap(), vec![name("p")]);
+    }
+}

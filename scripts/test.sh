@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs broker's whole test suite on a fresh machine: installs what the tests need (the
+# reference `age` tool, real shells, curl), then `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for tool in age:age age-keygen:age curl:curl; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing: ${need[*]}" >&2
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+cargo test --locked "$@"

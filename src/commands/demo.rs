@@ -1,0 +1,122 @@
+//! `broker demo`: the whole tour offline. In a temporary home it starts the emulator,
+//! creates an identity, adds an AI, a Netdisk and a Qianfan v2 profile pointed at it, gets
+//! their tokens (approving the device login through the emulator's admin API), rotates one,
+//! and shows `broker status`. Every step runs the real `broker` binary, as a user would.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::emulator::{self, DEMO_ACCESS_KEY, DEMO_APP_KEY, DEMO_BCE_SECRET_KEY, DEMO_SECRET_KEY};
+use crate::error::{Error, Result};
+use crate::ui;
+
+pub fn run() -> Result<()> {
+    let home = tempfile::Builder::new()
+        .prefix("broker-demo-")
+        .tempdir()
+        .map_err(|e| Error::internal(format!("cannot create a temporary home: {e}")))?;
+    let emu = emulator::start(emulator::Options::demo())?;
+    let url = emu.base_url();
+    let tour = Tour { home: home.path() };
+    ui::say(format!("broker demo: a temporary home in {}, a Baidu emulator at {url}\n", home.path().display()));
+
+    tour.note("Create an age identity and a config that encrypts to it.");
+    tour.run(&["init"], None)?;
+
+    tour.note("Add three apps. SecretKeys come from stdin (or a hidden prompt), never argv, and are age-encrypted in the config.");
+    tour.run(&["profile", "add", "ai-demo", "--grant", "ai", "--app-key", DEMO_APP_KEY, "--endpoint", &url, "--description", "AI Open Platform app"], Some(DEMO_SECRET_KEY))?;
+    tour.run(&["profile", "add", "netdisk-demo", "--grant", "netdisk", "--app-key", DEMO_APP_KEY, "--endpoint", &url, "--description", "Netdisk app, user-authorized"], Some(DEMO_SECRET_KEY))?;
+    tour.run(&["profile", "add", "qianfan-demo", "--grant", "bce", "--app-key", DEMO_ACCESS_KEY, "--endpoint", &url, "--description", "Qianfan v2 (BCE IAM)"], Some(DEMO_BCE_SECRET_KEY))?;
+    tour.run(&["profile", "list"], None)?;
+
+    tour.note("Tokens for apps that need no person: client_credentials, and a bce-auth-v1 signed bearer token.");
+    tour.run(&["token", "ai-demo"], None)?;
+    tour.run(&["token", "qianfan-demo"], None)?;
+    tour.note("The second call is served from the encrypted cache, without a request.");
+    tour.run(&["token", "ai-demo"], None)?;
+
+    tour.note("A Netdisk app needs a person once: the device flow. The demo approves the code through the emulator's admin API.");
+    let mut login = tour.command(&["login", "netdisk-demo", "--no-qr"]);
+    let child = login.stderr(Stdio::inherit()).spawn().map_err(|e| Error::internal(format!("cannot run broker: {e}")))?;
+    tour.echo(&["login", "netdisk-demo", "--no-qr"]);
+    let started = Instant::now();
+    loop {
+        if emu.approve_device(None).is_ok() {
+            ui::say("   (emulator: the user approved the device code)");
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            return Err(Error::internal("the demo's device login never asked for a code"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().map_err(|e| Error::internal(e.to_string()))?;
+    if !out.status.success() {
+        return Err(Error::internal("the demo's device login failed"));
+    }
+    tour.run(&["token", "netdisk-demo"], None)?;
+
+    tour.note("Rotate it: the single-use refresh token is marked in flight, sent once, and the new pair saved before anything else.");
+    tour.run(&["refresh", "netdisk-demo", "--force"], None)?;
+    tour.run(&["status"], None)?;
+
+    let c = emu.counters();
+    tour.note(&format!(
+        "The emulator saw {} requests: {} with a secret in the URL, {} reuses of a refresh token.",
+        c.requests, c.secret_in_url, c.refresh_reuse
+    ));
+    tour.note(&format!(
+        "State files are age-encrypted JSON: `age -d -i {}/.config/broker/identity.txt {}/.local/state/broker/profiles/netdisk-demo.age`",
+        home.path().display(),
+        home.path().display()
+    ));
+    ui::say("demo done; the temporary home is removed.");
+    emu.stop();
+    Ok(())
+}
+
+struct Tour<'a> {
+    home: &'a Path,
+}
+
+impl Tour<'_> {
+    fn note(&self, text: &str) {
+        ui::say(format!("\n# {text}"));
+    }
+
+    fn echo(&self, args: &[&str]) {
+        ui::say(format!("$ broker {}", args.join(" ")));
+    }
+
+    /// `broker ARGS` in the demo home, with nothing of the caller's environment but PATH.
+    fn command(&self, args: &[&str]) -> Command {
+        let exe = std::env::current_exe().unwrap_or_else(|_| "broker".into());
+        let mut cmd = Command::new(exe);
+        cmd.env_clear().env("HOME", self.home).env("NO_COLOR", "1").args(args);
+        if let Some(path) = std::env::var_os("PATH") {
+            cmd.env("PATH", path);
+        }
+        cmd
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Result<()> {
+        self.echo(args);
+        let mut cmd = self.command(args);
+        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().map_err(|e| Error::internal(format!("cannot run broker: {e}")))?;
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            let _ = pipe.write_all(text.as_bytes());
+        }
+        let out: Output = child.wait_with_output().map_err(|e| Error::internal(e.to_string()))?;
+        for line in String::from_utf8_lossy(&out.stdout).lines().chain(String::from_utf8_lossy(&out.stderr).lines()) {
+            ui::say(format!("   {line}"));
+        }
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(Error::internal(format!("the demo step `broker {}` failed", args.join(" "))))
+        }
+    }
+}

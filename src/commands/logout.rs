@@ -1,0 +1,22 @@
+//! `broker logout [PROFILE]`: forget the stored tokens; the app's SecretKey stays.
+
+use crate::cli::ProfileArg;
+use crate::commands::Context;
+use crate::error::Result;
+use crate::store::StateStore;
+use crate::ui;
+
+pub fn run(ctx: &Context, args: ProfileArg) -> Result<()> {
+    let cfg = ctx.config()?;
+    let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
+    let store = ctx.store(&cfg);
+    // Under the lock, so a rotation in progress cannot write the tokens back afterwards.
+    let mut lock = store.lock(&name, cfg.settings.timeout.0)?;
+    lock.remove()?;
+    drop(lock);
+    ui::say(format!("forgot the tokens of `{name}`"));
+    if cfg.profile(&name)?.grant == crate::config::Grant::Netdisk {
+        ui::say("hint: Baidu has no revoke API for netdisk; unbind the app in Baidu's account settings to revoke it");
+    }
+    Ok(())
+}

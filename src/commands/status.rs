@@ -1,0 +1,124 @@
+//! `broker status [PROFILE] [--json]`: per profile, the grant, masked app key, token expiry,
+//! refresh token age, last rotation, last hook result, and where each secret lives.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use crate::cli::StatusArgs;
+use crate::commands::Context;
+use crate::config::Profile;
+use crate::duration::relative;
+use crate::error::Result;
+use crate::profile::ProfileName;
+use crate::secret::mask;
+use crate::store::{FileStore, StateStore, TokenState};
+use crate::ui;
+
+pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
+    let cfg = ctx.config()?;
+    let store = ctx.store(&cfg);
+    let names: Vec<ProfileName> = match args.profile.as_deref().or(ctx.global.profile.as_deref()) {
+        Some(_) => vec![ctx.select(&cfg, args.profile.as_deref())?.0],
+        None => cfg.profiles.keys().cloned().collect(),
+    };
+    let now = Utc::now();
+    let rows: Vec<Value> = names.iter().map(|n| row(&store, &cfg.profiles[n], now)).collect();
+    if args.json {
+        ui::print(format!("{}\n", serde_json::to_string_pretty(&rows).expect("plain JSON")));
+        return Ok(());
+    }
+    if rows.is_empty() {
+        ui::say(crate::config::profile_list_hint(&cfg.profiles));
+        return Ok(());
+    }
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("-").to_owned();
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                text(r, "profile"),
+                text(r, "grant"),
+                text(r, "app_key"),
+                text(r, "state"),
+                text(r, "expires"),
+                text(r, "refresh_token_age"),
+                text(r, "last_rotation_ago"),
+                text(r, "last_hook"),
+            ]
+        })
+        .collect();
+    ui::print(ui::table(
+        &["PROFILE", "GRANT", "APP KEY", "STATE", "EXPIRES", "REFRESH TOKEN", "LAST ROTATION", "LAST HOOK"],
+        &table,
+    ));
+    Ok(())
+}
+
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    relative((t - now).num_seconds())
+}
+
+fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
+    let mut v = json!({
+        "profile": p.name.as_str(),
+        "grant": p.grant.as_str(),
+        "app_key": mask(&p.app_key),
+        "endpoint": p.endpoint,
+        "secret_key": p.secret.describe(),
+        "refresh_before": crate::duration::format(p.refresh_before.0),
+    });
+    let obj = v.as_object_mut().expect("an object");
+    match store.load(&p.name) {
+        Ok(None) => {
+            let state = if p.grant == crate::config::Grant::Netdisk { "not logged in" } else { "no token yet" };
+            obj.insert("state".into(), json!(state));
+        }
+        Ok(Some(s)) => describe(obj, &s, now),
+        Err(e) => {
+            obj.insert("state".into(), json!("unreadable"));
+            obj.insert("error".into(), json!(e.message()));
+        }
+    }
+    obj.insert("state_file".into(), json!(store.state_path(&p.name).display().to_string()));
+    v
+}
+
+fn describe(obj: &mut serde_json::Map<String, Value>, s: &TokenState, now: DateTime<Utc>) {
+    let state = if s.needs_login.is_some() {
+        "needs login"
+    } else if s.refresh_in_flight.is_some() {
+        "refresh interrupted"
+    } else if s.is_expired(now) {
+        "expired"
+    } else {
+        "ok"
+    };
+    obj.insert("state".into(), json!(state));
+    obj.insert("expires_at".into(), json!(time(s.expires_at)));
+    obj.insert("expires".into(), json!(ago(s.expires_at, now)));
+    obj.insert("obtained_at".into(), json!(time(s.obtained_at)));
+    obj.insert("generation".into(), json!(s.generation));
+    if let Some(t) = s.refresh_token_obtained_at {
+        obj.insert("refresh_token_obtained_at".into(), json!(time(t)));
+        obj.insert("refresh_token_age".into(), json!(ago(t, now).replace(" ago", "")));
+    }
+    if let Some(t) = s.last_rotation {
+        obj.insert("last_rotation".into(), json!(time(t)));
+        obj.insert("last_rotation_ago".into(), json!(ago(t, now)));
+    }
+    if let Some(n) = &s.needs_login {
+        obj.insert("needs_login".into(), json!({"reason": n.reason, "at": time(n.at)}));
+    }
+    if let Some(f) = &s.refresh_in_flight {
+        obj.insert("refresh_in_flight".into(), json!({"started_at": time(f.started_at), "pid": f.pid}));
+    }
+    if let Some(h) = s.hooks.iter().max_by_key(|h| h.at) {
+        let summary = format!("{} {} ({})", h.name, if h.ok { "ok" } else { "FAILED" }, h.status);
+        obj.insert("last_hook".into(), json!(summary));
+    }
+    obj.insert("hooks".into(), serde_json::to_value(&s.hooks).unwrap_or(Value::Null));
+}

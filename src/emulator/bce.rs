@@ -1,0 +1,201 @@
+//! `GET /v1/BCE-BEARER/token`: BCE IAM bearer tokens, behind a checked bce-auth-v1 signature.
+//!
+//! The signature is recomputed from what the request really carried (its `Host` header, its
+//! `x-bce-date`, its query) with the same code the client signs with, and the signing time
+//! must fall inside the signature's own expiration window on the emulator's clock.
+
+use std::sync::Arc;
+
+use axum::extract::State as Extract;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::clock::after;
+use super::params;
+use super::reply::{self, BceError};
+use super::state::{AccessRecord, Shared, State, TokenKind};
+use super::tokens;
+use crate::baidu::sign;
+
+/// The longest bearer token BCE issues: 30 days.
+pub(crate) const MAX_EXPIRE_SECS: u64 = 2_592_000;
+/// The lifetime when the request names none.
+const DEFAULT_EXPIRE_SECS: u64 = 86_400;
+/// How far in the future a signing time may be (clock skew BCE tolerates).
+const MAX_FUTURE_SKEW_SECS: i64 = 900;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BearerBody {
+    pub user_id: String,
+    pub token: String,
+    pub status: String,
+    pub create_time: String,
+    pub expire_time: String,
+}
+
+pub(crate) async fn handle(Extract(shared): Extract<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+    let mut st = shared.lock();
+    match bearer(&mut st, &uri, &headers) {
+        Ok(body) => {
+            st.counters.tokens_issued += 1;
+            reply::json(StatusCode::OK, &body)
+        }
+        Err(e) => {
+            st.counters.record_error(e.code);
+            e.into_response()
+        }
+    }
+}
+
+pub(crate) fn bearer(st: &mut State, uri: &Uri, headers: &HeaderMap) -> Result<BearerBody, BceError> {
+    let malformed = |why: &str| {
+        BceError::new(StatusCode::BAD_REQUEST, "InvalidHTTPAuthHeader", format!("The Authorization header you provided is invalid: {why}"))
+    };
+    let value = match headers.get(header::AUTHORIZATION) {
+        None => return Err(BceError::new(StatusCode::FORBIDDEN, "AccessDenied", "Access denied: no Authorization header")),
+        Some(v) => v.to_str().map_err(|_| malformed("not text"))?,
+    };
+    let auth = sign::parse_authorization(value).ok_or_else(|| malformed("not a bce-auth-v1 value"))?;
+    let key = st.bce_keys.get(&auth.access_key).cloned().ok_or_else(|| {
+        BceError::new(StatusCode::FORBIDDEN, "InvalidAccessKeyId", "The Access Key ID you provided does not exist in our records.")
+    })?;
+    if !auth.signed_headers.iter().any(|h| h == "host") {
+        return Err(malformed("the host header must be signed"));
+    }
+
+    // The signing time, and `x-bce-date` when sent, must both lie in the signature's window.
+    let now = st.clock.now();
+    let signed_at = auth.signed_at().ok_or_else(|| malformed("bad timestamp"))?;
+    check_window(signed_at, auth.expiration_secs, now, &auth.timestamp)?;
+    if let Some(date) = headers.get("x-bce-date") {
+        let text = date.to_str().unwrap_or("");
+        let date = sign::parse_timestamp(text).ok_or_else(|| malformed("bad x-bce-date"))?;
+        check_window(date, auth.expiration_secs, now, text)?;
+    }
+
+    let signed: Vec<(String, String)> = auth
+        .signed_headers
+        .iter()
+        .map(|name| {
+            let value = headers.get(name.as_str()).and_then(|v| v.to_str().ok()).unwrap_or("");
+            (name.clone(), value.to_string())
+        })
+        .collect();
+    let query = params::parse(uri.query().unwrap_or(""), false);
+    let path = params::decode(uri.path(), false);
+    let canonical = sign::canonical_request("GET", &path, &query, &signed);
+    let signing_key = sign::signing_key(&auth.access_key, &key.secret_key, &auth.timestamp, auth.expiration_secs);
+    if !sign::verify(&signing_key, &canonical, &auth.signature) {
+        return Err(BceError::new(
+            StatusCode::BAD_REQUEST,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. Check your Secret Access Key and signing method.",
+        ));
+    }
+
+    let expire_secs = match query.iter().find(|(k, _)| k == "expireInSeconds") {
+        None => DEFAULT_EXPIRE_SECS,
+        Some((_, v)) => match v.parse::<u64>() {
+            Ok(n) if n > 0 => n.min(MAX_EXPIRE_SECS),
+            _ => {
+                return Err(BceError::new(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidArgument",
+                    "expireInSeconds must be a positive number of seconds",
+                ));
+            }
+        },
+    };
+    // Whole seconds, as BCE writes them (`…T06:09:57.000Z`).
+    let created = DateTime::<Utc>::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+    let expires = after(created, expire_secs);
+    let token = tokens::bce_bearer();
+    st.access.insert(token.clone(), AccessRecord { owner: key.access_key.clone(), kind: TokenKind::Bce, expires_at: expires, revoked: false });
+    Ok(BearerBody {
+        user_id: key.user_id.unwrap_or_default(),
+        token,
+        status: "enable".to_string(),
+        create_time: bce_time(created),
+        expire_time: bce_time(expires),
+    })
+}
+
+fn check_window(signed_at: DateTime<Utc>, expiration_secs: u64, now: DateTime<Utc>, shown: &str) -> Result<(), BceError> {
+    let expired = now > after(signed_at, expiration_secs);
+    let from_future = signed_at - now > Duration::seconds(MAX_FUTURE_SKEW_SECS);
+    if expired || from_future {
+        return Err(BceError::new(
+            StatusCode::BAD_REQUEST,
+            "RequestExpired",
+            format!("Request has expired. Timestamp date is {}", crate::error::sanitize(shown)),
+        ));
+    }
+    Ok(())
+}
+
+fn bce_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::apps::BceKey;
+    use crate::emulator::clock::ClockUpdate;
+
+    const AK: &str = "AKEXAMPLE0123456789";
+    const SK: &str = "SKEXAMPLEabcdefghijklmnop";
+    const VECTOR_AUTH: &str = "bce-auth-v1/AKEXAMPLE0123456789/2024-11-28T06:09:57Z/1800/host;x-bce-date/cf1ee267b2b025b24589d6b2f664f504e0e524de23bbede25e0fd948aefc4927";
+
+    fn state_at(time: &str) -> State {
+        let mut st = State::default();
+        st.register_bce_key(BceKey::new(AK, SK));
+        st.clock.apply(&ClockUpdate { fixed: sign::parse_timestamp(time), ..Default::default() });
+        st
+    }
+
+    fn headers(auth: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "iam.bj.baidubce.com".parse().unwrap());
+        h.insert("x-bce-date", "2024-11-28T06:09:57Z".parse().unwrap());
+        h.insert(header::AUTHORIZATION, auth.parse().unwrap());
+        h
+    }
+
+    fn uri() -> Uri {
+        "/v1/BCE-BEARER/token?expireInSeconds=2592000".parse().unwrap()
+    }
+
+    #[test]
+    fn the_doc_vector_is_accepted() {
+        let mut st = state_at("2024-11-28T06:10:00Z");
+        let body = bearer(&mut st, &uri(), &headers(VECTOR_AUTH)).unwrap();
+        assert_eq!(body.create_time, "2024-11-28T06:10:00.000Z");
+        assert_eq!(body.expire_time, "2024-12-28T06:10:00.000Z");
+        assert!(body.token.starts_with("bce-v3/ALTAK-"));
+    }
+
+    #[test]
+    fn errors_follow_bce() {
+        let table = [
+            ("2024-11-28T06:10:00Z", VECTOR_AUTH.replace("cf1e", "0f1e"), (400, "SignatureDoesNotMatch")),
+            ("2024-11-28T06:10:00Z", VECTOR_AUTH.replace("AKEXAMPLE", "AKOTHER"), (403, "InvalidAccessKeyId")),
+            ("2024-11-28T06:10:00Z", "bce-auth-v1/garbage".to_string(), (400, "InvalidHTTPAuthHeader")),
+            ("2024-11-28T06:10:00Z", VECTOR_AUTH.replace("host;x-bce-date", "x-bce-date"), (400, "InvalidHTTPAuthHeader")),
+            ("2024-11-28T06:40:00Z", VECTOR_AUTH.to_string(), (400, "RequestExpired")),
+            ("2024-11-28T05:00:00Z", VECTOR_AUTH.to_string(), (400, "RequestExpired")),
+        ];
+        for (time, auth, want) in table {
+            let mut st = state_at(time);
+            let e = bearer(&mut st, &uri(), &headers(&auth)).unwrap_err();
+            assert_eq!((e.status.as_u16(), e.code), want, "{time} {auth}");
+        }
+        let mut st = state_at("2024-11-28T06:10:00Z");
+        let mut h = headers(VECTOR_AUTH);
+        h.remove(header::AUTHORIZATION);
+        assert_eq!(bearer(&mut st, &uri(), &h).unwrap_err().code, "AccessDenied");
+    }
+}

@@ -1,0 +1,179 @@
+//! Injected faults: one-shot misbehaviours queued for the next requests to a path.
+//!
+//! A fault fires `before` the handler (the request changes nothing: no code or refresh token
+//! is spent) or `after` it (the request took effect but its answer is lost or replaced, the
+//! case where a client cannot know whether its refresh token was consumed).
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+/// What goes wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Answer this HTTP status (500, 502, 503, …) with `body` (default: a short HTML page).
+    Status {
+        status: u16,
+        #[serde(default)]
+        body: Option<String>,
+    },
+    /// Answer 200 with a body that is not JSON.
+    Garbage {
+        #[serde(default)]
+        body: Option<String>,
+    },
+    /// Answer Baidu's non-standard throttle:
+    /// `{"error":"Trigger security policy","error_description":"Please try again later"}`.
+    SecurityPolicy,
+    /// Close the connection without any response.
+    Drop,
+    /// Wait `ms` milliseconds before answering normally (or, `after`, before sending the answer).
+    Delay { ms: u64 },
+    /// Answer `{"error":"expired_token","error_description":"refresh token has been used"}`.
+    ExpiredToken,
+}
+
+/// Whether the fault replaces the handler or follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    #[default]
+    Before,
+    After,
+}
+
+/// A queued fault: `kind`, for the next `count` requests to `path` (any Baidu path when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default)]
+    pub when: When,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Fault {
+    /// A fault for the next request to any path, before the handler.
+    pub fn new(kind: FaultKind) -> Self {
+        Fault { kind, path: None, count: 1, when: When::Before }
+    }
+
+    pub fn on_path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn times(mut self, count: u32) -> Self {
+        self.count = count;
+        self
+    }
+
+    pub fn after_handling(mut self) -> Self {
+        self.when = When::After;
+        self
+    }
+}
+
+/// Faults in the order they were queued; the first one matching a request fires.
+#[derive(Debug, Default)]
+pub(crate) struct FaultQueue(Vec<Fault>);
+
+impl FaultQueue {
+    pub(crate) fn push(&mut self, fault: Fault) {
+        if fault.count > 0 {
+            self.0.push(fault);
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub(crate) fn pending(&self) -> Vec<Fault> {
+        self.0.clone()
+    }
+
+    /// Takes one shot of the first fault queued for `path` (or for any path).
+    pub(crate) fn take(&mut self, path: &str) -> Option<(FaultKind, When)> {
+        let i = self.0.iter().position(|f| f.path.as_deref().is_none_or(|p| p == path))?;
+        let fault = &mut self.0[i];
+        let fired = (fault.kind.clone(), fault.when);
+        fault.count -= 1;
+        if fault.count == 0 {
+            self.0.remove(i);
+        }
+        Some(fired)
+    }
+}
+
+/// The answer a fault gives in place of the real one; `None` for `drop` and `delay`, which
+/// do not answer by themselves.
+pub(crate) fn response(kind: &FaultKind) -> Option<Response> {
+    let json = |status: StatusCode, body: &str| {
+        (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    };
+    match kind {
+        FaultKind::Status { status, body } => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let body = body.clone().unwrap_or_else(|| {
+                let reason = status.canonical_reason().unwrap_or("Error");
+                format!("<html><head><title>{} {reason}</title></head><body><h1>{} {reason}</h1></body></html>", status.as_u16(), status.as_u16())
+            });
+            let content_type =
+                if serde_json::from_str::<serde_json::Value>(&body).is_ok() { "application/json" } else { "text/html" };
+            Some((status, [(header::CONTENT_TYPE, content_type)], body).into_response())
+        }
+        FaultKind::Garbage { body } => {
+            let body = body.clone().unwrap_or_else(|| "<html><body>系统繁忙 service busy".to_string());
+            Some((StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], body).into_response())
+        }
+        FaultKind::SecurityPolicy => Some(json(
+            StatusCode::BAD_REQUEST,
+            r#"{"error":"Trigger security policy","error_description":"Please try again later"}"#,
+        )),
+        FaultKind::ExpiredToken => Some(json(
+            StatusCode::BAD_REQUEST,
+            r#"{"error":"expired_token","error_description":"refresh token has been used"}"#,
+        )),
+        FaultKind::Drop | FaultKind::Delay { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_fires_in_order_per_path_and_counts_down() {
+        let mut q = FaultQueue::default();
+        q.push(Fault::new(FaultKind::Drop).on_path("/a").times(2));
+        q.push(Fault::new(FaultKind::SecurityPolicy));
+        q.push(Fault::new(FaultKind::Drop).times(0));
+        assert_eq!(q.take("/b"), Some((FaultKind::SecurityPolicy, When::Before)));
+        assert_eq!(q.take("/b"), None);
+        assert_eq!(q.take("/a"), Some((FaultKind::Drop, When::Before)));
+        assert_eq!(q.take("/a"), Some((FaultKind::Drop, When::Before)));
+        assert_eq!(q.take("/a"), None);
+        assert!(q.pending().is_empty());
+    }
+
+    #[test]
+    fn faults_read_from_json() {
+        let f: Fault = serde_json::from_str(r#"{"kind":"status","status":503,"path":"/oauth/2.0/token","count":2}"#).unwrap();
+        assert_eq!(f.kind, FaultKind::Status { status: 503, body: None });
+        assert_eq!(f.count, 2);
+        let f: Fault = serde_json::from_str(r#"{"kind":"drop","when":"after"}"#).unwrap();
+        assert_eq!((f.kind, f.count, f.when, f.path), (FaultKind::Drop, 1, When::After, None));
+        let f: Fault = serde_json::from_str(r#"{"kind":"delay","ms":60000}"#).unwrap();
+        assert_eq!(f.kind, FaultKind::Delay { ms: 60000 });
+        assert!(serde_json::from_str::<Fault>(r#"{"kind":"explode"}"#).is_err());
+    }
+}

@@ -1,0 +1,220 @@
+//! Crash-safe file writes and folders with fixed modes, whatever the umask.
+//!
+//! A write goes to a temporary file in the destination folder (named `.<name>.<random>.tmp`, so
+//! readers that list the folder skip it), is fsynced, renamed over the destination and the
+//! folder is fsynced: after a crash the destination holds the old bytes or the new ones, never
+//! a mix. Modes are set with `fchmod`/`chmod`, which the umask does not touch.
+
+use std::fs::{self, DirBuilder, File, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The mode of every folder broker creates.
+pub const DIR_MODE: u32 = 0o700;
+/// The mode of every file broker creates, unless the user asked for another (sinks).
+pub const FILE_MODE: u32 = 0o600;
+
+/// Create `dir` and its missing parents with mode 0700, whatever the umask.
+///
+/// Folders that already exist are left as they are: they may be the user's (`~/.config`), and
+/// tightening them behind the user's back would be a surprise.
+pub fn create_dir(dir: &Path) -> Result<()> {
+    // Walk up to the first folder that exists, then create downwards, so that every folder we
+    // create (and only those) gets its mode fixed.
+    let mut missing: Vec<PathBuf> = Vec::new();
+    let mut cur = Some(dir);
+    while let Some(p) = cur {
+        if p.as_os_str().is_empty() {
+            break;
+        }
+        match fs::metadata(p) {
+            Ok(meta) if meta.is_dir() => break,
+            Ok(_) => {
+                return Err(Error::internal(format!(
+                    "cannot create folder `{}`: a file is in the way",
+                    p.display()
+                )));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => missing.push(p.to_path_buf()),
+            Err(e) => return Err(Error::io("inspect", p, e)),
+        }
+        cur = p.parent();
+    }
+    for p in missing.iter().rev() {
+        match DirBuilder::new().mode(DIR_MODE).create(p) {
+            Ok(()) => {
+                // The umask may have removed bits from the mode asked for above.
+                fs::set_permissions(p, Permissions::from_mode(DIR_MODE))
+                    .map_err(|e| Error::io("set the mode of", p, e))?;
+            }
+            // Another broker process created it between our look and our create: fine.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && p.is_dir() => {}
+            Err(e) => return Err(Error::io("create folder", p, e)),
+        }
+    }
+    Ok(())
+}
+
+/// Atomic write: temp file in the same folder, mode set with `fchmod`, write, fsync, rename over
+/// `path`, fsync the folder. A crash leaves the old file or the new one. The folder must exist.
+pub fn write(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    write_impl(path, bytes, mode, false)
+}
+
+/// Like [`write`], but never replaces an existing file: if `path` exists, the error has kind
+/// `Usage` (exit 2) and the file is untouched. For files that must never be overwritten, like
+/// an identity; the check and the rename are one step (`link`/`renameat2`), so it holds against
+/// a concurrent writer too.
+pub fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    write_impl(path, bytes, mode, true)
+}
+
+/// True for the names of the temporary files [`write`] leaves behind after a crash; readers
+/// that list a folder skip them.
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
+fn write_impl(path: &Path, bytes: &[u8], mode: u32, no_clobber: bool) -> Result<()> {
+    let file_name = path.file_name().ok_or_else(|| {
+        Error::internal(format!(
+            "cannot write `{}`: not a file path",
+            path.display()
+        ))
+    })?;
+    let dir = parent_of(path);
+    let prefix = format!(".{}.", file_name.to_string_lossy());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+    // fchmod is not subject to the umask, unlike the mode given at open.
+    tmp.as_file()
+        .set_permissions(Permissions::from_mode(mode))
+        .map_err(|e| Error::io("set the mode of", tmp.path(), e))?;
+    tmp.as_file_mut()
+        .write_all(bytes)
+        .map_err(|e| Error::io("write", tmp.path(), e))?;
+    // The data must be on disk before the rename makes it visible, or a crash could leave a
+    // renamed but empty file.
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io("sync", tmp.path(), e))?;
+    if no_clobber {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == io::ErrorKind::AlreadyExists {
+                Error::usage(format!(
+                    "`{}` already exists; broker will not overwrite it",
+                    path.display()
+                ))
+            } else {
+                Error::io("write", path, e.error)
+            }
+        })?;
+    } else {
+        // On failure the temporary file is removed when the error (which owns it) drops.
+        tmp.persist(path)
+            .map_err(|e| Error::io("write", path, e.error))?;
+    }
+    sync_dir(dir)
+}
+
+/// Fsync a folder, so a rename or a new entry in it survives a crash.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io("sync folder", dir, e))
+}
+
+/// The folder holding `path`; `.` for a bare file name.
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    fn mode(p: &Path) -> u32 {
+        fs::metadata(p).unwrap().mode() & 0o777
+    }
+
+    #[test]
+    fn write_replaces_the_file_and_sets_the_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state.age");
+        write(&p, b"one", 0o600).unwrap();
+        write(&p, b"two", 0o640).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(mode(&p), 0o640);
+        // No temporary file is left behind after a successful write.
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("state.age")]);
+    }
+
+    #[test]
+    fn write_new_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("identity.txt");
+        write_new(&p, b"first", 0o600).unwrap();
+        let err = write_new(&p, b"second", 0o600).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(fs::read(&p).unwrap(), b"first");
+    }
+
+    #[test]
+    fn write_into_a_missing_folder_fails_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write(&dir.path().join("no/such/file"), b"x", 0o600).unwrap_err();
+        assert!(
+            err.message().contains("temporary file"),
+            "{}",
+            err.message()
+        );
+    }
+
+    #[test]
+    fn create_dir_makes_every_missing_level_0700() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a/b/c");
+        create_dir(&deep).unwrap();
+        for p in [dir.path().join("a"), dir.path().join("a/b"), deep.clone()] {
+            assert_eq!(mode(&p), 0o700, "{}", p.display());
+        }
+        // Idempotent.
+        create_dir(&deep).unwrap();
+    }
+
+    #[test]
+    fn create_dir_leaves_existing_folders_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::set_permissions(dir.path(), Permissions::from_mode(0o755)).unwrap();
+        create_dir(&dir.path().join("x")).unwrap();
+        assert_eq!(mode(dir.path()), 0o755);
+    }
+
+    #[test]
+    fn create_dir_reports_a_file_in_the_way() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("f"), b"").unwrap();
+        assert!(create_dir(&dir.path().join("f/sub")).is_err());
+    }
+
+    #[test]
+    fn temp_names_are_recognised() {
+        assert!(is_temp_name(".work.age.AbC123.tmp"));
+        assert!(!is_temp_name("work.age"));
+        assert!(!is_temp_name("work.tmp"));
+    }
+}

@@ -1,0 +1,646 @@
+//! Where the age identity comes from (SPEC §2, §5), loading it, and generating a new one.
+//!
+//! The sources are tried in a fixed order and the first one present is used alone, even if it
+//! then fails: silently falling back to another key would hide a misconfiguration and could
+//! decrypt with a key the user did not mean to use.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use age::secrecy::{ExposeSecret, SecretString};
+use age::x25519;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::store::atomic;
+
+/// The environment variable holding the identity text itself (`AGE-SECRET-KEY-1…`).
+pub const ENV_KEY: &str = "BROKER_AGE_KEY";
+/// The environment variable naming an identity file.
+pub const ENV_KEY_FILE: &str = "BROKER_AGE_KEY_FILE";
+/// The environment variable holding a shell command that prints the identity.
+pub const ENV_KEY_CMD: &str = "BROKER_AGE_KEY_CMD";
+/// The environment variable holding the passphrase of a passphrase-protected identity file.
+pub const ENV_PASSPHRASE: &str = "BROKER_AGE_PASSPHRASE";
+
+const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+const BINARY_MAGIC: &[u8] = b"age-encryption.org/";
+
+/// Where the identity comes from. Only one source is ever used: see [`IdentitySource::from_env`].
+#[derive(Clone)]
+pub enum IdentitySource {
+    /// `BROKER_AGE_KEY`: the identity text itself.
+    Key(SecretString),
+    /// `BROKER_AGE_KEY_FILE`.
+    File(PathBuf),
+    /// `BROKER_AGE_KEY_CMD`: run with `sh -c`; its stdout is the identity.
+    Command(String),
+    /// `[store] identity` in the config.
+    ConfigFile(PathBuf),
+    /// `$XDG_CONFIG_HOME/broker/identity.txt`.
+    DefaultFile(PathBuf),
+}
+
+impl IdentitySource {
+    /// SPEC §5 order: `BROKER_AGE_KEY`, `BROKER_AGE_KEY_FILE`, `BROKER_AGE_KEY_CMD`,
+    /// `[store] identity`, the default file. The first one present (an environment variable set
+    /// and non-empty, the config key set) is used, alone.
+    pub fn from_env(config_identity: Option<PathBuf>, default_file: PathBuf) -> Self {
+        Self::from_lookup(
+            |name| std::env::var(name).ok(),
+            config_identity,
+            default_file,
+        )
+    }
+
+    /// [`IdentitySource::from_env`] with the environment given as a function, for tests and for
+    /// callers that hold a snapshot of the environment.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        config_identity: Option<PathBuf>,
+        default_file: PathBuf,
+    ) -> Self {
+        let present = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        if let Some(key) = present(ENV_KEY) {
+            IdentitySource::Key(SecretString::from(key))
+        } else if let Some(file) = present(ENV_KEY_FILE) {
+            IdentitySource::File(PathBuf::from(file))
+        } else if let Some(cmd) = present(ENV_KEY_CMD) {
+            IdentitySource::Command(cmd)
+        } else if let Some(file) = config_identity.filter(|p| !p.as_os_str().is_empty()) {
+            IdentitySource::ConfigFile(file)
+        } else {
+            IdentitySource::DefaultFile(default_file)
+        }
+    }
+
+    /// The source as errors name it: "`BROKER_AGE_KEY`", "`/path/identity.txt`", …
+    /// Never the key itself, and not the command (it may carry a token for a password manager).
+    pub fn describe(&self) -> String {
+        match self {
+            IdentitySource::Key(_) => format!("`{ENV_KEY}`"),
+            IdentitySource::File(p) => format!("`{}` (from `{ENV_KEY_FILE}`)", p.display()),
+            IdentitySource::Command(_) => format!("the output of `{ENV_KEY_CMD}`"),
+            IdentitySource::ConfigFile(p) => format!("`{}` (from `[store] identity`)", p.display()),
+            IdentitySource::DefaultFile(p) => format!("`{}`", p.display()),
+        }
+    }
+
+    /// The identity file, for the sources that are one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            IdentitySource::File(p)
+            | IdentitySource::ConfigFile(p)
+            | IdentitySource::DefaultFile(p) => Some(p),
+            IdentitySource::Key(_) | IdentitySource::Command(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for IdentitySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self {
+            IdentitySource::Key(_) => "Key",
+            IdentitySource::File(_) => "File",
+            IdentitySource::Command(_) => "Command",
+            IdentitySource::ConfigFile(_) => "ConfigFile",
+            IdentitySource::DefaultFile(_) => "DefaultFile",
+        };
+        write!(f, "IdentitySource::{kind}({})", self.describe())
+    }
+}
+
+/// Load the identities of `source`. A passphrase-protected identity file is opened with
+/// `BROKER_AGE_PASSPHRASE`, or a passphrase asked on the terminal.
+pub fn load(source: &IdentitySource) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>> {
+    load_with_passphrase(source, None)
+}
+
+/// Like [`load`], with the passphrase given explicitly (`Some`) instead of taken from
+/// `BROKER_AGE_PASSPHRASE` or the terminal (`None`). The passphrase is only used if the
+/// identity turns out to be passphrase-protected.
+pub fn load_with_passphrase(
+    source: &IdentitySource,
+    passphrase: Option<&SecretString>,
+) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>> {
+    Ok(load_keys(source, passphrase)?
+        .into_iter()
+        .map(|k| Box::new(k) as Box<dyn age::Identity + Send + Sync>)
+        .collect())
+}
+
+/// The public keys (`age1…`) of the identities at `source` (for `init` on an existing identity).
+pub fn public_keys(source: &IdentitySource) -> Result<Vec<String>> {
+    public_keys_with_passphrase(source, None)
+}
+
+/// [`public_keys`] with an explicit passphrase, as in [`load_with_passphrase`].
+pub fn public_keys_with_passphrase(
+    source: &IdentitySource,
+    passphrase: Option<&SecretString>,
+) -> Result<Vec<String>> {
+    Ok(load_keys(source, passphrase)?
+        .iter()
+        .map(|k| k.to_public().to_string())
+        .collect())
+}
+
+/// Create a new X25519 identity at `path`, in age-keygen's format; with a passphrase, that
+/// text age-encrypted with scrypt, armored. The folder is created 0700 and the file 0600
+/// whatever the umask. Never overwrites: an existing `path` is an error (exit 2).
+/// Returns the public recipient `age1…`.
+pub fn generate(path: &Path, passphrase: Option<&SecretString>) -> Result<String> {
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(already_exists(path));
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        atomic::create_dir(parent)?;
+    }
+    let key = x25519::Identity::generate();
+    let public = key.to_public().to_string();
+    let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let text = Zeroizing::new(format!(
+        "# created: {created}\n# public key: {public}\n{}\n",
+        key.to_string().expose_secret()
+    ));
+    let bytes = match passphrase {
+        None => Zeroizing::new(text.as_bytes().to_vec()),
+        Some(pass) => {
+            if pass.expose_secret().is_empty() {
+                return Err(Error::usage("the passphrase is empty"));
+            }
+            encrypt_with_passphrase(text.as_bytes(), pass)?
+        }
+    };
+    atomic::write_new(path, &bytes, atomic::FILE_MODE).map_err(|e| {
+        if e.exit_code() == 2 {
+            already_exists(path)
+        } else {
+            e
+        }
+    })?;
+    Ok(public)
+}
+
+fn already_exists(path: &Path) -> Error {
+    Error::usage(format!(
+        "an age identity already exists at `{}`",
+        path.display()
+    ))
+    .with_hint("broker never overwrites an identity; `broker init` uses the existing one")
+}
+
+/// The identities of `source`, as age X25519 keys (so callers can also derive public keys).
+pub(crate) fn load_keys(
+    source: &IdentitySource,
+    passphrase: Option<&SecretString>,
+) -> Result<Vec<x25519::Identity>> {
+    let raw = read_source(source)?;
+    let text = if is_age_file(&raw) {
+        decrypt_identity_file(&raw, source, passphrase)?
+    } else {
+        raw
+    };
+    parse_keys(&text, source)
+}
+
+/// The raw bytes of the source: the key text, the file, or the command's stdout.
+fn read_source(source: &IdentitySource) -> Result<Zeroizing<Vec<u8>>> {
+    match source {
+        IdentitySource::Key(key) => Ok(Zeroizing::new(key.expose_secret().as_bytes().to_vec())),
+        IdentitySource::File(p)
+        | IdentitySource::ConfigFile(p)
+        | IdentitySource::DefaultFile(p) => read_identity_file(p, source),
+        IdentitySource::Command(cmd) => run_command(cmd),
+    }
+}
+
+fn read_identity_file(path: &Path, source: &IdentitySource) -> Result<Zeroizing<Vec<u8>>> {
+    let mut bytes = Zeroizing::new(Vec::new());
+    let result = fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes));
+    match result {
+        Ok(_) => Ok(bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found(source)),
+        Err(e) => Err(Error::store(format!(
+            "cannot read the age identity {}: {}",
+            source.describe(),
+            reason(&e)
+        ))),
+    }
+}
+
+/// "No identity", naming every place that was looked at.
+fn not_found(source: &IdentitySource) -> Error {
+    let hint = format!(
+        "run `broker init` to create an identity, or set `{ENV_KEY}` to an `AGE-SECRET-KEY-1…` key"
+    );
+    match source {
+        IdentitySource::DefaultFile(p) => Error::store(format!(
+            "no age identity: `{ENV_KEY}`, `{ENV_KEY_FILE}` and `{ENV_KEY_CMD}` are not set, the config has no `[store] identity`, and `{}` does not exist",
+            p.display()
+        ))
+        .with_hint(hint),
+        IdentitySource::File(p) => {
+            Error::store(format!("no age identity: `{}` named by `{ENV_KEY_FILE}` does not exist", p.display()))
+                .with_hint(format!("fix or unset `{ENV_KEY_FILE}` (it is used alone, before any other source)"))
+        }
+        IdentitySource::ConfigFile(p) => {
+            Error::store(format!("no age identity: `{}` named by `[store] identity` does not exist", p.display()))
+                .with_hint("fix `[store] identity` in the config, or run `broker init`")
+        }
+        IdentitySource::Key(_) | IdentitySource::Command(_) => {
+            Error::store(format!("no age identity in {}", source.describe())).with_hint(hint)
+        }
+    }
+}
+
+/// Run `BROKER_AGE_KEY_CMD` with `sh -c`. Its stderr goes to ours (a password manager may say
+/// why it failed); its stdin is closed so it cannot swallow data piped to broker.
+fn run_command(cmd: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| Error::store(format!("cannot run `{ENV_KEY_CMD}`: {}", reason(&e))))?;
+    // Read into a zeroising buffer ourselves: `output()` would leave the key in a plain Vec.
+    let mut out = Zeroizing::new(Vec::new());
+    let read = child
+        .stdout
+        .take()
+        .map(|mut s| s.read_to_end(&mut out))
+        .transpose();
+    let status = child
+        .wait()
+        .map_err(|e| Error::store(format!("cannot run `{ENV_KEY_CMD}`: {}", reason(&e))))?;
+    if let Err(e) = read {
+        return Err(Error::store(format!(
+            "cannot read the output of `{ENV_KEY_CMD}`: {}",
+            reason(&e)
+        )));
+    }
+    if !status.success() {
+        let how = match (status.code(), status.signal()) {
+            (Some(code), _) => format!("exit {code}"),
+            (None, Some(sig)) => format!("killed by signal {sig}"),
+            (None, None) => "failed".to_string(),
+        };
+        return Err(Error::store(format!("`{ENV_KEY_CMD}` failed ({how})")).with_hint(
+            "the command must print an `AGE-SECRET-KEY-1…` identity on stdout; run it by hand to see why it failed",
+        ));
+    }
+    Ok(out)
+}
+
+/// True if the bytes are an age file (armored or binary) rather than identity lines.
+fn is_age_file(bytes: &[u8]) -> bool {
+    let trimmed = bytes.trim_ascii_start();
+    trimmed.starts_with(ARMOR_BEGIN) || bytes.starts_with(BINARY_MAGIC)
+}
+
+/// Open a passphrase-protected identity file (made by `age -p` or [`generate`]).
+fn decrypt_identity_file(
+    bytes: &[u8],
+    source: &IdentitySource,
+    passphrase: Option<&SecretString>,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let corrupt = || {
+        Error::store(format!(
+            "the age identity {} is encrypted but corrupt",
+            source.describe()
+        ))
+        .with_hint("restore the identity from a backup, or create a new one with `broker init`")
+    };
+    let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
+        .map_err(|_| corrupt())?;
+    if !decryptor.is_scrypt() {
+        return Err(Error::store(format!(
+            "the age identity {} is encrypted to recipients, not with a passphrase",
+            source.describe()
+        ))
+        .with_hint("decrypt it with `age -d` and point broker at the result, or use a passphrase-protected identity"));
+    }
+    let pass = match passphrase {
+        Some(p) => p.clone(),
+        None => passphrase_from_env_or_tty(source)?,
+    };
+    let identity = age::scrypt::Identity::new(pass);
+    let mut reader = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed => {
+                Error::store(format!(
+                    "wrong passphrase for the age identity {}",
+                    source.describe()
+                ))
+                .with_hint(format!(
+                    "check `{ENV_PASSPHRASE}` or type the passphrase again"
+                ))
+            }
+            age::DecryptError::ExcessiveWork { .. } => Error::store(format!(
+                "the age identity {} needs far more passphrase work than this machine allows",
+                source.describe()
+            )),
+            _ => corrupt(),
+        })?;
+    let mut plain = Zeroizing::new(Vec::new());
+    reader.read_to_end(&mut plain).map_err(|_| corrupt())?;
+    Ok(plain)
+}
+
+/// `BROKER_AGE_PASSPHRASE` if set and non-empty, else a hidden prompt on the terminal.
+/// With no terminal this fails at once instead of hanging.
+fn passphrase_from_env_or_tty(source: &IdentitySource) -> Result<SecretString> {
+    if let Some(p) = std::env::var(ENV_PASSPHRASE).ok().filter(|p| !p.is_empty()) {
+        return Ok(SecretString::from(p));
+    }
+    // rpassword reads /dev/tty; check it opens first so the error says what is missing.
+    if fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_err()
+    {
+        return Err(Error::needs_person(format!(
+            "the age identity {} is passphrase-protected and there is no terminal to ask for the passphrase",
+            source.describe()
+        ))
+        .with_hint(format!("set `{ENV_PASSPHRASE}`, or use an identity without a passphrase (`{ENV_KEY}`)")));
+    }
+    let typed = rpassword::prompt_password(format!(
+        "passphrase for the age identity {}: ",
+        source.describe()
+    ))
+    .map_err(|e| {
+        Error::store(format!(
+            "cannot read the passphrase from the terminal: {}",
+            reason(&e)
+        ))
+    })?;
+    Ok(SecretString::from(typed))
+}
+
+/// Parse identity lines (`AGE-SECRET-KEY-1…`, `#` comments and blank lines ignored).
+/// Errors give the line number, never the line.
+fn parse_keys(text: &[u8], source: &IdentitySource) -> Result<Vec<x25519::Identity>> {
+    let hint = "an identity is one `AGE-SECRET-KEY-1…` key per line, as written by `age-keygen` or `broker init`";
+    let text = std::str::from_utf8(text).map_err(|_| {
+        Error::store(format!(
+            "{} is not an age identity (not UTF-8 text)",
+            source.describe()
+        ))
+        .with_hint(hint)
+    })?;
+    let mut keys = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line.starts_with("AGE-PLUGIN-") {
+            return Err(Error::store(format!(
+                "{} holds an age plugin identity (line {}), which broker does not support",
+                source.describe(),
+                n + 1
+            ))
+            .with_hint("use an X25519 identity (`age-keygen`, or `broker init`)"));
+        }
+        let key = line.parse::<x25519::Identity>().map_err(|_| {
+            Error::store(format!(
+                "{} is not an age identity: line {} is not an `AGE-SECRET-KEY-1…` key",
+                source.describe(),
+                n + 1
+            ))
+            .with_hint(hint)
+        })?;
+        keys.push(key);
+    }
+    if keys.is_empty() {
+        return Err(
+            Error::store(format!("{} holds no age identity", source.describe())).with_hint(hint),
+        );
+    }
+    Ok(keys)
+}
+
+/// Encrypt `plaintext` with a passphrase (scrypt), armored.
+fn encrypt_with_passphrase(
+    plaintext: &[u8],
+    passphrase: &SecretString,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let fail =
+        |e: io::Error| Error::internal(format!("cannot encrypt the identity: {}", reason(&e)));
+    let encryptor = age::Encryptor::with_user_passphrase(passphrase.clone());
+    let armored =
+        age::armor::ArmoredWriter::wrap_output(Vec::new(), age::armor::Format::AsciiArmor)
+            .map_err(fail)?;
+    let mut writer = encryptor.wrap_output(armored).map_err(fail)?;
+    writer.write_all(plaintext).map_err(fail)?;
+    let out = writer.finish().and_then(|a| a.finish()).map_err(fail)?;
+    Ok(Zeroizing::new(out))
+}
+
+/// An I/O error's reason without the "(os error N)" noise, lowercase.
+fn reason(e: &io::Error) -> String {
+    let s = e.to_string();
+    let s = match s.find(" (os error") {
+        Some(i) => &s[..i],
+        None => &s,
+    };
+    s.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX";
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    fn kind(s: &IdentitySource) -> &'static str {
+        match s {
+            IdentitySource::Key(_) => "key",
+            IdentitySource::File(_) => "file",
+            IdentitySource::Command(_) => "cmd",
+            IdentitySource::ConfigFile(_) => "config",
+            IdentitySource::DefaultFile(_) => "default",
+        }
+    }
+
+    #[test]
+    fn source_order_is_the_spec_order_and_empty_means_absent() {
+        let all = [
+            (ENV_KEY, KEY),
+            (ENV_KEY_FILE, "/f"),
+            (ENV_KEY_CMD, "cat /k"),
+        ];
+        let cfg = Some(PathBuf::from("/cfg"));
+        let default = PathBuf::from("/default");
+        type Vars<'a> = &'a [(&'a str, &'a str)];
+        let table: &[(Vars, Option<PathBuf>, &str)] = &[
+            (&all, cfg.clone(), "key"),
+            (&all[1..], cfg.clone(), "file"),
+            (&all[2..], cfg.clone(), "cmd"),
+            (&[], cfg.clone(), "config"),
+            (&[], None, "default"),
+            (&[(ENV_KEY, ""), (ENV_KEY_FILE, "")], None, "default"),
+            (&[(ENV_KEY, ""), (ENV_KEY_CMD, "x")], None, "cmd"),
+            (&[], Some(PathBuf::new()), "default"),
+        ];
+        for (vars, cfg, want) in table {
+            let src = IdentitySource::from_lookup(lookup(vars), cfg.clone(), default.clone());
+            assert_eq!(kind(&src), *want, "{vars:?} {cfg:?}");
+        }
+    }
+
+    #[test]
+    fn describe_and_debug_never_show_the_key_or_command() {
+        let key = IdentitySource::Key(SecretString::from(KEY.to_string()));
+        let cmd = IdentitySource::Command("op read op://vault/token-abc".into());
+        for s in [&key, &cmd] {
+            let shown = format!("{} {:?}", s.describe(), s);
+            assert!(
+                !shown.contains("AGE-SECRET") && !shown.contains("token-abc"),
+                "{shown}"
+            );
+        }
+        assert_eq!(key.describe(), "`BROKER_AGE_KEY`");
+        assert_eq!(
+            IdentitySource::DefaultFile("/x/identity.txt".into()).describe(),
+            "`/x/identity.txt`"
+        );
+    }
+
+    #[test]
+    fn parse_keys_skips_comments_and_reports_line_numbers_only() {
+        let src = IdentitySource::Key(SecretString::from(String::new()));
+        let text = format!("# created: now\n\n  {KEY}  \r\n");
+        assert_eq!(parse_keys(text.as_bytes(), &src).unwrap().len(), 1);
+
+        let err = parse_keys(b"# c\nAGE-SECRET-KEY-1NOTAKEYsecretish\n", &src)
+            .err()
+            .unwrap();
+        assert_eq!(err.exit_code(), 6);
+        assert!(err.message().contains("line 2"), "{}", err.message());
+        assert!(!err.message().contains("secretish"));
+
+        let err = parse_keys(b"# only comments\n", &src).err().unwrap();
+        assert!(
+            err.message().contains("no age identity"),
+            "{}",
+            err.message()
+        );
+        assert!(parse_keys(&[0xff, 0xfe], &src).is_err());
+    }
+
+    #[test]
+    fn key_source_loads_and_gives_its_public_key() {
+        let key = x25519::Identity::generate();
+        let src = IdentitySource::Key(key.to_string());
+        assert_eq!(
+            public_keys(&src).unwrap(),
+            vec![key.to_public().to_string()]
+        );
+        assert_eq!(load(&src).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn missing_default_file_names_every_place_looked() {
+        let err = load(&IdentitySource::DefaultFile(
+            "/nonexistent/identity.txt".into(),
+        ))
+        .err()
+        .unwrap();
+        assert_eq!(err.exit_code(), 6);
+        for want in [
+            ENV_KEY,
+            ENV_KEY_FILE,
+            ENV_KEY_CMD,
+            "[store] identity",
+            "/nonexistent/identity.txt",
+        ] {
+            assert!(err.message().contains(want), "{want}: {}", err.message());
+        }
+        assert!(err.hint().unwrap().contains("broker init"));
+    }
+
+    #[test]
+    fn command_source_uses_stdout_and_fails_with_exit_6() {
+        let key = x25519::Identity::generate();
+        let cmd = format!(
+            "echo '{}'; echo diagnostics >&2",
+            key.to_string().expose_secret()
+        );
+        let keys = public_keys(&IdentitySource::Command(cmd)).unwrap();
+        assert_eq!(keys, vec![key.to_public().to_string()]);
+
+        let err = load(&IdentitySource::Command("exit 3".into()))
+            .err()
+            .unwrap();
+        assert_eq!(err.exit_code(), 6);
+        assert!(err.message().contains("exit 3"), "{}", err.message());
+    }
+
+    #[test]
+    fn generate_writes_age_keygen_format_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/identity.txt");
+        let public = generate(&path, None).unwrap();
+        assert!(public.starts_with("age1"));
+        let text = fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("# created: "));
+        assert_eq!(lines[1], format!("# public key: {public}"));
+        assert!(lines[2].starts_with("AGE-SECRET-KEY-1"));
+        assert_eq!(
+            public_keys(&IdentitySource::File(path.clone())).unwrap(),
+            vec![public]
+        );
+
+        let err = generate(&path, None).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(fs::read_to_string(&path).unwrap(), text);
+    }
+
+    #[test]
+    fn passphrase_identity_round_trip_and_wrong_passphrase() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("identity.txt");
+        let pass = SecretString::from("correct horse".to_string());
+        let public = generate(&path, Some(&pass)).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"),
+            "{text}"
+        );
+        assert!(!text.contains("AGE-SECRET-KEY"));
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
+
+        let src = IdentitySource::File(path);
+        assert_eq!(
+            public_keys_with_passphrase(&src, Some(&pass)).unwrap(),
+            vec![public]
+        );
+        let wrong = SecretString::from("battery staple".to_string());
+        let err = load_with_passphrase(&src, Some(&wrong)).err().unwrap();
+        assert_eq!(err.exit_code(), 6);
+        assert!(
+            err.message().contains("wrong passphrase"),
+            "{}",
+            err.message()
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! Exclusive per-profile locks: kernel advisory locks (`flock`) on a file that is never deleted.
+//!
+//! The kernel frees the lock when the holder's file is closed, including when its process is
+//! killed, so a crash never leaves a stale lock behind and there is no lock-breaking logic.
+//! Lock files are never removed: deleting one while another process waits on it would let two
+//! processes each hold a lock on a different inode of the same name.
+
+use std::fs::{File, OpenOptions, Permissions};
+use std::io;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+
+/// How long to sleep between two attempts at first; doubled up to [`MAX_POLL`]. Short, because a
+/// rotation usually takes well under a second and the waiter should not lag far behind it.
+const FIRST_POLL: Duration = Duration::from_millis(10);
+const MAX_POLL: Duration = Duration::from_millis(100);
+
+/// A held exclusive lock; released on drop (and by the kernel if the process dies).
+#[derive(Debug)]
+pub struct FileLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl FileLock {
+    /// Take the lock at `path`, waiting at most `wait` for another holder to let go.
+    /// A timeout is an internal error (exit 1) naming the lock file.
+    pub fn acquire(path: &Path, wait: Duration) -> Result<FileLock> {
+        Self::acquire_within(path, wait)?.ok_or_else(|| {
+            Error::internal(format!(
+                "timed out waiting for the lock `{}` held by another process",
+                path.display()
+            ))
+        })
+    }
+
+    /// Take the lock at `path` if nobody holds it; `None` if someone does.
+    pub fn try_acquire(path: &Path) -> Result<Option<FileLock>> {
+        let file = open(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(FileLock {
+                file,
+                path: path.to_path_buf(),
+            })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", path, e)),
+        }
+    }
+
+    /// Like [`FileLock::acquire`], but a timeout is `Ok(None)`, so the caller can word the error.
+    ///
+    /// Polls `try_lock` rather than blocking in `lock`, because a blocking `flock` cannot be
+    /// given a deadline without signals; the wait is bounded by `wait` plus one short sleep.
+    pub fn acquire_within(path: &Path, wait: Duration) -> Result<Option<FileLock>> {
+        let deadline = Instant::now() + wait;
+        let file = open(path)?;
+        let mut pause = FIRST_POLL;
+        loop {
+            match file.try_lock() {
+                Ok(()) => {
+                    return Ok(Some(FileLock {
+                        file,
+                        path: path.to_path_buf(),
+                    }));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", path, e)),
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(pause.min(deadline - now));
+            pause = (pause * 2).min(MAX_POLL);
+        }
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        // Closing the file releases the lock anyway; unlocking first makes the release not
+        // depend on every duplicate of the descriptor being closed.
+        let _ = self.file.unlock();
+    }
+}
+
+/// Open (creating if needed) the lock file. A new lock file gets mode 0600 with `fchmod`,
+/// which the umask does not touch.
+fn open(path: &Path) -> Result<File> {
+    match OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(file) => {
+            file.set_permissions(Permissions::from_mode(0o600))
+                .map_err(|e| Error::io("set the mode of", path, e))?;
+            Ok(file)
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io("open lock file", path, e)),
+        Err(e) => Err(Error::io("create lock file", path, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    #[test]
+    fn a_held_lock_blocks_a_second_open_in_the_same_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.lock");
+        let held = FileLock::try_acquire(&p).unwrap().expect("free lock");
+        // flock locks belong to the open file description, so a second open conflicts.
+        assert!(FileLock::try_acquire(&p).unwrap().is_none());
+        drop(held);
+        assert!(FileLock::try_acquire(&p).unwrap().is_some());
+        assert_eq!(std::fs::metadata(&p).unwrap().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn acquire_times_out_within_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.lock");
+        let _held = FileLock::acquire(&p, Duration::ZERO).unwrap();
+        let start = Instant::now();
+        let err = FileLock::acquire(&p, Duration::from_millis(150)).unwrap_err();
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(150), "{took:?}");
+        assert!(took < Duration::from_secs(2), "{took:?}");
+        assert!(err.message().contains("timed out"), "{}", err.message());
+    }
+
+    #[test]
+    fn lock_file_is_kept_after_release() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.lock");
+        drop(FileLock::acquire(&p, Duration::ZERO).unwrap());
+        assert!(p.exists());
+    }
+
+    #[test]
+    fn missing_folder_is_an_error_not_a_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let err =
+            FileLock::acquire(&dir.path().join("none/x.lock"), Duration::from_secs(5)).unwrap_err();
+        assert!(
+            err.message().contains("create lock file"),
+            "{}",
+            err.message()
+        );
+    }
+}

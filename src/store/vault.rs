@@ -1,0 +1,310 @@
+//! age encryption to the store's recipients, and decryption with the identity.
+//!
+//! Encrypting needs only the public recipients; the identity is loaded the first time something
+//! is decrypted, and at most once per process (a passphrase is asked once, a key command runs
+//! once), so commands that only encrypt never touch it.
+
+use std::io::{Read, Write};
+use std::sync::{Mutex, OnceLock};
+
+use age::secrecy::SecretString;
+use age::x25519;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::error::{Error, Result, sanitize};
+use crate::secret::SecretKey;
+use crate::store::identity::{self, IdentitySource};
+
+/// The store's recipients and the identity that decrypts for them.
+pub struct Vault {
+    recipients: Vec<String>,
+    source: IdentitySource,
+    /// Given explicitly (e.g. by `init --passphrase`, or tests) instead of from the environment.
+    passphrase: Option<SecretString>,
+    identities: OnceLock<Vec<x25519::Identity>>,
+    /// Serialises the first load, so two threads never prompt or run the key command twice.
+    loading: Mutex<()>,
+}
+
+impl Vault {
+    pub fn new(recipients: Vec<String>, identity: IdentitySource) -> Self {
+        Vault {
+            recipients,
+            source: identity,
+            passphrase: None,
+            identities: OnceLock::new(),
+            loading: Mutex::new(()),
+        }
+    }
+
+    /// Use this passphrase for a passphrase-protected identity instead of
+    /// `BROKER_AGE_PASSPHRASE` or a prompt.
+    pub fn with_passphrase(mut self, passphrase: SecretString) -> Self {
+        self.passphrase = Some(passphrase);
+        self
+    }
+
+    pub fn recipients(&self) -> &[String] {
+        &self.recipients
+    }
+
+    pub fn identity_source(&self) -> &IdentitySource {
+        &self.source
+    }
+
+    /// Check that every recipient parses; exit 2 naming the first bad one.
+    pub fn check_recipients(&self) -> Result<()> {
+        self.parsed_recipients().map(|_| ())
+    }
+
+    /// Encrypt to the recipients, binary or armored. No recipients is exit 6.
+    pub fn encrypt(&self, plaintext: &[u8], armor: bool) -> Result<Vec<u8>> {
+        let recipients = self.parsed_recipients()?;
+        if recipients.is_empty() {
+            return Err(Error::store("there are no recipients to encrypt to")
+                .with_hint("run `broker init`, or add your `age1…` public key to `recipients` under `[store]` in the config"));
+        }
+        let encryptor =
+            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+                .map_err(|e| Error::internal(format!("cannot encrypt: {e}")))?;
+        let fail = |e: std::io::Error| Error::internal(format!("cannot encrypt: {e}"));
+        let format = if armor {
+            age::armor::Format::AsciiArmor
+        } else {
+            age::armor::Format::Binary
+        };
+        let output = age::armor::ArmoredWriter::wrap_output(
+            Vec::with_capacity(plaintext.len() + 256),
+            format,
+        )
+        .map_err(fail)?;
+        let mut writer = encryptor.wrap_output(output).map_err(fail)?;
+        writer.write_all(plaintext).map_err(fail)?;
+        writer.finish().and_then(|w| w.finish()).map_err(fail)
+    }
+
+    /// Decrypt binary or armored age data (auto-detected) with the identity.
+    ///
+    /// The header is parsed before the identity is loaded, so garbage is reported as such
+    /// without asking for a passphrase.
+    pub fn decrypt(&self, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(ciphertext))
+            .map_err(|e| self.decrypt_error(e))?;
+        if decryptor.is_scrypt() {
+            return Err(Error::store(
+                "the data is encrypted with a passphrase, not to the store's recipients",
+            )
+            .with_hint("encrypt it to your `age1…` recipient (e.g. `broker secret set`)"));
+        }
+        let identities = self.identities()?;
+        let mut reader = decryptor
+            .decrypt(identities.iter().map(|i| i as &dyn age::Identity))
+            .map_err(|e| self.decrypt_error(e))?;
+        let mut plain = Zeroizing::new(Vec::new());
+        if reader.read_to_end(&mut plain).is_err() {
+            return Err(corrupt());
+        }
+        Ok(plain)
+    }
+
+    /// Encrypt a SecretKey for the config: armored text.
+    pub fn encrypt_secret(&self, secret: &SecretKey) -> Result<String> {
+        let armored = self.encrypt(secret.expose().as_bytes(), true)?;
+        String::from_utf8(armored).map_err(|_| Error::internal("age armor is not text"))
+    }
+
+    /// Decrypt an armored SecretKey from the config. One trailing newline is dropped, so a value
+    /// made with `echo KEY | age -r age1… -a` works as well as one made by broker.
+    pub fn decrypt_secret(&self, armored: &str) -> Result<SecretKey> {
+        let mut plain = self.decrypt(armored.as_bytes())?;
+        if plain.ends_with(b"\n") {
+            plain.pop();
+            if plain.ends_with(b"\r") {
+                plain.pop();
+            }
+        }
+        match String::from_utf8(std::mem::take(&mut *plain)) {
+            Ok(text) => Ok(SecretKey::new(text)),
+            Err(e) => {
+                e.into_bytes().zeroize();
+                Err(Error::store("the decrypted secret is not UTF-8 text")
+                    .with_hint("set it again with `broker secret set`"))
+            }
+        }
+    }
+
+    /// The identities, loaded on first use and kept for the life of the vault.
+    fn identities(&self) -> Result<&[x25519::Identity]> {
+        if let Some(ids) = self.identities.get() {
+            return Ok(ids);
+        }
+        let _guard = self
+            .loading
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(ids) = self.identities.get() {
+            return Ok(ids);
+        }
+        let ids = identity::load_keys(&self.source, self.passphrase.as_ref())?;
+        Ok(self.identities.get_or_init(|| ids))
+    }
+
+    fn parsed_recipients(&self) -> Result<Vec<x25519::Recipient>> {
+        self.recipients
+            .iter()
+            .map(|r| {
+                r.trim().parse::<x25519::Recipient>().map_err(|_| {
+                    Error::usage(format!("`{}` in `[store] recipients` is not an age recipient", sanitize(r)))
+                        .with_hint("a recipient is an age X25519 public key `age1…`; `broker init` prints yours")
+                })
+            })
+            .collect()
+    }
+
+    fn decrypt_error(&self, e: age::DecryptError) -> Error {
+        match e {
+            age::DecryptError::NoMatchingKeys => {
+                Error::store(format!("the data is not encrypted to this identity ({})", self.source.describe()))
+                    .with_hint("use the identity it was encrypted to; after changing recipients, run `broker secret rekey` with an identity that can still decrypt")
+            }
+            age::DecryptError::UnknownFormat => Error::store("the data is in an age format this broker does not know")
+                .with_hint("upgrade broker, or re-create the data"),
+            _ => corrupt(),
+        }
+    }
+}
+
+fn corrupt() -> Error {
+    Error::store("the data is corrupt or not age-encrypted")
+        .with_hint("re-create it (`broker secret set`, or `broker login` for tokens)")
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("recipients", &self.recipients)
+            .field("identity", &self.source)
+            .field("loaded", &self.identities.get().is_some())
+            .finish()
+    }
+}
+
+/// Prefix an error's message with what was being decrypted, keeping its kind and hint.
+pub(crate) fn in_context(e: Error, what: &str) -> Error {
+    let out = Error::new(e.kind(), format!("{what}: {}", e.message()));
+    match e.hint() {
+        Some(h) => out.with_hint(h),
+        None => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use age::secrecy::ExposeSecret;
+
+    fn vault() -> (Vault, x25519::Identity) {
+        let key = x25519::Identity::generate();
+        let v = Vault::new(
+            vec![key.to_public().to_string()],
+            IdentitySource::Key(key.to_string()),
+        );
+        (v, key)
+    }
+
+    #[test]
+    fn round_trip_binary_and_armored() {
+        let (v, _) = vault();
+        for armor in [false, true] {
+            let ct = v.encrypt(b"hello", armor).unwrap();
+            assert_eq!(ct.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"), armor);
+            assert_eq!(&v.decrypt(&ct).unwrap()[..], b"hello");
+        }
+    }
+
+    #[test]
+    fn secret_round_trip_and_trailing_newline() {
+        let (v, _) = vault();
+        let armored = v.encrypt_secret(&SecretKey::new("sk-123")).unwrap();
+        assert_eq!(v.decrypt_secret(&armored).unwrap().expose(), "sk-123");
+        let with_nl = String::from_utf8(v.encrypt(b"sk-456\n", true).unwrap()).unwrap();
+        assert_eq!(v.decrypt_secret(&with_nl).unwrap().expose(), "sk-456");
+    }
+
+    #[test]
+    fn no_recipients_is_exit_6_and_a_bad_one_is_exit_2() {
+        let (v, key) = vault();
+        let none = Vault::new(vec![], IdentitySource::Key(key.to_string()));
+        let err = none.encrypt(b"x", false).unwrap_err();
+        assert_eq!(err.exit_code(), 6);
+        assert!(err.hint().unwrap().contains("broker init"));
+
+        let bad = Vault::new(
+            vec![v.recipients()[0].clone(), "age1nope".into()],
+            IdentitySource::Key(key.to_string()),
+        );
+        let err = bad.check_recipients().unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.message().contains("`age1nope`"), "{}", err.message());
+        assert!(bad.encrypt(b"x", false).is_err());
+        assert!(v.check_recipients().is_ok());
+    }
+
+    #[test]
+    fn wrong_identity_garbage_and_passphrase_data_are_exit_6() {
+        let (v, _) = vault();
+        let (other, _) = vault();
+        let ct = v.encrypt(b"x", false).unwrap();
+        let err = other.decrypt(&ct).unwrap_err();
+        assert_eq!(err.exit_code(), 6);
+        assert!(
+            err.message().contains("not encrypted to this identity"),
+            "{}",
+            err.message()
+        );
+
+        for garbage in [
+            &b""[..],
+            b"garbage",
+            b"age-encryption.org/v1\n-> X25519 zz\n",
+            b"-----BEGIN AGE ENCRYPTED FILE-----\n!!\n",
+        ] {
+            let err = v.decrypt(garbage).unwrap_err();
+            assert_eq!(err.exit_code(), 6);
+            assert!(err.message().contains("corrupt"), "{}", err.message());
+        }
+
+        // Truncated payload.
+        let err = v.decrypt(&ct[..ct.len() - 5]).unwrap_err();
+        assert_eq!(err.exit_code(), 6);
+    }
+
+    #[test]
+    fn garbage_is_reported_without_loading_the_identity() {
+        let v = Vault::new(
+            vec![],
+            IdentitySource::DefaultFile("/nonexistent/identity.txt".into()),
+        );
+        let err = v.decrypt(b"garbage").unwrap_err();
+        assert!(err.message().contains("corrupt"), "{}", err.message());
+    }
+
+    #[test]
+    fn errors_never_contain_secret_bytes() {
+        let (v, key) = vault();
+        let (other, _) = vault();
+        let ct = v.encrypt(b"top-secret-value", true).unwrap();
+        let err = other.decrypt(&ct).unwrap_err();
+        let shown = format!("{} {:?} {:?}", err.message(), err.hint(), other);
+        assert!(!shown.contains("top-secret-value"));
+        assert!(!shown.contains(key.to_string().expose_secret()));
+    }
+
+    #[test]
+    fn in_context_keeps_kind_and_hint() {
+        let e = in_context(corrupt(), "cannot decrypt `x`");
+        assert_eq!(e.exit_code(), 6);
+        assert!(e.message().starts_with("cannot decrypt `x`: "));
+        assert!(e.hint().is_some());
+    }
+}

@@ -1,0 +1,151 @@
+//! Bad config and bad input: a clear one-line error, the documented exit code, nothing lost.
+
+use crate::harness::Home;
+
+#[test]
+fn malformed_toml_names_file_line_and_column() {
+    let home = Home::init();
+    home.write_config("[store]\nrecipients = [\n");
+    let err = home.fails(&["profile", "list"], 2);
+    assert!(err.contains("profiles.toml` line"), "{err}");
+    assert!(err.contains("column"), "{err}");
+}
+
+#[test]
+fn unknown_key_is_named_with_a_near_miss() {
+    let home = Home::init();
+    let mut text = home.read_config();
+    text.push_str("\n[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\nsecret_key_evn = \"X\"\n");
+    home.write_config(&text);
+    let err = home.fails(&["profile", "list"], 2);
+    assert!(err.contains("secret_key_evn"), "{err}");
+    assert!(err.contains("did you mean `secret_key_env`?"), "{err}");
+}
+
+#[test]
+fn unknown_grant_lists_the_valid_ones() {
+    let home = Home::init();
+    let err = home.fails(&["profile", "add", "x", "--grant", "oauth", "--app-key", "k"], 2);
+    assert!(err.contains("ai") && err.contains("netdisk") && err.contains("bce"), "{err}");
+    let mut text = home.read_config();
+    text.push_str("\n[profiles.a]\ngrant = \"oauth\"\napp_key = \"k\"\n");
+    home.write_config(&text);
+    let err = home.fails(&["profile", "list"], 2);
+    assert!(err.contains("`ai`, `netdisk`"), "{err}");
+}
+
+#[test]
+fn bad_profile_names_are_refused_before_any_path_is_built() {
+    let home = Home::init();
+    for name in ["../x", "a/b", "", &"x".repeat(65), ".hidden", "-x"] {
+        let out = home.cmd(&["profile", "add", name, "--grant", "ai", "--app-key", "k"]).write_stdin("s").output().unwrap();
+        // `-x` is taken by clap as a flag: a usage error all the same.
+        assert_eq!(out.status.code(), Some(2), "{name:?}: {}", String::from_utf8_lossy(&out.stderr));
+        for arg in [["token", name], ["use", name], ["logout", name]] {
+            if name.starts_with('-') {
+                continue;
+            }
+            home.fails(&arg, 2);
+        }
+    }
+    assert!(!home.path().join(".local/state/x").exists());
+    assert!(!home.path().join(".local/state/broker/x.age").exists());
+}
+
+#[test]
+fn plaintext_secret_is_refused_and_secret_encrypt_fixes_it() {
+    let home = Home::init();
+    let mut text = home.read_config();
+    text.push_str("\n# my AI app\n[profiles.a]\ngrant = \"ai\"  # keep\napp_key = \"k\"\nsecret_key = \"plain-text-sk\"\n");
+    home.write_config(&text);
+    let err = home.fails(&["token", "a"], 2);
+    assert!(err.contains("hint: run `broker secret encrypt`"), "{err}");
+    assert!(!err.contains("plain-text-sk"), "the secret was echoed: {err}");
+    home.ok(&["secret", "encrypt"]);
+    let text = home.read_config();
+    assert!(!text.contains("plain-text-sk"));
+    assert!(text.contains("# my AI app") && text.contains("# keep"), "comments lost: {text}");
+    assert!(text.contains("-----BEGIN AGE ENCRYPTED FILE-----"));
+    home.ok(&["profile", "show", "a"]);
+}
+
+#[test]
+fn http_endpoint_is_refused_unless_loopback() {
+    let home = Home::init();
+    for url in ["http://example.com", "http://10.1.2.3:80", "https://x/some/path"] {
+        let out = home
+            .cmd(&["profile", "add", "a", "--grant", "ai", "--app-key", "k", "--endpoint", url])
+            .write_stdin("sk")
+            .output()
+            .unwrap();
+        crate::harness::assert_failed(&out, 2, url);
+    }
+    home.ok_stdin(&["profile", "add", "a", "--grant", "ai", "--app-key", "k", "--endpoint", "http://127.0.0.1:1"], "sk");
+    // The same rule when the endpoint is written into the file by hand.
+    let text = home.read_config().replace("http://127.0.0.1:1", "http://192.168.1.1");
+    home.write_config(&text);
+    let err = home.fails(&["profile", "list"], 2);
+    assert!(err.contains("loopback"), "{err}");
+}
+
+#[test]
+fn a_read_only_config_works_for_reading_commands() {
+    let home = Home::init();
+    home.ok_stdin(&["profile", "add", "a", "--grant", "ai", "--app-key", "k", "--endpoint", "http://127.0.0.1:1"], "sk");
+    let mut perms = std::fs::metadata(home.config()).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o400);
+    std::fs::set_permissions(home.config(), perms).unwrap();
+    home.ok(&["profile", "list"]);
+    home.ok(&["use", "a"]);
+    assert_eq!(home.ok(&["current"]), "a\n");
+}
+
+#[test]
+fn no_profile_chosen_lists_the_profiles() {
+    let home = Home::init();
+    home.ok_stdin(&["profile", "add", "one", "--grant", "ai", "--app-key", "k", "--endpoint", "http://127.0.0.1:1"], "s");
+    let err = home.fails(&["current"], 2);
+    assert!(err.contains("profiles: one"), "{err}");
+}
+
+#[test]
+fn profile_precedence_follows_the_spec() {
+    let home = Home::init();
+    for n in ["a", "b", "c", "d"] {
+        home.ok_stdin(&["profile", "add", n, "--grant", "ai", "--app-key", "k", "--endpoint", "http://127.0.0.1:1"], "s");
+    }
+    let text = format!("default_profile = \"d\"\n{}", home.read_config());
+    home.write_config(&text);
+    let explain = home.ok(&["current", "--explain"]);
+    assert!(explain.starts_with("d\n") && explain.contains("default_profile"), "{explain}");
+    home.ok(&["use", "c"]);
+    assert!(home.ok(&["current", "--explain"]).starts_with("c\n"));
+    let out = home.cmd(&["current", "--explain"]).env("BROKER_PROFILE", "b").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("b\n"));
+    let out = home.cmd(&["current", "--explain", "-p", "a"]).env("BROKER_PROFILE", "b").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("a\n") && text.contains("command line"), "{text}");
+}
+
+#[test]
+fn a_bad_flag_is_a_usage_error_and_help_is_not() {
+    let home = Home::new();
+    let out = home.cmd(&["token", "--no-such-flag"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = home.cmd(&["--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
+}
+
+#[test]
+fn broken_pipe_exits_quietly() {
+    let home = Home::init();
+    let bin = assert_cmd::cargo::cargo_bin("broker");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("set -o pipefail; HOME={} {} profile list --json | head -c0; echo \"status=${{PIPESTATUS[0]}}\"", home.path().display(), bin.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{stderr}");
+}

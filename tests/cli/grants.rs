@@ -1,0 +1,151 @@
+//! Every grant end to end against the emulator: success paths, Baidu's errors and exit codes.
+
+use std::time::{Duration, Instant};
+
+use crate::harness::{Home, assert_failed};
+
+#[test]
+fn ai_token_is_fetched_stored_encrypted_and_cached() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let token = home.ok(&["token", "ai"]);
+    assert!(token.starts_with("24.") && token.ends_with('\n') && token.lines().count() == 1, "{token:?}");
+    assert_eq!(home.ok(&["token", "ai"]), token, "the second call did not use the cache");
+    assert_eq!(home.emu().counters().grants.get("client_credentials"), Some(&1));
+    let state = home.state_json("ai");
+    assert_eq!(state["access_token"].as_str().unwrap(), token.trim());
+    for field in ["expires_at", "obtained_at"] {
+        chrono::DateTime::parse_from_rfc3339(state[field].as_str().unwrap()).unwrap();
+    }
+    let json: serde_json::Value = serde_json::from_str(&home.ok(&["token", "ai", "--json"])).unwrap();
+    assert_eq!(json["access_token"].as_str().unwrap(), token.trim());
+}
+
+#[test]
+fn ai_wrong_app_key_and_wrong_secret_are_told_apart() {
+    let home = Home::with_emulator();
+    let url = home.emu().base_url();
+    home.ok_stdin(&["profile", "add", "badkey", "--grant", "ai", "--app-key", "nobody", "--endpoint", &url], crate::harness::SECRET);
+    home.ok_stdin(&["profile", "add", "badsk", "--grant", "ai", "--app-key", crate::harness::APP_KEY, "--endpoint", &url], "wrong");
+    let err = home.fails(&["token", "badkey"], 4);
+    assert!(err.contains("AppKey"), "{err}");
+    let err = home.fails(&["token", "badsk"], 4);
+    assert!(err.contains("SecretKey"), "{err}");
+    assert!(!err.contains("wrong"), "the secret was echoed: {err}");
+}
+
+#[test]
+fn bce_bearer_token_is_signed_and_stored() {
+    let home = Home::with_emulator();
+    home.add("qf", "bce");
+    let token = home.ok(&["token", "qf"]);
+    assert!(token.starts_with("bce-v3/"), "{token}");
+    let state = home.state_json("qf");
+    assert_eq!(state["grant"], "bce");
+    let url = home.emu().base_url();
+    home.ok_stdin(&["profile", "add", "qf-bad", "--grant", "bce", "--app-key", crate::harness::BCE_AK, "--endpoint", &url], "nope");
+    let err = home.fails(&["token", "qf-bad"], 4);
+    assert!(err.contains("signature"), "{err}");
+    home.ok_stdin(&["profile", "add", "qf-nokey", "--grant", "bce", "--app-key", "AKUNKNOWN", "--endpoint", &url], "x");
+    home.fails(&["token", "qf-nokey"], 4);
+}
+
+#[test]
+fn netdisk_code_login_then_refresh_rotates_the_refresh_token() {
+    let home = Home::with_emulator();
+    home.login_netdisk("nd");
+    let first = home.state_json("nd");
+    assert!(first["access_token"].as_str().unwrap().starts_with("121."));
+    assert!(first["refresh_token"].as_str().unwrap().starts_with("122."));
+    let mut seen = vec![first["refresh_token"].as_str().unwrap().to_owned()];
+    for _ in 0..4 {
+        home.ok(&["refresh", "nd", "--force"]);
+        let rt = home.state_json("nd")["refresh_token"].as_str().unwrap().to_owned();
+        assert!(!seen.contains(&rt), "the refresh token did not rotate");
+        seen.push(rt);
+    }
+    let c = home.emu().counters();
+    assert_eq!(c.refresh_reuse, 0, "a refresh token was sent twice");
+    assert_eq!(c.grants.get("refresh_token"), Some(&4));
+    assert_eq!(c.secret_in_url, 0);
+}
+
+#[test]
+fn netdisk_device_login_waits_for_approval() {
+    let home = Home::with_emulator();
+    home.add("nd", "netdisk");
+    let mut child: std::process::Command = home.cmd(&["login", "nd", "--no-qr"]).into();
+    let child = child.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let started = Instant::now();
+    while home.emu().counters().endpoints.get("/oauth/2.0/device/code").is_none() {
+        assert!(started.elapsed() < Duration::from_secs(10), "no device code was requested");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    home.emu().approve_device(None).expect("a pending device code");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("enter the code"), "{stderr}");
+    assert!(home.ok(&["token", "nd"]).starts_with("121."));
+    // Polled no faster than every 5 s: never told to slow down.
+    assert_eq!(home.emu().counters().errors.get("slow_down"), None);
+}
+
+#[test]
+fn netdisk_browser_login_checks_state_through_a_real_redirect() {
+    let home = Home::with_emulator();
+    home.add("nd", "netdisk");
+    let browser = home.path().join("fake-browser.sh");
+    std::fs::write(&browser, "#!/bin/sh\nexec curl -sfL \"$1\" >/dev/null\n").unwrap();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(&browser).unwrap().permissions(), 0o755);
+    std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    home.cmd(&["login", "nd", "--browser"]).env("BROWSER", &browser).timeout(Duration::from_secs(30)).assert().success();
+    assert!(home.ok(&["token", "nd"]).starts_with("121."));
+}
+
+#[test]
+fn netdisk_never_logged_in_exits_3_at_once_in_ci() {
+    let home = Home::with_emulator();
+    home.add("nd", "netdisk");
+    let started = Instant::now();
+    let out = home.cmd(&["token", "nd"]).env("CI", "true").stdin(std::process::Stdio::null()).output().unwrap();
+    assert_failed(&out, 3, "token before login");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broker login nd"));
+    let out = home.cmd(&["login", "nd"]).env("CI", "true").stdin(std::process::Stdio::null()).output().unwrap();
+    assert_failed(&out, 3, "device login in CI");
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert_eq!(home.emu().counters().requests, 0);
+}
+
+#[test]
+fn status_and_logout() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    home.login_netdisk("nd");
+    home.ok(&["token", "ai"]);
+    let status: serde_json::Value = serde_json::from_str(&home.ok(&["status", "--json"])).unwrap();
+    let rows = status.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        assert_eq!(row["state"], "ok", "{row}");
+        assert!(row["expires"].as_str().unwrap().starts_with("in 30 days"), "{row}");
+    }
+    let text = serde_json::to_string(&status).unwrap();
+    assert!(!text.contains("121.") && !text.contains("122.") && !text.contains("24."), "a token in status: {text}");
+    home.ok(&["logout", "nd"]);
+    assert!(!home.state_file("nd").exists());
+    home.fails(&["token", "nd"], 3);
+    let table = home.ok(&["status"]);
+    assert!(table.contains("not logged in"), "{table}");
+}
+
+#[test]
+fn a_used_authorization_code_is_refused_with_exit_3() {
+    let home = Home::with_emulator();
+    home.add("nd", "netdisk");
+    let code = home.oob_code();
+    home.ok_stdin(&["login", "nd", "--code", "-"], &code);
+    let err = home.cmd(&["login", "nd", "--code", "-"]).write_stdin(code.as_str()).output().unwrap();
+    assert_failed(&err, 3, "reused code");
+}
