@@ -26,7 +26,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// The config file [default: $XDG_CONFIG_HOME/broker/profiles.toml]
-    #[arg(long, global = true, value_name = "PATH", env = "BROKER_CONFIG", hide_env = true)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "BROKER_CONFIG",
+        hide_env = true
+    )]
     pub config: Option<PathBuf>,
     /// The profile to use (otherwise BROKER_PROFILE, `broker use`, default_profile)
     #[arg(long = "profile", short = 'p', global = true, value_name = "NAME")]

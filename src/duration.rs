@@ -20,7 +20,12 @@ impl Humane {
 /// Parses `90s`, `10m`, `24h`, `7d`, `1h30m`; a bare number is seconds.
 pub fn parse(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let err = || format!("invalid duration `{}` (write e.g. `90s`, `10m`, `24h`, `7d`)", crate::error::sanitize(s));
+    let err = || {
+        format!(
+            "invalid duration `{}` (write e.g. `90s`, `10m`, `24h`, `7d`)",
+            crate::error::sanitize(s)
+        )
+    };
     if s.is_empty() {
         return Err(err());
     }
@@ -43,7 +48,10 @@ pub fn parse(s: &str) -> Result<Duration, String> {
             _ => return Err(err()),
         };
         let n: u64 = number.parse().map_err(|_| err())?;
-        total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(err)?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(err)?;
         number.clear();
     }
     if !number.is_empty() {
@@ -56,7 +64,7 @@ pub fn parse(s: &str) -> Result<Duration, String> {
 pub fn format(d: Duration) -> String {
     let secs = d.as_secs();
     for (unit, name) in [(86400, "d"), (3600, "h"), (60, "m")] {
-        if secs >= unit && secs % unit == 0 {
+        if secs >= unit && secs.is_multiple_of(unit) {
             return format!("{}{name}", secs / unit);
         }
     }
@@ -76,7 +84,11 @@ pub fn relative(seconds_from_now: i64) -> String {
         _ => ((abs + 43200) / 86400, "day"),
     };
     let plural = if n == 1 { "" } else { "s" };
-    if seconds_from_now >= 0 { format!("in {n} {unit}{plural}") } else { format!("{n} {unit}{plural} ago") }
+    if seconds_from_now >= 0 {
+        format!("in {n} {unit}{plural}")
+    } else {
+        format!("{n} {unit}{plural} ago")
+    }
 }
 
 impl std::str::FromStr for Humane {
@@ -113,7 +125,14 @@ mod tests {
 
     #[test]
     fn parses_humane_forms() {
-        let table = [("90s", 90), ("10m", 600), ("24h", 86400), ("7d", 604800), ("1h30m", 5400), ("42", 42)];
+        let table = [
+            ("90s", 90),
+            ("10m", 600),
+            ("24h", 86400),
+            ("7d", 604800),
+            ("1h30m", 5400),
+            ("42", 42),
+        ];
         for (text, secs) in table {
             assert_eq!(parse(text).unwrap(), Duration::from_secs(secs), "{text}");
         }
@@ -121,7 +140,15 @@ mod tests {
 
     #[test]
     fn refuses_nonsense() {
-        for bad in ["", "h", "10x", "1.5h", "-3s", "10m5", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "h",
+            "10x",
+            "1.5h",
+            "-3s",
+            "10m5",
+            "99999999999999999999d",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

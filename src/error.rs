@@ -53,7 +53,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Error { kind, message: one_line(message.into()), hint: None, silent: false }
+        Error {
+            kind,
+            message: one_line(message.into()),
+            hint: None,
+            silent: false,
+        }
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -81,12 +86,17 @@ impl Error {
     /// An I/O failure on `path`, while `doing` something (e.g. "write", "read").
     pub fn io(doing: &str, path: &std::path::Path, err: std::io::Error) -> Self {
         let kind = Kind::Internal;
-        let mut e = Self::new(kind, format!("cannot {doing} `{}`: {}", path.display(), io_reason(&err)));
+        let mut e = Self::new(
+            kind,
+            format!("cannot {doing} `{}`: {}", path.display(), io_reason(&err)),
+        );
         match err.kind() {
             std::io::ErrorKind::PermissionDenied => {
                 e.hint = Some("check the ownership and permissions of that path".into())
             }
-            std::io::ErrorKind::StorageFull => e.hint = Some("free some disk space and try again".into()),
+            std::io::ErrorKind::StorageFull => {
+                e.hint = Some("free some disk space and try again".into())
+            }
             _ => {}
         }
         e
@@ -157,7 +167,14 @@ fn io_reason(err: &std::io::Error) -> String {
 
 /// Folds a message onto one line so an error is always exactly one line on stderr.
 fn one_line(s: String) -> String {
-    if s.contains(['\n', '\r']) { s.split(['\n', '\r']).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ") } else { s }
+    if s.contains(['\n', '\r']) {
+        s.split(['\n', '\r'])
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ")
+    } else {
+        s
+    }
 }
 
 /// Makes text from outside (a server body, a file name, a user string) safe to echo:
@@ -171,7 +188,11 @@ pub fn sanitize(s: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() { out.extend(c.escape_default()) } else { out.push(c) }
+        if c.is_control() {
+            out.extend(c.escape_default())
+        } else {
+            out.push(c)
+        }
     }
     out
 }

@@ -34,7 +34,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
         Err(e) => {
             // Help and version go to stdout with exit 0; a bad flag is a usage error (exit 2).
             let _ = e.print();
-            return if e.use_stderr() { Err(Error::usage("").silent()) } else { Ok(()) };
+            return if e.use_stderr() {
+                Err(Error::usage("").silent())
+            } else {
+                Ok(())
+            };
         }
     };
     ui::set_verbosity(cli.global.quiet, cli.global.verbose);
@@ -63,7 +67,10 @@ pub fn main() -> ExitCode {
 /// secret that was being formatted), and exit 1.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         eprintln!("error: internal error (a bug in broker){place}");
         eprintln!("hint: please report it; nothing stored was changed by the failed step");
         std::process::exit(1);

@@ -23,7 +23,9 @@ impl ProfileName {
             Some(c) if c.is_ascii_alphanumeric() => {}
             _ => return Err(bad()),
         }
-        if s.len() > Self::MAX_LEN || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        if s.len() > Self::MAX_LEN
+            || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
             return Err(bad());
         }
         Ok(ProfileName(s.to_owned()))
@@ -73,26 +75,6 @@ impl Source {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn accepts_good_names() {
-        for ok in ["a", "netdisk-dev", "ai.prod_2", "9lives", &"x".repeat(64)] {
-            assert!(ProfileName::parse(ok).is_ok(), "{ok}");
-        }
-    }
-
-    #[test]
-    fn refuses_names_that_could_escape_a_path() {
-        for bad in ["", "../x", "a/b", ".hidden", "-flag", "a b", "é", "a\0b", &"x".repeat(65), "..", "a\\b"] {
-            let err = ProfileName::parse(bad).unwrap_err();
-            assert_eq!(err.exit_code(), 2, "{bad:?}");
-        }
-    }
-}
-
 /// `BROKER_PROFILE` from the environment (SPEC §4 rule 2), validated.
 pub fn from_environment() -> Result<Option<ProfileName>> {
     match std::env::var("BROKER_PROFILE") {
@@ -118,5 +100,37 @@ pub fn read_use_default(state_dir: &std::path::Path) -> Result<Option<ProfileNam
             .map_err(|e| e.map_message(|m| format!("{m} (in `{}`)", path.display()))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io("read", &path, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_good_names() {
+        for ok in ["a", "netdisk-dev", "ai.prod_2", "9lives", &"x".repeat(64)] {
+            assert!(ProfileName::parse(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn refuses_names_that_could_escape_a_path() {
+        for bad in [
+            "",
+            "../x",
+            "a/b",
+            ".hidden",
+            "-flag",
+            "a b",
+            "é",
+            "a\0b",
+            &"x".repeat(65),
+            "..",
+            "a\\b",
+        ] {
+            let err = ProfileName::parse(bad).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+        }
     }
 }

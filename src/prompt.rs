@@ -35,19 +35,27 @@ pub fn read_secret(prompt: &str) -> Result<SecretKey> {
             .take(MAX_STDIN_SECRET)
             .read_to_string(&mut buf)
             .map_err(|e| Error::usage(format!("cannot read the SecretKey from stdin: {e}")))?;
-        let trimmed = buf.strip_suffix('\n').map(|s| s.strip_suffix('\r').unwrap_or(s)).unwrap_or(&buf).to_owned();
+        let trimmed = buf
+            .strip_suffix('\n')
+            .map(|s| s.strip_suffix('\r').unwrap_or(s))
+            .unwrap_or(&buf)
+            .to_owned();
         zeroize::Zeroize::zeroize(&mut buf);
         trimmed
     } else if in_ci() {
-        return Err(no_terminal("a SecretKey is needed").with_hint("pipe it on stdin: `printf %s \"$SK\" | broker …`"));
+        return Err(no_terminal("a SecretKey is needed")
+            .with_hint("pipe it on stdin: `printf %s \"$SK\" | broker …`"));
     } else {
-        rpassword::prompt_password(prompt).map_err(|e| Error::usage(format!("cannot read the SecretKey: {e}")))?
+        rpassword::prompt_password(prompt)
+            .map_err(|e| Error::usage(format!("cannot read the SecretKey: {e}")))?
     };
     if text.is_empty() {
-        return Err(Error::usage("the SecretKey is empty").with_hint("pipe it on stdin, or type it at the prompt"));
+        return Err(Error::usage("the SecretKey is empty")
+            .with_hint("pipe it on stdin, or type it at the prompt"));
     }
     if text.contains(['\n', '\r', '\0']) {
-        return Err(Error::usage("the SecretKey contains a line break or NUL").with_hint("give one line on stdin"));
+        return Err(Error::usage("the SecretKey contains a line break or NUL")
+            .with_hint("give one line on stdin"));
     }
     Ok(SecretKey::new(text))
 }

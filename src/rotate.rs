@@ -19,7 +19,10 @@ pub enum Outcome {
     /// The stored token was good enough; nothing was asked of Baidu.
     Cached(TokenState),
     /// This process rotated the token.
-    Rotated { state: TokenState, previous_expires_at: Option<DateTime<Utc>> },
+    Rotated {
+        state: TokenState,
+        previous_expires_at: Option<DateTime<Utc>>,
+    },
     /// Another process rotated it while this one waited for the lock.
     RotatedElsewhere(TokenState),
 }
@@ -27,12 +30,16 @@ pub enum Outcome {
 impl Outcome {
     pub fn state(&self) -> &TokenState {
         match self {
-            Outcome::Cached(s) | Outcome::RotatedElsewhere(s) | Outcome::Rotated { state: s, .. } => s,
+            Outcome::Cached(s)
+            | Outcome::RotatedElsewhere(s)
+            | Outcome::Rotated { state: s, .. } => s,
         }
     }
     pub fn into_state(self) -> TokenState {
         match self {
-            Outcome::Cached(s) | Outcome::RotatedElsewhere(s) | Outcome::Rotated { state: s, .. } => s,
+            Outcome::Cached(s)
+            | Outcome::RotatedElsewhere(s)
+            | Outcome::Rotated { state: s, .. } => s,
         }
     }
 }
@@ -51,18 +58,30 @@ pub struct Policy {
 /// Due when less than `min_ttl` is left — but never more than half the token's lifetime, so a
 /// `refresh_before` longer than Baidu's lifetime cannot make every call rotate.
 pub fn is_due(state: &TokenState, now: DateTime<Utc>, min_ttl: Duration) -> bool {
-    let lifetime = (state.expires_at - state.obtained_at).to_std().unwrap_or_default();
+    let lifetime = (state.expires_at - state.obtained_at)
+        .to_std()
+        .unwrap_or_default();
     state.is_due(now, min_ttl.min(lifetime / 2))
 }
 
 /// A valid token for `profile`, rotating it first when due.
-pub fn ensure(store: &dyn StateStore, vault: &Vault, profile: &Profile, policy: Policy) -> Result<Outcome> {
+pub fn ensure(
+    store: &dyn StateStore,
+    vault: &Vault,
+    profile: &Profile,
+    policy: Policy,
+) -> Result<Outcome> {
     let name = &profile.name;
     // Fast path, no lock: readers never block, because writers replace files atomically.
     let seen = store.load(name)?;
     if let Some(state) = &seen {
-        check_usable(profile, state)?;
-        if !policy.force && !is_due(state, Utc::now(), policy.min_ttl) {
+        check_needs_login(profile, state)?;
+        // A journal mark seen without the lock may belong to a refresh under way right now:
+        // wait for the lock and look again.
+        if state.refresh_in_flight.is_none()
+            && !policy.force
+            && !is_due(state, Utc::now(), policy.min_ttl)
+        {
             return Ok(Outcome::Cached(state.clone()));
         }
     } else if profile.grant == Grant::Netdisk {
@@ -73,7 +92,9 @@ pub fn ensure(store: &dyn StateStore, vault: &Vault, profile: &Profile, policy: 
     let current = lock.load()?;
     // Someone else rotated while we waited: their token is ours too.
     if let Some(state) = &current
-        && seen.as_ref().is_none_or(|s| s.generation != state.generation)
+        && seen
+            .as_ref()
+            .is_none_or(|s| s.generation != state.generation)
     {
         check_usable(profile, state)?;
         if !is_due(state, Utc::now(), policy.min_ttl) || policy.force {
@@ -90,15 +111,23 @@ pub fn ensure(store: &dyn StateStore, vault: &Vault, profile: &Profile, policy: 
     let fresh = match profile.grant {
         Grant::Ai | Grant::Bce => grant::fetch_unattended(&client, profile, &secret)?,
         Grant::Netdisk => {
-            let Some(mut state) = current.clone() else { return Err(not_logged_in(profile)) };
+            let Some(mut state) = current.clone() else {
+                return Err(not_logged_in(profile));
+            };
             refresh_netdisk(&mut *lock, &client, profile, &secret, &mut state)?
         }
     };
     let state = fresh.into_state(profile.grant, current.as_ref(), Utc::now());
     lock.save(&state)?;
     drop(lock);
-    ui::debug(1, format!("rotated `{name}` (generation {})", state.generation));
-    Ok(Outcome::Rotated { state, previous_expires_at })
+    ui::debug(
+        1,
+        format!("rotated `{name}` (generation {})", state.generation),
+    );
+    Ok(Outcome::Rotated {
+        state,
+        previous_expires_at,
+    })
 }
 
 /// The journal protocol for a single-use refresh token: mark, send once, settle the mark.
@@ -109,16 +138,24 @@ fn refresh_netdisk(
     secret: &crate::secret::SecretKey,
     state: &mut TokenState,
 ) -> Result<Fresh> {
-    let Some(refresh_token) = state.refresh_token.clone() else { return Err(not_logged_in(profile)) };
-    state.refresh_in_flight =
-        Some(InFlight { started_at: Utc::now(), pid: std::process::id(), generation: state.generation });
+    let Some(refresh_token) = state.refresh_token.clone() else {
+        return Err(not_logged_in(profile));
+    };
+    state.refresh_in_flight = Some(InFlight {
+        started_at: Utc::now(),
+        pid: std::process::id(),
+        generation: state.generation,
+    });
     // Durable before the token leaves: a crash from here on is visible to the next run.
     lock.save(state)?;
     match netdisk::refresh(client, profile, secret, &refresh_token) {
         Ok(fresh) => Ok(fresh),
         Err(netdisk::RefreshError::Rejected(e)) => {
             state.refresh_in_flight = None;
-            state.needs_login = Some(NeedsLogin { reason: e.message().to_owned(), at: Utc::now() });
+            state.needs_login = Some(NeedsLogin {
+                reason: e.message().to_owned(),
+                at: Utc::now(),
+            });
             lock.save(state)?;
             Err(e)
         }
@@ -131,23 +168,35 @@ fn refresh_netdisk(
         Err(netdisk::RefreshError::Unknown(e)) => {
             // The mark stays: whether the token was spent cannot be known, and guessing wrong
             // means sending it twice.
-            Err(e.map_message(|m| format!("{m}; the refresh token may have been spent"))
-                .with_hint(format!("run `broker token {}` to see; `broker login {}` if it says so", profile.name, profile.name)))
+            Err(e
+                .map_message(|m| format!("{m}; the refresh token may have been spent"))
+                .with_hint(format!(
+                    "run `broker token {}` to see; `broker login {}` if it says so",
+                    profile.name, profile.name
+                )))
         }
     }
 }
 
-/// Refuses a state that needs a person, with the journal's or Baidu's reason.
-fn check_usable(profile: &Profile, state: &TokenState) -> Result<()> {
+/// Refuses a state that Baidu said needs a new login.
+fn check_needs_login(profile: &Profile, state: &TokenState) -> Result<()> {
     let name = &profile.name;
-    if let Some(n) = &state.needs_login {
-        return Err(Error::needs_person(format!(
+    match &state.needs_login {
+        Some(n) => Err(Error::needs_person(format!(
             "profile `{name}` needs a new login since {}: {}",
             n.at.format("%Y-%m-%d %H:%M UTC"),
             n.reason
         ))
-        .with_hint(format!("run `broker login {name}`")));
+        .with_hint(format!("run `broker login {name}`"))),
+        None => Ok(()),
     }
+}
+
+/// Under the lock: refuses a state that needs a person. A journal mark seen here was left by
+/// a process that died mid-refresh, since a live one would still hold the lock.
+fn check_usable(profile: &Profile, state: &TokenState) -> Result<()> {
+    let name = &profile.name;
+    check_needs_login(profile, state)?;
     if let Some(f) = &state.refresh_in_flight {
         return Err(Error::needs_person(format!(
             "a refresh of `{name}` was interrupted at {} (pid {}) before its answer was saved; the refresh token may be spent",
@@ -161,11 +210,17 @@ fn check_usable(profile: &Profile, state: &TokenState) -> Result<()> {
 
 fn not_logged_in(profile: &Profile) -> Error {
     let name = &profile.name;
-    Error::needs_person(format!("profile `{name}` is not logged in")).with_hint(format!("run `broker login {name}`"))
+    Error::needs_person(format!("profile `{name}` is not logged in"))
+        .with_hint(format!("run `broker login {name}`"))
 }
 
 /// Saves the token of a new authorization (login): a fresh lineage, marks cleared.
-pub fn save_login(store: &dyn StateStore, profile: &Profile, fresh: Fresh, timeout: Duration) -> Result<(TokenState, Option<DateTime<Utc>>)> {
+pub fn save_login(
+    store: &dyn StateStore,
+    profile: &Profile,
+    fresh: Fresh,
+    timeout: Duration,
+) -> Result<(TokenState, Option<DateTime<Utc>>)> {
     let mut lock = store.lock(&profile.name, timeout + Duration::from_secs(5))?;
     let previous = lock.load()?;
     let state = fresh.into_state(profile.grant, previous.as_ref(), Utc::now());
@@ -182,7 +237,12 @@ mod tests {
     fn state(lifetime_secs: i64, left_secs: i64) -> TokenState {
         let now = Utc::now();
         let expires = now + TimeDelta::seconds(left_secs);
-        TokenState::new("ai", AccessToken::new("t"), expires, expires - TimeDelta::seconds(lifetime_secs))
+        TokenState::new(
+            "ai",
+            AccessToken::new("t"),
+            expires,
+            expires - TimeDelta::seconds(lifetime_secs),
+        )
     }
 
     #[test]

@@ -11,7 +11,11 @@ static LEVEL: AtomicU8 = AtomicU8::new(NORMAL);
 
 /// Sets how much goes to stderr: `--quiet` wins, then each `-v` adds one level.
 pub fn set_verbosity(quiet: bool, verbose: u8) {
-    let level = if quiet { QUIET } else { NORMAL.saturating_add(verbose) };
+    let level = if quiet {
+        QUIET
+    } else {
+        NORMAL.saturating_add(verbose)
+    };
     LEVEL.store(level, Ordering::Relaxed);
 }
 
@@ -46,13 +50,19 @@ pub fn color() -> bool {
 }
 
 fn paint(text: &str, code: &str) -> String {
-    if color() { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    if color() {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// Writes data to stdout. A closed pipe (`broker token | head -c1`) ends the program quietly.
 pub fn print(data: impl AsRef<str>) {
     let mut out = std::io::stdout().lock();
-    let result = out.write_all(data.as_ref().as_bytes()).and_then(|()| out.flush());
+    let result = out
+        .write_all(data.as_ref().as_bytes())
+        .and_then(|()| out.flush());
     if let Err(e) = result {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);

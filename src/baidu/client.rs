@@ -61,7 +61,10 @@ impl Client {
             .user_agent(concat!("broker/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Client { http, deadline: Instant::now() + timeout })
+        Ok(Client {
+            http,
+            deadline: Instant::now() + timeout,
+        })
     }
 
     pub fn remaining(&self) -> Duration {
@@ -82,7 +85,9 @@ impl Client {
             if remaining.is_zero() {
                 return Err(Unanswered {
                     error: Error::network(format!("gave up on {what}: the time limit ran out"))
-                        .with_hint("raise `--timeout` or `timeout` in the config, or check the network"),
+                        .with_hint(
+                            "raise `--timeout` or `timeout` in the config, or check the network",
+                        ),
                     maybe_delivered: false,
                 });
             }
@@ -91,15 +96,23 @@ impl Client {
             let result = request.send().map_err(Failure::Send).and_then(|response| {
                 let status = response.status().as_u16();
                 let mut body = Vec::new();
-                response.take(MAX_BODY + 1).read_to_end(&mut body).map_err(Failure::Read)?;
+                response
+                    .take(MAX_BODY + 1)
+                    .read_to_end(&mut body)
+                    .map_err(Failure::Read)?;
                 Ok(Answer { status, body })
             });
             match result {
                 Ok(answer) => {
-                    ui::debug(1, format!("{what}: HTTP {} in {:?}", answer.status, started.elapsed()));
+                    ui::debug(
+                        1,
+                        format!("{what}: HTTP {} in {:?}", answer.status, started.elapsed()),
+                    );
                     if answer.body.len() as u64 > MAX_BODY {
                         return Err(Unanswered {
-                            error: Error::network(format!("{what}: the answer is larger than {MAX_BODY} bytes")),
+                            error: Error::network(format!(
+                                "{what}: the answer is larger than {MAX_BODY} bytes"
+                            )),
                             maybe_delivered: true,
                         });
                     }
@@ -137,7 +150,9 @@ impl Client {
     /// False when no time is left for another attempt.
     fn backoff(&self, attempt: u32) -> bool {
         let ceiling = Duration::from_millis(200u64.saturating_mul(1 << attempt.min(5)));
-        let pause = ceiling.mul_f64(rand::random::<f64>()).max(Duration::from_millis(50));
+        let pause = ceiling
+            .mul_f64(rand::random::<f64>())
+            .max(Duration::from_millis(50));
         if pause + Duration::from_millis(100) >= self.remaining() {
             return false;
         }
@@ -177,7 +192,9 @@ fn describe(e: &reqwest::Error) -> String {
 
 /// A URL fit for a message or a log: the query's values replaced by `****`.
 pub fn redact_url(url: &str) -> String {
-    let Ok(mut u) = reqwest::Url::parse(url) else { return "<url>".into() };
+    let Ok(mut u) = reqwest::Url::parse(url) else {
+        return "<url>".into();
+    };
     let _ = u.set_password(None);
     let _ = u.set_username("");
     if u.query().is_some() {
@@ -194,17 +211,25 @@ mod tests {
 
     #[test]
     fn redacts_query_values() {
-        let r = redact_url("https://openapi.baidu.com/rest/2.0/xpan/nas?method=uinfo&access_token=121.secret");
+        let r = redact_url(
+            "https://openapi.baidu.com/rest/2.0/xpan/nas?method=uinfo&access_token=121.secret",
+        );
         assert!(!r.contains("121.secret"));
         assert!(r.contains("access_token=****"));
     }
 
     #[test]
     fn transient_answers() {
-        let a = |status, body: &str| Answer { status, body: body.as_bytes().to_vec() };
+        let a = |status, body: &str| Answer {
+            status,
+            body: body.as_bytes().to_vec(),
+        };
         assert!(is_transient(&a(503, "")));
         assert!(is_transient(&a(429, "")));
-        assert!(is_transient(&a(400, r#"{"error":"Trigger security policy","error_description":"x"}"#)));
+        assert!(is_transient(&a(
+            400,
+            r#"{"error":"Trigger security policy","error_description":"x"}"#
+        )));
         assert!(!is_transient(&a(400, r#"{"error":"invalid_grant"}"#)));
         assert!(!is_transient(&a(200, "{}")));
     }

@@ -73,7 +73,11 @@ impl BaiduError {
         if self.description.is_empty() {
             format!("`{}`", sanitize(&self.code))
         } else {
-            format!("`{}` ({})", sanitize(&self.code), sanitize(&self.description))
+            format!(
+                "`{}` ({})",
+                sanitize(&self.code),
+                sanitize(&self.description)
+            )
         }
     }
 
@@ -84,7 +88,10 @@ impl BaiduError {
 
     /// The refresh token, code or device code was refused: a person must log in again.
     pub fn is_grant_rejected(&self) -> bool {
-        matches!(self.code.as_str(), "invalid_grant" | "expired_token" | "invalid_request")
+        matches!(
+            self.code.as_str(),
+            "invalid_grant" | "expired_token" | "invalid_request"
+        )
     }
 
     /// The error broker reports for this answer (baidu-oauth.md §2 table, §3, §4).
@@ -92,42 +99,61 @@ impl BaiduError {
         let what = self.summary();
         match self.code.as_str() {
             "invalid_client" if self.description.contains("authentication failed") => {
-                Error::credentials(format!("Baidu rejected the SecretKey of `{profile}`: {what}"))
-                    .with_hint(format!("check it, then `broker secret set {profile}`"))
+                Error::credentials(format!(
+                    "Baidu rejected the SecretKey of `{profile}`: {what}"
+                ))
+                .with_hint(format!("check it, then `broker secret set {profile}`"))
             }
-            "invalid_client" => Error::credentials(format!("Baidu does not know the AppKey of `{profile}`: {what}"))
-                .with_hint("check `app_key` in the config"),
-            "unauthorized_client" => {
-                Error::credentials(format!("Baidu does not allow this grant for the app of `{profile}`: {what}"))
+            "invalid_client" => Error::credentials(format!(
+                "Baidu does not know the AppKey of `{profile}`: {what}"
+            ))
+            .with_hint("check `app_key` in the config"),
+            "unauthorized_client" => Error::credentials(format!(
+                "Baidu does not allow this grant for the app of `{profile}`: {what}"
+            )),
+            "InvalidAccessKeyId" | "AccessDenied" => Error::credentials(format!(
+                "Baidu IAM rejected the AccessKey of `{profile}`: {what}"
+            ))
+            .with_hint("check `app_key` (the AccessKey) in the config"),
+            "SignatureDoesNotMatch" => Error::credentials(format!(
+                "Baidu IAM rejected the signature for `{profile}`: {what}"
+            ))
+            .with_hint(format!(
+                "the SecretKey is probably wrong: `broker secret set {profile}`"
+            )),
+            "RequestExpired" => Error::usage(format!(
+                "Baidu IAM says the request expired for `{profile}`: {what}"
+            ))
+            .with_hint("check this machine's clock"),
+            "InvalidHTTPAuthHeader" => {
+                Error::internal(format!("Baidu IAM refused the signature header: {what}"))
             }
-            "InvalidAccessKeyId" | "AccessDenied" => {
-                Error::credentials(format!("Baidu IAM rejected the AccessKey of `{profile}`: {what}"))
-                    .with_hint("check `app_key` (the AccessKey) in the config")
+            "invalid_grant" | "expired_token" | "invalid_request" => Error::needs_person(format!(
+                "Baidu refused the authorization of `{profile}`: {what}"
+            ))
+            .with_hint(format!("run `broker login {profile}`")),
+            "invalid_scope" => {
+                Error::usage(format!("Baidu refused the scope of `{profile}`: {what}"))
+                    .with_hint("ask for a scope within the one granted at login")
             }
-            "SignatureDoesNotMatch" => {
-                Error::credentials(format!("Baidu IAM rejected the signature for `{profile}`: {what}"))
-                    .with_hint(format!("the SecretKey is probably wrong: `broker secret set {profile}`"))
-            }
-            "RequestExpired" => Error::usage(format!("Baidu IAM says the request expired for `{profile}`: {what}"))
-                .with_hint("check this machine's clock"),
-            "InvalidHTTPAuthHeader" => Error::internal(format!("Baidu IAM refused the signature header: {what}")),
-            "invalid_grant" | "expired_token" | "invalid_request" => {
-                Error::needs_person(format!("Baidu refused the authorization of `{profile}`: {what}"))
-                    .with_hint(format!("run `broker login {profile}`"))
-            }
-            "invalid_scope" => Error::usage(format!("Baidu refused the scope of `{profile}`: {what}"))
-                .with_hint("ask for a scope within the one granted at login"),
-            "redirect_uri_mismatch" => Error::usage(format!("Baidu refused the redirect URI: {what}"))
-                .with_hint("the app's registered callback must match; use `--device` or `--code`"),
-            "unsupported_grant_type" => Error::internal(format!("Baidu does not support the grant broker sent: {what}")),
-            _ if self.is_security_policy() => {
-                Error::network(format!("Baidu throttled `{profile}` after repeated failures: {what}"))
-                    .with_hint("wait a while before trying again; broker does not loop on this")
-            }
-            _ if self.status == 429 || self.status >= 500 => {
-                Error::network(format!("Baidu answered HTTP {} for `{profile}`: {what}", self.status))
-            }
-            _ => Error::internal(format!("Baidu answered an unexpected error for `{profile}`: {what}")),
+            "redirect_uri_mismatch" => Error::usage(format!(
+                "Baidu refused the redirect URI: {what}"
+            ))
+            .with_hint("the app's registered callback must match; use `--device` or `--code`"),
+            "unsupported_grant_type" => Error::internal(format!(
+                "Baidu does not support the grant broker sent: {what}"
+            )),
+            _ if self.is_security_policy() => Error::network(format!(
+                "Baidu throttled `{profile}` after repeated failures: {what}"
+            ))
+            .with_hint("wait a while before trying again; broker does not loop on this"),
+            _ if self.status == 429 || self.status >= 500 => Error::network(format!(
+                "Baidu answered HTTP {} for `{profile}`: {what}",
+                self.status
+            )),
+            _ => Error::internal(format!(
+                "Baidu answered an unexpected error for `{profile}`: {what}"
+            )),
         }
     }
 }
@@ -139,11 +165,27 @@ mod tests {
     #[test]
     fn reads_all_shapes() {
         let table: &[(&str, &str, &str)] = &[
-            (r#"{"error":"invalid_grant","error_description":"revoked"}"#, "invalid_grant", "revoked"),
-            (r#"{"errno":-6,"errmsg":"Invalid Bduss"}"#, "-6", "Invalid Bduss"),
-            (r#"{"error_code":111,"error_msg":"Access token expired"}"#, "111", "Access token expired"),
+            (
+                r#"{"error":"invalid_grant","error_description":"revoked"}"#,
+                "invalid_grant",
+                "revoked",
+            ),
+            (
+                r#"{"errno":-6,"errmsg":"Invalid Bduss"}"#,
+                "-6",
+                "Invalid Bduss",
+            ),
+            (
+                r#"{"error_code":111,"error_msg":"Access token expired"}"#,
+                "111",
+                "Access token expired",
+            ),
             (r#"{"error_no":31045,"error_msg":"x"}"#, "31045", "x"),
-            (r#"{"requestId":"r","code":"SignatureDoesNotMatch","message":"m"}"#, "SignatureDoesNotMatch", "m"),
+            (
+                r#"{"requestId":"r","code":"SignatureDoesNotMatch","message":"m"}"#,
+                "SignatureDoesNotMatch",
+                "m",
+            ),
         ];
         for (body, code, desc) in table {
             let e = parse(400, body.as_bytes()).unwrap_or_else(|| panic!("{body}"));
@@ -153,7 +195,12 @@ mod tests {
 
     #[test]
     fn success_bodies_are_not_errors() {
-        for body in [r#"{"errno":0,"errmsg":"succ"}"#, r#"{"access_token":"x"}"#, "not json", ""] {
+        for body in [
+            r#"{"errno":0,"errmsg":"succ"}"#,
+            r#"{"access_token":"x"}"#,
+            "not json",
+            "",
+        ] {
             assert!(parse(200, body.as_bytes()).is_none(), "{body}");
         }
     }
@@ -164,7 +211,11 @@ mod tests {
             ("invalid_request", "invalid refresh token", 3),
             ("invalid_client", "unknown client id", 4),
             ("invalid_client", "Client authentication failed", 4),
-            ("invalid_grant", "The provided authorization grant is revoked", 3),
+            (
+                "invalid_grant",
+                "The provided authorization grant is revoked",
+                3,
+            ),
             ("unauthorized_client", "", 4),
             ("unsupported_grant_type", "", 1),
             ("invalid_scope", "", 2),
@@ -175,23 +226,38 @@ mod tests {
             ("InvalidAccessKeyId", "", 4),
         ];
         for (code, desc, exit) in table {
-            let e = BaiduError { code: code.into(), description: desc.into(), status: 400 };
+            let e = BaiduError {
+                code: code.into(),
+                description: desc.into(),
+                status: 400,
+            };
             assert_eq!(e.to_error("p").exit_code(), exit, "{code}");
         }
     }
 
     #[test]
     fn wrong_key_and_wrong_secret_are_told_apart() {
-        let key = BaiduError { code: "invalid_client".into(), description: "unknown client id".into(), status: 401 };
-        let secret =
-            BaiduError { code: "invalid_client".into(), description: "Client authentication failed".into(), status: 401 };
+        let key = BaiduError {
+            code: "invalid_client".into(),
+            description: "unknown client id".into(),
+            status: 401,
+        };
+        let secret = BaiduError {
+            code: "invalid_client".into(),
+            description: "Client authentication failed".into(),
+            status: 401,
+        };
         assert!(key.to_error("p").message().contains("AppKey"));
         assert!(secret.to_error("p").message().contains("SecretKey"));
     }
 
     #[test]
     fn hostile_descriptions_are_sanitized() {
-        let e = BaiduError { code: "x\n".into(), description: "a\x1b[2Jb".into(), status: 400 };
+        let e = BaiduError {
+            code: "x\n".into(),
+            description: "a\x1b[2Jb".into(),
+            status: 400,
+        };
         let msg = e.to_error("p").message().to_owned();
         assert!(!msg.contains('\n') && !msg.contains('\x1b'), "{msg:?}");
     }

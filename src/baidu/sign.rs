@@ -46,7 +46,12 @@ pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
 /// `path` and the query pairs are the decoded values; they are encoded here. `headers` are
 /// exactly the headers to sign. An `authorization` query parameter is left out, as BCE does,
 /// because it would have to contain its own signature.
-pub fn canonical_request(method: &str, path: &str, query: &[(String, String)], headers: &[(String, String)]) -> String {
+pub fn canonical_request(
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+) -> String {
     let mut query_parts: Vec<String> = query
         .iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("authorization"))
@@ -56,12 +61,28 @@ pub fn canonical_request(method: &str, path: &str, query: &[(String, String)], h
 
     let mut header_lines: Vec<String> = headers
         .iter()
-        .map(|(name, value)| format!("{}:{}", encode(&name.trim().to_ascii_lowercase()), encode(value.trim())))
+        .map(|(name, value)| {
+            format!(
+                "{}:{}",
+                encode(&name.trim().to_ascii_lowercase()),
+                encode(value.trim())
+            )
+        })
         .collect();
     header_lines.sort();
 
-    let uri = if path.is_empty() { "/".to_string() } else { encode_path(path) };
-    format!("{}\n{}\n{}\n{}", method.to_ascii_uppercase(), uri, query_parts.join("&"), header_lines.join("\n"))
+    let uri = if path.is_empty() {
+        "/".to_string()
+    } else {
+        encode_path(path)
+    };
+    format!(
+        "{}\n{}\n{}\n{}",
+        method.to_ascii_uppercase(),
+        uri,
+        query_parts.join("&"),
+        header_lines.join("\n")
+    )
 }
 
 /// `signingKey = hex(HMAC-SHA256(key = SK, msg = "bce-auth-v1/{AK}/{timestamp}/{expiration}"))`.
@@ -72,7 +93,10 @@ pub fn signing_key(ak: &str, sk: &str, timestamp: &str, expiration_secs: u64) ->
 
 /// `signature = hex(HMAC-SHA256(key = signingKey, msg = canonicalRequest))`.
 pub fn signature(signing_key: &str, canonical_request: &str) -> String {
-    hex::encode(hmac_sha256(signing_key.as_bytes(), canonical_request.as_bytes()))
+    hex::encode(hmac_sha256(
+        signing_key.as_bytes(),
+        canonical_request.as_bytes(),
+    ))
 }
 
 /// Checks a hex signature against the canonical request in constant time, so the emulator
@@ -88,7 +112,10 @@ pub fn verify(signing_key: &str, canonical_request: &str, signature_hex: &str) -
 
 /// The sorted, lower-case, `;`-joined names of the signed headers.
 pub fn signed_headers(headers: &[(String, String)]) -> String {
-    let mut names: Vec<String> = headers.iter().map(|(name, _)| name.trim().to_ascii_lowercase()).collect();
+    let mut names: Vec<String> = headers
+        .iter()
+        .map(|(name, _)| name.trim().to_ascii_lowercase())
+        .collect();
     names.sort();
     names.dedup();
     names.join(";")
@@ -142,7 +169,9 @@ impl ParsedAuth {
 /// Parses a `YYYY-MM-DDThh:mm:ssZ` timestamp (also accepting any RFC 3339 form, as BCE does
 /// for `x-bce-date`).
 pub fn parse_timestamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(s.trim()).ok().map(|t| t.with_timezone(&chrono::Utc))
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 /// Splits an `Authorization` value into its six parts; `None` when it is not a well-formed
@@ -161,7 +190,10 @@ pub fn parse_authorization(header: &str) -> Option<ParsedAuth> {
     if !signature_ok {
         return None;
     }
-    let signed_headers: Vec<String> = headers.split(';').map(|h| h.trim().to_ascii_lowercase()).collect();
+    let signed_headers: Vec<String> = headers
+        .split(';')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
     if signed_headers.iter().any(|h| h.is_empty()) {
         return None;
     }
@@ -203,33 +235,74 @@ mod tests {
     }
 
     fn vector_headers() -> Vec<(String, String)> {
-        vec![("host".into(), "iam.bj.baidubce.com".into()), ("x-bce-date".into(), TS.into())]
+        vec![
+            ("host".into(), "iam.bj.baidubce.com".into()),
+            ("x-bce-date".into(), TS.into()),
+        ]
     }
 
     #[test]
     fn canonical_request_matches_the_doc_vector() {
-        let got = canonical_request("GET", "/v1/BCE-BEARER/token", &vector_query(), &vector_headers());
+        let got = canonical_request(
+            "GET",
+            "/v1/BCE-BEARER/token",
+            &vector_query(),
+            &vector_headers(),
+        );
         let want = "GET\n/v1/BCE-BEARER/token\nexpireInSeconds=2592000\nhost:iam.bj.baidubce.com\nx-bce-date:2024-11-28T06%3A09%3A57Z";
         assert_eq!(got, want);
     }
 
     #[test]
     fn signing_key_matches_the_doc_vector() {
-        assert_eq!(signing_key(AK, SK, TS, 1800), "5e1fbe2139595da08ab7bac11ae677f5d9612c90126b235b550d31cf45f02eec");
+        assert_eq!(
+            signing_key(AK, SK, TS, 1800),
+            "5e1fbe2139595da08ab7bac11ae677f5d9612c90126b235b550d31cf45f02eec"
+        );
     }
 
     #[test]
     fn authorization_matches_the_doc_vector() {
-        let got = authorization(AK, SK, "GET", "/v1/BCE-BEARER/token", &vector_query(), &vector_headers(), TS, 1800);
+        let got = authorization(
+            AK,
+            SK,
+            "GET",
+            "/v1/BCE-BEARER/token",
+            &vector_query(),
+            &vector_headers(),
+            TS,
+            1800,
+        );
         let want = "bce-auth-v1/AKEXAMPLE0123456789/2024-11-28T06:09:57Z/1800/host;x-bce-date/cf1ee267b2b025b24589d6b2f664f504e0e524de23bbede25e0fd948aefc4927";
         assert_eq!(got, want);
     }
 
     #[test]
     fn header_order_and_case_do_not_change_the_signature() {
-        let shuffled = vec![("X-BCE-Date".to_string(), format!(" {TS} ")), ("Host".to_string(), "iam.bj.baidubce.com".into())];
-        let a = authorization(AK, SK, "get", "/v1/BCE-BEARER/token", &vector_query(), &vector_headers(), TS, 1800);
-        let b = authorization(AK, SK, "GET", "/v1/BCE-BEARER/token", &vector_query(), &shuffled, TS, 1800);
+        let shuffled = vec![
+            ("X-BCE-Date".to_string(), format!(" {TS} ")),
+            ("Host".to_string(), "iam.bj.baidubce.com".into()),
+        ];
+        let a = authorization(
+            AK,
+            SK,
+            "get",
+            "/v1/BCE-BEARER/token",
+            &vector_query(),
+            &vector_headers(),
+            TS,
+            1800,
+        );
+        let b = authorization(
+            AK,
+            SK,
+            "GET",
+            "/v1/BCE-BEARER/token",
+            &vector_query(),
+            &shuffled,
+            TS,
+            1800,
+        );
         assert_eq!(a, b);
     }
 
@@ -263,7 +336,12 @@ mod tests {
     #[test]
     fn verify_accepts_the_right_signature_only() {
         let key = signing_key(AK, SK, TS, 1800);
-        let canonical = canonical_request("GET", "/v1/BCE-BEARER/token", &vector_query(), &vector_headers());
+        let canonical = canonical_request(
+            "GET",
+            "/v1/BCE-BEARER/token",
+            &vector_query(),
+            &vector_headers(),
+        );
         let good = signature(&key, &canonical);
         assert!(verify(&key, &canonical, &good));
         assert!(!verify(&key, &canonical, &"0".repeat(64)));
@@ -272,7 +350,16 @@ mod tests {
 
     #[test]
     fn parse_authorization_round_trips_and_rejects_malformed_values() {
-        let header = authorization(AK, SK, "GET", "/v1/BCE-BEARER/token", &vector_query(), &vector_headers(), TS, 1800);
+        let header = authorization(
+            AK,
+            SK,
+            "GET",
+            "/v1/BCE-BEARER/token",
+            &vector_query(),
+            &vector_headers(),
+            TS,
+            1800,
+        );
         let parsed = parse_authorization(&header).expect("well-formed");
         assert_eq!(parsed.access_key, AK);
         assert_eq!(parsed.timestamp, TS);

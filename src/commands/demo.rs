@@ -20,15 +20,63 @@ pub fn run() -> Result<()> {
     let emu = emulator::start(emulator::Options::demo())?;
     let url = emu.base_url();
     let tour = Tour { home: home.path() };
-    ui::say(format!("broker demo: a temporary home in {}, a Baidu emulator at {url}\n", home.path().display()));
+    ui::say(format!(
+        "broker demo: a temporary home in {}, a Baidu emulator at {url}\n",
+        home.path().display()
+    ));
 
     tour.note("Create an age identity and a config that encrypts to it.");
     tour.run(&["init"], None)?;
 
     tour.note("Add three apps. SecretKeys come from stdin (or a hidden prompt), never argv, and are age-encrypted in the config.");
-    tour.run(&["profile", "add", "ai-demo", "--grant", "ai", "--app-key", DEMO_APP_KEY, "--endpoint", &url, "--description", "AI Open Platform app"], Some(DEMO_SECRET_KEY))?;
-    tour.run(&["profile", "add", "netdisk-demo", "--grant", "netdisk", "--app-key", DEMO_APP_KEY, "--endpoint", &url, "--description", "Netdisk app, user-authorized"], Some(DEMO_SECRET_KEY))?;
-    tour.run(&["profile", "add", "qianfan-demo", "--grant", "bce", "--app-key", DEMO_ACCESS_KEY, "--endpoint", &url, "--description", "Qianfan v2 (BCE IAM)"], Some(DEMO_BCE_SECRET_KEY))?;
+    tour.run(
+        &[
+            "profile",
+            "add",
+            "ai-demo",
+            "--grant",
+            "ai",
+            "--app-key",
+            DEMO_APP_KEY,
+            "--endpoint",
+            &url,
+            "--description",
+            "AI Open Platform app",
+        ],
+        Some(DEMO_SECRET_KEY),
+    )?;
+    tour.run(
+        &[
+            "profile",
+            "add",
+            "netdisk-demo",
+            "--grant",
+            "netdisk",
+            "--app-key",
+            DEMO_APP_KEY,
+            "--endpoint",
+            &url,
+            "--description",
+            "Netdisk app, user-authorized",
+        ],
+        Some(DEMO_SECRET_KEY),
+    )?;
+    tour.run(
+        &[
+            "profile",
+            "add",
+            "qianfan-demo",
+            "--grant",
+            "bce",
+            "--app-key",
+            DEMO_ACCESS_KEY,
+            "--endpoint",
+            &url,
+            "--description",
+            "Qianfan v2 (BCE IAM)",
+        ],
+        Some(DEMO_BCE_SECRET_KEY),
+    )?;
     tour.run(&["profile", "list"], None)?;
 
     tour.note("Tokens for apps that need no person: client_credentials, and a bce-auth-v1 signed bearer token.");
@@ -39,7 +87,10 @@ pub fn run() -> Result<()> {
 
     tour.note("A Netdisk app needs a person once: the device flow. The demo approves the code through the emulator's admin API.");
     let mut login = tour.command(&["login", "netdisk-demo", "--no-qr"]);
-    let child = login.stderr(Stdio::inherit()).spawn().map_err(|e| Error::internal(format!("cannot run broker: {e}")))?;
+    let child = login
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| Error::internal(format!("cannot run broker: {e}")))?;
     tour.echo(&["login", "netdisk-demo", "--no-qr"]);
     let started = Instant::now();
     loop {
@@ -48,11 +99,15 @@ pub fn run() -> Result<()> {
             break;
         }
         if started.elapsed() > Duration::from_secs(20) {
-            return Err(Error::internal("the demo's device login never asked for a code"));
+            return Err(Error::internal(
+                "the demo's device login never asked for a code",
+            ));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let out = child.wait_with_output().map_err(|e| Error::internal(e.to_string()))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::internal(e.to_string()))?;
     if !out.status.success() {
         return Err(Error::internal("the demo's device login failed"));
     }
@@ -94,7 +149,10 @@ impl Tour<'_> {
     fn command(&self, args: &[&str]) -> Command {
         let exe = std::env::current_exe().unwrap_or_else(|_| "broker".into());
         let mut cmd = Command::new(exe);
-        cmd.env_clear().env("HOME", self.home).env("NO_COLOR", "1").args(args);
+        cmd.env_clear()
+            .env("HOME", self.home)
+            .env("NO_COLOR", "1")
+            .args(args);
         if let Some(path) = std::env::var_os("PATH") {
             cmd.env("PATH", path);
         }
@@ -104,19 +162,35 @@ impl Tour<'_> {
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Result<()> {
         self.echo(args);
         let mut cmd = self.command(args);
-        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().map_err(|e| Error::internal(format!("cannot run broker: {e}")))?;
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| Error::internal(format!("cannot run broker: {e}")))?;
         if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
             let _ = pipe.write_all(text.as_bytes());
         }
-        let out: Output = child.wait_with_output().map_err(|e| Error::internal(e.to_string()))?;
-        for line in String::from_utf8_lossy(&out.stdout).lines().chain(String::from_utf8_lossy(&out.stderr).lines()) {
+        let out: Output = child
+            .wait_with_output()
+            .map_err(|e| Error::internal(e.to_string()))?;
+        for line in String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .chain(String::from_utf8_lossy(&out.stderr).lines())
+        {
             ui::say(format!("   {line}"));
         }
         if out.status.success() {
             Ok(())
         } else {
-            Err(Error::internal(format!("the demo step `broker {}` failed", args.join(" "))))
+            Err(Error::internal(format!(
+                "the demo step `broker {}` failed",
+                args.join(" ")
+            )))
         }
     }
 }

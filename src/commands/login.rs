@@ -49,8 +49,13 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
 /// The device flow: show a code and a QR, poll until a person approves it elsewhere.
 fn with_device(profile: &Profile, secret: &SecretKey, qr: bool) -> Result<Fresh> {
     if prompt::in_ci() {
-        return Err(prompt::no_terminal(&format!("`{}` needs a person to approve a device login", profile.name))
-            .with_hint("log in on a workstation; docs/ci.md says how to give a netdisk profile to CI"));
+        return Err(prompt::no_terminal(&format!(
+            "`{}` needs a person to approve a device login",
+            profile.name
+        ))
+        .with_hint(
+            "log in on a workstation; docs/ci.md says how to give a netdisk profile to CI",
+        ));
     }
     // The device login has its own deadline, from the server.
     let client = Client::new(Duration::from_secs(3600 + 60))?;
@@ -73,14 +78,24 @@ fn with_device(profile: &Profile, secret: &SecretKey, qr: bool) -> Result<Fresh>
         let wait_until = Instant::now() + interval;
         while Instant::now() < wait_until {
             let left = deadline.saturating_duration_since(Instant::now()).as_secs();
-            spinner.set_message(format!("waiting for approval… {}:{:02} left", left / 60, left % 60));
+            spinner.set_message(format!(
+                "waiting for approval… {}:{:02} left",
+                left / 60,
+                left % 60
+            ));
             spinner.tick();
-            std::thread::sleep(Duration::from_millis(200).min(wait_until.saturating_duration_since(Instant::now())));
+            std::thread::sleep(
+                Duration::from_millis(200)
+                    .min(wait_until.saturating_duration_since(Instant::now())),
+            );
         }
         if Instant::now() >= deadline {
             spinner.finish_and_clear();
-            return Err(Error::needs_person(format!("the device code for `{}` expired before it was approved", profile.name))
-                .with_hint(format!("run `broker login {}` again", profile.name)));
+            return Err(Error::needs_person(format!(
+                "the device code for `{}` expired before it was approved",
+                profile.name
+            ))
+            .with_hint(format!("run `broker login {}` again", profile.name)));
         }
         match netdisk::poll(&client, profile, secret, &device) {
             Ok(netdisk::Poll::Pending) => {}
@@ -111,28 +126,51 @@ fn spinner() -> indicatif::ProgressBar {
 fn qr_code(url: &str) -> Option<String> {
     use qrcode::render::unicode::Dense1x2;
     let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
-    Some(code.render::<Dense1x2>().dark_color(Dense1x2::Light).light_color(Dense1x2::Dark).quiet_zone(true).build())
+    Some(
+        code.render::<Dense1x2>()
+            .dark_color(Dense1x2::Light)
+            .light_color(Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+    )
 }
 
 /// `--code CODE` (or `--code -` to read it from stdin, or `--code` alone to be asked).
-fn with_code(profile: &Profile, secret: &SecretKey, given: &str, timeout: Duration) -> Result<Fresh> {
+fn with_code(
+    profile: &Profile,
+    secret: &SecretKey,
+    given: &str,
+    timeout: Duration,
+) -> Result<Fresh> {
     let code = match given {
         "" => {
             if !prompt::interactive() {
                 return Err(prompt::no_terminal("an authorization code is needed")
                     .with_hint("give it with `--code -` on stdin"));
             }
-            ui::say(format!("Open this page, approve, and copy the code it shows:\n{}", netdisk::authorize_url(profile, "oob", None)));
+            ui::say(format!(
+                "Open this page, approve, and copy the code it shows:\n{}",
+                netdisk::authorize_url(profile, "oob", None)
+            ));
             read_line("code: ")?
         }
         "-" => read_stdin_line()?,
         code => code.to_owned(),
     };
     let code = code.trim();
-    if code.is_empty() || code.len() > 512 || code.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    if code.is_empty()
+        || code.len() > 512
+        || code.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
         return Err(Error::usage("the authorization code is empty or malformed"));
     }
-    netdisk::exchange_code(&Client::new(timeout)?, profile, secret, &Code::new(code), "oob")
+    netdisk::exchange_code(
+        &Client::new(timeout)?,
+        profile,
+        secret,
+        &Code::new(code),
+        "oob",
+    )
 }
 
 fn read_line(prompt_text: &str) -> Result<String> {
@@ -164,20 +202,35 @@ impl<R: BufRead> TakeLine for R {
 /// `--browser`: a one-shot listener on 127.0.0.1 as the redirect URI, a random `state` that
 /// must come back unchanged.
 fn with_browser(profile: &Profile, secret: &SecretKey, timeout: Duration) -> Result<Fresh> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| Error::internal(format!("cannot listen on 127.0.0.1: {e}")))?;
-    let port = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?.port();
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| Error::internal(format!("cannot listen on 127.0.0.1: {e}")))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| Error::internal(e.to_string()))?
+        .port();
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let state: String = hex::encode(rand::random::<[u8; 16]>());
     let url = netdisk::authorize_url(profile, &redirect_uri, Some(&state));
-    ui::say(format!("Opening the authorization page; if no browser opens, visit:\n{url}"));
+    ui::say(format!(
+        "Opening the authorization page; if no browser opens, visit:\n{url}"
+    ));
     open_browser(&url);
     let code = wait_for_redirect(&listener, &state)?;
-    netdisk::exchange_code(&Client::new(timeout)?, profile, secret, &code, &redirect_uri)
+    netdisk::exchange_code(
+        &Client::new(timeout)?,
+        profile,
+        secret,
+        &code,
+        &redirect_uri,
+    )
 }
 
 /// `$BROWSER`, else the desktop's opener; failing that, the printed URL is enough.
 fn open_browser(url: &str) {
-    let opener = std::env::var("BROWSER").ok().filter(|b| !b.is_empty()).unwrap_or_else(|| "xdg-open".into());
+    let opener = std::env::var("BROWSER")
+        .ok()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| "xdg-open".into());
     let spawned = std::process::Command::new(&opener)
         .arg(url)
         .stdin(std::process::Stdio::null())
@@ -191,7 +244,9 @@ fn open_browser(url: &str) {
 
 /// Serves the one redirect: checks `state`, answers a short page, returns the code.
 fn wait_for_redirect(listener: &TcpListener, state: &str) -> Result<Code> {
-    listener.set_nonblocking(true).map_err(|e| Error::internal(e.to_string()))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::internal(e.to_string()))?;
     let deadline = Instant::now() + BROWSER_WAIT;
     loop {
         match listener.accept() {
@@ -202,12 +257,18 @@ fn wait_for_redirect(listener: &TcpListener, state: &str) -> Result<Code> {
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 if Instant::now() >= deadline {
-                    return Err(Error::needs_person("nobody completed the browser authorization in time")
-                        .with_hint("try `broker login --device` instead"));
+                    return Err(Error::needs_person(
+                        "nobody completed the browser authorization in time",
+                    )
+                    .with_hint("try `broker login --device` instead"));
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
-            Err(e) => return Err(Error::internal(format!("the loopback listener failed: {e}"))),
+            Err(e) => {
+                return Err(Error::internal(format!(
+                    "the loopback listener failed: {e}"
+                )));
+            }
         }
     }
 }
@@ -221,23 +282,37 @@ fn handle_redirect(mut stream: TcpStream, state: &str) -> Option<Result<Code>> {
     let target = line.split_whitespace().nth(1)?;
     let url = reqwest::Url::parse(&format!("http://127.0.0.1{target}")).ok()?;
     if url.path() != "/callback" {
-        let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let _ = stream
+            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return None;
     }
-    let param = |k: &str| url.query_pairs().find(|(key, _)| key == k).map(|(_, v)| v.into_owned());
+    let param = |k: &str| {
+        url.query_pairs()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.into_owned())
+    };
     let (page, result) = match (param("state"), param("code"), param("error")) {
         (Some(s), _, _) if s != state => (
             "The state did not match; this answer was ignored.",
-            Err(Error::usage("the redirect's `state` did not match: the answer was refused (possible forgery)")),
+            Err(Error::usage(
+                "the redirect's `state` did not match: the answer was refused (possible forgery)",
+            )),
         ),
         (_, _, Some(err)) => (
             "Authorization was declined. You can close this tab.",
-            Err(Error::needs_person(format!("the authorization was declined (`{}`)", sanitize(&err)))),
+            Err(Error::needs_person(format!(
+                "the authorization was declined (`{}`)",
+                sanitize(&err)
+            ))),
         ),
-        (Some(_), Some(code), None) if !code.is_empty() => {
-            ("broker is authorized. You can close this tab.", Ok(Code::new(code)))
-        }
-        _ => ("The redirect carried no code.", Err(Error::usage("the redirect carried no code or state"))),
+        (Some(_), Some(code), None) if !code.is_empty() => (
+            "broker is authorized. You can close this tab.",
+            Ok(Code::new(code)),
+        ),
+        _ => (
+            "The redirect carried no code.",
+            Err(Error::usage("the redirect carried no code or state")),
+        ),
     };
     let body = format!("<!doctype html><title>broker</title><p>{page}</p>");
     let _ = write!(

@@ -16,7 +16,9 @@ pub fn run(ctx: &Context, args: ProfileArg) -> Result<()> {
     drop(lock);
     ui::say(format!("forgot the tokens of `{name}`"));
     if cfg.profile(&name)?.grant == crate::config::Grant::Netdisk {
-        ui::say("hint: Baidu has no revoke API for netdisk; unbind the app in Baidu's account settings to revoke it");
+        ui::say(
+            "hint: Baidu has no revoke API for netdisk; unbind the app in Baidu's account settings to revoke it",
+        );
     }
     Ok(())
 }

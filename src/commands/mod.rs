@@ -52,7 +52,9 @@ impl Context {
     }
 
     fn flags(&self) -> FlagSettings {
-        FlagSettings { timeout: self.global.timeout }
+        FlagSettings {
+            timeout: self.global.timeout,
+        }
     }
 
     /// The validated config; a plaintext secret is refused.
@@ -82,7 +84,9 @@ impl Context {
     pub fn select(&self, cfg: &Config, positional: Option<&str>) -> Result<(ProfileName, Source)> {
         let (name, source) = match (positional, self.global.profile.as_deref()) {
             (Some(a), Some(b)) if a != b => {
-                return Err(Error::usage(format!("two profiles given: `{a}` and `--profile {b}`")));
+                return Err(Error::usage(format!(
+                    "two profiles given: `{a}` and `--profile {b}`"
+                )));
             }
             (Some(n), _) | (None, Some(n)) => (ProfileName::parse(n)?, Source::Argument),
             (None, None) => match crate::profile::from_environment()? {

@@ -27,19 +27,33 @@ fn add(ctx: &Context, args: ProfileAddArgs) -> Result<()> {
     if args.app_key.trim().is_empty() {
         return Err(Error::usage("`--app-key` is empty"));
     }
-    let endpoint = args.endpoint.as_deref().map(validate_endpoint).transpose()?;
+    let endpoint = args
+        .endpoint
+        .as_deref()
+        .map(validate_endpoint)
+        .transpose()?;
     if let Some(var) = &args.secret_key_env
         && !is_env_name(var)
     {
-        return Err(Error::usage(format!("`--secret-key-env {}` is not a variable name", crate::error::sanitize(var))));
+        return Err(Error::usage(format!(
+            "`--secret-key-env {}` is not a variable name",
+            crate::error::sanitize(var)
+        )));
     }
     if args.scope.is_some() && args.grant != Grant::Netdisk {
-        return Err(Error::usage("`--scope` applies only to `--grant netdisk` profiles"));
+        return Err(Error::usage(
+            "`--scope` applies only to `--grant netdisk` profiles",
+        ));
     }
     let cfg = ctx.config()?;
     if cfg.profiles.contains_key(&name) {
-        return Err(Error::usage(format!("profile `{name}` already exists in `{}`", cfg.paths.config.display()))
-            .with_hint(format!("use `broker secret set {name}` to replace its SecretKey, or remove it first")));
+        return Err(Error::usage(format!(
+            "profile `{name}` already exists in `{}`",
+            cfg.paths.config.display()
+        ))
+        .with_hint(format!(
+            "use `broker secret set {name}` to replace its SecretKey, or remove it first"
+        )));
     }
     let armored = match &args.secret_key_env {
         Some(_) => None,
@@ -72,8 +86,15 @@ fn list(ctx: &Context, args: JsonArg) -> Result<()> {
     let cfg = ctx.config()?;
     let chosen = ctx.select(&cfg, None).ok().map(|(n, _)| n);
     if args.json {
-        let items: Vec<_> = cfg.profiles.values().map(|p| summary(p, chosen.as_ref() == Some(&p.name))).collect();
-        ui::print(format!("{}\n", serde_json::to_string_pretty(&items).expect("plain JSON")));
+        let items: Vec<_> = cfg
+            .profiles
+            .values()
+            .map(|p| summary(p, chosen.as_ref() == Some(&p.name)))
+            .collect();
+        ui::print(format!(
+            "{}\n",
+            serde_json::to_string_pretty(&items).expect("plain JSON")
+        ));
         return Ok(());
     }
     if cfg.profiles.is_empty() {
@@ -84,7 +105,11 @@ fn list(ctx: &Context, args: JsonArg) -> Result<()> {
         .profiles
         .values()
         .map(|p| {
-            let mark = if chosen.as_ref() == Some(&p.name) { "*" } else { " " };
+            let mark = if chosen.as_ref() == Some(&p.name) {
+                "*"
+            } else {
+                " "
+            };
             vec![
                 format!("{mark} {}", p.name),
                 p.grant.as_str().to_owned(),
@@ -94,7 +119,10 @@ fn list(ctx: &Context, args: JsonArg) -> Result<()> {
             ]
         })
         .collect();
-    ui::print(ui::table(&["  NAME", "GRANT", "APP KEY", "ENDPOINT", "DESCRIPTION"], &rows));
+    ui::print(ui::table(
+        &["  NAME", "GRANT", "APP KEY", "ENDPOINT", "DESCRIPTION"],
+        &rows,
+    ));
     Ok(())
 }
 
@@ -121,7 +149,10 @@ fn show(ctx: &Context, args: NameArg) -> Result<()> {
     let in_force = ctx.select(&cfg, None).is_ok_and(|(n, _)| n == name);
     let value = summary(p, in_force);
     if args.json {
-        ui::print(format!("{}\n", serde_json::to_string_pretty(&value).expect("plain JSON")));
+        ui::print(format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).expect("plain JSON")
+        ));
         return Ok(());
     }
     let mut out = String::new();

@@ -49,13 +49,23 @@ pub fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
     });
     match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         // The exit code of the first failure; each failure was already reported above.
-        Some(e) => Err(Error::new(e.kind(), "some profiles could not be refreshed").with_hint("see the lines above")),
+        Some(e) => Err(Error::new(e.kind(), "some profiles could not be refreshed")
+            .with_hint("see the lines above")),
         None => Ok(()),
     }
 }
 
-fn one(store: &FileStore, profile: &Profile, force: bool, timeout: std::time::Duration) -> Result<Outcome> {
-    let policy = Policy { min_ttl: profile.refresh_before.0, force, timeout };
+fn one(
+    store: &FileStore,
+    profile: &Profile,
+    force: bool,
+    timeout: std::time::Duration,
+) -> Result<Outcome> {
+    let policy = Policy {
+        min_ttl: profile.refresh_before.0,
+        force,
+        timeout,
+    };
     rotate::ensure(store, store.vault(), profile, policy)
 }
 
@@ -67,5 +77,8 @@ fn report(profile: &Profile, outcome: &Outcome) {
         Outcome::RotatedElsewhere(_) => "rotated by another process",
         Outcome::Cached(_) => "not due",
     };
-    ui::say(format!("`{}`: {what}; the token expires {left}", profile.name));
+    ui::say(format!(
+        "`{}`: {what}; the token expires {left}",
+        profile.name
+    ));
 }

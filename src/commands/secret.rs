@@ -44,7 +44,11 @@ fn encrypt(ctx: &Context) -> Result<()> {
         edit.set_secret(&name, &armored)?;
     }
     edit.save()?;
-    ui::say(format!("encrypted {} plaintext secret(s) in `{}`", plain.len(), ctx.paths.config.display()));
+    ui::say(format!(
+        "encrypted {} plaintext secret(s) in `{}`",
+        plain.len(),
+        ctx.paths.config.display()
+    ));
     Ok(())
 }
 

@@ -22,9 +22,15 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         None => cfg.profiles.keys().cloned().collect(),
     };
     let now = Utc::now();
-    let rows: Vec<Value> = names.iter().map(|n| row(&store, &cfg.profiles[n], now)).collect();
+    let rows: Vec<Value> = names
+        .iter()
+        .map(|n| row(&store, &cfg.profiles[n], now))
+        .collect();
     if args.json {
-        ui::print(format!("{}\n", serde_json::to_string_pretty(&rows).expect("plain JSON")));
+        ui::print(format!(
+            "{}\n",
+            serde_json::to_string_pretty(&rows).expect("plain JSON")
+        ));
         return Ok(());
     }
     if rows.is_empty() {
@@ -48,7 +54,16 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         })
         .collect();
     ui::print(ui::table(
-        &["PROFILE", "GRANT", "APP KEY", "STATE", "EXPIRES", "REFRESH TOKEN", "LAST ROTATION", "LAST HOOK"],
+        &[
+            "PROFILE",
+            "GRANT",
+            "APP KEY",
+            "STATE",
+            "EXPIRES",
+            "REFRESH TOKEN",
+            "LAST ROTATION",
+            "LAST HOOK",
+        ],
         &table,
     ));
     Ok(())
@@ -74,7 +89,11 @@ fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
     let obj = v.as_object_mut().expect("an object");
     match store.load(&p.name) {
         Ok(None) => {
-            let state = if p.grant == crate::config::Grant::Netdisk { "not logged in" } else { "no token yet" };
+            let state = if p.grant == crate::config::Grant::Netdisk {
+                "not logged in"
+            } else {
+                "no token yet"
+            };
             obj.insert("state".into(), json!(state));
         }
         Ok(Some(s)) => describe(obj, &s, now),
@@ -83,7 +102,10 @@ fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
             obj.insert("error".into(), json!(e.message()));
         }
     }
-    obj.insert("state_file".into(), json!(store.state_path(&p.name).display().to_string()));
+    obj.insert(
+        "state_file".into(),
+        json!(store.state_path(&p.name).display().to_string()),
+    );
     v
 }
 
@@ -104,21 +126,38 @@ fn describe(obj: &mut serde_json::Map<String, Value>, s: &TokenState, now: DateT
     obj.insert("generation".into(), json!(s.generation));
     if let Some(t) = s.refresh_token_obtained_at {
         obj.insert("refresh_token_obtained_at".into(), json!(time(t)));
-        obj.insert("refresh_token_age".into(), json!(ago(t, now).replace(" ago", "")));
+        obj.insert(
+            "refresh_token_age".into(),
+            json!(ago(t, now).replace(" ago", "")),
+        );
     }
     if let Some(t) = s.last_rotation {
         obj.insert("last_rotation".into(), json!(time(t)));
         obj.insert("last_rotation_ago".into(), json!(ago(t, now)));
     }
     if let Some(n) = &s.needs_login {
-        obj.insert("needs_login".into(), json!({"reason": n.reason, "at": time(n.at)}));
+        obj.insert(
+            "needs_login".into(),
+            json!({"reason": n.reason, "at": time(n.at)}),
+        );
     }
     if let Some(f) = &s.refresh_in_flight {
-        obj.insert("refresh_in_flight".into(), json!({"started_at": time(f.started_at), "pid": f.pid}));
+        obj.insert(
+            "refresh_in_flight".into(),
+            json!({"started_at": time(f.started_at), "pid": f.pid}),
+        );
     }
     if let Some(h) = s.hooks.iter().max_by_key(|h| h.at) {
-        let summary = format!("{} {} ({})", h.name, if h.ok { "ok" } else { "FAILED" }, h.status);
+        let summary = format!(
+            "{} {} ({})",
+            h.name,
+            if h.ok { "ok" } else { "FAILED" },
+            h.status
+        );
         obj.insert("last_hook".into(), json!(summary));
     }
-    obj.insert("hooks".into(), serde_json::to_value(&s.hooks).unwrap_or(Value::Null));
+    obj.insert(
+        "hooks".into(),
+        serde_json::to_value(&s.hooks).unwrap_or(Value::Null),
+    );
 }

@@ -38,24 +38,39 @@ pub struct NewProfile<'a> {
 impl ConfigEdit {
     /// Locks and reads the config (an absent file is an empty document).
     pub fn open(path: &Path) -> Result<ConfigEdit> {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         if !dir.exists() {
             atomic::create_dir(dir)?;
         }
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let lock = FileLock::acquire(&dir.join(format!(".{name}.lock")), LOCK_WAIT)?;
         let (text, mode) = match std::fs::read_to_string(path) {
             Ok(t) => {
                 use std::os::unix::fs::PermissionsExt;
-                let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o600);
+                let mode = std::fs::metadata(path)
+                    .map(|m| m.permissions().mode() & 0o7777)
+                    .unwrap_or(0o600);
                 (t, mode)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), 0o600),
             Err(e) => return Err(Error::io("read the config", path, e).with_kind(Kind::Usage)),
         };
         parse(&text, path)?;
-        let doc = text.parse::<DocumentMut>().map_err(|e| Error::usage(format!("`{}`: {e}", path.display())))?;
-        Ok(ConfigEdit { path: path.to_owned(), doc, mode, _lock: lock })
+        let doc = text
+            .parse::<DocumentMut>()
+            .map_err(|e| Error::usage(format!("`{}`: {e}", path.display())))?;
+        Ok(ConfigEdit {
+            path: path.to_owned(),
+            doc,
+            mode,
+            _lock: lock,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -68,17 +83,27 @@ impl ConfigEdit {
             t.set_implicit(true);
             Item::Table(t)
         });
-        profiles.as_table_mut().expect("validated: `profiles` is a table")
+        profiles
+            .as_table_mut()
+            .expect("validated: `profiles` is a table")
     }
 
     pub fn has_profile(&self, name: &ProfileName) -> bool {
-        self.doc.get("profiles").and_then(|p| p.get(name.as_str())).is_some()
+        self.doc
+            .get("profiles")
+            .and_then(|p| p.get(name.as_str()))
+            .is_some()
     }
 
     pub fn add_profile(&mut self, name: &ProfileName, p: NewProfile<'_>) -> Result<()> {
         if self.has_profile(name) {
-            return Err(Error::usage(format!("profile `{name}` already exists in `{}`", self.path.display()))
-                .with_hint(format!("use `broker secret set {name}` to replace its SecretKey, or remove it first")));
+            return Err(Error::usage(format!(
+                "profile `{name}` already exists in `{}`",
+                self.path.display()
+            ))
+            .with_hint(format!(
+                "use `broker secret set {name}` to replace its SecretKey, or remove it first"
+            )));
         }
         let mut t = Table::new();
         t.insert("grant", value(p.grant.as_str()));
@@ -89,7 +114,11 @@ impl ConfigEdit {
         if let Some(v) = p.secret_key_env {
             t.insert("secret_key_env", value(v));
         }
-        for (key, v) in [("scope", p.scope), ("endpoint", p.endpoint), ("description", p.description)] {
+        for (key, v) in [
+            ("scope", p.scope),
+            ("endpoint", p.endpoint),
+            ("description", p.description),
+        ] {
             if let Some(v) = v {
                 t.insert(key, value(v));
             }
@@ -101,7 +130,8 @@ impl ConfigEdit {
     /// Removes a profile; false when it was not there.
     pub fn remove_profile(&mut self, name: &ProfileName) -> bool {
         let removed = self.profiles_table().remove(name.as_str()).is_some();
-        if removed && self.doc.get("default_profile").and_then(Item::as_str) == Some(name.as_str()) {
+        if removed && self.doc.get("default_profile").and_then(Item::as_str) == Some(name.as_str())
+        {
             self.doc.remove("default_profile");
         }
         removed
@@ -122,33 +152,48 @@ impl ConfigEdit {
 
     /// Every profile whose `secret_key` is not age ciphertext, with the plaintext value.
     pub fn plaintext_secrets(&self) -> Vec<(String, String)> {
-        let Some(profiles) = self.doc.get("profiles").and_then(Item::as_table) else { return vec![] };
+        let Some(profiles) = self.doc.get("profiles").and_then(Item::as_table) else {
+            return vec![];
+        };
         profiles
             .iter()
             .filter_map(|(name, item)| {
                 let secret = item.get("secret_key")?.as_str()?;
-                (!secret.trim_start().starts_with(AGE_ARMOR_BEGIN)).then(|| (name.to_owned(), secret.to_owned()))
+                (!secret.trim_start().starts_with(AGE_ARMOR_BEGIN))
+                    .then(|| (name.to_owned(), secret.to_owned()))
             })
             .collect()
     }
 
     /// Every profile with an encrypted `secret_key`, with its ciphertext (for `secret rekey`).
     pub fn encrypted_secrets(&self) -> Vec<(String, String)> {
-        let Some(profiles) = self.doc.get("profiles").and_then(Item::as_table) else { return vec![] };
+        let Some(profiles) = self.doc.get("profiles").and_then(Item::as_table) else {
+            return vec![];
+        };
         profiles
             .iter()
             .filter_map(|(name, item)| {
                 let secret = item.get("secret_key")?.as_str()?;
-                secret.trim_start().starts_with(AGE_ARMOR_BEGIN).then(|| (name.to_owned(), secret.to_owned()))
+                secret
+                    .trim_start()
+                    .starts_with(AGE_ARMOR_BEGIN)
+                    .then(|| (name.to_owned(), secret.to_owned()))
             })
             .collect()
     }
 
     /// Adds a recipient to `[store] recipients` unless it is there already.
     pub fn add_recipient(&mut self, recipient: &str) {
-        let store = self.doc.entry("store").or_insert_with(|| Item::Table(Table::new()));
-        let Some(store) = store.as_table_like_mut() else { return };
-        let recipients = store.entry("recipients").or_insert(Item::Value(Value::Array(Array::new())));
+        let store = self
+            .doc
+            .entry("store")
+            .or_insert_with(|| Item::Table(Table::new()));
+        let Some(store) = store.as_table_like_mut() else {
+            return;
+        };
+        let recipients = store
+            .entry("recipients")
+            .or_insert(Item::Value(Value::Array(Array::new())));
         if let Some(arr) = recipients.as_array_mut()
             && !arr.iter().any(|v| v.as_str() == Some(recipient))
         {
@@ -166,7 +211,11 @@ impl ConfigEdit {
 
 /// An armored secret as a TOML multi-line string, the way SPEC §3 shows it.
 fn armored_value(armored: &str) -> Item {
-    let text = if armored.ends_with('\n') { armored.to_owned() } else { format!("{armored}\n") };
+    let text = if armored.ends_with('\n') {
+        armored.to_owned()
+    } else {
+        format!("{armored}\n")
+    };
     let mut v = Value::from(text.clone());
     // A multi-line basic string keeps the armor readable; the armor alphabet needs no escapes.
     if let Ok(repr) = format!("\"\"\"\n{text}\"\"\"").parse::<Value>() {
@@ -182,7 +231,9 @@ mod tests {
     #[test]
     fn armored_secrets_are_written_as_multiline_strings() {
         let armor = "-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\n";
-        let Item::Value(v) = armored_value(armor) else { panic!("not a value") };
+        let Item::Value(v) = armored_value(armor) else {
+            panic!("not a value")
+        };
         assert_eq!(v.as_str(), Some(armor));
         assert!(v.to_string().contains("\"\"\"\n-----BEGIN"), "{v}");
     }

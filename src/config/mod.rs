@@ -174,7 +174,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { timeout: Humane::from_secs(30), refresh_before: Humane::from_secs(24 * 3600) }
+        Settings {
+            timeout: Humane::from_secs(30),
+            refresh_before: Humane::from_secs(24 * 3600),
+        }
     }
 }
 
@@ -203,7 +206,9 @@ impl SecretSource {
         match self {
             SecretSource::Encrypted(_) => "encrypted in the config (age)".into(),
             SecretSource::Env(var) => format!("environment variable `{var}`"),
-            SecretSource::Plaintext => "PLAINTEXT in the config (run `broker secret encrypt`)".into(),
+            SecretSource::Plaintext => {
+                "PLAINTEXT in the config (run `broker secret encrypt`)".into()
+            }
             SecretSource::Missing => "not set".into(),
         }
     }
@@ -262,14 +267,25 @@ impl Config {
         let (file, exists) = match std::fs::read_to_string(&paths.config) {
             Ok(text) => (parse(&text, &paths.config)?, true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (ConfigFile::default(), false),
-            Err(e) => return Err(Error::io("read the config", &paths.config, e).with_kind(crate::error::Kind::Usage)),
+            Err(e) => {
+                return Err(Error::io("read the config", &paths.config, e)
+                    .with_kind(crate::error::Kind::Usage));
+            }
         };
         Self::from_file(paths, file, exists, flags, plaintext)
     }
 
-    fn from_file(paths: Paths, file: ConfigFile, exists: bool, flags: &FlagSettings, plaintext: Plaintext) -> Result<Config> {
+    fn from_file(
+        paths: Paths,
+        file: ConfigFile,
+        exists: bool,
+        flags: &FlagSettings,
+        plaintext: Plaintext,
+    ) -> Result<Config> {
         let cfg_path = paths.config.display().to_string();
-        let file_settings = FlagSettings { timeout: file.timeout };
+        let file_settings = FlagSettings {
+            timeout: file.timeout,
+        };
         #[derive(Serialize)]
         struct FileLayer {
             #[serde(skip_serializing_if = "Option::is_none")]
@@ -278,29 +294,47 @@ impl Config {
             refresh_before: Option<Humane>,
         }
         let settings: Settings = Figment::from(Serialized::defaults(Settings::default()))
-            .merge(Serialized::defaults(FileLayer { timeout: file_settings.timeout, refresh_before: file.store.refresh_before }))
+            .merge(Serialized::defaults(FileLayer {
+                timeout: file_settings.timeout,
+                refresh_before: file.store.refresh_before,
+            }))
             .merge(Env::prefixed("BROKER_").only(&["timeout", "refresh_before"]))
             .merge(Serialized::defaults(flags))
             .extract()
             .map_err(|e| Error::usage(format!("invalid setting: {}", sanitize(&e.to_string()))))?;
 
         let default_profile = match &file.default_profile {
-            Some(name) => Some(ProfileName::parse(name).map_err(|e| in_file(e, &cfg_path, "default_profile"))?),
+            Some(name) => Some(
+                ProfileName::parse(name).map_err(|e| in_file(e, &cfg_path, "default_profile"))?,
+            ),
             None => None,
         };
         let mut profiles = BTreeMap::new();
         for (name, p) in file.profiles {
-            let name = ProfileName::parse(&name).map_err(|e| in_file(e, &cfg_path, &format!("profiles.{name}")))?;
-            let profile = validate_profile(name.clone(), p, settings.refresh_before, plaintext, &cfg_path)?;
+            let name = ProfileName::parse(&name)
+                .map_err(|e| in_file(e, &cfg_path, &format!("profiles.{name}")))?;
+            let profile = validate_profile(
+                name.clone(),
+                p,
+                settings.refresh_before,
+                plaintext,
+                &cfg_path,
+            )?;
             profiles.insert(name, profile);
         }
         if let Some(d) = &default_profile
             && !profiles.contains_key(d)
         {
-            return Err(Error::usage(format!("`default_profile = \"{d}\"` in `{cfg_path}` names no profile"))
-                .with_hint(profile_list_hint(&profiles)));
+            return Err(Error::usage(format!(
+                "`default_profile = \"{d}\"` in `{cfg_path}` names no profile"
+            ))
+            .with_hint(profile_list_hint(&profiles)));
         }
-        for hook in file.hooks.iter().chain(profiles.values().flat_map(|p| p.hooks.iter())) {
+        for hook in file
+            .hooks
+            .iter()
+            .chain(profiles.values().flat_map(|p| p.hooks.iter()))
+        {
             validate_hook(hook, &cfg_path)?;
         }
         Ok(Config {
@@ -318,8 +352,11 @@ impl Config {
     /// The named profile, or exit 2 listing the ones that exist.
     pub fn profile(&self, name: &ProfileName) -> Result<&Profile> {
         self.profiles.get(name).ok_or_else(|| {
-            Error::usage(format!("unknown profile `{name}` in `{}`", self.paths.config.display()))
-                .with_hint(profile_list_hint(&self.profiles))
+            Error::usage(format!(
+                "unknown profile `{name}` in `{}`",
+                self.paths.config.display()
+            ))
+            .with_hint(profile_list_hint(&self.profiles))
         })
     }
 }
@@ -368,7 +405,9 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// For serde's "unknown field `scop`, expected one of `scope`, …", the closest expected name.
 fn near_miss(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field ").or_else(|| message.strip_prefix("unknown variant "))?;
+    let rest = message
+        .strip_prefix("unknown field ")
+        .or_else(|| message.strip_prefix("unknown variant "))?;
     let mut quoted = rest.split('`').skip(1).step_by(2);
     let unknown = quoted.next()?;
     quoted
@@ -385,7 +424,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -401,7 +442,10 @@ fn validate_profile(
 ) -> Result<Profile> {
     let key = |k: &str| format!("profiles.{name}.{k}");
     if p.app_key.trim().is_empty() {
-        return Err(Error::usage(format!("`{}` is empty in `{cfg_path}`", key("app_key"))));
+        return Err(Error::usage(format!(
+            "`{}` is empty in `{cfg_path}`",
+            key("app_key")
+        )));
     }
     let secret = match (&p.secret_key, &p.secret_key_env) {
         (Some(_), Some(_)) => {
@@ -409,12 +453,19 @@ fn validate_profile(
                 "profile `{name}` sets both `secret_key` and `secret_key_env` in `{cfg_path}`; keep one"
             )));
         }
-        (Some(s), None) if s.trim_start().starts_with(AGE_ARMOR_BEGIN) => SecretSource::Encrypted(s.clone()),
+        (Some(s), None) if s.trim_start().starts_with(AGE_ARMOR_BEGIN) => {
+            SecretSource::Encrypted(s.clone())
+        }
         (Some(_), None) => match plaintext {
             Plaintext::Allow => SecretSource::Plaintext,
             Plaintext::Refuse => {
-                return Err(Error::usage(format!("`{}` in `{cfg_path}` is plaintext", key("secret_key")))
-                    .with_hint("run `broker secret encrypt` to encrypt every plaintext secret in place"));
+                return Err(Error::usage(format!(
+                    "`{}` in `{cfg_path}` is plaintext",
+                    key("secret_key")
+                ))
+                .with_hint(
+                    "run `broker secret encrypt` to encrypt every plaintext secret in place",
+                ));
             }
         },
         (None, Some(var)) => SecretSource::Env(var.clone()),
@@ -426,10 +477,16 @@ fn validate_profile(
     };
     if let Some(exp) = p.expires_in {
         if p.grant != Grant::Bce {
-            return Err(Error::usage(format!("`{}` applies only to `grant = \"bce\"` profiles", key("expires_in"))));
+            return Err(Error::usage(format!(
+                "`{}` applies only to `grant = \"bce\"` profiles",
+                key("expires_in")
+            )));
         }
         if exp.as_secs() == 0 || exp.as_secs() > 2_592_000 {
-            return Err(Error::usage(format!("`{}` must be between 1s and 30d", key("expires_in"))));
+            return Err(Error::usage(format!(
+                "`{}` must be between 1s and 30d",
+                key("expires_in")
+            )));
         }
     }
     for var in p.env.keys() {
@@ -462,11 +519,15 @@ fn validate_hook(hook: &Hook, cfg_path: &str) -> Result<()> {
         Run::Shell(s) => s.trim().is_empty(),
     };
     if empty {
-        return Err(Error::usage(format!("a hook in `{cfg_path}` has an empty `run`")));
+        return Err(Error::usage(format!(
+            "a hook in `{cfg_path}` has an empty `run`"
+        )));
     }
     if hook.on.is_empty() {
-        return Err(Error::usage(format!("a hook in `{cfg_path}` has an empty `on` list"))
-            .with_hint("events: rotate, login, refresh_failed, test"));
+        return Err(
+            Error::usage(format!("a hook in `{cfg_path}` has an empty `on` list"))
+                .with_hint("events: rotate, login, refresh_failed, test"),
+        );
     }
     Ok(())
 }
@@ -488,14 +549,21 @@ pub fn validate_endpoint(raw: &str) -> Result<String> {
     if !url.username().is_empty() || url.password().is_some() {
         return Err(bad("credentials in the URL are not allowed"));
     }
-    if !(url.path() == "/" || url.path().is_empty()) || url.query().is_some() || url.fragment().is_some() {
+    if !(url.path() == "/" || url.path().is_empty())
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
         return Err(bad("no path, query or fragment allowed"));
     }
     let host = url.host().ok_or_else(|| bad("no host"))?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&host) => {}
-        "http" => return Err(bad("plain `http://` is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost)")),
+        "http" => {
+            return Err(bad(
+                "plain `http://` is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost)",
+            ));
+        }
         other => return Err(bad(&format!("unsupported scheme `{other}`"))),
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
@@ -520,10 +588,17 @@ mod tests {
             default_identity: PathBuf::from("/tmp/id.txt"),
         };
         let file = parse(text, &paths.config)?;
-        Config::from_file(paths, file, true, &FlagSettings::default(), Plaintext::Refuse)
+        Config::from_file(
+            paths,
+            file,
+            true,
+            &FlagSettings::default(),
+            Plaintext::Refuse,
+        )
     }
 
-    const ARMOR: &str = "-----BEGIN AGE ENCRYPTED FILE-----\nabc\n-----END AGE ENCRYPTED FILE-----\n";
+    const ARMOR: &str =
+        "-----BEGIN AGE ENCRYPTED FILE-----\nabc\n-----END AGE ENCRYPTED FILE-----\n";
 
     #[test]
     fn a_full_profile_loads() {
@@ -542,7 +617,8 @@ mod tests {
 
     #[test]
     fn unknown_key_names_line_and_near_miss() {
-        let err = load_text("[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\nscop = \"x\"\n").unwrap_err();
+        let err =
+            load_text("[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\nscop = \"x\"\n").unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.message().contains("line 4"), "{}", err.message());
         assert!(err.message().contains("scop"), "{}", err.message());
@@ -552,7 +628,11 @@ mod tests {
     #[test]
     fn malformed_toml_names_line_and_column() {
         let err = load_text("a = \n").unwrap_err();
-        assert!(err.message().contains("line 1, column"), "{}", err.message());
+        assert!(
+            err.message().contains("line 1, column"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]
@@ -565,7 +645,9 @@ mod tests {
 
     #[test]
     fn plaintext_secret_is_refused_with_a_hint() {
-        let err = load_text("[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\nsecret_key = \"plain\"\n").unwrap_err();
+        let err =
+            load_text("[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\nsecret_key = \"plain\"\n")
+                .unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.hint().unwrap().contains("broker secret encrypt"));
         assert!(!err.message().contains("plain\""));
@@ -573,23 +655,46 @@ mod tests {
 
     #[test]
     fn bad_profile_names_are_refused() {
-        for name in ["\"../x\"", "\"a/b\"", "\"\"", &format!("\"{}\"", "x".repeat(65))] {
-            let err = load_text(&format!("[profiles.{name}]\ngrant = \"ai\"\napp_key = \"k\"\n")).unwrap_err();
+        for name in [
+            "\"../x\"",
+            "\"a/b\"",
+            "\"\"",
+            &format!("\"{}\"", "x".repeat(65)),
+        ] {
+            let err = load_text(&format!(
+                "[profiles.{name}]\ngrant = \"ai\"\napp_key = \"k\"\n"
+            ))
+            .unwrap_err();
             assert_eq!(err.exit_code(), 2, "{name}");
         }
     }
 
     #[test]
     fn endpoints() {
-        for ok in ["https://openapi.baidu.com", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9/", "http://127.3.4.5"]
-        {
+        for ok in [
+            "https://openapi.baidu.com",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9/",
+            "http://127.3.4.5",
+        ] {
             assert!(validate_endpoint(ok).is_ok(), "{ok}");
         }
-        for bad in ["http://example.com", "http://10.0.0.1", "ftp://x", "https://x/path", "https://u:p@x", "nonsense", "https://x?q=1"]
-        {
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "ftp://x",
+            "https://x/path",
+            "https://u:p@x",
+            "nonsense",
+            "https://x?q=1",
+        ] {
             assert_eq!(validate_endpoint(bad).unwrap_err().exit_code(), 2, "{bad}");
         }
-        assert_eq!(validate_endpoint("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            validate_endpoint("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
     }
 
     #[test]
@@ -610,12 +715,31 @@ mod example_tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles.example.toml");
         let text = std::fs::read_to_string(&path).unwrap();
         let file = parse(&text, &path).unwrap();
-        let paths = Paths { config: path, state_dir: "/tmp/s".into(), default_identity: "/tmp/i".into() };
-        let cfg = Config::from_file(paths, file, true, &FlagSettings::default(), Plaintext::Refuse).unwrap();
+        let paths = Paths {
+            config: path,
+            state_dir: "/tmp/s".into(),
+            default_identity: "/tmp/i".into(),
+        };
+        let cfg = Config::from_file(
+            paths,
+            file,
+            true,
+            &FlagSettings::default(),
+            Plaintext::Refuse,
+        )
+        .unwrap();
         assert_eq!(cfg.profiles.len(), 3);
         let nd = &cfg.profiles[&ProfileName::parse("netdisk-dev").unwrap()];
         assert_eq!((nd.hooks.len(), nd.sinks.len(), nd.env.len()), (1, 1, 1));
-        for key in ["default_profile", "timeout", "recipients", "refresh_before", "identity", "secret_key_env", "expires_in"] {
+        for key in [
+            "default_profile",
+            "timeout",
+            "recipients",
+            "refresh_before",
+            "identity",
+            "secret_key_env",
+            "expires_in",
+        ] {
             assert!(text.contains(key), "{key} is not shown");
         }
     }

@@ -27,12 +27,18 @@ impl Paths {
             None => xdg_dir("XDG_STATE_HOME", ".local/state")?.join("broker"),
         };
         let default_identity = config_home.join("broker/identity.txt");
-        Ok(Paths { config, state_dir, default_identity })
+        Ok(Paths {
+            config,
+            state_dir,
+            default_identity,
+        })
     }
 }
 
 fn env_path(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// `$XDG_*` when set to an absolute path (the XDG spec says to ignore relative ones), else `~/<fallback>`.
@@ -42,7 +48,9 @@ fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf> {
     }
     match env_path("HOME") {
         Some(home) => Ok(home.join(fallback)),
-        None => Err(Error::usage(format!("cannot find the home folder: neither `{var}` nor `HOME` is set"))
-            .with_hint("set `HOME`, or `BROKER_CONFIG` and `BROKER_STATE_DIR`")),
+        None => Err(Error::usage(format!(
+            "cannot find the home folder: neither `{var}` nor `HOME` is set"
+        ))
+        .with_hint("set `HOME`, or `BROKER_CONFIG` and `BROKER_STATE_DIR`")),
     }
 }

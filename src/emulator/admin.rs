@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State as Extract;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -36,11 +36,20 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_emulator/devices", get(list_devices))
         .route("/_emulator/devices/approve", post(approve_device))
         .route("/_emulator/devices/decline", post(decline_device))
-        .route("/_emulator/settings", get(get_settings).post(patch_settings).patch(patch_settings))
+        .route(
+            "/_emulator/settings",
+            get(get_settings).post(patch_settings).patch(patch_settings),
+        )
         .route("/_emulator/clock", get(get_clock).post(set_clock))
-        .route("/_emulator/faults", get(list_faults).post(add_faults).delete(clear_faults))
+        .route(
+            "/_emulator/faults",
+            get(list_faults).post(add_faults).delete(clear_faults),
+        )
         .route("/_emulator/revoke", post(revoke))
-        .route("/_emulator/counters", get(get_counters).delete(reset_counters))
+        .route(
+            "/_emulator/counters",
+            get(get_counters).delete(reset_counters),
+        )
         .route("/_emulator/counters/reset", post(reset_counters))
 }
 
@@ -52,11 +61,27 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     reply_json(status, &json!({ "error": message.into() }))
 }
 
+/// A request body the admin API could not read; answers 400 with the parser's reason.
+struct BadBody(String);
+
+impl IntoResponse for BadBody {
+    fn into_response(self) -> Response {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid JSON body: {}", self.0),
+        )
+    }
+}
+
 /// Reads a JSON body; an empty body reads as `{}` so routes whose fields are all optional
 /// can be called with a bare `curl -X POST`.
-fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
-    let text = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { bytes };
-    serde_json::from_slice(text).map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
+fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BadBody> {
+    let text = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        bytes
+    };
+    serde_json::from_slice(text).map_err(|e| BadBody(e.to_string()))
 }
 
 async fn health(Extract(shared): Extract<Arc<Shared>>) -> Response {
@@ -71,10 +96,13 @@ async fn list_apps(Extract(shared): Extract<Arc<Shared>>) -> Response {
 async fn register_app(Extract(shared): Extract<Arc<Shared>>, bytes: Bytes) -> Response {
     let app: App = match body(&bytes) {
         Ok(app) => app,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     if app.client_id.is_empty() || app.client_secret.is_empty() {
-        return error(StatusCode::BAD_REQUEST, "client_id and client_secret must not be empty");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "client_id and client_secret must not be empty",
+        );
     }
     let view = AppView::from(&app);
     shared.lock().register_app(app);
@@ -84,16 +112,22 @@ async fn register_app(Extract(shared): Extract<Arc<Shared>>, bytes: Bytes) -> Re
 async fn register_bce_key(Extract(shared): Extract<Arc<Shared>>, bytes: Bytes) -> Response {
     let key: BceKey = match body(&bytes) {
         Ok(key) => key,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     if key.access_key.is_empty() || key.secret_key.is_empty() || key.access_key.contains('/') {
-        return error(StatusCode::BAD_REQUEST, "access_key and secret_key must not be empty, and access_key cannot contain `/`");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "access_key and secret_key must not be empty, and access_key cannot contain `/`",
+        );
     }
     let access_key = key.access_key.clone();
     let mut st = shared.lock();
     st.register_bce_key(key);
     let user_id = st.bce_keys.get(&access_key).and_then(|k| k.user_id.clone());
-    reply_json(StatusCode::CREATED, &json!({ "access_key": access_key, "user_id": user_id }))
+    reply_json(
+        StatusCode::CREATED,
+        &json!({ "access_key": access_key, "user_id": user_id }),
+    )
 }
 
 async fn list_devices(Extract(shared): Extract<Arc<Shared>>) -> Response {
@@ -119,12 +153,16 @@ async fn decline_device(Extract(shared): Extract<Arc<Shared>>, bytes: Bytes) -> 
 fn decide(shared: &Shared, bytes: &[u8], decision: Decision) -> Response {
     let request: DecideBody = match body(bytes) {
         Ok(b) => b,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     let result = device::decide(&mut shared.lock(), request.user_code.as_deref(), decision);
     match result {
         Ok(user_code) => {
-            let status = if decision == Decision::Approve { "approved" } else { "declined" };
+            let status = if decision == Decision::Approve {
+                "approved"
+            } else {
+                "declined"
+            };
             ok(&json!({ "user_code": user_code, "status": status }))
         }
         Err(e @ DecideError::NotFound) => error(StatusCode::NOT_FOUND, e.to_string()),
@@ -139,7 +177,7 @@ async fn get_settings(Extract(shared): Extract<Arc<Shared>>) -> Response {
 async fn patch_settings(Extract(shared): Extract<Arc<Shared>>, bytes: Bytes) -> Response {
     let patch: SettingsPatch = match body(&bytes) {
         Ok(p) => p,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     let mut st = shared.lock();
     st.settings.apply(&patch);
@@ -153,7 +191,7 @@ async fn get_clock(Extract(shared): Extract<Arc<Shared>>) -> Response {
 async fn set_clock(Extract(shared): Extract<Arc<Shared>>, bytes: Bytes) -> Response {
     let update: ClockUpdate = match body(&bytes) {
         Ok(u) => u,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     let mut st = shared.lock();
     st.clock.apply(&update);
@@ -179,7 +217,7 @@ async fn add_faults(Extract(shared): Extract<Arc<Shared>>, bytes: Bytes) -> Resp
         // Report the single-fault error: untagged enums say nothing useful.
         Err(_) => match body::<Fault>(&bytes) {
             Ok(f) => vec![f],
-            Err(e) => return e,
+            Err(e) => return e.into_response(),
         },
     };
     let mut st = shared.lock();
@@ -187,7 +225,10 @@ async fn add_faults(Extract(shared): Extract<Arc<Shared>>, bytes: Bytes) -> Resp
     for fault in faults {
         st.faults.push(fault);
     }
-    reply_json(StatusCode::CREATED, &json!({ "queued": queued, "pending": st.faults.pending() }))
+    reply_json(
+        StatusCode::CREATED,
+        &json!({ "queued": queued, "pending": st.faults.pending() }),
+    )
 }
 
 async fn clear_faults(Extract(shared): Extract<Arc<Shared>>) -> Response {
@@ -200,10 +241,13 @@ async fn clear_faults(Extract(shared): Extract<Arc<Shared>>) -> Response {
 async fn revoke(Extract(shared): Extract<Arc<Shared>>, bytes: Bytes) -> Response {
     let what: Revoke = match body(&bytes) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return e.into_response(),
     };
     if what.access_token.is_none() && what.refresh_token.is_none() && what.client_id.is_none() {
-        return error(StatusCode::BAD_REQUEST, "name an access_token, a refresh_token or a client_id");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "name an access_token, a refresh_token or a client_id",
+        );
     }
     ok(&json!({ "revoked": shared.lock().revoke(&what) }))
 }

@@ -25,7 +25,12 @@ pub struct App {
 
 impl App {
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-        App { client_id: client_id.into(), client_secret: client_secret.into(), grants: None, redirect_uri: None }
+        App {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            grants: None,
+            redirect_uri: None,
+        }
     }
 
     pub fn with_grants(mut self, grants: &[Grant]) -> Self {
@@ -67,7 +72,11 @@ pub struct BceKey {
 
 impl BceKey {
     pub fn new(access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
-        BceKey { access_key: access_key.into(), secret_key: secret_key.into(), user_id: None }
+        BceKey {
+            access_key: access_key.into(),
+            secret_key: secret_key.into(),
+            user_id: None,
+        }
     }
 }
 
@@ -91,6 +100,10 @@ pub struct AppView {
 
 impl From<&App> for AppView {
     fn from(app: &App) -> Self {
-        AppView { client_id: app.client_id.clone(), grants: app.grants.clone(), redirect_uri: app.redirect_uri.clone() }
+        AppView {
+            client_id: app.client_id.clone(),
+            grants: app.grants.clone(),
+            redirect_uri: app.redirect_uri.clone(),
+        }
     }
 }

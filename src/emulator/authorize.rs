@@ -55,12 +55,26 @@ pub(crate) fn authorize(st: &mut State, p: &Params) -> Result<Outcome, OAuthErro
             "The authorization server does not support obtaining an authorization code using this method",
         ));
     }
-    let client_id = p.non_empty("client_id").ok_or_else(OAuthError::unknown_client)?;
-    let app = st.apps.get(client_id).ok_or_else(OAuthError::unknown_client)?.clone();
-    let redirect_uri = p.non_empty("redirect_uri").ok_or_else(|| OAuthError::missing("redirect_uri"))?;
-    let registered_elsewhere = app.redirect_uri.as_deref().is_some_and(|r| r != redirect_uri);
+    let client_id = p
+        .non_empty("client_id")
+        .ok_or_else(OAuthError::unknown_client)?;
+    let app = st
+        .apps
+        .get(client_id)
+        .ok_or_else(OAuthError::unknown_client)?
+        .clone();
+    let redirect_uri = p
+        .non_empty("redirect_uri")
+        .ok_or_else(|| OAuthError::missing("redirect_uri"))?;
+    let registered_elsewhere = app
+        .redirect_uri
+        .as_deref()
+        .is_some_and(|r| r != redirect_uri);
     if redirect_uri != OOB && registered_elsewhere {
-        return Err(OAuthError::new("redirect_uri_mismatch", "Invalid redirect uri"));
+        return Err(OAuthError::new(
+            "redirect_uri_mismatch",
+            "Invalid redirect uri",
+        ));
     }
     if !app.allows(Grant::AuthorizationCode) {
         return Err(OAuthError::unauthorized_client());
@@ -78,12 +92,21 @@ pub(crate) fn authorize(st: &mut State, p: &Params) -> Result<Outcome, OAuthErro
     }
 
     let code = tokens::code();
-    let scope = p.non_empty("scope").map(parse_scope).unwrap_or_else(|| vec!["basic".to_string()]);
+    let scope = p
+        .non_empty("scope")
+        .map(parse_scope)
+        .unwrap_or_else(|| vec!["basic".to_string()]);
     let now = st.clock.now();
     let expires_at = after(now, st.settings.code_secs);
     st.codes.insert(
         code.clone(),
-        CodeRecord { client_id: app.client_id.clone(), redirect_uri: redirect_uri.to_string(), scope, expires_at, used: false },
+        CodeRecord {
+            client_id: app.client_id.clone(),
+            redirect_uri: redirect_uri.to_string(),
+            scope,
+            expires_at,
+            used: false,
+        },
     );
     if oob {
         return Ok(Outcome::OobCode(code));
@@ -111,16 +134,31 @@ fn respond(outcome: Outcome) -> Response {
         // rather than a panic.
         Outcome::Redirect(location) => match HeaderValue::from_str(&location) {
             Ok(value) => (StatusCode::FOUND, [(header::LOCATION, value)]).into_response(),
-            Err(_) => OAuthError::new("redirect_uri_mismatch", "Invalid redirect uri").into_response(),
+            Err(_) => {
+                OAuthError::new("redirect_uri_mismatch", "Invalid redirect uri").into_response()
+            }
         },
     }
 }
 
 /// Appends query parameters to a callback that may already have a query of its own.
 fn with_query(base: &str, params: &[(&str, &str)]) -> String {
-    let (base, fragment) = base.split_once('#').map_or((base, None), |(b, f)| (b, Some(f)));
-    let sep = if base.contains('?') { if base.ends_with('?') || base.ends_with('&') { "" } else { "&" } } else { "?" };
-    let query: Vec<String> = params.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+    let (base, fragment) = base
+        .split_once('#')
+        .map_or((base, None), |(b, f)| (b, Some(f)));
+    let sep = if base.contains('?') {
+        if base.ends_with('?') || base.ends_with('&') {
+            ""
+        } else {
+            "&"
+        }
+    } else {
+        "?"
+    };
+    let query: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
     let mut out = format!("{base}{sep}{}", query.join("&"));
     if let Some(fragment) = fragment {
         out.push('#');
@@ -130,25 +168,52 @@ fn with_query(base: &str, params: &[(&str, &str)]) -> String {
 }
 
 /// The `authorization_code` grant.
-pub(crate) fn exchange_code(st: &mut State, p: &Params, app: &App, now: DateTime<Utc>) -> Result<TokenBody, OAuthError> {
-    let code = p.non_empty("code").ok_or_else(|| OAuthError::missing("code"))?;
+pub(crate) fn exchange_code(
+    st: &mut State,
+    p: &Params,
+    app: &App,
+    now: DateTime<Utc>,
+) -> Result<TokenBody, OAuthError> {
+    let code = p
+        .non_empty("code")
+        .ok_or_else(|| OAuthError::missing("code"))?;
     let record = match st.codes.get(code) {
         Some(r) if r.client_id == app.client_id => r.clone(),
-        _ => return Err(OAuthError::new("invalid_grant", "Invalid authorization code")),
+        _ => {
+            return Err(OAuthError::new(
+                "invalid_grant",
+                "Invalid authorization code",
+            ));
+        }
     };
     if record.used {
-        return Err(OAuthError::new("invalid_grant", "authorization code has been used"));
+        return Err(OAuthError::new(
+            "invalid_grant",
+            "authorization code has been used",
+        ));
     }
     if now >= record.expires_at {
-        return Err(OAuthError::new("invalid_grant", "authorization code has expired"));
+        return Err(OAuthError::new(
+            "invalid_grant",
+            "authorization code has expired",
+        ));
     }
     if p.get("redirect_uri") != Some(record.redirect_uri.as_str()) {
-        return Err(OAuthError::new("invalid_grant", "redirect_uri does not match the authorization request"));
+        return Err(OAuthError::new(
+            "invalid_grant",
+            "redirect_uri does not match the authorization request",
+        ));
     }
     if let Some(r) = st.codes.get_mut(code) {
         r.used = true;
     }
-    Ok(issue_netdisk(st, &app.client_id, &record.scope, Grant::AuthorizationCode, now))
+    Ok(issue_netdisk(
+        st,
+        &app.client_id,
+        &record.scope,
+        Grant::AuthorizationCode,
+        now,
+    ))
 }
 
 #[cfg(test)]
@@ -165,8 +230,12 @@ mod tests {
     #[test]
     fn approve_redirects_with_code_and_state() {
         let mut st = state();
-        let p = Params::from_query(Some("response_type=code&client_id=id&redirect_uri=http%3A%2F%2Fx%2Fcb%3Fa%3D1&state=s%201"));
-        let Outcome::Redirect(location) = authorize(&mut st, &p).unwrap() else { panic!("redirect") };
+        let p = Params::from_query(Some(
+            "response_type=code&client_id=id&redirect_uri=http%3A%2F%2Fx%2Fcb%3Fa%3D1&state=s%201",
+        ));
+        let Outcome::Redirect(location) = authorize(&mut st, &p).unwrap() else {
+            panic!("redirect")
+        };
         assert!(location.starts_with("http://x/cb?a=1&code="), "{location}");
         assert!(location.ends_with("&state=s%201"), "{location}");
     }
@@ -175,8 +244,13 @@ mod tests {
     fn decline_redirects_with_access_denied() {
         let mut st = state();
         st.settings.authorize = Decision::Decline;
-        let p = Params::from_query(Some("response_type=code&client_id=id&redirect_uri=http://x/cb&state=abc"));
-        assert_eq!(authorize(&mut st, &p).unwrap(), Outcome::Redirect("http://x/cb?error=access_denied&state=abc".into()));
+        let p = Params::from_query(Some(
+            "response_type=code&client_id=id&redirect_uri=http://x/cb&state=abc",
+        ));
+        assert_eq!(
+            authorize(&mut st, &p).unwrap(),
+            Outcome::Redirect("http://x/cb?error=access_denied&state=abc".into())
+        );
         let p = Params::from_query(Some("response_type=code&client_id=id&redirect_uri=oob"));
         assert_eq!(authorize(&mut st, &p).unwrap(), Outcome::OobDenied);
     }
@@ -186,9 +260,15 @@ mod tests {
         let mut st = state();
         let table = [
             ("client_id=id&redirect_uri=oob", "unsupported_response_type"),
-            ("response_type=code&client_id=nope&redirect_uri=oob", "invalid_client"),
+            (
+                "response_type=code&client_id=nope&redirect_uri=oob",
+                "invalid_client",
+            ),
             ("response_type=code&client_id=id", "invalid_request"),
-            ("response_type=code&client_id=fixed&redirect_uri=http://evil/cb", "redirect_uri_mismatch"),
+            (
+                "response_type=code&client_id=fixed&redirect_uri=http://evil/cb",
+                "redirect_uri_mismatch",
+            ),
         ];
         for (query, want) in table {
             let e = authorize(&mut st, &Params::from_query(Some(query))).unwrap_err();
@@ -200,9 +280,21 @@ mod tests {
 
     #[test]
     fn with_query_keeps_existing_query_and_fragment() {
-        assert_eq!(with_query("http://h/cb", &[("code", "c")]), "http://h/cb?code=c");
-        assert_eq!(with_query("http://h/cb?x=1", &[("code", "c")]), "http://h/cb?x=1&code=c");
-        assert_eq!(with_query("http://h/cb?", &[("code", "c")]), "http://h/cb?code=c");
-        assert_eq!(with_query("http://h/cb#f", &[("code", "c")]), "http://h/cb?code=c#f");
+        assert_eq!(
+            with_query("http://h/cb", &[("code", "c")]),
+            "http://h/cb?code=c"
+        );
+        assert_eq!(
+            with_query("http://h/cb?x=1", &[("code", "c")]),
+            "http://h/cb?x=1&code=c"
+        );
+        assert_eq!(
+            with_query("http://h/cb?", &[("code", "c")]),
+            "http://h/cb?code=c"
+        );
+        assert_eq!(
+            with_query("http://h/cb#f", &[("code", "c")]),
+            "http://h/cb?code=c#f"
+        );
     }
 }

@@ -36,11 +36,16 @@ pub(crate) struct BearerBody {
     pub expire_time: String,
 }
 
-pub(crate) async fn handle(Extract(shared): Extract<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+pub(crate) async fn handle(
+    Extract(shared): Extract<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let mut st = shared.lock();
     match bearer(&mut st, &uri, &headers) {
         Ok(body) => {
             st.counters.tokens_issued += 1;
+            st.prune();
             reply::json(StatusCode::OK, &body)
         }
         Err(e) => {
@@ -50,17 +55,36 @@ pub(crate) async fn handle(Extract(shared): Extract<Arc<Shared>>, uri: Uri, head
     }
 }
 
-pub(crate) fn bearer(st: &mut State, uri: &Uri, headers: &HeaderMap) -> Result<BearerBody, BceError> {
+pub(crate) fn bearer(
+    st: &mut State,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<BearerBody, BceError> {
     let malformed = |why: &str| {
-        BceError::new(StatusCode::BAD_REQUEST, "InvalidHTTPAuthHeader", format!("The Authorization header you provided is invalid: {why}"))
+        BceError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidHTTPAuthHeader",
+            format!("The Authorization header you provided is invalid: {why}"),
+        )
     };
     let value = match headers.get(header::AUTHORIZATION) {
-        None => return Err(BceError::new(StatusCode::FORBIDDEN, "AccessDenied", "Access denied: no Authorization header")),
+        None => {
+            return Err(BceError::new(
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                "Access denied: no Authorization header",
+            ));
+        }
         Some(v) => v.to_str().map_err(|_| malformed("not text"))?,
     };
-    let auth = sign::parse_authorization(value).ok_or_else(|| malformed("not a bce-auth-v1 value"))?;
+    let auth =
+        sign::parse_authorization(value).ok_or_else(|| malformed("not a bce-auth-v1 value"))?;
     let key = st.bce_keys.get(&auth.access_key).cloned().ok_or_else(|| {
-        BceError::new(StatusCode::FORBIDDEN, "InvalidAccessKeyId", "The Access Key ID you provided does not exist in our records.")
+        BceError::new(
+            StatusCode::FORBIDDEN,
+            "InvalidAccessKeyId",
+            "The Access Key ID you provided does not exist in our records.",
+        )
     })?;
     if !auth.signed_headers.iter().any(|h| h == "host") {
         return Err(malformed("the host header must be signed"));
@@ -80,14 +104,22 @@ pub(crate) fn bearer(st: &mut State, uri: &Uri, headers: &HeaderMap) -> Result<B
         .signed_headers
         .iter()
         .map(|name| {
-            let value = headers.get(name.as_str()).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let value = headers
+                .get(name.as_str())
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             (name.clone(), value.to_string())
         })
         .collect();
     let query = params::parse(uri.query().unwrap_or(""), false);
     let path = params::decode(uri.path(), false);
     let canonical = sign::canonical_request("GET", &path, &query, &signed);
-    let signing_key = sign::signing_key(&auth.access_key, &key.secret_key, &auth.timestamp, auth.expiration_secs);
+    let signing_key = sign::signing_key(
+        &auth.access_key,
+        &key.secret_key,
+        &auth.timestamp,
+        auth.expiration_secs,
+    );
     if !sign::verify(&signing_key, &canonical, &auth.signature) {
         return Err(BceError::new(
             StatusCode::BAD_REQUEST,
@@ -113,7 +145,15 @@ pub(crate) fn bearer(st: &mut State, uri: &Uri, headers: &HeaderMap) -> Result<B
     let created = DateTime::<Utc>::from_timestamp(now.timestamp(), 0).unwrap_or(now);
     let expires = after(created, expire_secs);
     let token = tokens::bce_bearer();
-    st.access.insert(token.clone(), AccessRecord { owner: key.access_key.clone(), kind: TokenKind::Bce, expires_at: expires, revoked: false });
+    st.access.insert(
+        token.clone(),
+        AccessRecord {
+            owner: key.access_key.clone(),
+            kind: TokenKind::Bce,
+            expires_at: expires,
+            revoked: false,
+        },
+    );
     Ok(BearerBody {
         user_id: key.user_id.unwrap_or_default(),
         token,
@@ -123,14 +163,22 @@ pub(crate) fn bearer(st: &mut State, uri: &Uri, headers: &HeaderMap) -> Result<B
     })
 }
 
-fn check_window(signed_at: DateTime<Utc>, expiration_secs: u64, now: DateTime<Utc>, shown: &str) -> Result<(), BceError> {
+fn check_window(
+    signed_at: DateTime<Utc>,
+    expiration_secs: u64,
+    now: DateTime<Utc>,
+    shown: &str,
+) -> Result<(), BceError> {
     let expired = now > after(signed_at, expiration_secs);
     let from_future = signed_at - now > Duration::seconds(MAX_FUTURE_SKEW_SECS);
     if expired || from_future {
         return Err(BceError::new(
             StatusCode::BAD_REQUEST,
             "RequestExpired",
-            format!("Request has expired. Timestamp date is {}", crate::error::sanitize(shown)),
+            format!(
+                "Request has expired. Timestamp date is {}",
+                crate::error::sanitize(shown)
+            ),
         ));
     }
     Ok(())
@@ -153,7 +201,10 @@ mod tests {
     fn state_at(time: &str) -> State {
         let mut st = State::default();
         st.register_bce_key(BceKey::new(AK, SK));
-        st.clock.apply(&ClockUpdate { fixed: sign::parse_timestamp(time), ..Default::default() });
+        st.clock.apply(&ClockUpdate {
+            fixed: sign::parse_timestamp(time),
+            ..Default::default()
+        });
         st
     }
 
@@ -166,7 +217,9 @@ mod tests {
     }
 
     fn uri() -> Uri {
-        "/v1/BCE-BEARER/token?expireInSeconds=2592000".parse().unwrap()
+        "/v1/BCE-BEARER/token?expireInSeconds=2592000"
+            .parse()
+            .unwrap()
     }
 
     #[test]
@@ -181,12 +234,36 @@ mod tests {
     #[test]
     fn errors_follow_bce() {
         let table = [
-            ("2024-11-28T06:10:00Z", VECTOR_AUTH.replace("cf1e", "0f1e"), (400, "SignatureDoesNotMatch")),
-            ("2024-11-28T06:10:00Z", VECTOR_AUTH.replace("AKEXAMPLE", "AKOTHER"), (403, "InvalidAccessKeyId")),
-            ("2024-11-28T06:10:00Z", "bce-auth-v1/garbage".to_string(), (400, "InvalidHTTPAuthHeader")),
-            ("2024-11-28T06:10:00Z", VECTOR_AUTH.replace("host;x-bce-date", "x-bce-date"), (400, "InvalidHTTPAuthHeader")),
-            ("2024-11-28T06:40:00Z", VECTOR_AUTH.to_string(), (400, "RequestExpired")),
-            ("2024-11-28T05:00:00Z", VECTOR_AUTH.to_string(), (400, "RequestExpired")),
+            (
+                "2024-11-28T06:10:00Z",
+                VECTOR_AUTH.replace("cf1e", "0f1e"),
+                (400, "SignatureDoesNotMatch"),
+            ),
+            (
+                "2024-11-28T06:10:00Z",
+                VECTOR_AUTH.replace("AKEXAMPLE", "AKOTHER"),
+                (403, "InvalidAccessKeyId"),
+            ),
+            (
+                "2024-11-28T06:10:00Z",
+                "bce-auth-v1/garbage".to_string(),
+                (400, "InvalidHTTPAuthHeader"),
+            ),
+            (
+                "2024-11-28T06:10:00Z",
+                VECTOR_AUTH.replace("host;x-bce-date", "x-bce-date"),
+                (400, "InvalidHTTPAuthHeader"),
+            ),
+            (
+                "2024-11-28T06:40:00Z",
+                VECTOR_AUTH.to_string(),
+                (400, "RequestExpired"),
+            ),
+            (
+                "2024-11-28T05:00:00Z",
+                VECTOR_AUTH.to_string(),
+                (400, "RequestExpired"),
+            ),
         ];
         for (time, auth, want) in table {
             let mut st = state_at(time);
@@ -196,6 +273,9 @@ mod tests {
         let mut st = state_at("2024-11-28T06:10:00Z");
         let mut h = headers(VECTOR_AUTH);
         h.remove(header::AUTHORIZATION);
-        assert_eq!(bearer(&mut st, &uri(), &h).unwrap_err().code, "AccessDenied");
+        assert_eq!(
+            bearer(&mut st, &uri(), &h).unwrap_err().code,
+            "AccessDenied"
+        );
     }
 }

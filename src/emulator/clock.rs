@@ -15,7 +15,9 @@ const MAX_SHIFT_SECS: i64 = 100 * 366 * 86_400;
 /// absurd, and an absurd lifetime must mean "never expires", not a panic.
 pub(crate) fn after(t: DateTime<Utc>, secs: u64) -> DateTime<Utc> {
     let secs = i64::try_from(secs).unwrap_or(i64::MAX);
-    Duration::try_seconds(secs).and_then(|d| t.checked_add_signed(d)).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    Duration::try_seconds(secs)
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn clamp_shift(secs: i64) -> i64 {
@@ -89,7 +91,11 @@ impl Clock {
             Some(t) => (t - Utc::now()).num_seconds(),
             None => self.offset_secs,
         };
-        ClockView { now, offset_secs, fixed: self.fixed.is_some() }
+        ClockView {
+            now,
+            offset_secs,
+            fixed: self.fixed.is_some(),
+        }
     }
 }
 
@@ -101,17 +107,31 @@ mod tests {
     fn offset_fixed_advance_and_real() {
         let mut clock = Clock::default();
         let t0 = Utc::now();
-        clock.apply(&ClockUpdate { offset_secs: Some(3600), ..Default::default() });
+        clock.apply(&ClockUpdate {
+            offset_secs: Some(3600),
+            ..Default::default()
+        });
         assert!(clock.now() >= t0 + Duration::seconds(3600));
 
-        let frozen = DateTime::parse_from_rfc3339("2024-11-28T06:10:00Z").unwrap().with_timezone(&Utc);
-        clock.apply(&ClockUpdate { fixed: Some(frozen), ..Default::default() });
+        let frozen = DateTime::parse_from_rfc3339("2024-11-28T06:10:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        clock.apply(&ClockUpdate {
+            fixed: Some(frozen),
+            ..Default::default()
+        });
         assert_eq!(clock.now(), frozen);
-        clock.apply(&ClockUpdate { advance_secs: Some(60), ..Default::default() });
+        clock.apply(&ClockUpdate {
+            advance_secs: Some(60),
+            ..Default::default()
+        });
         assert_eq!(clock.now(), frozen + Duration::seconds(60));
         assert!(clock.view().fixed);
 
-        clock.apply(&ClockUpdate { real: true, ..Default::default() });
+        clock.apply(&ClockUpdate {
+            real: true,
+            ..Default::default()
+        });
         assert!(clock.now() - Utc::now() < Duration::seconds(5));
         assert!(!clock.view().fixed);
     }

@@ -48,15 +48,24 @@ pub struct Counters {
 
 impl Counters {
     /// Records one incoming Baidu request, before any fault or handler sees it.
-    pub(crate) fn record_request(&mut self, path: &str, raw_query: Option<&str>, grant_type: Option<&str>) {
+    pub(crate) fn record_request(
+        &mut self,
+        path: &str,
+        raw_query: Option<&str>,
+        grant_type: Option<&str>,
+    ) {
         self.requests += 1;
-        *self.endpoints.entry(endpoint_key(path).to_string()).or_default() += 1;
+        *self
+            .endpoints
+            .entry(endpoint_key(path).to_string())
+            .or_default() += 1;
         if let Some(grant) = grant_type {
             *self.grants.entry(bounded(grant)).or_default() += 1;
         }
         let query = params::parse(raw_query.unwrap_or(""), true);
-        let secret_in_url =
-            query.iter().any(|(k, _)| SECRET_PARAMS.contains(&k.as_str()) || (path == TOKEN_PATH && k == "code"));
+        let secret_in_url = query.iter().any(|(k, _)| {
+            SECRET_PARAMS.contains(&k.as_str()) || (path == TOKEN_PATH && k == "code")
+        });
         if secret_in_url {
             self.secret_in_url += 1;
         }
@@ -71,7 +80,10 @@ fn endpoint_key(path: &str) -> &'static str {
     if path.starts_with("/device/qrcode/") {
         return "/device/qrcode";
     }
-    ENDPOINTS.into_iter().find(|e| *e == path).unwrap_or("other")
+    ENDPOINTS
+        .into_iter()
+        .find(|e| *e == path)
+        .unwrap_or("other")
 }
 
 /// Counter keys come from clients; cap them so a hostile client cannot grow one key without end.
@@ -86,10 +98,26 @@ mod tests {
     #[test]
     fn secret_in_url_counts_only_secret_query_parameters() {
         let table = [
-            ("/oauth/2.0/token", Some("grant_type=client_credentials&client_id=a&client_secret=b"), 1),
-            ("/oauth/2.0/token", Some("grant_type=refresh_token&refresh_token=x"), 1),
-            ("/oauth/2.0/token", Some("grant_type=device_token&code=x"), 1),
-            ("/oauth/2.0/token", Some("grant_type=client_credentials&client_id=a"), 0),
+            (
+                "/oauth/2.0/token",
+                Some("grant_type=client_credentials&client_id=a&client_secret=b"),
+                1,
+            ),
+            (
+                "/oauth/2.0/token",
+                Some("grant_type=refresh_token&refresh_token=x"),
+                1,
+            ),
+            (
+                "/oauth/2.0/token",
+                Some("grant_type=device_token&code=x"),
+                1,
+            ),
+            (
+                "/oauth/2.0/token",
+                Some("grant_type=client_credentials&client_id=a"),
+                0,
+            ),
             ("/oauth/2.0/token", None, 0),
             ("/oauth/2.0/authorize", Some("response_type=code&code=x"), 0),
             ("/rest/2.0/xpan/nas", Some("method=uinfo&access_token=x"), 0),

@@ -63,7 +63,12 @@ fn one() -> u32 {
 impl Fault {
     /// A fault for the next request to any path, before the handler.
     pub fn new(kind: FaultKind) -> Self {
-        Fault { kind, path: None, count: 1, when: When::Before }
+        Fault {
+            kind,
+            path: None,
+            count: 1,
+            when: When::Before,
+        }
     }
 
     pub fn on_path(mut self, path: impl Into<String>) -> Self {
@@ -103,7 +108,10 @@ impl FaultQueue {
 
     /// Takes one shot of the first fault queued for `path` (or for any path).
     pub(crate) fn take(&mut self, path: &str) -> Option<(FaultKind, When)> {
-        let i = self.0.iter().position(|f| f.path.as_deref().is_none_or(|p| p == path))?;
+        let i = self
+            .0
+            .iter()
+            .position(|f| f.path.as_deref().is_none_or(|p| p == path))?;
         let fault = &mut self.0[i];
         let fired = (fault.kind.clone(), fault.when);
         fault.count -= 1;
@@ -118,7 +126,12 @@ impl FaultQueue {
 /// do not answer by themselves.
 pub(crate) fn response(kind: &FaultKind) -> Option<Response> {
     let json = |status: StatusCode, body: &str| {
-        (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body.to_string(),
+        )
+            .into_response()
     };
     match kind {
         FaultKind::Status { status, body } => {
@@ -127,12 +140,17 @@ pub(crate) fn response(kind: &FaultKind) -> Option<Response> {
                 let reason = status.canonical_reason().unwrap_or("Error");
                 format!("<html><head><title>{} {reason}</title></head><body><h1>{} {reason}</h1></body></html>", status.as_u16(), status.as_u16())
             });
-            let content_type =
-                if serde_json::from_str::<serde_json::Value>(&body).is_ok() { "application/json" } else { "text/html" };
+            let content_type = if serde_json::from_str::<serde_json::Value>(&body).is_ok() {
+                "application/json"
+            } else {
+                "text/html"
+            };
             Some((status, [(header::CONTENT_TYPE, content_type)], body).into_response())
         }
         FaultKind::Garbage { body } => {
-            let body = body.clone().unwrap_or_else(|| "<html><body>系统繁忙 service busy".to_string());
+            let body = body
+                .clone()
+                .unwrap_or_else(|| "<html><body>系统繁忙 service busy".to_string());
             Some((StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], body).into_response())
         }
         FaultKind::SecurityPolicy => Some(json(
@@ -157,7 +175,10 @@ mod tests {
         q.push(Fault::new(FaultKind::Drop).on_path("/a").times(2));
         q.push(Fault::new(FaultKind::SecurityPolicy));
         q.push(Fault::new(FaultKind::Drop).times(0));
-        assert_eq!(q.take("/b"), Some((FaultKind::SecurityPolicy, When::Before)));
+        assert_eq!(
+            q.take("/b"),
+            Some((FaultKind::SecurityPolicy, When::Before))
+        );
         assert_eq!(q.take("/b"), None);
         assert_eq!(q.take("/a"), Some((FaultKind::Drop, When::Before)));
         assert_eq!(q.take("/a"), Some((FaultKind::Drop, When::Before)));
@@ -167,11 +188,23 @@ mod tests {
 
     #[test]
     fn faults_read_from_json() {
-        let f: Fault = serde_json::from_str(r#"{"kind":"status","status":503,"path":"/oauth/2.0/token","count":2}"#).unwrap();
-        assert_eq!(f.kind, FaultKind::Status { status: 503, body: None });
+        let f: Fault = serde_json::from_str(
+            r#"{"kind":"status","status":503,"path":"/oauth/2.0/token","count":2}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            f.kind,
+            FaultKind::Status {
+                status: 503,
+                body: None
+            }
+        );
         assert_eq!(f.count, 2);
         let f: Fault = serde_json::from_str(r#"{"kind":"drop","when":"after"}"#).unwrap();
-        assert_eq!((f.kind, f.count, f.when, f.path), (FaultKind::Drop, 1, When::After, None));
+        assert_eq!(
+            (f.kind, f.count, f.when, f.path),
+            (FaultKind::Drop, 1, When::After, None)
+        );
         let f: Fault = serde_json::from_str(r#"{"kind":"delay","ms":60000}"#).unwrap();
         assert_eq!(f.kind, FaultKind::Delay { ms: 60000 });
         assert!(serde_json::from_str::<Fault>(r#"{"kind":"explode"}"#).is_err());

@@ -91,11 +91,19 @@ impl Options {
 /// Starts an emulator on its own thread and tokio runtime; returns once the port listens.
 pub fn start(options: Options) -> Result<Handle, Error> {
     let std_listener = TcpListener::bind((Ipv4Addr::LOCALHOST, options.port)).map_err(|e| {
-        Error::usage(format!("cannot listen on `127.0.0.1:{}`: {}", options.port, e.to_string().to_lowercase()))
-            .with_hint("choose another port, or 0 for any free one")
+        Error::usage(format!(
+            "cannot listen on `127.0.0.1:{}`: {}",
+            options.port,
+            io_reason(&e)
+        ))
+        .with_hint("choose another port, or 0 for any free one")
     })?;
-    let addr = std_listener.local_addr().map_err(|e| Error::internal(format!("cannot read the emulator's address: {e}")))?;
-    std_listener.set_nonblocking(true).map_err(|e| Error::internal(format!("cannot configure the emulator's socket: {e}")))?;
+    let addr = std_listener
+        .local_addr()
+        .map_err(|e| Error::internal(format!("cannot read the emulator's address: {e}")))?;
+    std_listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::internal(format!("cannot configure the emulator's socket: {e}")))?;
 
     // One thread is plenty: every handler is short, and the waits (latency, delay faults) are
     // timers, not blocked threads.
@@ -125,7 +133,21 @@ pub fn start(options: Options) -> Result<Handle, Error> {
         .spawn(move || runtime.block_on(server::serve(listener, server_shared, stopped)))
         .map_err(|e| Error::internal(format!("cannot start the emulator's thread: {e}")))?;
 
-    Ok(Handle { shared, addr, stop: Some(stop), thread: Some(thread) })
+    Ok(Handle {
+        shared,
+        addr,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}
+
+/// An I/O error's reason without the "(os error N)" tail, lower-case like every message.
+fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    text.split(" (os error")
+        .next()
+        .unwrap_or(&text)
+        .to_lowercase()
 }
 
 /// A running emulator. Its methods are the admin API without HTTP; dropping it (or
@@ -139,7 +161,9 @@ pub struct Handle {
 
 impl std::fmt::Debug for Handle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Handle").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("Handle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 
@@ -174,7 +198,8 @@ impl Handle {
     }
 
     fn decide(&self, user_code: Option<&str>, decision: Decision) -> Result<String, Error> {
-        device::decide(&mut self.shared.lock(), user_code, decision).map_err(|e| Error::usage(e.to_string()))
+        device::decide(&mut self.shared.lock(), user_code, decision)
+            .map_err(|e| Error::usage(e.to_string()))
     }
 
     /// Every device code issued so far, oldest first.
@@ -211,17 +236,26 @@ impl Handle {
 
     /// Runs the emulator's clock at real time plus `secs`.
     pub fn set_clock_offset(&self, secs: i64) -> ClockView {
-        self.update_clock(ClockUpdate { offset_secs: Some(secs), ..Default::default() })
+        self.update_clock(ClockUpdate {
+            offset_secs: Some(secs),
+            ..Default::default()
+        })
     }
 
     /// Moves the emulator's clock by `secs` (frozen or not).
     pub fn advance_clock(&self, secs: i64) -> ClockView {
-        self.update_clock(ClockUpdate { advance_secs: Some(secs), ..Default::default() })
+        self.update_clock(ClockUpdate {
+            advance_secs: Some(secs),
+            ..Default::default()
+        })
     }
 
     /// Freezes the emulator's clock at `at`.
     pub fn freeze_clock(&self, at: DateTime<Utc>) -> ClockView {
-        self.update_clock(ClockUpdate { fixed: Some(at), ..Default::default() })
+        self.update_clock(ClockUpdate {
+            fixed: Some(at),
+            ..Default::default()
+        })
     }
 
     pub fn update_clock(&self, update: ClockUpdate) -> ClockView {
@@ -237,7 +271,11 @@ impl Handle {
 
     /// Sets the access-token lifetime (`expires_in`) of one grant.
     pub fn set_lifetime(&self, grant: Grant, secs: u64) {
-        self.shared.lock().settings.access_token_secs.insert(grant, secs);
+        self.shared
+            .lock()
+            .settings
+            .access_token_secs
+            .insert(grant, secs);
     }
 
     /// Applies a partial settings change; returns the settings now in force.
@@ -258,7 +296,10 @@ impl Handle {
 
     /// Revokes every access and refresh token of an app (a client id or a BCE access key).
     pub fn revoke_app(&self, client_id: &str) -> usize {
-        self.revoke(&Revoke { client_id: Some(client_id.to_string()), ..Default::default() })
+        self.revoke(&Revoke {
+            client_id: Some(client_id.to_string()),
+            ..Default::default()
+        })
     }
 
     /// Stops the server and waits for its thread.
@@ -290,10 +331,18 @@ pub fn run_foreground(port: u16) -> Result<(), Error> {
     // A closed stdout (`broker emulator | head -1`) is not a reason to stop serving.
     let _ = writeln!(std::io::stdout(), "{base}").and_then(|()| std::io::stdout().flush());
     eprintln!("broker emulator listening on {base} (Ctrl-C to stop)");
-    eprintln!("demo OAuth app (ai and netdisk):  app_key = {DEMO_APP_KEY}   secret_key = {DEMO_SECRET_KEY}");
-    eprintln!("demo BCE key pair (bce):          app_key = {DEMO_ACCESS_KEY}   secret_key = {DEMO_BCE_SECRET_KEY}");
-    eprintln!("device codes: approve at {base}/device, or: curl -X POST {base}{ADMIN_PREFIX}/devices/approve");
-    eprintln!("admin API: {base}{ADMIN_PREFIX}/ (counters, faults, clock, settings; see docs/emulator.md)");
+    eprintln!(
+        "demo OAuth app (ai and netdisk):  app_key = {DEMO_APP_KEY}   secret_key = {DEMO_SECRET_KEY}"
+    );
+    eprintln!(
+        "demo BCE key pair (bce):          app_key = {DEMO_ACCESS_KEY}   secret_key = {DEMO_BCE_SECRET_KEY}"
+    );
+    eprintln!(
+        "device codes: approve at {base}/device, or: curl -X POST {base}{ADMIN_PREFIX}/devices/approve"
+    );
+    eprintln!(
+        "admin API: {base}{ADMIN_PREFIX}/ (counters, faults, clock, settings; see docs/emulator.md)"
+    );
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -310,8 +359,8 @@ async fn wait_for_stop_signal() -> Result<(), Error> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut term =
-            signal(SignalKind::terminate()).map_err(|e| Error::internal(format!("cannot watch for SIGTERM: {e}")))?;
+        let mut term = signal(SignalKind::terminate())
+            .map_err(|e| Error::internal(format!("cannot watch for SIGTERM: {e}")))?;
         tokio::select! {
             r = ctrl_c => r.map_err(|e| Error::internal(format!("cannot watch for Ctrl-C: {e}"))),
             _ = term.recv() => Ok(()),
@@ -319,6 +368,8 @@ async fn wait_for_stop_signal() -> Result<(), Error> {
     }
     #[cfg(not(unix))]
     {
-        ctrl_c.await.map_err(|e| Error::internal(format!("cannot watch for Ctrl-C: {e}")))
+        ctrl_c
+            .await
+            .map_err(|e| Error::internal(format!("cannot watch for Ctrl-C: {e}")))
     }
 }

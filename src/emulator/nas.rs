@@ -32,14 +32,22 @@ pub(crate) struct UinfoBody {
     pub vip_type: u8,
 }
 
-pub(crate) async fn handle(Extract(shared): Extract<Arc<Shared>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn handle(
+    Extract(shared): Extract<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let params = Params::from_request(uri.query(), &headers, &body);
     let mut st = shared.lock();
     match uinfo(&st, &params) {
         Ok(body) => reply::json(StatusCode::OK, &body),
         Err((errno, errmsg)) => {
             st.counters.record_error(&format!("errno:{errno}"));
-            reply::json(StatusCode::OK, &json!({ "errno": errno, "errmsg": errmsg, "request_id": request_id() }))
+            reply::json(
+                StatusCode::OK,
+                &json!({ "errno": errno, "errmsg": errmsg, "request_id": request_id() }),
+            )
         }
     }
 }
@@ -71,7 +79,9 @@ pub(crate) fn uinfo(st: &State, p: &Params) -> Result<UinfoBody, (i64, &'static 
 /// Netdisk request ids are long decimal numbers.
 fn request_id() -> String {
     let hex = super::tokens::hex(15);
-    u64::from_str_radix(&hex, 16).map(|n| n.to_string()).unwrap_or(hex)
+    u64::from_str_radix(&hex, 16)
+        .map(|n| n.to_string())
+        .unwrap_or(hex)
 }
 
 #[cfg(test)]
@@ -84,17 +94,33 @@ mod tests {
     fn only_live_netdisk_tokens_pass() {
         let mut st = State::default();
         let now = st.clock.now();
-        let rec = |kind, secs: i64, revoked| AccessRecord { owner: "id".into(), kind, expires_at: now + Duration::seconds(secs), revoked };
-        st.access.insert("good".into(), rec(TokenKind::Netdisk, 60, false));
-        st.access.insert("expired".into(), rec(TokenKind::Netdisk, -1, false));
-        st.access.insert("revoked".into(), rec(TokenKind::Netdisk, 60, true));
+        let rec = |kind, secs: i64, revoked| AccessRecord {
+            owner: "id".into(),
+            kind,
+            expires_at: now + Duration::seconds(secs),
+            revoked,
+        };
+        st.access
+            .insert("good".into(), rec(TokenKind::Netdisk, 60, false));
+        st.access
+            .insert("expired".into(), rec(TokenKind::Netdisk, -1, false));
+        st.access
+            .insert("revoked".into(), rec(TokenKind::Netdisk, 60, true));
         st.access.insert("ai".into(), rec(TokenKind::Ai, 60, false));
-        let check = |token: &str| uinfo(&st, &Params::from_query(Some(&format!("method=uinfo&access_token={token}"))));
+        let check = |token: &str| {
+            uinfo(
+                &st,
+                &Params::from_query(Some(&format!("method=uinfo&access_token={token}"))),
+            )
+        };
         assert_eq!(check("good").unwrap().uk, USER_UK);
         for bad in ["expired", "revoked", "ai", "unknown", ""] {
             assert_eq!(check(bad).unwrap_err(), (-6, "Invalid Bduss"), "{bad}");
         }
-        let other = uinfo(&st, &Params::from_query(Some("method=list&access_token=good")));
+        let other = uinfo(
+            &st,
+            &Params::from_query(Some("method=list&access_token=good")),
+        );
         assert_eq!(other.unwrap_err().0, 2);
     }
 }

@@ -19,13 +19,20 @@ impl Params {
     /// The parameters of a request that may carry a form body: the body first, then the
     /// query string, so a body value wins over a query value of the same name.
     pub(crate) fn from_request(raw_query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Self {
-        let mut pairs = if is_form(headers) { parse(&String::from_utf8_lossy(body), true) } else { Vec::new() };
+        let mut pairs = if is_form(headers) {
+            parse(&String::from_utf8_lossy(body), true)
+        } else {
+            Vec::new()
+        };
         pairs.extend(parse(raw_query.unwrap_or(""), true));
         Params(pairs)
     }
 
     pub(crate) fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Like [`Params::get`], but an empty value counts as absent.
@@ -37,9 +44,15 @@ impl Params {
 /// A body is read as a form when it says so, or says nothing at all (a bare body is most
 /// likely a form whose client forgot the header).
 fn is_form(headers: &HeaderMap) -> bool {
-    match headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+    match headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
         None => true,
-        Some(ct) => ct.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"),
+        Some(ct) => ct
+            .trim()
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded"),
     }
 }
 
@@ -106,15 +119,22 @@ mod tests {
     #[test]
     fn parse_splits_pairs_and_keeps_empty_values() {
         let got = parse("a=1&&b=&c&d=x%3Dy", true);
-        let want: Vec<(String, String)> =
-            [("a", "1"), ("b", ""), ("c", ""), ("d", "x=y")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let want: Vec<(String, String)> = [("a", "1"), ("b", ""), ("c", ""), ("d", "x=y")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         assert_eq!(got, want);
     }
 
     #[test]
     fn body_wins_over_query_and_only_forms_are_read() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8".parse().unwrap());
+        headers.insert(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded; charset=utf-8"
+                .parse()
+                .unwrap(),
+        );
         let p = Params::from_request(Some("a=query&b=query"), &headers, b"a=body");
         assert_eq!(p.get("a"), Some("body"));
         assert_eq!(p.get("b"), Some("query"));

@@ -23,8 +23,10 @@ pub(crate) fn png(data: &str) -> Option<Vec<u8>> {
         raw.push(0);
         for x in 0..side {
             let (mx, my) = (x / SCALE, y / SCALE);
-            let inside = (QUIET_ZONE..QUIET_ZONE + modules).contains(&mx) && (QUIET_ZONE..QUIET_ZONE + modules).contains(&my);
-            let dark = inside && colors[(my - QUIET_ZONE) * modules + (mx - QUIET_ZONE)] == Color::Dark;
+            let inside = (QUIET_ZONE..QUIET_ZONE + modules).contains(&mx)
+                && (QUIET_ZONE..QUIET_ZONE + modules).contains(&my);
+            let dark =
+                inside && colors[(my - QUIET_ZONE) * modules + (mx - QUIET_ZONE)] == Color::Dark;
             raw.push(if dark { 0 } else { 255 });
         }
     }
@@ -74,7 +76,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

@@ -13,7 +13,10 @@ pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
         Ok(text) => {
             let mut response = (status, text).into_response();
             let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
@@ -27,7 +30,12 @@ pub(crate) fn html(status: StatusCode, title: &str, body: &str) -> Response {
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n{body}\n</body></html>\n",
         escape_html(title)
     );
-    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
 }
 
 pub(crate) fn escape_html(s: &str) -> String {
@@ -62,17 +70,28 @@ struct OAuthErrorBody<'a> {
 impl OAuthError {
     /// HTTP 400, the status Baidu documents for OAuth errors.
     pub(crate) fn new(error: &'static str, description: impl Into<String>) -> Self {
-        OAuthError { status: StatusCode::BAD_REQUEST, error, description: description.into() }
+        OAuthError {
+            status: StatusCode::BAD_REQUEST,
+            error,
+            description: description.into(),
+        }
     }
 
     /// A missing parameter.
     pub(crate) fn missing(param: &str) -> Self {
-        Self::new("invalid_request", format!("missing required parameter: {param}"))
+        Self::new(
+            "invalid_request",
+            format!("missing required parameter: {param}"),
+        )
     }
 
     /// HTTP 401 `invalid_client` / `unknown client id`: the AppKey (client_id) is wrong.
     pub(crate) fn unknown_client() -> Self {
-        OAuthError { status: StatusCode::UNAUTHORIZED, error: "invalid_client", description: "unknown client id".into() }
+        OAuthError {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_client",
+            description: "unknown client id".into(),
+        }
     }
 
     /// HTTP 401 `invalid_client` / `Client authentication failed`: the SecretKey is wrong.
@@ -85,17 +104,29 @@ impl OAuthError {
     }
 
     pub(crate) fn unauthorized_client() -> Self {
-        Self::new("unauthorized_client", "The client is not authorized to use this authorization grant type")
+        Self::new(
+            "unauthorized_client",
+            "The client is not authorized to use this authorization grant type",
+        )
     }
 
     pub(crate) fn revoked() -> Self {
-        Self::new("invalid_grant", "The provided authorization grant is revoked")
+        Self::new(
+            "invalid_grant",
+            "The provided authorization grant is revoked",
+        )
     }
 }
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        json(self.status, &OAuthErrorBody { error: self.error, error_description: &self.description })
+        json(
+            self.status,
+            &OAuthErrorBody {
+                error: self.error,
+                error_description: &self.description,
+            },
+        )
     }
 }
 
@@ -117,13 +148,21 @@ struct BceErrorBody<'a> {
 
 impl BceError {
     pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        BceError { status, code, message: message.into() }
+        BceError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 }
 
 impl IntoResponse for BceError {
     fn into_response(self) -> Response {
-        let body = BceErrorBody { request_id: tokens::request_id(), code: self.code, message: &self.message };
+        let body = BceErrorBody {
+            request_id: tokens::request_id(),
+            code: self.code,
+            message: &self.message,
+        };
         json(self.status, &body)
     }
 }
@@ -134,6 +173,9 @@ mod tests {
 
     #[test]
     fn escape_html_escapes_markup() {
-        assert_eq!(escape_html(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape_html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 }

@@ -33,7 +33,10 @@ const TOKEN_PATH: &str = "/oauth/2.0/token";
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(TOKEN_PATH, get(token::handle).post(token::handle))
-        .route("/oauth/2.0/device/code", get(device::code).post(device::code))
+        .route(
+            "/oauth/2.0/device/code",
+            get(device::code).post(device::code),
+        )
         .route("/oauth/2.0/authorize", get(authorize::handle))
         .route("/v1/BCE-BEARER/token", get(bce::handle))
         .route("/rest/2.0/xpan/nas", get(nas::handle).post(nas::handle))
@@ -45,7 +48,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 }
 
 async fn not_found() -> Response {
-    reply::json(StatusCode::NOT_FOUND, &serde_json::json!({ "error_code": 404, "error_msg": "no such API in the broker emulator" }))
+    reply::json(
+        StatusCode::NOT_FOUND,
+        &serde_json::json!({ "error_code": 404, "error_msg": "no such API in the broker emulator" }),
+    )
 }
 
 /// The error a service returns to make hyper close the connection unanswered.
@@ -62,7 +68,11 @@ impl std::error::Error for DropConnection {}
 
 /// Accepts connections until `shutdown` fires (or its sender is dropped). Connections still
 /// open then are cancelled when the caller drops the runtime.
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut shutdown: oneshot::Receiver<()>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
     let router = router(shared.clone());
     loop {
         let accepted = tokio::select! {
@@ -80,20 +90,34 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut shutdo
         let shared = shared.clone();
         let router = router.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| dispatch(shared.clone(), router.clone(), req));
+            let service = hyper::service::service_fn(move |req| {
+                dispatch(shared.clone(), router.clone(), req)
+            });
             // A connection error (a client hanging up, a dropped fault) ends only this connection.
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }
 
 /// One request: admin requests go straight to the router; Baidu requests are counted, then
 /// meet the global latency and the next queued fault for their path.
-async fn dispatch(shared: Arc<Shared>, router: Router, req: Request<Incoming>) -> Result<Response, DropConnection> {
+async fn dispatch(
+    shared: Arc<Shared>,
+    router: Router,
+    req: Request<Incoming>,
+) -> Result<Response, DropConnection> {
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(_) => return Ok((StatusCode::PAYLOAD_TOO_LARGE, "request body too large or cut short").into_response()),
+        Err(_) => {
+            return Ok((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request body too large or cut short",
+            )
+                .into_response());
+        }
     };
     let path = parts.uri.path().to_string();
     if path == admin::PREFIX || path.starts_with(&format!("{}/", admin::PREFIX)) {
@@ -103,9 +127,14 @@ async fn dispatch(shared: Arc<Shared>, router: Router, req: Request<Incoming>) -
     let (latency_ms, fault) = {
         let mut st = shared.lock();
         let grant = (path == TOKEN_PATH)
-            .then(|| Params::from_request(parts.uri.query(), &parts.headers, &bytes).get("grant_type").map(str::to_string))
+            .then(|| {
+                Params::from_request(parts.uri.query(), &parts.headers, &bytes)
+                    .get("grant_type")
+                    .map(str::to_string)
+            })
             .flatten();
-        st.counters.record_request(&path, parts.uri.query(), grant.as_deref());
+        st.counters
+            .record_request(&path, parts.uri.query(), grant.as_deref());
         let fault = st.faults.take(&path);
         if fault.is_some() {
             st.counters.faults_fired += 1;

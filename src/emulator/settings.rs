@@ -16,7 +16,12 @@ pub enum Grant {
 }
 
 impl Grant {
-    pub const ALL: [Grant; 4] = [Grant::ClientCredentials, Grant::AuthorizationCode, Grant::DeviceToken, Grant::RefreshToken];
+    pub const ALL: [Grant; 4] = [
+        Grant::ClientCredentials,
+        Grant::AuthorizationCode,
+        Grant::DeviceToken,
+        Grant::RefreshToken,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -95,7 +100,10 @@ impl Default for Settings {
 
 impl Settings {
     pub fn access_token_secs(&self, grant: Grant) -> u64 {
-        self.access_token_secs.get(&grant).copied().unwrap_or(2_592_000)
+        self.access_token_secs
+            .get(&grant)
+            .copied()
+            .unwrap_or(2_592_000)
     }
 
     pub fn apply(&mut self, patch: &SettingsPatch) {
@@ -143,8 +151,10 @@ mod tests {
     #[test]
     fn patch_changes_only_what_it_names() {
         let mut s = Settings::default();
-        let patch: SettingsPatch =
-            serde_json::from_str(r#"{"access_token_secs":{"refresh_token":60},"device_interval":1}"#).unwrap();
+        let patch: SettingsPatch = serde_json::from_str(
+            r#"{"access_token_secs":{"refresh_token":60},"device_interval":1}"#,
+        )
+        .unwrap();
         s.apply(&patch);
         assert_eq!(s.access_token_secs(Grant::RefreshToken), 60);
         assert_eq!(s.access_token_secs(Grant::DeviceToken), 2_592_000);
@@ -157,7 +167,10 @@ mod tests {
     fn grant_names_round_trip() {
         for g in Grant::ALL {
             assert_eq!(Grant::parse(g.as_str()), Some(g));
-            assert_eq!(serde_json::to_string(&g).unwrap(), format!("\"{}\"", g.as_str()));
+            assert_eq!(
+                serde_json::to_string(&g).unwrap(),
+                format!("\"{}\"", g.as_str())
+            );
         }
         assert_eq!(Grant::parse("password"), None);
     }

@@ -25,13 +25,18 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(state: State, base_url: String) -> Self {
-        Shared { state: Mutex::new(state), base_url }
+        Shared {
+            state: Mutex::new(state),
+            base_url,
+        }
     }
 
     /// The state, even after a panic elsewhere poisoned the lock: the emulator's data stays
     /// consistent because every rule completes before it releases the lock.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -48,7 +53,12 @@ pub(crate) struct State {
     pub clock: Clock,
     pub faults: FaultQueue,
     pub counters: Counters,
+    /// Size of `access` + `codes` at which [`State::prune`] next sweeps (0: the default).
+    next_prune_at: usize,
 }
+
+/// The first sweep happens at this many remembered access tokens and codes.
+const PRUNE_FLOOR: usize = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TokenKind {
@@ -144,7 +154,10 @@ impl std::fmt::Debug for Revoke {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Revoke")
             .field("access_token", &self.access_token.as_ref().map(|_| "****"))
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "****"))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "****"),
+            )
             .field("client_id", &self.client_id)
             .finish()
     }
@@ -152,7 +165,10 @@ impl std::fmt::Debug for Revoke {
 
 impl State {
     pub(crate) fn new(settings: Settings) -> Self {
-        State { settings, ..Default::default() }
+        State {
+            settings,
+            ..Default::default()
+        }
     }
 
     pub(crate) fn register_app(&mut self, app: App) {
@@ -185,16 +201,41 @@ impl State {
             n += 1;
         }
         if let Some(owner) = &what.client_id {
-            for rec in self.access.values_mut().filter(|r| &r.owner == owner && !r.revoked) {
+            for rec in self
+                .access
+                .values_mut()
+                .filter(|r| &r.owner == owner && !r.revoked)
+            {
                 rec.revoked = true;
                 n += 1;
             }
-            for rec in self.refresh.values_mut().filter(|r| &r.client_id == owner && r.status == RefreshStatus::Live) {
+            for rec in self
+                .refresh
+                .values_mut()
+                .filter(|r| &r.client_id == owner && r.status == RefreshStatus::Live)
+            {
                 rec.status = RefreshStatus::Revoked;
                 n += 1;
             }
         }
         n
+    }
+
+    /// Forgets expired access tokens and codes once enough have piled up, so a long-running
+    /// `broker emulator` does not grow without end. Only records whose answer does not change
+    /// when forgotten go: an unknown access token and an expired one both fail uinfo, an
+    /// unknown code and an expired one are both `invalid_grant`. Spent refresh tokens stay,
+    /// since a reuse must keep answering `expired_token`. The threshold doubles with what
+    /// stays, so sweeping costs O(1) per issued token on average.
+    pub(crate) fn prune(&mut self) {
+        let size = self.access.len() + self.codes.len();
+        if size < self.next_prune_at.max(PRUNE_FLOOR) {
+            return;
+        }
+        let now = self.clock.now();
+        self.access.retain(|_, rec| now < rec.expires_at);
+        self.codes.retain(|_, rec| now < rec.expires_at);
+        self.next_prune_at = (2 * (self.access.len() + self.codes.len())).max(PRUNE_FLOOR);
     }
 
     pub(crate) fn set_authorize_decision(&mut self, decision: Decision) {
@@ -232,11 +273,64 @@ mod tests {
     }
 
     #[test]
+    fn prune_forgets_only_expired_access_tokens_and_codes() {
+        let mut st = State::default();
+        let now = Utc::now();
+        for i in 0..PRUNE_FLOOR {
+            let expires_at = if i % 2 == 0 {
+                now - chrono::Duration::seconds(1)
+            } else {
+                now + chrono::Duration::days(1)
+            };
+            st.access.insert(
+                format!("a{i}"),
+                AccessRecord {
+                    owner: "app".into(),
+                    kind: TokenKind::Ai,
+                    expires_at,
+                    revoked: false,
+                },
+            );
+        }
+        st.prune();
+        assert_eq!(st.access.len(), PRUNE_FLOOR / 2);
+        assert!(st.access.values().all(|r| r.is_live(now)));
+        // Below the doubled threshold nothing is swept.
+        st.access.insert(
+            "old".into(),
+            AccessRecord {
+                owner: "app".into(),
+                kind: TokenKind::Ai,
+                expires_at: now,
+                revoked: false,
+            },
+        );
+        st.prune();
+        assert!(st.access.contains_key("old"));
+    }
+
+    #[test]
     fn revoke_by_client_revokes_access_and_live_refresh_tokens() {
         let mut st = State::default();
         let far = Utc::now() + chrono::Duration::days(1);
-        st.access.insert("a1".into(), AccessRecord { owner: "app".into(), kind: TokenKind::Netdisk, expires_at: far, revoked: false });
-        st.access.insert("a2".into(), AccessRecord { owner: "other".into(), kind: TokenKind::Ai, expires_at: far, revoked: false });
+        st.access.insert(
+            "a1".into(),
+            AccessRecord {
+                owner: "app".into(),
+                kind: TokenKind::Netdisk,
+                expires_at: far,
+                revoked: false,
+            },
+        );
+        st.access.insert(
+            "a2".into(),
+            AccessRecord {
+                owner: "other".into(),
+                kind: TokenKind::Ai,
+                expires_at: far,
+                revoked: false,
+            },
+        );
         let refresh = |status| RefreshRecord {
             client_id: "app".into(),
             scope: vec![],
@@ -246,7 +340,10 @@ mod tests {
         };
         st.refresh.insert("r1".into(), refresh(RefreshStatus::Live));
         st.refresh.insert("r2".into(), refresh(RefreshStatus::Used));
-        let n = st.revoke(&Revoke { client_id: Some("app".into()), ..Default::default() });
+        let n = st.revoke(&Revoke {
+            client_id: Some("app".into()),
+            ..Default::default()
+        });
         assert_eq!(n, 2);
         assert!(st.access["a1"].revoked && !st.access["a2"].revoked);
         assert_eq!(st.refresh["r1"].status, RefreshStatus::Revoked);

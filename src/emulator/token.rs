@@ -16,7 +16,9 @@ use super::clock::after;
 use super::params::Params;
 use super::reply::{self, OAuthError};
 use super::settings::Grant;
-use super::state::{AccessRecord, RefreshRecord, RefreshStatus, Shared, State, TokenKind, parse_scope, scope_string};
+use super::state::{
+    AccessRecord, RefreshRecord, RefreshStatus, Shared, State, TokenKind, parse_scope, scope_string,
+};
 use super::{authorize, device, tokens};
 
 /// The scope every AI token carries.
@@ -52,12 +54,18 @@ pub(crate) enum TokenBody {
 }
 
 /// GET (query) or POST (query and/or form body).
-pub(crate) async fn handle(Extract(shared): Extract<Arc<Shared>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn handle(
+    Extract(shared): Extract<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let params = Params::from_request(uri.query(), &headers, &body);
     let mut st = shared.lock();
     match exchange(&mut st, &params) {
         Ok(body) => {
             st.counters.tokens_issued += 1;
+            st.prune();
             reply::json(StatusCode::OK, &body)
         }
         Err(e) => {
@@ -69,9 +77,15 @@ pub(crate) async fn handle(Extract(shared): Extract<Arc<Shared>>, uri: Uri, head
 
 /// The whole token request: which grant, which client, then the grant's own rules.
 pub(crate) fn exchange(st: &mut State, p: &Params) -> Result<TokenBody, OAuthError> {
-    let grant_type = p.non_empty("grant_type").ok_or_else(|| OAuthError::missing("grant_type"))?;
-    let grant = Grant::parse(grant_type)
-        .ok_or_else(|| OAuthError::new("unsupported_grant_type", "The authorization grant type is not supported"))?;
+    let grant_type = p
+        .non_empty("grant_type")
+        .ok_or_else(|| OAuthError::missing("grant_type"))?;
+    let grant = Grant::parse(grant_type).ok_or_else(|| {
+        OAuthError::new(
+            "unsupported_grant_type",
+            "The authorization grant type is not supported",
+        )
+    })?;
     let app = authenticate(st, p)?;
     if !app.allows(grant) {
         return Err(OAuthError::unauthorized_client());
@@ -87,8 +101,13 @@ pub(crate) fn exchange(st: &mut State, p: &Params) -> Result<TokenBody, OAuthErr
 
 /// The two `invalid_client` answers, which tell a wrong AppKey from a wrong SecretKey.
 fn authenticate(st: &State, p: &Params) -> Result<App, OAuthError> {
-    let client_id = p.non_empty("client_id").ok_or_else(OAuthError::unknown_client)?;
-    let app = st.apps.get(client_id).ok_or_else(OAuthError::unknown_client)?;
+    let client_id = p
+        .non_empty("client_id")
+        .ok_or_else(OAuthError::unknown_client)?;
+    let app = st
+        .apps
+        .get(client_id)
+        .ok_or_else(OAuthError::unknown_client)?;
     if p.get("client_secret") != Some(app.client_secret.as_str()) {
         return Err(OAuthError::client_auth_failed());
     }
@@ -104,10 +123,21 @@ fn client_credentials(st: &mut State, app: &App, now: DateTime<Utc>) -> TokenBod
     let uid = app_number % 900_000 + 100_000;
     let access_token = tokens::ai("24", lifetime, expires_at.timestamp(), uid, app_number);
     let refresh_life = 315_360_000;
-    let refresh_token = tokens::ai("25", refresh_life, after(now, refresh_life).timestamp(), uid, app_number);
+    let refresh_token = tokens::ai(
+        "25",
+        refresh_life,
+        after(now, refresh_life).timestamp(),
+        uid,
+        app_number,
+    );
     st.access.insert(
         access_token.clone(),
-        AccessRecord { owner: app.client_id.clone(), kind: TokenKind::Ai, expires_at, revoked: false },
+        AccessRecord {
+            owner: app.client_id.clone(),
+            kind: TokenKind::Ai,
+            expires_at,
+            revoked: false,
+        },
     );
     TokenBody::Ai(AiTokenBody {
         refresh_token,
@@ -120,7 +150,12 @@ fn client_credentials(st: &mut State, app: &App, now: DateTime<Utc>) -> TokenBod
 }
 
 /// Single-use, rotating refresh tokens (baidu-oauth.md §2 "Refresh tokens").
-fn refresh(st: &mut State, p: &Params, app: &App, now: DateTime<Utc>) -> Result<TokenBody, OAuthError> {
+fn refresh(
+    st: &mut State,
+    p: &Params,
+    app: &App,
+    now: DateTime<Utc>,
+) -> Result<TokenBody, OAuthError> {
     let invalid = || OAuthError::new("invalid_request", "invalid refresh token");
     let presented = p.non_empty("refresh_token").ok_or_else(invalid)?;
     let record = st.refresh.get(presented).ok_or_else(invalid)?.clone();
@@ -130,13 +165,19 @@ fn refresh(st: &mut State, p: &Params, app: &App, now: DateTime<Utc>) -> Result<
     match record.status {
         RefreshStatus::Used => {
             st.counters.refresh_reuse += 1;
-            return Err(OAuthError::new("expired_token", "refresh token has been used"));
+            return Err(OAuthError::new(
+                "expired_token",
+                "refresh token has been used",
+            ));
         }
         RefreshStatus::Revoked => return Err(OAuthError::revoked()),
         RefreshStatus::Live => {}
     }
     if now >= record.expires_at {
-        return Err(OAuthError::new("invalid_grant", "refresh token has expired"));
+        return Err(OAuthError::new(
+            "invalid_grant",
+            "refresh token has expired",
+        ));
     }
     let scope = match p.non_empty("scope") {
         None => record.scope.clone(),
@@ -159,17 +200,34 @@ fn refresh(st: &mut State, p: &Params, app: &App, now: DateTime<Utc>) -> Result<
     {
         old.revoked = true;
     }
-    Ok(issue_netdisk(st, &app.client_id, &scope, Grant::RefreshToken, now))
+    Ok(issue_netdisk(
+        st,
+        &app.client_id,
+        &scope,
+        Grant::RefreshToken,
+        now,
+    ))
 }
 
 /// Issues and remembers a netdisk access + refresh token pair.
-pub(crate) fn issue_netdisk(st: &mut State, client_id: &str, scope: &[String], grant: Grant, now: DateTime<Utc>) -> TokenBody {
+pub(crate) fn issue_netdisk(
+    st: &mut State,
+    client_id: &str,
+    scope: &[String],
+    grant: Grant,
+    now: DateTime<Utc>,
+) -> TokenBody {
     let lifetime = st.settings.access_token_secs(grant);
     let access_token = tokens::netdisk_access();
     let refresh_token = tokens::netdisk_refresh();
     st.access.insert(
         access_token.clone(),
-        AccessRecord { owner: client_id.to_string(), kind: TokenKind::Netdisk, expires_at: after(now, lifetime), revoked: false },
+        AccessRecord {
+            owner: client_id.to_string(),
+            kind: TokenKind::Netdisk,
+            expires_at: after(now, lifetime),
+            revoked: false,
+        },
     );
     st.refresh.insert(
         refresh_token.clone(),
@@ -190,7 +248,6 @@ pub(crate) fn issue_netdisk(st: &mut State, client_id: &str, scope: &[String], g
         scope: scope_string(scope),
     })
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -216,17 +273,39 @@ mod tests {
     fn client_authentication_errors() {
         let mut st = state();
         let table = [
-            ("grant_type=client_credentials&client_id=nope&client_secret=secret", (401, "invalid_client")),
-            ("grant_type=client_credentials&client_secret=secret", (401, "invalid_client")),
-            ("grant_type=client_credentials&client_id=id&client_secret=wrong", (401, "invalid_client")),
-            ("grant_type=client_credentials&client_id=id", (401, "invalid_client")),
-            ("grant_type=password&client_id=id&client_secret=secret", (400, "unsupported_grant_type")),
-            ("client_id=id&client_secret=secret", (400, "invalid_request")),
+            (
+                "grant_type=client_credentials&client_id=nope&client_secret=secret",
+                (401, "invalid_client"),
+            ),
+            (
+                "grant_type=client_credentials&client_secret=secret",
+                (401, "invalid_client"),
+            ),
+            (
+                "grant_type=client_credentials&client_id=id&client_secret=wrong",
+                (401, "invalid_client"),
+            ),
+            (
+                "grant_type=client_credentials&client_id=id",
+                (401, "invalid_client"),
+            ),
+            (
+                "grant_type=password&client_id=id&client_secret=secret",
+                (400, "unsupported_grant_type"),
+            ),
+            (
+                "client_id=id&client_secret=secret",
+                (400, "invalid_request"),
+            ),
         ];
         for (query, want) in table {
             assert_eq!(err(exchange(&mut st, &params(query))), want, "{query}");
         }
-        let e = exchange(&mut st, &params("grant_type=client_credentials&client_id=id&client_secret=wrong")).unwrap_err();
+        let e = exchange(
+            &mut st,
+            &params("grant_type=client_credentials&client_id=id&client_secret=wrong"),
+        )
+        .unwrap_err();
         assert_eq!(e.description, "Client authentication failed");
     }
 
@@ -234,7 +313,10 @@ mod tests {
     fn a_grant_the_app_may_not_use_is_unauthorized_client() {
         let mut st = State::default();
         st.register_app(App::new("id", "secret").with_grants(&[Grant::DeviceToken]));
-        let got = err(exchange(&mut st, &params("grant_type=client_credentials&client_id=id&client_secret=secret")));
+        let got = err(exchange(
+            &mut st,
+            &params("grant_type=client_credentials&client_id=id&client_secret=secret"),
+        ));
         assert_eq!(got, (400, "unauthorized_client"));
     }
 
@@ -242,12 +324,22 @@ mod tests {
     fn refresh_tokens_rotate_and_are_single_use() {
         let mut st = state();
         let now = st.clock.now();
-        let TokenBody::Netdisk(first) = issue_netdisk(&mut st, "id", &parse_scope("basic,netdisk"), Grant::DeviceToken, now)
-        else {
+        let TokenBody::Netdisk(first) = issue_netdisk(
+            &mut st,
+            "id",
+            &parse_scope("basic,netdisk"),
+            Grant::DeviceToken,
+            now,
+        ) else {
             panic!("netdisk body")
         };
-        let q = format!("grant_type=refresh_token&client_id=id&client_secret=secret&refresh_token={}", first.refresh_token);
-        let TokenBody::Netdisk(second) = exchange(&mut st, &params(&q)).unwrap() else { panic!("netdisk body") };
+        let q = format!(
+            "grant_type=refresh_token&client_id=id&client_secret=secret&refresh_token={}",
+            first.refresh_token
+        );
+        let TokenBody::Netdisk(second) = exchange(&mut st, &params(&q)).unwrap() else {
+            panic!("netdisk body")
+        };
         assert_ne!(second.refresh_token, first.refresh_token);
         assert_eq!(second.scope, "basic netdisk");
         assert_eq!(err(exchange(&mut st, &params(&q))), (400, "expired_token"));
@@ -258,20 +350,33 @@ mod tests {
             second.refresh_token
         );
         let widened = narrowed.replace("scope=netdisk", "scope=basic,super");
-        assert_eq!(err(exchange(&mut st, &params(&widened))), (400, "invalid_scope"));
-        let TokenBody::Netdisk(third) = exchange(&mut st, &params(&narrowed)).unwrap() else { panic!("netdisk body") };
+        assert_eq!(
+            err(exchange(&mut st, &params(&widened))),
+            (400, "invalid_scope")
+        );
+        let TokenBody::Netdisk(third) = exchange(&mut st, &params(&narrowed)).unwrap() else {
+            panic!("netdisk body")
+        };
         assert_eq!(third.scope, "netdisk");
 
-        let unknown = "grant_type=refresh_token&client_id=id&client_secret=secret&refresh_token=122.nope";
-        assert_eq!(err(exchange(&mut st, &params(unknown))), (400, "invalid_request"));
+        let unknown =
+            "grant_type=refresh_token&client_id=id&client_secret=secret&refresh_token=122.nope";
+        assert_eq!(
+            err(exchange(&mut st, &params(unknown))),
+            (400, "invalid_request")
+        );
     }
 
     #[test]
     fn absurd_lifetimes_do_not_overflow() {
         let mut st = state();
-        st.settings.access_token_secs.insert(Grant::ClientCredentials, u64::MAX);
+        st.settings
+            .access_token_secs
+            .insert(Grant::ClientCredentials, u64::MAX);
         let q = "grant_type=client_credentials&client_id=id&client_secret=secret";
-        let TokenBody::Ai(body) = exchange(&mut st, &params(q)).unwrap() else { panic!("ai body") };
+        let TokenBody::Ai(body) = exchange(&mut st, &params(q)).unwrap() else {
+            panic!("ai body")
+        };
         assert_eq!(body.expires_in, u64::MAX);
         assert!(st.access[&body.access_token].is_live(st.clock.now()));
     }

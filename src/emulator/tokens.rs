@@ -10,7 +10,9 @@ const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 
 fn pick(alphabet: &[u8], len: usize) -> String {
     let mut rng = rand::rng();
-    (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
+    (0..len)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect()
 }
 
 /// `len` lower-case hex digits.
@@ -21,7 +23,12 @@ pub(crate) fn hex(len: usize) -> String {
 /// A modern openapi.baidu.com token: `{prefix}.{32 hex}.{35 url-safe}.{6 upper}`, e.g.
 /// `121.fd4b…f567.Y74pa1…Ouw5.LPOBOA` (access, prefix 121) or `122.…` (refresh).
 fn modern(prefix: &str) -> String {
-    format!("{prefix}.{}.{}.{}", hex(32), pick(TOKEN_BODY, 35), pick(UPPER, 6))
+    format!(
+        "{prefix}.{}.{}.{}",
+        hex(32),
+        pick(TOKEN_BODY, 35),
+        pick(UPPER, 6)
+    )
 }
 
 pub(crate) fn netdisk_access() -> String {
@@ -34,8 +41,17 @@ pub(crate) fn netdisk_refresh() -> String {
 
 /// An AI token in the legacy form the AI platform still uses:
 /// `{prefix}.{32 hex}.{lifetime}.{expiry unix}.{uid}-{appid}`.
-pub(crate) fn ai(prefix: &str, lifetime_secs: u64, expires_unix: i64, uid: u32, app_id: u32) -> String {
-    format!("{prefix}.{}.{lifetime_secs}.{expires_unix}.{uid}-{app_id}", hex(32))
+pub(crate) fn ai(
+    prefix: &str,
+    lifetime_secs: u64,
+    expires_unix: i64,
+    uid: u32,
+    app_id: u32,
+) -> String {
+    format!(
+        "{prefix}.{}.{lifetime_secs}.{expires_unix}.{uid}-{app_id}",
+        hex(32)
+    )
 }
 
 /// A stable number derived from a client id, standing in for the Baidu app id in AI tokens.
@@ -50,7 +66,10 @@ pub(crate) fn app_number(client_id: &str) -> u32 {
 
 /// The AI `session_key`: opaque base64-looking text, documented as unused.
 pub(crate) fn session_key() -> String {
-    pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 92)
+    pick(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        92,
+    )
 }
 
 /// An authorization code: 32 hex digits, as Baidu issues them.
@@ -89,10 +108,16 @@ mod tests {
         assert_ne!(netdisk_access(), access);
 
         let ai = ai("24", 2592000, 1485516651, 282335, 8574074);
-        assert!(ai.starts_with("24.") && ai.ends_with(".2592000.1485516651.282335-8574074"), "{ai}");
+        assert!(
+            ai.starts_with("24.") && ai.ends_with(".2592000.1485516651.282335-8574074"),
+            "{ai}"
+        );
 
         let bce = bce_bearer();
-        assert!(bce.starts_with("bce-v3/ALTAK-") && bce.len() <= 256, "{bce}");
+        assert!(
+            bce.starts_with("bce-v3/ALTAK-") && bce.len() <= 256,
+            "{bce}"
+        );
         assert_eq!(user_code().len(), 8);
         assert_eq!(request_id().len(), 36);
         assert_eq!(app_number("demo-app-key"), app_number("demo-app-key"));

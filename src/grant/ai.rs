@@ -14,12 +14,16 @@ pub const TOKEN_PATH: &str = "/oauth/2.0/token";
 pub fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh> {
     let url = format!("{}{TOKEN_PATH}", profile.endpoint);
     // The SecretKey travels in the POST body, never in the URL.
-    let answer = client.send(&format!("client_credentials for `{}`", profile.name), Retry::Safe, |http| {
-        http.post(&url).form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", profile.app_key.as_str()),
-            ("client_secret", secret.expose()),
-        ])
-    })?;
+    let answer = client.send(
+        &format!("client_credentials for `{}`", profile.name),
+        Retry::Safe,
+        |http| {
+            http.post(&url).form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", profile.app_key.as_str()),
+                ("client_secret", secret.expose()),
+            ])
+        },
+    )?;
     parse_token(&answer, profile.name.as_str(), Utc::now(), false)
 }

@@ -26,47 +26,79 @@ struct BearerBody {
 
 /// Fetches a bearer token. Safe to retry: a new token does not invalidate older ones.
 pub fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh> {
-    let expires_in = profile.expires_in.map_or(MAX_EXPIRES_IN, |d| d.as_secs().min(MAX_EXPIRES_IN));
-    let base = reqwest::Url::parse(&profile.endpoint).map_err(|e| Error::usage(format!("invalid endpoint: {e}")))?;
+    let expires_in = profile
+        .expires_in
+        .map_or(MAX_EXPIRES_IN, |d| d.as_secs().min(MAX_EXPIRES_IN));
+    let base = reqwest::Url::parse(&profile.endpoint)
+        .map_err(|e| Error::usage(format!("invalid endpoint: {e}")))?;
     let host = match (base.host_str(), base.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_owned(),
-        (None, _) => return Err(Error::usage(format!("endpoint `{}` has no host", profile.endpoint))),
+        (None, _) => {
+            return Err(Error::usage(format!(
+                "endpoint `{}` has no host",
+                profile.endpoint
+            )));
+        }
     };
-    let url = format!("{}{TOKEN_PATH}?expireInSeconds={expires_in}", profile.endpoint);
+    let url = format!(
+        "{}{TOKEN_PATH}?expireInSeconds={expires_in}",
+        profile.endpoint
+    );
     let query = [("expireInSeconds".to_owned(), expires_in.to_string())];
-    let answer = client.send(&format!("BCE bearer token for `{}`", profile.name), Retry::Safe, |http| {
-        // Signed afresh for each attempt, so a retry never carries a stale date.
-        let date = sign::timestamp(Utc::now());
-        let headers = [("host".to_owned(), host.clone()), ("x-bce-date".to_owned(), date.clone())];
-        let auth = sign::authorization(
-            &profile.app_key,
-            secret.expose(),
-            "GET",
-            TOKEN_PATH,
-            &query,
-            &headers,
-            &date,
-            SIGNATURE_EXPIRATION,
-        );
-        http.get(&url).header("x-bce-date", date).header("authorization", auth)
-    })?;
+    let answer = client.send(
+        &format!("BCE bearer token for `{}`", profile.name),
+        Retry::Safe,
+        |http| {
+            // Signed afresh for each attempt, so a retry never carries a stale date.
+            let date = sign::timestamp(Utc::now());
+            let headers = [
+                ("host".to_owned(), host.clone()),
+                ("x-bce-date".to_owned(), date.clone()),
+            ];
+            let auth = sign::authorization(
+                &profile.app_key,
+                secret.expose(),
+                "GET",
+                TOKEN_PATH,
+                &query,
+                &headers,
+                &date,
+                SIGNATURE_EXPIRATION,
+            );
+            http.get(&url)
+                .header("x-bce-date", date)
+                .header("authorization", auth)
+        },
+    )?;
     if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
         return Err(e.to_error(profile.name.as_str()));
     }
     let not_a_token = |why: &str| {
-        Error::network(format!("BCE IAM's answer for `{}` is not a token (HTTP {}): {why}", profile.name, answer.status))
+        Error::network(format!(
+            "BCE IAM's answer for `{}` is not a token (HTTP {}): {why}",
+            profile.name, answer.status
+        ))
     };
     if answer.status != 200 {
         return Err(not_a_token("unexpected status"));
     }
-    let body: BearerBody = serde_json::from_slice(&answer.body).map_err(|_| not_a_token("not the expected JSON"))?;
-    let token = body.token.filter(|t| valid_token(t)).ok_or_else(|| not_a_token("no usable token"))?;
+    let body: BearerBody =
+        serde_json::from_slice(&answer.body).map_err(|_| not_a_token("not the expected JSON"))?;
+    let token = body
+        .token
+        .filter(|t| valid_token(t))
+        .ok_or_else(|| not_a_token("no usable token"))?;
     let expires_at = body
         .expire_time
         .as_deref()
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| not_a_token("no usable expireTime"))?;
-    Ok(Fresh { access_token: AccessToken::new(token), expires_at, refresh_token: None, scope: None })
+    Ok(Fresh {
+        access_token: AccessToken::new(token),
+        expires_at,
+        refresh_token: None,
+        scope: None,
+    })
 }

@@ -29,12 +29,19 @@ pub struct Fresh {
 
 impl Fresh {
     /// The state to save: the new token, the generation moved on, marks cleared.
-    pub fn into_state(self, grant: Grant, previous: Option<&TokenState>, now: DateTime<Utc>) -> TokenState {
+    pub fn into_state(
+        self,
+        grant: Grant,
+        previous: Option<&TokenState>,
+        now: DateTime<Utc>,
+    ) -> TokenState {
         let mut state = TokenState::new(grant.as_str(), self.access_token, self.expires_at, now);
         state.generation = previous.map_or(1, |p| p.generation + 1);
         state.last_rotation = Some(now);
         state.hooks = previous.map(|p| p.hooks.clone()).unwrap_or_default();
-        state.scope = self.scope.or_else(|| previous.and_then(|p| p.scope.clone()));
+        state.scope = self
+            .scope
+            .or_else(|| previous.and_then(|p| p.scope.clone()));
         if self.refresh_token.is_some() {
             state.refresh_token = self.refresh_token;
             state.refresh_token_obtained_at = Some(now);
@@ -53,26 +60,48 @@ struct TokenBody {
 }
 
 /// Reads a successful `/oauth/2.0/token` answer; anything else is a typed error.
-pub(crate) fn parse_token(answer: &Answer, profile: &str, now: DateTime<Utc>, keep_refresh: bool) -> Result<Fresh> {
+pub(crate) fn parse_token(
+    answer: &Answer,
+    profile: &str,
+    now: DateTime<Utc>,
+    keep_refresh: bool,
+) -> Result<Fresh> {
     if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
         return Err(e.to_error(profile));
     }
     let not_a_token = |why: &str| {
-        Error::network(format!("Baidu's answer for `{profile}` is not a token (HTTP {}): {why}", answer.status))
+        Error::network(format!(
+            "Baidu's answer for `{profile}` is not a token (HTTP {}): {why}",
+            answer.status
+        ))
     };
     if answer.status >= 500 || answer.status == 429 {
-        return Err(Error::network(format!("Baidu answered HTTP {} for `{profile}`", answer.status)));
+        return Err(Error::network(format!(
+            "Baidu answered HTTP {} for `{profile}`",
+            answer.status
+        )));
     }
-    let body: TokenBody = serde_json::from_slice(&answer.body).map_err(|_| not_a_token("not the expected JSON"))?;
-    let access = body.access_token.filter(|t| valid_token(t)).ok_or_else(|| not_a_token("no usable access_token"))?;
+    let body: TokenBody =
+        serde_json::from_slice(&answer.body).map_err(|_| not_a_token("not the expected JSON"))?;
+    let access = body
+        .access_token
+        .filter(|t| valid_token(t))
+        .ok_or_else(|| not_a_token("no usable access_token"))?;
     let expires_in = body
         .expires_in
         .as_ref()
-        .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+        .and_then(|v| {
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
         .filter(|s| (1..=MAX_LIFETIME_SECS).contains(s))
         .ok_or_else(|| not_a_token("no usable expires_in"))?;
     let refresh = if keep_refresh {
-        Some(body.refresh_token.filter(|t| valid_token(t)).ok_or_else(|| not_a_token("no usable refresh_token"))?)
+        Some(
+            body.refresh_token
+                .filter(|t| valid_token(t))
+                .ok_or_else(|| not_a_token("no usable refresh_token"))?,
+        )
     } else {
         None
     };
@@ -95,13 +124,25 @@ pub fn secret_key(profile: &Profile, vault: &Vault) -> Result<SecretKey> {
         SecretSource::Encrypted(armored) => vault.decrypt_secret(armored),
         SecretSource::Env(var) => match std::env::var(var) {
             Ok(v) if !v.is_empty() => Ok(SecretKey::new(v)),
-            _ => Err(Error::usage(format!("`{var}` is not set (the SecretKey of `{}`)", profile.name))
-                .with_hint(format!("export `{var}`, or store the SecretKey with `broker secret set {}`", profile.name))),
+            _ => Err(Error::usage(format!(
+                "`{var}` is not set (the SecretKey of `{}`)",
+                profile.name
+            ))
+            .with_hint(format!(
+                "export `{var}`, or store the SecretKey with `broker secret set {}`",
+                profile.name
+            ))),
         },
-        SecretSource::Plaintext => Err(Error::usage(format!("the SecretKey of `{}` is plaintext", profile.name))
-            .with_hint("run `broker secret encrypt`")),
-        SecretSource::Missing => Err(Error::usage(format!("profile `{}` has no SecretKey", profile.name))
-            .with_hint(format!("set one with `broker secret set {}`", profile.name))),
+        SecretSource::Plaintext => Err(Error::usage(format!(
+            "the SecretKey of `{}` is plaintext",
+            profile.name
+        ))
+        .with_hint("run `broker secret encrypt`")),
+        SecretSource::Missing => Err(Error::usage(format!(
+            "profile `{}` has no SecretKey",
+            profile.name
+        ))
+        .with_hint(format!("set one with `broker secret set {}`", profile.name))),
     }
 }
 
@@ -110,7 +151,9 @@ pub fn fetch_unattended(client: &Client, profile: &Profile, secret: &SecretKey) 
     match profile.grant {
         Grant::Ai => ai::fetch(client, profile, secret),
         Grant::Bce => bce::fetch(client, profile, secret),
-        Grant::Netdisk => Err(Error::internal("a netdisk token needs a refresh token or a login")),
+        Grant::Netdisk => Err(Error::internal(
+            "a netdisk token needs a refresh token or a login",
+        )),
     }
 }
 
@@ -119,7 +162,10 @@ mod tests {
     use super::*;
 
     fn answer(status: u16, body: &str) -> Answer {
-        Answer { status, body: body.as_bytes().to_vec() }
+        Answer {
+            status,
+            body: body.as_bytes().to_vec(),
+        }
     }
 
     #[test]
@@ -144,19 +190,36 @@ mod tests {
             r#"{"access_token":"a\nb","expires_in":5}"#,
             r#"{"access_token":["a"],"expires_in":5}"#,
         ] {
-            let err = parse_token(&answer(200, body), "p", now, false).err().unwrap_or_else(|| panic!("{body}"));
+            let err = parse_token(&answer(200, body), "p", now, false)
+                .err()
+                .unwrap_or_else(|| panic!("{body}"));
             assert_eq!(err.exit_code(), 5, "{body}");
         }
         // A netdisk answer without a refresh token cannot be stored: the lineage would end.
-        let err = parse_token(&answer(200, r#"{"access_token":"a","expires_in":5}"#), "p", now, true).err().unwrap();
+        let err = parse_token(
+            &answer(200, r#"{"access_token":"a","expires_in":5}"#),
+            "p",
+            now,
+            true,
+        )
+        .err()
+        .unwrap();
         assert!(err.message().contains("refresh_token"));
     }
 
     #[test]
     fn error_bodies_win_over_status() {
-        let err = parse_token(&answer(200, r#"{"error":"invalid_client","error_description":"unknown client id"}"#), "p", Utc::now(), false)
-            .err()
-            .unwrap();
+        let err = parse_token(
+            &answer(
+                200,
+                r#"{"error":"invalid_client","error_description":"unknown client id"}"#,
+            ),
+            "p",
+            Utc::now(),
+            false,
+        )
+        .err()
+        .unwrap();
         assert_eq!(err.exit_code(), 4);
     }
 }

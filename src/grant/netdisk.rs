@@ -38,18 +38,32 @@ pub fn refresh(
 ) -> Result<Fresh, RefreshError> {
     let url = format!("{}{TOKEN_PATH}", profile.endpoint);
     let answer = client
-        .send(&format!("refresh for `{}`", profile.name), Retry::ConnectOnly, |http| {
-            http.post(&url).form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh_token.expose()),
-                ("client_id", profile.app_key.as_str()),
-                ("client_secret", secret.expose()),
-            ])
-        })
-        .map_err(|u| if u.maybe_delivered { RefreshError::Unknown(u.error) } else { RefreshError::NotSent(u.error) })?;
+        .send(
+            &format!("refresh for `{}`", profile.name),
+            Retry::ConnectOnly,
+            |http| {
+                http.post(&url).form(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh_token.expose()),
+                    ("client_id", profile.app_key.as_str()),
+                    ("client_secret", secret.expose()),
+                ])
+            },
+        )
+        .map_err(|u| {
+            if u.maybe_delivered {
+                RefreshError::Unknown(u.error)
+            } else {
+                RefreshError::NotSent(u.error)
+            }
+        })?;
     if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
         let err = e.to_error(profile.name.as_str());
-        return Err(if e.is_grant_rejected() { RefreshError::Rejected(err) } else { RefreshError::Answered(err) });
+        return Err(if e.is_grant_rejected() {
+            RefreshError::Rejected(err)
+        } else {
+            RefreshError::Answered(err)
+        });
     }
     // An answer that is no token may still have consumed the refresh token.
     parse_token(&answer, profile.name.as_str(), Utc::now(), true).map_err(RefreshError::Unknown)
@@ -68,7 +82,11 @@ pub struct DeviceCode {
 impl DeviceCode {
     /// The verification page with the user code filled in.
     pub fn prefilled_url(&self) -> String {
-        let sep = if self.verification_url.contains('?') { '&' } else { '?' };
+        let sep = if self.verification_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         format!("{}{sep}code={}", self.verification_url, self.user_code)
     }
 }
@@ -86,28 +104,46 @@ struct DeviceBody {
 /// Asks for a device code. Nothing is consumed, so it may be retried.
 pub fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
     let url = format!("{}{DEVICE_CODE_PATH}", profile.endpoint);
-    let answer = client.send(&format!("device code for `{}`", profile.name), Retry::Safe, |http| {
-        http.get(&url).query(&[
-            ("response_type", "device_code"),
-            ("client_id", profile.app_key.as_str()),
-            ("scope", profile.netdisk_scope()),
-        ])
-    })?;
+    let answer = client.send(
+        &format!("device code for `{}`", profile.name),
+        Retry::Safe,
+        |http| {
+            http.get(&url).query(&[
+                ("response_type", "device_code"),
+                ("client_id", profile.app_key.as_str()),
+                ("scope", profile.netdisk_scope()),
+            ])
+        },
+    )?;
     if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
         return Err(e.to_error(profile.name.as_str()));
     }
-    let bad = || Error::network(format!("Baidu's device-code answer for `{}` is not usable", profile.name));
+    let bad = || {
+        Error::network(format!(
+            "Baidu's device-code answer for `{}` is not usable",
+            profile.name
+        ))
+    };
     let body: DeviceBody = serde_json::from_slice(&answer.body).map_err(|_| bad())?;
     let printable = |s: &str| !s.is_empty() && s.len() <= 512 && !s.chars().any(char::is_control);
-    let user_code = body.user_code.filter(|c| printable(c) && c.chars().all(|c| c.is_ascii_alphanumeric())).ok_or_else(bad)?;
-    let verification_url = body.verification_url.filter(|u| printable(u) && is_web_url(u)).ok_or_else(bad)?;
+    let user_code = body
+        .user_code
+        .filter(|c| printable(c) && c.chars().all(|c| c.is_ascii_alphanumeric()))
+        .ok_or_else(bad)?;
+    let verification_url = body
+        .verification_url
+        .filter(|u| printable(u) && is_web_url(u))
+        .ok_or_else(bad)?;
     Ok(DeviceCode {
         device_code: Code::new(body.device_code.filter(|c| printable(c)).ok_or_else(bad)?),
         user_code,
         verification_url,
         qrcode_url: body.qrcode_url.filter(|u| printable(u) && is_web_url(u)),
         expires_in: body.expires_in.filter(|&e| e > 0).unwrap_or(300).min(3600),
-        interval: body.interval.unwrap_or(MIN_POLL_INTERVAL).clamp(MIN_POLL_INTERVAL, 60),
+        interval: body
+            .interval
+            .unwrap_or(MIN_POLL_INTERVAL)
+            .clamp(MIN_POLL_INTERVAL, 60),
     })
 }
 
@@ -123,25 +159,34 @@ pub enum Poll {
 }
 
 /// Polls once. Declined, expired or invalid codes end the flow with exit 3.
-pub fn poll(client: &Client, profile: &Profile, secret: &SecretKey, device: &DeviceCode) -> Result<Poll> {
+pub fn poll(
+    client: &Client,
+    profile: &Profile,
+    secret: &SecretKey,
+    device: &DeviceCode,
+) -> Result<Poll> {
     let url = format!("{}{TOKEN_PATH}", profile.endpoint);
-    let answer = client.send(&format!("device poll for `{}`", profile.name), Retry::Never, |http| {
-        http.post(&url).form(&[
-            ("grant_type", "device_token"),
-            ("code", device.device_code.expose()),
-            ("client_id", profile.app_key.as_str()),
-            ("client_secret", secret.expose()),
-        ])
-    })?;
+    let answer = client.send(
+        &format!("device poll for `{}`", profile.name),
+        Retry::Never,
+        |http| {
+            http.post(&url).form(&[
+                ("grant_type", "device_token"),
+                ("code", device.device_code.expose()),
+                ("client_id", profile.app_key.as_str()),
+                ("client_secret", secret.expose()),
+            ])
+        },
+    )?;
     if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
         let name = profile.name.as_str();
         return match e.code.as_str() {
             "authorization_pending" => Ok(Poll::Pending),
             "slow_down" => Ok(Poll::SlowDown),
-            "authorization_declined" | "access_denied" => {
-                Err(Error::needs_person(format!("the authorization of `{name}` was declined"))
-                    .with_hint(format!("run `broker login {name}` again and approve it")))
-            }
+            "authorization_declined" | "access_denied" => Err(Error::needs_person(format!(
+                "the authorization of `{name}` was declined"
+            ))
+            .with_hint(format!("run `broker login {name}` again and approve it"))),
             "expired_token" | "invalid_grant" => Err(Error::needs_person(format!(
                 "the device code for `{name}` expired or was refused: {}",
                 e.summary()
@@ -162,15 +207,19 @@ pub fn exchange_code(
     redirect_uri: &str,
 ) -> Result<Fresh> {
     let url = format!("{}{TOKEN_PATH}", profile.endpoint);
-    let answer = client.send(&format!("code exchange for `{}`", profile.name), Retry::ConnectOnly, |http| {
-        http.post(&url).form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.expose()),
-            ("client_id", profile.app_key.as_str()),
-            ("client_secret", secret.expose()),
-            ("redirect_uri", redirect_uri),
-        ])
-    })?;
+    let answer = client.send(
+        &format!("code exchange for `{}`", profile.name),
+        Retry::ConnectOnly,
+        |http| {
+            http.post(&url).form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.expose()),
+                ("client_id", profile.app_key.as_str()),
+                ("client_secret", secret.expose()),
+                ("redirect_uri", redirect_uri),
+            ])
+        },
+    )?;
     parse_token(&answer, profile.name.as_str(), Utc::now(), true).map_err(|e| {
         if e.exit_code() == 3 {
             e.map_message(|m| format!("{m} (codes are single-use and live 10 minutes)"))
@@ -182,7 +231,8 @@ pub fn exchange_code(
 
 /// The page where a person authorizes the app.
 pub fn authorize_url(profile: &Profile, redirect_uri: &str, state: Option<&str>) -> String {
-    let mut url = reqwest::Url::parse(&format!("{}{AUTHORIZE_PATH}", profile.endpoint)).expect("validated endpoint");
+    let mut url = reqwest::Url::parse(&format!("{}{AUTHORIZE_PATH}", profile.endpoint))
+        .expect("validated endpoint");
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("response_type", "code")

@@ -26,6 +26,10 @@ pub const ENV_KEY_CMD: &str = "BROKER_AGE_KEY_CMD";
 /// The environment variable holding the passphrase of a passphrase-protected identity file.
 pub const ENV_PASSPHRASE: &str = "BROKER_AGE_PASSPHRASE";
 
+/// The highest scrypt work factor (log2 N) accepted for a passphrase-protected identity; the
+/// reference age tool's limit.
+const MAX_SCRYPT_WORK_FACTOR: u8 = 22;
+
 const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 const BINARY_MAGIC: &[u8] = b"age-encryption.org/";
 
@@ -329,7 +333,12 @@ fn decrypt_identity_file(
         Some(p) => p.clone(),
         None => passphrase_from_env_or_tty(source)?,
     };
-    let identity = age::scrypt::Identity::new(pass);
+    let mut identity = age::scrypt::Identity::new(pass);
+    // The age crate caps the work factor relative to this machine's measured speed (which is
+    // low in debug builds and under load), and would refuse a file from `age -p` (work factor
+    // 18). The identity file is the user's own, not untrusted input, so accept what the
+    // reference age tool accepts.
+    identity.set_max_work_factor(MAX_SCRYPT_WORK_FACTOR);
     let mut reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {

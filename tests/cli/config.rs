@@ -25,8 +25,14 @@ fn unknown_key_is_named_with_a_near_miss() {
 #[test]
 fn unknown_grant_lists_the_valid_ones() {
     let home = Home::init();
-    let err = home.fails(&["profile", "add", "x", "--grant", "oauth", "--app-key", "k"], 2);
-    assert!(err.contains("ai") && err.contains("netdisk") && err.contains("bce"), "{err}");
+    let err = home.fails(
+        &["profile", "add", "x", "--grant", "oauth", "--app-key", "k"],
+        2,
+    );
+    assert!(
+        err.contains("ai") && err.contains("netdisk") && err.contains("bce"),
+        "{err}"
+    );
     let mut text = home.read_config();
     text.push_str("\n[profiles.a]\ngrant = \"oauth\"\napp_key = \"k\"\n");
     home.write_config(&text);
@@ -38,9 +44,18 @@ fn unknown_grant_lists_the_valid_ones() {
 fn bad_profile_names_are_refused_before_any_path_is_built() {
     let home = Home::init();
     for name in ["../x", "a/b", "", &"x".repeat(65), ".hidden", "-x"] {
-        let out = home.cmd(&["profile", "add", name, "--grant", "ai", "--app-key", "k"]).write_stdin("s").output().unwrap();
+        let out = home
+            .cmd(&["profile", "add", name, "--grant", "ai", "--app-key", "k"])
+            .write_stdin("s")
+            .output()
+            .unwrap();
         // `-x` is taken by clap as a flag: a usage error all the same.
-        assert_eq!(out.status.code(), Some(2), "{name:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{name:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         for arg in [["token", name], ["use", name], ["logout", name]] {
             if name.starts_with('-') {
                 continue;
@@ -60,11 +75,17 @@ fn plaintext_secret_is_refused_and_secret_encrypt_fixes_it() {
     home.write_config(&text);
     let err = home.fails(&["token", "a"], 2);
     assert!(err.contains("hint: run `broker secret encrypt`"), "{err}");
-    assert!(!err.contains("plain-text-sk"), "the secret was echoed: {err}");
+    assert!(
+        !err.contains("plain-text-sk"),
+        "the secret was echoed: {err}"
+    );
     home.ok(&["secret", "encrypt"]);
     let text = home.read_config();
     assert!(!text.contains("plain-text-sk"));
-    assert!(text.contains("# my AI app") && text.contains("# keep"), "comments lost: {text}");
+    assert!(
+        text.contains("# my AI app") && text.contains("# keep"),
+        "comments lost: {text}"
+    );
     assert!(text.contains("-----BEGIN AGE ENCRYPTED FILE-----"));
     home.ok(&["profile", "show", "a"]);
 }
@@ -72,17 +93,46 @@ fn plaintext_secret_is_refused_and_secret_encrypt_fixes_it() {
 #[test]
 fn http_endpoint_is_refused_unless_loopback() {
     let home = Home::init();
-    for url in ["http://example.com", "http://10.1.2.3:80", "https://x/some/path"] {
+    for url in [
+        "http://example.com",
+        "http://10.1.2.3:80",
+        "https://x/some/path",
+    ] {
         let out = home
-            .cmd(&["profile", "add", "a", "--grant", "ai", "--app-key", "k", "--endpoint", url])
+            .cmd(&[
+                "profile",
+                "add",
+                "a",
+                "--grant",
+                "ai",
+                "--app-key",
+                "k",
+                "--endpoint",
+                url,
+            ])
             .write_stdin("sk")
             .output()
             .unwrap();
         crate::harness::assert_failed(&out, 2, url);
     }
-    home.ok_stdin(&["profile", "add", "a", "--grant", "ai", "--app-key", "k", "--endpoint", "http://127.0.0.1:1"], "sk");
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "a",
+            "--grant",
+            "ai",
+            "--app-key",
+            "k",
+            "--endpoint",
+            "http://127.0.0.1:1",
+        ],
+        "sk",
+    );
     // The same rule when the endpoint is written into the file by hand.
-    let text = home.read_config().replace("http://127.0.0.1:1", "http://192.168.1.1");
+    let text = home
+        .read_config()
+        .replace("http://127.0.0.1:1", "http://192.168.1.1");
     home.write_config(&text);
     let err = home.fails(&["profile", "list"], 2);
     assert!(err.contains("loopback"), "{err}");
@@ -91,7 +141,20 @@ fn http_endpoint_is_refused_unless_loopback() {
 #[test]
 fn a_read_only_config_works_for_reading_commands() {
     let home = Home::init();
-    home.ok_stdin(&["profile", "add", "a", "--grant", "ai", "--app-key", "k", "--endpoint", "http://127.0.0.1:1"], "sk");
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "a",
+            "--grant",
+            "ai",
+            "--app-key",
+            "k",
+            "--endpoint",
+            "http://127.0.0.1:1",
+        ],
+        "sk",
+    );
     let mut perms = std::fs::metadata(home.config()).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o400);
     std::fs::set_permissions(home.config(), perms).unwrap();
@@ -103,7 +166,20 @@ fn a_read_only_config_works_for_reading_commands() {
 #[test]
 fn no_profile_chosen_lists_the_profiles() {
     let home = Home::init();
-    home.ok_stdin(&["profile", "add", "one", "--grant", "ai", "--app-key", "k", "--endpoint", "http://127.0.0.1:1"], "s");
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "one",
+            "--grant",
+            "ai",
+            "--app-key",
+            "k",
+            "--endpoint",
+            "http://127.0.0.1:1",
+        ],
+        "s",
+    );
     let err = home.fails(&["current"], 2);
     assert!(err.contains("profiles: one"), "{err}");
 }
@@ -112,19 +188,46 @@ fn no_profile_chosen_lists_the_profiles() {
 fn profile_precedence_follows_the_spec() {
     let home = Home::init();
     for n in ["a", "b", "c", "d"] {
-        home.ok_stdin(&["profile", "add", n, "--grant", "ai", "--app-key", "k", "--endpoint", "http://127.0.0.1:1"], "s");
+        home.ok_stdin(
+            &[
+                "profile",
+                "add",
+                n,
+                "--grant",
+                "ai",
+                "--app-key",
+                "k",
+                "--endpoint",
+                "http://127.0.0.1:1",
+            ],
+            "s",
+        );
     }
     let text = format!("default_profile = \"d\"\n{}", home.read_config());
     home.write_config(&text);
     let explain = home.ok(&["current", "--explain"]);
-    assert!(explain.starts_with("d\n") && explain.contains("default_profile"), "{explain}");
+    assert!(
+        explain.starts_with("d\n") && explain.contains("default_profile"),
+        "{explain}"
+    );
     home.ok(&["use", "c"]);
     assert!(home.ok(&["current", "--explain"]).starts_with("c\n"));
-    let out = home.cmd(&["current", "--explain"]).env("BROKER_PROFILE", "b").output().unwrap();
+    let out = home
+        .cmd(&["current", "--explain"])
+        .env("BROKER_PROFILE", "b")
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("b\n"));
-    let out = home.cmd(&["current", "--explain", "-p", "a"]).env("BROKER_PROFILE", "b").output().unwrap();
+    let out = home
+        .cmd(&["current", "--explain", "-p", "a"])
+        .env("BROKER_PROFILE", "b")
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("a\n") && text.contains("command line"), "{text}");
+    assert!(
+        text.starts_with("a\n") && text.contains("command line"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -147,5 +250,8 @@ fn broken_pipe_exits_quietly() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("error"),
+        "{stderr}"
+    );
 }

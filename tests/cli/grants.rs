@@ -9,15 +9,26 @@ fn ai_token_is_fetched_stored_encrypted_and_cached() {
     let home = Home::with_emulator();
     home.add("ai", "ai");
     let token = home.ok(&["token", "ai"]);
-    assert!(token.starts_with("24.") && token.ends_with('\n') && token.lines().count() == 1, "{token:?}");
-    assert_eq!(home.ok(&["token", "ai"]), token, "the second call did not use the cache");
-    assert_eq!(home.emu().counters().grants.get("client_credentials"), Some(&1));
+    assert!(
+        token.starts_with("24.") && token.ends_with('\n') && token.lines().count() == 1,
+        "{token:?}"
+    );
+    assert_eq!(
+        home.ok(&["token", "ai"]),
+        token,
+        "the second call did not use the cache"
+    );
+    assert_eq!(
+        home.emu().counters().grants.get("client_credentials"),
+        Some(&1)
+    );
     let state = home.state_json("ai");
     assert_eq!(state["access_token"].as_str().unwrap(), token.trim());
     for field in ["expires_at", "obtained_at"] {
         chrono::DateTime::parse_from_rfc3339(state[field].as_str().unwrap()).unwrap();
     }
-    let json: serde_json::Value = serde_json::from_str(&home.ok(&["token", "ai", "--json"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&home.ok(&["token", "ai", "--json"])).unwrap();
     assert_eq!(json["access_token"].as_str().unwrap(), token.trim());
 }
 
@@ -25,8 +36,34 @@ fn ai_token_is_fetched_stored_encrypted_and_cached() {
 fn ai_wrong_app_key_and_wrong_secret_are_told_apart() {
     let home = Home::with_emulator();
     let url = home.emu().base_url();
-    home.ok_stdin(&["profile", "add", "badkey", "--grant", "ai", "--app-key", "nobody", "--endpoint", &url], crate::harness::SECRET);
-    home.ok_stdin(&["profile", "add", "badsk", "--grant", "ai", "--app-key", crate::harness::APP_KEY, "--endpoint", &url], "wrong");
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "badkey",
+            "--grant",
+            "ai",
+            "--app-key",
+            "nobody",
+            "--endpoint",
+            &url,
+        ],
+        crate::harness::SECRET,
+    );
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "badsk",
+            "--grant",
+            "ai",
+            "--app-key",
+            crate::harness::APP_KEY,
+            "--endpoint",
+            &url,
+        ],
+        "wrong",
+    );
     let err = home.fails(&["token", "badkey"], 4);
     assert!(err.contains("AppKey"), "{err}");
     let err = home.fails(&["token", "badsk"], 4);
@@ -43,10 +80,36 @@ fn bce_bearer_token_is_signed_and_stored() {
     let state = home.state_json("qf");
     assert_eq!(state["grant"], "bce");
     let url = home.emu().base_url();
-    home.ok_stdin(&["profile", "add", "qf-bad", "--grant", "bce", "--app-key", crate::harness::BCE_AK, "--endpoint", &url], "nope");
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "qf-bad",
+            "--grant",
+            "bce",
+            "--app-key",
+            crate::harness::BCE_AK,
+            "--endpoint",
+            &url,
+        ],
+        "nope",
+    );
     let err = home.fails(&["token", "qf-bad"], 4);
     assert!(err.contains("signature"), "{err}");
-    home.ok_stdin(&["profile", "add", "qf-nokey", "--grant", "bce", "--app-key", "AKUNKNOWN", "--endpoint", &url], "x");
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "qf-nokey",
+            "--grant",
+            "bce",
+            "--app-key",
+            "AKUNKNOWN",
+            "--endpoint",
+            &url,
+        ],
+        "x",
+    );
     home.fails(&["token", "qf-nokey"], 4);
 }
 
@@ -60,7 +123,10 @@ fn netdisk_code_login_then_refresh_rotates_the_refresh_token() {
     let mut seen = vec![first["refresh_token"].as_str().unwrap().to_owned()];
     for _ in 0..4 {
         home.ok(&["refresh", "nd", "--force"]);
-        let rt = home.state_json("nd")["refresh_token"].as_str().unwrap().to_owned();
+        let rt = home.state_json("nd")["refresh_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         assert!(!seen.contains(&rt), "the refresh token did not rotate");
         seen.push(rt);
     }
@@ -74,15 +140,29 @@ fn netdisk_code_login_then_refresh_rotates_the_refresh_token() {
 fn netdisk_device_login_waits_for_approval() {
     let home = Home::with_emulator();
     home.add("nd", "netdisk");
-    let mut child: std::process::Command = home.cmd(&["login", "nd", "--no-qr"]).into();
-    let child = child.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let child = home
+        .std_cmd(&["login", "nd", "--no-qr"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let started = Instant::now();
-    while home.emu().counters().endpoints.get("/oauth/2.0/device/code").is_none() {
-        assert!(started.elapsed() < Duration::from_secs(10), "no device code was requested");
+    while !home
+        .emu()
+        .counters()
+        .endpoints
+        .contains_key("/oauth/2.0/device/code")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no device code was requested"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(200));
-    home.emu().approve_device(None).expect("a pending device code");
+    home.emu()
+        .approve_device(None)
+        .expect("a pending device code");
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -98,9 +178,20 @@ fn netdisk_browser_login_checks_state_through_a_real_redirect() {
     home.add("nd", "netdisk");
     let browser = home.path().join("fake-browser.sh");
     std::fs::write(&browser, "#!/bin/sh\nexec curl -sfL \"$1\" >/dev/null\n").unwrap();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut std::fs::metadata(&browser).unwrap().permissions(), 0o755);
-    std::fs::set_permissions(&browser, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    home.cmd(&["login", "nd", "--browser"]).env("BROWSER", &browser).timeout(Duration::from_secs(30)).assert().success();
+    std::os::unix::fs::PermissionsExt::set_mode(
+        &mut std::fs::metadata(&browser).unwrap().permissions(),
+        0o755,
+    );
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    home.cmd(&["login", "nd", "--browser"])
+        .env("BROWSER", &browser)
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success();
     assert!(home.ok(&["token", "nd"]).starts_with("121."));
 }
 
@@ -109,12 +200,24 @@ fn netdisk_never_logged_in_exits_3_at_once_in_ci() {
     let home = Home::with_emulator();
     home.add("nd", "netdisk");
     let started = Instant::now();
-    let out = home.cmd(&["token", "nd"]).env("CI", "true").stdin(std::process::Stdio::null()).output().unwrap();
+    let out = home
+        .cmd(&["token", "nd"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
     assert_failed(&out, 3, "token before login");
     assert!(String::from_utf8_lossy(&out.stderr).contains("broker login nd"));
-    let out = home.cmd(&["login", "nd"]).env("CI", "true").stdin(std::process::Stdio::null()).output().unwrap();
+    let out = home
+        .cmd(&["login", "nd"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
     assert_failed(&out, 3, "device login in CI");
-    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(home.emu().counters().requests, 0);
 }
 
@@ -129,10 +232,16 @@ fn status_and_logout() {
     assert_eq!(rows.len(), 2);
     for row in rows {
         assert_eq!(row["state"], "ok", "{row}");
-        assert!(row["expires"].as_str().unwrap().starts_with("in 30 days"), "{row}");
+        assert!(
+            row["expires"].as_str().unwrap().starts_with("in 30 days"),
+            "{row}"
+        );
     }
     let text = serde_json::to_string(&status).unwrap();
-    assert!(!text.contains("121.") && !text.contains("122.") && !text.contains("24."), "a token in status: {text}");
+    assert!(
+        !text.contains("121.") && !text.contains("122.") && !text.contains("24."),
+        "a token in status: {text}"
+    );
     home.ok(&["logout", "nd"]);
     assert!(!home.state_file("nd").exists());
     home.fails(&["token", "nd"], 3);
@@ -146,6 +255,10 @@ fn a_used_authorization_code_is_refused_with_exit_3() {
     home.add("nd", "netdisk");
     let code = home.oob_code();
     home.ok_stdin(&["login", "nd", "--code", "-"], &code);
-    let err = home.cmd(&["login", "nd", "--code", "-"]).write_stdin(code.as_str()).output().unwrap();
+    let err = home
+        .cmd(&["login", "nd", "--code", "-"])
+        .write_stdin(code.as_str())
+        .output()
+        .unwrap();
     assert_failed(&err, 3, "reused code");
 }

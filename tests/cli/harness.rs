@@ -20,7 +20,10 @@ pub struct Home {
 impl Home {
     /// An empty home: no config, no identity, no state.
     pub fn new() -> Home {
-        Home { dir: tempfile::tempdir().expect("temp dir"), emulator: None }
+        Home {
+            dir: tempfile::tempdir().expect("temp dir"),
+            emulator: None,
+        }
     }
 
     /// A home with `broker init` done.
@@ -60,9 +63,14 @@ impl Home {
         self.state_dir().join(format!("profiles/{profile}.age"))
     }
 
-    /// `broker ARGS` with nothing of the caller's environment but PATH.
+    /// `broker ARGS` with nothing of the caller's environment but PATH (stdin: nothing).
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("broker").expect("the broker binary");
+        Command::from_std(self.std_cmd(args))
+    }
+
+    /// The same as a plain `std::process::Command`, for tests that spawn and signal.
+    pub fn std_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("broker"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.path())
@@ -75,14 +83,22 @@ impl Home {
     /// Runs and asserts success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.cmd(args).output().expect("runs");
-        assert!(out.status.success(), "broker {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "broker {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("utf-8 stdout")
     }
 
     /// Runs with `stdin`, asserting success.
     pub fn ok_stdin(&self, args: &[&str], stdin: &str) -> String {
         let out = self.cmd(args).write_stdin(stdin).output().expect("runs");
-        assert!(out.status.success(), "broker {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "broker {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("utf-8 stdout")
     }
 
@@ -96,8 +112,25 @@ impl Home {
     /// Adds a profile pointed at the emulator with the test credentials.
     pub fn add(&self, name: &str, grant: &str) {
         let endpoint = self.emu().base_url();
-        let (key, secret) = if grant == "bce" { (BCE_AK, BCE_SK) } else { (APP_KEY, SECRET) };
-        self.ok_stdin(&["profile", "add", name, "--grant", grant, "--app-key", key, "--endpoint", &endpoint], secret);
+        let (key, secret) = if grant == "bce" {
+            (BCE_AK, BCE_SK)
+        } else {
+            (APP_KEY, SECRET)
+        };
+        self.ok_stdin(
+            &[
+                "profile",
+                "add",
+                name,
+                "--grant",
+                grant,
+                "--app-key",
+                key,
+                "--endpoint",
+                &endpoint,
+            ],
+            secret,
+        );
     }
 
     /// Adds a netdisk profile and logs it in with `--code -`, through the emulator's
@@ -125,7 +158,11 @@ impl Home {
             .arg(file)
             .output()
             .expect("the reference `age` tool is installed");
-        assert!(out.status.success(), "age -d failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "age -d failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("utf-8")
     }
 
@@ -137,10 +174,18 @@ impl Home {
 
 pub fn assert_failed(out: &Output, code: i32, what: impl std::fmt::Debug) {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "{what:?}: expected exit {code}; stderr: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what:?}: expected exit {code}; stderr: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{what:?} panicked: {stderr}");
     let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(lines.len(), 1, "{what:?}: one error line expected: {stderr}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "{what:?}: one error line expected: {stderr}"
+    );
 }
 
 impl Home {
@@ -158,7 +203,12 @@ impl Home {
             .spawn()
             .expect("age");
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(state.to_string().as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(state.to_string().as_bytes())
+            .unwrap();
         assert!(child.wait().unwrap().success());
     }
 
@@ -166,11 +216,18 @@ impl Home {
     pub fn parallel(&self, n: usize, args: &[&str]) -> Vec<Output> {
         let children: Vec<_> = (0..n)
             .map(|_| {
-                let mut cmd: std::process::Command = self.cmd(args).into();
-                cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().expect("spawn")
+                self.std_cmd(args)
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
             })
             .collect();
-        children.into_iter().map(|c| c.wait_with_output().expect("wait")).collect()
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output().expect("wait"))
+            .collect()
     }
 }
 
@@ -182,7 +239,10 @@ impl Home {
             "{}/oauth/2.0/authorize?response_type=code&client_id={APP_KEY}&redirect_uri=oob&scope=basic,netdisk&display=page",
             self.emu().base_url()
         );
-        let page = reqwest::blocking::get(url).expect("authorize page").text().expect("html");
+        let page = reqwest::blocking::get(url)
+            .expect("authorize page")
+            .text()
+            .expect("html");
         let start = page.find("<title>").expect("a title") + "<title>".len();
         let end = page[start..].find("</title>").expect("title end") + start;
         page[start..end].to_owned()

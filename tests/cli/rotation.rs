@@ -22,7 +22,11 @@ fn thirty_two_processes_on_an_expired_netdisk_token_refresh_once() {
             String::from_utf8(o.stdout.clone()).unwrap()
         })
         .collect();
-    assert_eq!(tokens.len(), 1, "processes printed different tokens: {tokens:?}");
+    assert_eq!(
+        tokens.len(),
+        1,
+        "processes printed different tokens: {tokens:?}"
+    );
     let c = home.emu().counters();
     assert_eq!(c.grants.get("refresh_token"), Some(&1), "{c:?}");
     assert_eq!(c.refresh_reuse, 0);
@@ -44,7 +48,10 @@ fn thirty_two_processes_on_an_expired_ai_token_fetch_once() {
         })
         .collect();
     assert_eq!(tokens.len(), 1);
-    assert_eq!(home.emu().counters().grants.get("client_credentials"), Some(&1));
+    assert_eq!(
+        home.emu().counters().grants.get("client_credentials"),
+        Some(&1)
+    );
 }
 
 #[test]
@@ -52,15 +59,26 @@ fn kill_9_during_a_refresh_leaves_a_readable_state_and_a_plain_message() {
     let home = Home::with_emulator();
     home.login_netdisk("nd");
     home.emu().reset_counters();
-    home.emu().inject_fault(Fault::new(FaultKind::Delay { ms: 10_000 }).on_path(TOKEN_PATH));
-    let mut cmd: std::process::Command = home.cmd(&["refresh", "nd", "--force"]).into();
-    let mut child = cmd.stderr(std::process::Stdio::null()).spawn().unwrap();
+    home.emu()
+        .inject_fault(Fault::new(FaultKind::Delay { ms: 10_000 }).on_path(TOKEN_PATH));
+    let mut child = home
+        .std_cmd(&["refresh", "nd", "--force"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     let started = Instant::now();
-    while home.emu().counters().grants.get("refresh_token").is_none() {
-        assert!(started.elapsed() < Duration::from_secs(10), "the refresh never reached the emulator");
+    while !home.emu().counters().grants.contains_key("refresh_token") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the refresh never reached the emulator"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGKILL).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
     child.wait().unwrap();
     // The state still decrypts with the reference tool, and carries the journal mark.
     let state = home.state_json("nd");
@@ -70,7 +88,10 @@ fn kill_9_during_a_refresh_leaves_a_readable_state_and_a_plain_message() {
     let out = home.cmd(&["token", "nd"]).output().unwrap();
     assert_failed(&out, 3, "token after a killed refresh");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("interrupted") && stderr.contains("broker login nd"), "{stderr}");
+    assert!(
+        stderr.contains("interrupted") && stderr.contains("broker login nd"),
+        "{stderr}"
+    );
     // And a new login clears it.
     let code = home.oob_code();
     home.ok_stdin(&["login", "nd", "--code", "-"], &code);
@@ -81,39 +102,78 @@ fn kill_9_during_a_refresh_leaves_a_readable_state_and_a_plain_message() {
 fn server_errors_are_retried_then_succeed() {
     let home = Home::with_emulator();
     home.add("ai", "ai");
-    home.emu().inject_fault(Fault::new(FaultKind::Status { status: 503, body: None }).on_path(TOKEN_PATH).times(2));
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Status {
+            status: 503,
+            body: None,
+        })
+        .on_path(TOKEN_PATH)
+        .times(2),
+    );
     assert!(home.ok(&["token", "ai"]).starts_with("24."));
-    assert_eq!(home.emu().counters().grants.get("client_credentials"), Some(&3));
+    assert_eq!(
+        home.emu().counters().grants.get("client_credentials"),
+        Some(&3)
+    );
 }
 
 #[test]
 fn server_errors_forever_give_up_with_exit_5_in_bounded_time() {
     let home = Home::with_emulator();
     home.add("ai", "ai");
-    home.emu().inject_fault(Fault::new(FaultKind::Status { status: 500, body: None }).on_path(TOKEN_PATH).times(10_000));
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Status {
+            status: 500,
+            body: None,
+        })
+        .on_path(TOKEN_PATH)
+        .times(10_000),
+    );
     let started = Instant::now();
-    let out = home.cmd(&["token", "ai", "--timeout", "3s"]).output().unwrap();
+    let out = home
+        .cmd(&["token", "ai", "--timeout", "3s"])
+        .output()
+        .unwrap();
     assert_failed(&out, 5, "5xx forever");
-    assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
-    assert!(home.emu().counters().grants["client_credentials"] >= 2, "never retried");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        home.emu().counters().grants["client_credentials"] >= 2,
+        "never retried"
+    );
 }
 
 #[test]
 fn a_stalled_server_is_given_up_on() {
     let home = Home::with_emulator();
     home.add("ai", "ai");
-    home.emu().inject_fault(Fault::new(FaultKind::Delay { ms: 60_000 }).on_path(TOKEN_PATH).times(100));
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Delay { ms: 60_000 })
+            .on_path(TOKEN_PATH)
+            .times(100),
+    );
     let started = Instant::now();
-    let out = home.cmd(&["token", "ai", "--timeout", "2s"]).output().unwrap();
+    let out = home
+        .cmd(&["token", "ai", "--timeout", "2s"])
+        .output()
+        .unwrap();
     assert_failed(&out, 5, "stall");
-    assert!(started.elapsed() < Duration::from_secs(6), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
 fn a_garbage_body_is_a_clean_error() {
     let home = Home::with_emulator();
     home.add("ai", "ai");
-    home.emu().inject_fault(Fault::new(FaultKind::Garbage { body: None }).on_path(TOKEN_PATH));
+    home.emu()
+        .inject_fault(Fault::new(FaultKind::Garbage { body: None }).on_path(TOKEN_PATH));
     let err = home.fails(&["token", "ai"], 5);
     assert!(err.contains("not a token"), "{err}");
 }
@@ -123,7 +183,11 @@ fn a_dropped_connection_on_a_refresh_is_not_retried() {
     let home = Home::with_emulator();
     home.login_netdisk("nd");
     home.emu().reset_counters();
-    home.emu().inject_fault(Fault::new(FaultKind::Drop).on_path(TOKEN_PATH).after_handling());
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Drop)
+            .on_path(TOKEN_PATH)
+            .after_handling(),
+    );
     let err = home.fails(&["refresh", "nd", "--force"], 5);
     assert!(err.contains("may have been spent"), "{err}");
     assert_eq!(home.emu().counters().grants.get("refresh_token"), Some(&1));
@@ -137,7 +201,11 @@ fn security_policy_on_a_refresh_is_exit_5_after_exactly_one_attempt() {
     let home = Home::with_emulator();
     home.login_netdisk("nd");
     home.emu().reset_counters();
-    home.emu().inject_fault(Fault::new(FaultKind::SecurityPolicy).on_path(TOKEN_PATH).times(5));
+    home.emu().inject_fault(
+        Fault::new(FaultKind::SecurityPolicy)
+            .on_path(TOKEN_PATH)
+            .times(5),
+    );
     let err = home.fails(&["refresh", "nd", "--force"], 5);
     assert!(err.contains("throttled"), "{err}");
     assert_eq!(home.emu().counters().grants.get("refresh_token"), Some(&1));
@@ -148,16 +216,24 @@ fn a_spent_refresh_token_marks_the_profile_for_login_and_deletes_nothing() {
     let home = Home::with_emulator();
     home.login_netdisk("nd");
     let before = home.state_json("nd");
-    home.emu().inject_fault(Fault::new(FaultKind::ExpiredToken).on_path(TOKEN_PATH));
+    home.emu()
+        .inject_fault(Fault::new(FaultKind::ExpiredToken).on_path(TOKEN_PATH));
     let err = home.fails(&["refresh", "nd", "--force"], 3);
     assert!(err.contains("broker login nd"), "{err}");
     let after = home.state_json("nd");
-    assert_eq!(after["refresh_token"], before["refresh_token"], "the refresh token was deleted");
+    assert_eq!(
+        after["refresh_token"], before["refresh_token"],
+        "the refresh token was deleted"
+    );
     assert_eq!(after["access_token"], before["access_token"]);
     assert!(after["needs_login"].is_object());
     home.emu().reset_counters();
     home.fails(&["token", "nd", "--min-ttl", "1000d"], 3);
-    assert_eq!(home.emu().counters().requests, 0, "asked Baidu again after a rejected refresh token");
+    assert_eq!(
+        home.emu().counters().requests,
+        0,
+        "asked Baidu again after a rejected refresh token"
+    );
 }
 
 #[test]

@@ -12,18 +12,41 @@ fn recipient(home: &Home) -> String {
 
 fn age_keygen(dir: &std::path::Path, name: &str) -> (std::path::PathBuf, String) {
     let path = dir.join(name);
-    let out = Std::new("age-keygen").arg("-o").arg(&path).output().expect("age-keygen is installed");
+    let out = Std::new("age-keygen")
+        .arg("-o")
+        .arg(&path)
+        .output()
+        .expect("age-keygen is installed");
     assert!(out.status.success());
-    let public = String::from_utf8_lossy(&out.stderr).trim().trim_start_matches("Public key: ").to_owned();
+    let public = String::from_utf8_lossy(&out.stderr)
+        .trim()
+        .trim_start_matches("Public key: ")
+        .to_owned();
     (path, public)
 }
 
 #[test]
 fn a_secret_written_by_broker_decrypts_with_the_reference_age() {
     let home = Home::init();
-    home.ok_stdin(&["profile", "add", "a", "--grant", "ai", "--app-key", "k", "--endpoint", LOOP], "s3cret-value\n");
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "a",
+            "--grant",
+            "ai",
+            "--app-key",
+            "k",
+            "--endpoint",
+            LOOP,
+        ],
+        "s3cret-value\n",
+    );
     let cfg: toml::Table = toml::from_str(&home.read_config()).unwrap();
-    let armored = cfg["profiles"]["a"]["secret_key"].as_str().unwrap().to_owned();
+    let armored = cfg["profiles"]["a"]["secret_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let file = home.path().join("secret.age");
     std::fs::write(&file, armored).unwrap();
     // One trailing newline from stdin is dropped, nothing else.
@@ -34,12 +57,19 @@ fn a_secret_written_by_broker_decrypts_with_the_reference_age() {
 fn a_secret_written_by_the_reference_age_is_readable() {
     let home = Home::with_emulator();
     let r = recipient(&home);
-    let out = Std::new("age").args(["-r", &r, "-a"]).arg("-o").arg(home.path().join("sk.age")).arg("/dev/stdin")
+    let out = Std::new("age")
+        .args(["-r", &r, "-a"])
+        .arg("-o")
+        .arg(home.path().join("sk.age"))
+        .arg("/dev/stdin")
         .stdin(std::process::Stdio::piped())
         .spawn()
         .and_then(|mut c| {
             use std::io::Write;
-            c.stdin.take().unwrap().write_all(crate::harness::SECRET.as_bytes())?;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(crate::harness::SECRET.as_bytes())?;
             c.wait_with_output()
         })
         .unwrap();
@@ -72,7 +102,11 @@ fn a_foreign_identity_is_exit_6() {
     let home = Home::with_emulator();
     home.add("a", "ai");
     let (other, _) = age_keygen(home.path(), "other.txt");
-    let out = home.cmd(&["token", "a"]).env("BROKER_AGE_KEY_FILE", &other).output().unwrap();
+    let out = home
+        .cmd(&["token", "a"])
+        .env("BROKER_AGE_KEY_FILE", &other)
+        .output()
+        .unwrap();
     crate::harness::assert_failed(&out, 6, "foreign identity");
 }
 
@@ -81,20 +115,42 @@ fn identity_sources_in_spec_order() {
     let home = Home::with_emulator();
     home.add("a", "ai");
     let key = std::fs::read_to_string(home.identity()).unwrap();
-    let secret_line = key.lines().find(|l| l.starts_with("AGE-SECRET-KEY-")).unwrap().to_owned();
+    let secret_line = key
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .unwrap()
+        .to_owned();
     let moved = home.path().join("moved-identity.txt");
     std::fs::rename(home.identity(), &moved).unwrap();
     // BROKER_AGE_KEY: the key text itself.
-    home.cmd(&["token", "a"]).env("BROKER_AGE_KEY", &secret_line).assert().success();
+    home.cmd(&["token", "a"])
+        .env("BROKER_AGE_KEY", &secret_line)
+        .assert()
+        .success();
     // BROKER_AGE_KEY_FILE.
-    home.cmd(&["token", "a"]).env("BROKER_AGE_KEY_FILE", &moved).assert().success();
+    home.cmd(&["token", "a"])
+        .env("BROKER_AGE_KEY_FILE", &moved)
+        .assert()
+        .success();
     // BROKER_AGE_KEY_CMD: a command that prints it.
-    home.cmd(&["token", "a"]).env("BROKER_AGE_KEY_CMD", format!("cat '{}'", moved.display())).assert().success();
+    home.cmd(&["token", "a"])
+        .env("BROKER_AGE_KEY_CMD", format!("cat '{}'", moved.display()))
+        .assert()
+        .success();
     // The first present source is used alone: a bad BROKER_AGE_KEY is not rescued by a good file.
-    let out = home.cmd(&["token", "a"]).env("BROKER_AGE_KEY", "AGE-SECRET-KEY-1BAD").env("BROKER_AGE_KEY_FILE", &moved).output().unwrap();
+    let out = home
+        .cmd(&["token", "a"])
+        .env("BROKER_AGE_KEY", "AGE-SECRET-KEY-1BAD")
+        .env("BROKER_AGE_KEY_FILE", &moved)
+        .output()
+        .unwrap();
     crate::harness::assert_failed(&out, 6, "bad BROKER_AGE_KEY");
     // A failing key command is exit 6 too.
-    let out = home.cmd(&["token", "a"]).env("BROKER_AGE_KEY_CMD", "exit 3").output().unwrap();
+    let out = home
+        .cmd(&["token", "a"])
+        .env("BROKER_AGE_KEY_CMD", "exit 3")
+        .output()
+        .unwrap();
     crate::harness::assert_failed(&out, 6, "failing key command");
 }
 
@@ -104,17 +160,30 @@ fn passphrase_identity_needs_the_passphrase_and_never_prompts_without_a_terminal
     // Start over with a passphrase-protected identity.
     std::fs::remove_file(home.identity()).unwrap();
     std::fs::remove_file(home.config()).unwrap();
-    home.cmd(&["init", "--passphrase"]).env("BROKER_AGE_PASSPHRASE", "correct horse").assert().success();
+    home.cmd(&["init", "--passphrase"])
+        .env("BROKER_AGE_PASSPHRASE", "correct horse")
+        .assert()
+        .success();
     let text = std::fs::read_to_string(home.identity()).unwrap();
-    assert!(text.contains("BEGIN AGE ENCRYPTED FILE") && !text.contains("AGE-SECRET-KEY"), "{text}");
+    assert!(
+        text.contains("BEGIN AGE ENCRYPTED FILE") && !text.contains("AGE-SECRET-KEY"),
+        "{text}"
+    );
     home.add("a", "ai");
-    home.cmd(&["token", "a"]).env("BROKER_AGE_PASSPHRASE", "correct horse").assert().success();
+    home.cmd(&["token", "a"])
+        .env("BROKER_AGE_PASSPHRASE", "correct horse")
+        .assert()
+        .success();
     let started = std::time::Instant::now();
     let out = home.cmd(&["token", "a"]).output().unwrap();
     crate::harness::assert_failed(&out, 6, "no passphrase, no terminal");
     assert!(String::from_utf8_lossy(&out.stderr).contains("BROKER_AGE_PASSPHRASE"));
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
-    let out = home.cmd(&["token", "a"]).env("BROKER_AGE_PASSPHRASE", "wrong").output().unwrap();
+    let out = home
+        .cmd(&["token", "a"])
+        .env("BROKER_AGE_PASSPHRASE", "wrong")
+        .output()
+        .unwrap();
     crate::harness::assert_failed(&out, 6, "wrong passphrase");
 }
 
@@ -124,11 +193,28 @@ fn rekey_adds_a_teammate_to_secrets_and_state() {
     home.add("a", "ai");
     home.ok(&["token", "a"]);
     let (mate, mate_public) = age_keygen(home.path(), "mate.txt");
-    let text = home.read_config().replacen("recipients = [", &format!("recipients = [\"{mate_public}\", "), 1);
+    let text = home.read_config().replacen(
+        "recipients = [",
+        &format!("recipients = [\"{mate_public}\", "),
+        1,
+    );
     home.write_config(&text);
     home.ok(&["secret", "rekey"]);
     // The teammate alone can now read the state and get a token.
-    let out = Std::new("age").arg("-d").arg("-i").arg(&mate).arg(home.state_file("a")).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    home.cmd(&["refresh", "a", "--force"]).env("BROKER_AGE_KEY_FILE", &mate).assert().success();
+    let out = Std::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&mate)
+        .arg(home.state_file("a"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    home.cmd(&["refresh", "a", "--force"])
+        .env("BROKER_AGE_KEY_FILE", &mate)
+        .assert()
+        .success();
 }
