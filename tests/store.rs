@@ -405,8 +405,8 @@ fn passphrase_comes_from_the_environment_and_no_terminal_fails_at_once() {
         .env("IDENTITY", &id);
     cmd.env_remove("BROKER_AGE_PASSPHRASE");
     let out = child_output(&mut cmd);
-    // SPEC §7: a prompt was needed but there is no terminal → exit 3.
-    assert!(out.contains("ERROR 3 "), "{out}");
+    // Issue 2: a passphrase identity with no terminal fails at once with exit 6 and a hint.
+    assert!(out.contains("ERROR 6 "), "{out}");
     assert!(out.contains("BROKER_AGE_PASSPHRASE"), "{out}");
     let took: u64 = out
         .lines()

@@ -3,6 +3,7 @@
 mod harness;
 
 mod config;
+mod demo;
 mod grants;
 mod profiles;
 mod rotation;
