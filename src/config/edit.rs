@@ -38,6 +38,10 @@ pub struct NewProfile<'a> {
 impl ConfigEdit {
     /// Locks and reads the config (an absent file is an empty document).
     pub fn open(path: &Path) -> Result<ConfigEdit> {
+        // A dotfile manager may have made the config a symlink: write through it, to its
+        // target, rather than replace the link with a file.
+        let resolved = std::fs::canonicalize(path).ok();
+        let path = resolved.as_deref().unwrap_or(path);
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

@@ -371,7 +371,11 @@ fn passphrase_from_env_or_tty(source: &IdentitySource) -> Result<SecretString> {
     // rpassword reads /dev/tty; check it opens first so the error says what is missing. In CI
     // nobody answers even where a terminal exists. Exit 6, as for any identity that cannot be
     // loaded (issue 2): the store is what fails, and scripts key on that code.
-    let no_tty = fs::OpenOptions::new().read(true).write(true).open("/dev/tty").is_err();
+    let no_tty = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_err();
     if no_tty || crate::prompt::in_ci() {
         return Err(Error::store(format!(
             "the age identity {} is passphrase-protected and there is no terminal to ask for the passphrase",

@@ -194,3 +194,38 @@ fn adding_an_existing_profile_is_refused_and_changes_nothing() {
     assert_eq!(err.status.code(), Some(2));
     assert_eq!(home.read_config(), before);
 }
+
+#[test]
+fn a_symlinked_config_is_written_through_to_its_target() {
+    let home = Home::init();
+    let real = home.path().join("dotfiles/broker.toml");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::rename(home.config(), &real).unwrap();
+    std::os::unix::fs::symlink(&real, home.config()).unwrap();
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "a",
+            "--grant",
+            "ai",
+            "--app-key",
+            "k",
+            "--endpoint",
+            LOOP,
+        ],
+        "sk",
+    );
+    assert!(
+        std::fs::symlink_metadata(home.config())
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced"
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("[profiles.a]")
+    );
+}
