@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs broker's whole test suite on a fresh machine: installs what the tests need (the
-# reference `age` tool, real shells, curl), then `cargo test`.
+# reference `age` tool, curl, the real shells the shell integration is tested in: bash, zsh,
+# fish, plus shellcheck and `script` for a pseudo-terminal), then `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for tool in age:age age-keygen:age curl:curl; do
+for tool in age:age age-keygen:age curl:curl bash:bash zsh:zsh fish:fish shellcheck:shellcheck script:bsdutils; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 if [ "${#need[@]}" -gt 0 ]; then

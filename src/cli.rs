@@ -58,10 +58,21 @@ pub enum Command {
     /// Replace, encrypt and re-encrypt SecretKeys
     #[command(subcommand)]
     Secret(SecretCommand),
-    /// Make a profile the default
+    /// Make a profile the default; with the shell integration, also switch this shell to it
     Use(UseArgs),
     /// Print the profile in force
     Current(CurrentArgs),
+    /// Print a profile's variables, quoted for a shell, a .env file, JSON or GitHub Actions
+    Env(EnvArgs),
+    /// Run a command with a profile's variables set; its exit code and signals pass through
+    Exec(ExecArgs),
+    /// Print the shell integration: `eval "$(broker shell-init bash)"`
+    ShellInit(ShellInitArgs),
+    /// Print shell completions
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a folder
+    #[command(hide = true)]
+    Man(ManArgs),
     /// Authorize a netdisk app (device code, pasted code, or browser); fetch a token for other grants
     Login(LoginArgs),
     /// Print a valid access token, rotating it first when due
@@ -72,10 +83,22 @@ pub enum Command {
     Status(StatusArgs),
     /// Forget the stored tokens of a profile (its SecretKey stays)
     Logout(ProfileArg),
+    /// Try a profile's hooks without touching Baidu, or re-run them for the current token
+    #[command(subcommand)]
+    Hooks(HooksCommand),
     /// Serve a local Baidu-compatible OAuth emulator
     Emulator(EmulatorArgs),
     /// Tour broker offline, in a temporary home, against the emulator
     Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HooksCommand {
+    /// Fire every hook of the profile (global and its own, whatever their `on`) with
+    /// BROKER_EVENT=test; Baidu is not asked and no sink is written
+    Test(ProfileArg),
+    /// Write the sinks and re-run the rotate hooks for the token stored now (no rotation)
+    Run(ProfileArg),
 }
 
 #[derive(Debug, Args)]
@@ -153,13 +176,80 @@ pub enum SecretCommand {
 #[derive(Debug, Args)]
 pub struct UseArgs {
     pub name: String,
+    /// Switch only the current shell; keep the default (needs the shell integration)
+    #[arg(long)]
+    pub shell: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CurrentArgs {
-    /// Also say which rule chose the profile
+    /// Also say which rule chose the profile, and whether this environment's token is current
     #[arg(long)]
     pub explain: bool,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// How to print the variables
+    #[arg(long, value_enum, default_value = "sh")]
+    pub format: crate::shell::format::Format,
+    /// Same as `--format json`
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Print commands that clear what a previous export set (the names in BROKER_EXPORTED,
+    /// the defaults, and PROFILE's own when one is given)
+    #[arg(long)]
+    pub unset: bool,
+    /// For the prompt hook: print nothing unless the state file of BROKER_PROFILE changed
+    /// since BROKER_STAMP; never rotates, never asks Baidu
+    #[arg(long, hide = true, conflicts_with = "unset")]
+    pub if_changed: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[arg(value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Run even inside another `broker exec`
+    #[arg(long)]
+    pub force: bool,
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShellInitArgs {
+    #[arg(value_enum)]
+    pub shell: crate::shell::Shell,
+    /// `prompt`: re-export on each prompt when another process rotated the token (one stat,
+    /// no decryption); `none`: only `broker use` changes the shell
+    #[arg(long, value_enum, default_value = "prompt")]
+    pub hook: PromptHook,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PromptHook {
+    None,
+    Prompt,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write broker.1 and one page per subcommand into this folder instead of stdout
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -13,10 +13,12 @@ pub mod duration;
 pub mod emulator;
 pub mod error;
 pub mod grant;
+pub mod hooks;
 pub mod profile;
 pub mod prompt;
 pub mod rotate;
 pub mod secret;
+pub mod shell;
 pub mod store;
 pub mod ui;
 

@@ -64,6 +64,33 @@ pub fn is_due(state: &TokenState, now: DateTime<Utc>, min_ttl: Duration) -> bool
     state.is_due(now, min_ttl.min(lifetime / 2))
 }
 
+/// A rotation that failed, and whether it failed while asking Baidu for a new token.
+pub struct Failed {
+    pub error: Error,
+    /// Set when this process held the lock, found the token due and could not get a new one:
+    /// the `refresh_failed` event of SPEC §8. `None` for failures before that point (config,
+    /// store, lock, a profile already marked as needing a login), which fire no hook: they
+    /// would fire on every call without anything having been tried.
+    pub attempt: Option<Attempt>,
+}
+
+/// What is known of the token still stored when an attempt to rotate it failed.
+#[derive(Debug, Clone, Default)]
+pub struct Attempt {
+    /// The expiry of the stored token (it may have passed); `None` if there was none.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub scope: Option<String>,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Self {
+        Failed {
+            error,
+            attempt: None,
+        }
+    }
+}
+
 /// A valid token for `profile`, rotating it first when due.
 pub fn ensure(
     store: &dyn StateStore,
@@ -71,6 +98,17 @@ pub fn ensure(
     profile: &Profile,
     policy: Policy,
 ) -> Result<Outcome> {
+    ensure_observed(store, vault, profile, policy).map_err(|f| f.error)
+}
+
+/// [`ensure`], saying on failure whether a rotation was attempted (for `refresh_failed` hooks).
+/// The warm-cache path is the same: one state read, no lock.
+pub fn ensure_observed(
+    store: &dyn StateStore,
+    vault: &Vault,
+    profile: &Profile,
+    policy: Policy,
+) -> Result<Outcome, Failed> {
     let name = &profile.name;
     // Fast path, no lock: readers never block, because writers replace files atomically.
     let seen = store.load(name)?;
@@ -85,7 +123,7 @@ pub fn ensure(
             return Ok(Outcome::Cached(state.clone()));
         }
     } else if profile.grant == Grant::Netdisk {
-        return Err(not_logged_in(profile));
+        return Err(not_logged_in(profile).into());
     }
 
     let mut lock = store.lock(name, policy.timeout + Duration::from_secs(5))?;
@@ -105,20 +143,32 @@ pub fn ensure(
         check_usable(profile, state)?;
     }
 
-    let secret = grant::secret_key(profile, vault)?;
-    let client = Client::new(policy.timeout)?;
     let previous_expires_at = current.as_ref().map(|s| s.expires_at);
-    let fresh = match profile.grant {
-        Grant::Ai | Grant::Bce => grant::fetch_unattended(&client, profile, &secret)?,
-        Grant::Netdisk => {
-            let Some(mut state) = current.clone() else {
-                return Err(not_logged_in(profile));
-            };
-            refresh_netdisk(&mut *lock, &client, profile, &secret, &mut state)?
-        }
+    let attempted = |error: Error| Failed {
+        error,
+        attempt: Some(Attempt {
+            expires_at: previous_expires_at,
+            scope: current.as_ref().and_then(|s| s.scope.clone()),
+        }),
     };
-    let state = fresh.into_state(profile.grant, current.as_ref(), Utc::now());
-    lock.save(&state)?;
+    if profile.grant == Grant::Netdisk && current.is_none() {
+        return Err(not_logged_in(profile).into());
+    }
+    let state = (|| -> Result<TokenState> {
+        let secret = grant::secret_key(profile, vault)?;
+        let client = Client::new(policy.timeout)?;
+        let fresh = match (profile.grant, current.clone()) {
+            (Grant::Netdisk, Some(mut state)) => {
+                refresh_netdisk(&mut *lock, &client, profile, &secret, &mut state)?
+            }
+            (Grant::Netdisk, None) => return Err(not_logged_in(profile)),
+            (Grant::Ai | Grant::Bce, _) => grant::fetch_unattended(&client, profile, &secret)?,
+        };
+        let state = fresh.into_state(profile.grant, current.as_ref(), Utc::now());
+        lock.save(&state)?;
+        Ok(state)
+    })()
+    .map_err(attempted)?;
     drop(lock);
     ui::debug(
         1,

@@ -72,28 +72,73 @@ pub fn print(data: impl AsRef<str>) {
     }
 }
 
-/// Aligned columns, for `profile list` and `status` on a terminal.
+/// Whether stdout is a terminal that may be coloured: not with `NO_COLOR`, nor `TERM=dumb`,
+/// nor into a pipe or file (data there must stay plain).
+pub fn color_stdout() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        && std::io::stdout().is_terminal()
+}
+
+/// SGR codes for table cells.
+pub mod style {
+    pub const BOLD: &str = "1";
+    pub const DIM: &str = "2";
+    pub const RED: &str = "31";
+    pub const GREEN: &str = "32";
+    pub const YELLOW: &str = "33";
+}
+
+/// Aligned columns, for `profile list` and `status`.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    render_table(header, rows, None)
+}
+
+/// [`table`] with cells coloured by `paint(column, text)` (an SGR code, see [`style`]) and
+/// a bold header, when stdout is a terminal that may be coloured; plain otherwise.
+pub fn table_styled(
+    header: &[&str],
+    rows: &[Vec<String>],
+    paint: impl Fn(usize, &str) -> Option<&'static str>,
+) -> String {
+    if color_stdout() {
+        render_table(header, rows, Some(&paint))
+    } else {
+        render_table(header, rows, None)
+    }
+}
+
+type Style<'a> = &'a dyn Fn(usize, &str) -> Option<&'static str>;
+
+fn render_table(header: &[&str], rows: &[Vec<String>], paint: Option<Style>) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: Vec<&str>| {
+    // Widths come from the plain text; colour codes wrap each cell after padding is known.
+    let line = |cells: Vec<&str>, code: &dyn Fn(usize, &str) -> Option<&'static str>| {
         let mut s = String::new();
+        let last = cells.len().saturating_sub(1);
         for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(cell);
+            let pad = if i == last {
+                String::new()
             } else {
-                s.push_str(&format!("{cell:<w$}  "));
+                " ".repeat(w.saturating_sub(cell.chars().count()) + 2)
+            };
+            match code(i, cell) {
+                Some(c) if !cell.is_empty() => s.push_str(&format!("\x1b[{c}m{cell}\x1b[0m{pad}")),
+                _ => s.push_str(&format!("{cell}{pad}")),
             }
         }
         s.trim_end().to_owned() + "\n"
     };
-    let mut out = line(header.to_vec());
+    let header_code = |_: usize, _: &str| paint.map(|_| style::BOLD);
+    let cell_code = |i: usize, cell: &str| paint.and_then(|f| f(i, cell));
+    let mut out = line(header.to_vec(), &header_code);
     for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
+        out.push_str(&line(row.iter().map(String::as_str).collect(), &cell_code));
     }
     out
 }
@@ -104,5 +149,19 @@ mod tests {
     fn table_aligns_columns() {
         let t = super::table(&["A", "BB"], &[vec!["xxx".into(), "y".into()]]);
         assert_eq!(t, "A    BB\nxxx  y\n");
+    }
+
+    #[test]
+    fn coloured_cells_keep_the_plain_alignment() {
+        let paint = |col: usize, _: &str| (col == 0).then_some(super::style::RED);
+        let t = super::render_table(
+            &["A", "BB"],
+            &[vec!["xxx".into(), "y".into()], vec!["".into(), "z".into()]],
+            Some(&paint),
+        );
+        assert_eq!(
+            t,
+            "\x1b[1mA\x1b[0m    \x1b[1mBB\x1b[0m\n\x1b[31mxxx\x1b[0m  y\n     z\n"
+        );
     }
 }

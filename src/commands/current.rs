@@ -1,17 +1,127 @@
-//! `broker current [--explain]`: the profile in force, and which SPEC §4 rule chose it.
+//! `broker current [--explain] [--json]`: the profile in force, which SPEC §4 rule chose it,
+//! and (with `--explain`) whether the token exported into this environment is still the
+//! stored one.
+
+use serde_json::json;
 
 use crate::cli::CurrentArgs;
 use crate::commands::Context;
+use crate::config::Config;
 use crate::error::Result;
+use crate::profile::ProfileName;
+use crate::shell;
+use crate::store::StateStore;
 use crate::ui;
 
 pub fn run(ctx: &Context, args: CurrentArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let (name, source) = ctx.select(&cfg, None)?;
+    // Only `--explain` decrypts: plain `current` stays a config read.
+    let check = if args.explain {
+        environment_check(ctx, &cfg, &name)
+    } else {
+        Check::NotExported
+    };
+    if args.json {
+        let mut value = json!({
+            "profile": name.as_str(),
+            "source": source_name(source),
+            "explain": source.explain(),
+        });
+        if args.explain {
+            value["environment"] = json!(check.as_str());
+        }
+        ui::print(format!("{value}\n"));
+        return Ok(());
+    }
     if args.explain {
         ui::print(format!("{name}\n{}\n", source.explain()));
+        match &check {
+            Check::Stale => {
+                ui::warn(format!(
+                    "`BAIDU_ACCESS_TOKEN` in this environment is not the stored token of `{name}` (it was rotated since it was exported)"
+                ));
+                ui::say(format!(
+                    "hint: run `broker use {name}` (with the shell integration) or `eval \"$(broker env {name})\"` to export the current one"
+                ));
+            }
+            Check::OtherProfile(other) => ui::warn(format!(
+                "the `BAIDU_*` variables in this environment were exported for `{other}`, not `{name}`"
+            )),
+            Check::Unreadable(why) => ui::warn(format!(
+                "cannot check the exported token against the stored one: {why}"
+            )),
+            Check::Current | Check::NotExported | Check::NotStored => {}
+        }
     } else {
         ui::print(format!("{name}\n"));
     }
     Ok(())
+}
+
+/// How the token in this environment compares with the stored one.
+enum Check {
+    /// No `BAIDU_ACCESS_TOKEN` here.
+    NotExported,
+    /// It is the stored token.
+    Current,
+    /// It is not: the token was rotated (or the profile logged out and in) since the export.
+    Stale,
+    /// The variables here belong to another profile.
+    OtherProfile(String),
+    /// Nothing is stored for the profile.
+    NotStored,
+    Unreadable(String),
+}
+
+impl Check {
+    fn as_str(&self) -> &'static str {
+        match self {
+            Check::NotExported => "not exported",
+            Check::Current => "current",
+            Check::Stale => "stale",
+            Check::OtherProfile(_) => "other profile",
+            Check::NotStored => "not stored",
+            Check::Unreadable(_) => "unreadable",
+        }
+    }
+}
+
+fn environment_check(ctx: &Context, cfg: &Config, name: &ProfileName) -> Check {
+    let Some(exported) = std::env::var("BAIDU_ACCESS_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .map(zeroize::Zeroizing::new)
+    else {
+        return Check::NotExported;
+    };
+    if let Ok(other) = std::env::var(shell::DEFAULT_NAMES[0])
+        && !other.is_empty()
+        && other != name.as_str()
+    {
+        return Check::OtherProfile(crate::error::sanitize(&other));
+    }
+    // A profile whose `[env]` rewrites BAIDU_ACCESS_TOKEN exports something else on purpose.
+    if cfg
+        .profile(name)
+        .is_ok_and(|p| p.env.contains_key("BAIDU_ACCESS_TOKEN"))
+    {
+        return Check::NotExported;
+    }
+    match ctx.store(cfg).load(name) {
+        Ok(Some(state)) if state.access_token.expose() == exported.as_str() => Check::Current,
+        Ok(Some(_)) => Check::Stale,
+        Ok(None) => Check::NotStored,
+        Err(e) => Check::Unreadable(e.message().to_owned()),
+    }
+}
+
+fn source_name(source: crate::profile::Source) -> &'static str {
+    use crate::profile::Source;
+    match source {
+        Source::Argument => "argument",
+        Source::Environment => "environment",
+        Source::UseDefault => "use",
+        Source::ConfigDefault => "config",
+    }
 }

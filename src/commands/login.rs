@@ -12,7 +12,7 @@ use crate::config::{Grant, Profile};
 use crate::error::{Error, Result, sanitize};
 use crate::grant::{self, Fresh, netdisk};
 use crate::secret::{Code, SecretKey};
-use crate::{prompt, rotate, ui};
+use crate::{hooks, prompt, rotate, ui};
 
 /// How long `--browser` waits for the redirect.
 const BROWSER_WAIT: Duration = Duration::from_secs(300);
@@ -40,10 +40,11 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
             (None, false) => with_device(profile, &secret, !args.no_qr)?,
         },
     };
-    let (state, _previous) = rotate::save_login(&store, profile, fresh, timeout)?;
+    let (state, previous) = rotate::save_login(&store, profile, fresh, timeout)?;
     let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
     ui::say(format!("logged in `{name}`; the token expires {left}"));
-    Ok(())
+    // The lock was released by `save_login`: a hook may call broker itself.
+    hooks::after_login(&cfg, &store, profile, &state, previous).into_result()
 }
 
 /// The device flow: show a code and a QR, poll until a person approves it elsewhere.

@@ -1,15 +1,21 @@
 //! One module per subcommand, and the [`Context`] they share: resolved paths, the config,
 //! the vault and the state store, each built only when a command asks for it.
 
+mod completions;
 mod current;
 mod demo;
 mod emulator;
+mod env;
+mod exec;
+mod hooks;
 mod init;
 mod login;
 mod logout;
+mod man;
 mod profile;
 mod refresh;
 mod secret;
+mod shell_init;
 mod status;
 mod token;
 mod use_;
@@ -29,12 +35,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Secret(cmd) => secret::run(&ctx, cmd),
         Command::Use(args) => use_::run(&ctx, args),
         Command::Current(args) => current::run(&ctx, args),
+        Command::Env(args) => env::run(&ctx, args),
+        Command::Exec(args) => exec::run(&ctx, args),
+        Command::ShellInit(args) => shell_init::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
         Command::Emulator(args) => emulator::run(args),
         Command::Login(args) => login::run(&ctx, args),
         Command::Token(args) => token::run(&ctx, args),
         Command::Refresh(args) => refresh::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Logout(args) => logout::run(&ctx, args),
+        Command::Hooks(cmd) => hooks::run(&ctx, cmd),
         Command::Demo => demo::run(),
     }
 }

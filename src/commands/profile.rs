@@ -119,9 +119,14 @@ fn list(ctx: &Context, args: JsonArg) -> Result<()> {
             ]
         })
         .collect();
-    ui::print(ui::table(
+    ui::print(ui::table_styled(
         &["  NAME", "GRANT", "APP KEY", "ENDPOINT", "DESCRIPTION"],
         &rows,
+        |column, cell| match column {
+            0 if cell.starts_with('*') => Some(ui::style::BOLD),
+            2 | 3 => Some(ui::style::DIM),
+            _ => None,
+        },
     ));
     Ok(())
 }

@@ -1,4 +1,8 @@
 //! `broker refresh [PROFILE | --all] [--force]`: rotate now, when due or always.
+//!
+//! Each profile's sinks and hooks run right after its own rotation (with `--all`, in the
+//! worker that rotated it, so no hook runs twice for one event). A failed hook makes the exit
+//! code 7, unless a rotation itself failed, whose code wins: that is the worse news.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -7,11 +11,11 @@ use chrono::Utc;
 
 use crate::cli::RefreshArgs;
 use crate::commands::Context;
-use crate::config::Profile;
-use crate::error::{Error, Result};
+use crate::config::{Config, Profile};
+use crate::error::{Error, Kind, Result};
 use crate::rotate::{self, Outcome, Policy};
 use crate::store::FileStore;
-use crate::ui;
+use crate::{hooks, ui};
 
 /// How many profiles `--all` rotates at once: enough to hide latency, few enough not to look
 /// like a flood to Baidu.
@@ -24,9 +28,7 @@ pub fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
     if !args.all {
         let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
         let profile = cfg.profile(&name)?;
-        let outcome = one(&store, profile, args.force, timeout)?;
-        report(profile, &outcome);
-        return Ok(());
+        return one(&cfg, &store, profile, args.force, timeout);
     }
     let profiles: Vec<&Profile> = cfg.profiles.values().collect();
     let next = AtomicUsize::new(0);
@@ -35,12 +37,14 @@ pub fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
         for _ in 0..CONCURRENCY.min(profiles.len()) {
             scope.spawn(|| {
                 while let Some(profile) = profiles.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    match one(&store, profile, args.force, timeout) {
-                        Ok(outcome) => report(profile, &outcome),
-                        Err(e) => {
-                            ui::say(format!("`{}`: error: {}", profile.name, e.message()));
-                            let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
-                            slot.get_or_insert(e);
+                    if let Err(e) = one(&cfg, &store, profile, args.force, timeout) {
+                        ui::say(format!("`{}`: error: {}", profile.name, e.message()));
+                        let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
+                        // A failed rotation outranks a failed hook (the token was saved).
+                        match &*slot {
+                            Some(first) if first.kind() != Kind::Hook || e.kind() == Kind::Hook => {
+                            }
+                            _ => *slot = Some(e),
                         }
                     }
                 }
@@ -48,25 +52,46 @@ pub fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
         }
     });
     match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        // The exit code of the first failure; each failure was already reported above.
+        // Each failure was already reported above.
+        Some(e) if e.kind() == Kind::Hook => Err(Error::hook(
+            "some hooks failed after their profile was rotated; every new token is saved",
+        )
+        .with_hint("see the lines above; re-run them with `broker hooks run PROFILE`")),
+        // The exit code of the first failure.
         Some(e) => Err(Error::new(e.kind(), "some profiles could not be refreshed")
             .with_hint("see the lines above")),
         None => Ok(()),
     }
 }
 
+/// Rotates one profile, reports it, then runs its sinks and hooks when it rotated (or its
+/// `refresh_failed` hooks when the attempt failed).
 fn one(
+    cfg: &Config,
     store: &FileStore,
     profile: &Profile,
     force: bool,
     timeout: std::time::Duration,
-) -> Result<Outcome> {
+) -> Result<()> {
     let policy = Policy {
         min_ttl: profile.refresh_before.0,
         force,
         timeout,
     };
-    rotate::ensure(store, store.vault(), profile, policy)
+    match rotate::ensure_observed(store, store.vault(), profile, policy) {
+        Ok(outcome) => {
+            report(profile, &outcome);
+            match hooks::after_outcome(cfg, store, profile, &outcome) {
+                Some(hook_report) => hook_report.into_result(),
+                None => Ok(()),
+            }
+        }
+        Err(failed) => {
+            // Their failures only warn: the rotation's own error is what the exit code says.
+            hooks::after_failure(cfg, store, profile, &failed);
+            Err(failed.error)
+        }
+    }
 }
 
 fn report(profile: &Profile, outcome: &Outcome) {

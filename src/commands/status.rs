@@ -46,14 +46,14 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
                 text(r, "grant"),
                 text(r, "app_key"),
                 text(r, "state"),
-                text(r, "expires"),
+                expiry(r),
                 text(r, "refresh_token_age"),
                 text(r, "last_rotation_ago"),
                 text(r, "last_hook"),
             ]
         })
         .collect();
-    ui::print(ui::table(
+    ui::print(ui::table_styled(
         &[
             "PROFILE",
             "GRANT",
@@ -65,8 +65,34 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
             "LAST HOOK",
         ],
         &table,
+        paint,
     ));
     Ok(())
+}
+
+/// The expiry both as a time and relative: `2026-07-01 12:00 UTC (in 29 days)`.
+fn expiry(row: &Value) -> String {
+    let at = row
+        .get("expires_at")
+        .and_then(Value::as_str)
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+    let rel = row.get("expires").and_then(Value::as_str);
+    match (at, rel) {
+        (Some(at), Some(rel)) => format!("{} ({rel})", at.format("%Y-%m-%d %H:%M UTC")),
+        _ => "-".into(),
+    }
+}
+
+/// Colours for a terminal: the state column and a failed hook.
+fn paint(column: usize, cell: &str) -> Option<&'static str> {
+    match (column, cell) {
+        (3, "ok") => Some(ui::style::GREEN),
+        (3, "expired" | "needs login" | "unreadable") => Some(ui::style::RED),
+        (3, _) => Some(ui::style::YELLOW),
+        (7, c) if c.contains("FAILED") => Some(ui::style::RED),
+        (1 | 2 | 5 | 6, _) => Some(ui::style::DIM),
+        _ => None,
+    }
 }
 
 fn time(t: DateTime<Utc>) -> String {
@@ -147,12 +173,22 @@ fn describe(obj: &mut serde_json::Map<String, Value>, s: &TokenState, now: DateT
             json!({"started_at": time(f.started_at), "pid": f.pid}),
         );
     }
-    if let Some(h) = s.hooks.iter().max_by_key(|h| h.at) {
+    // A failure outranks a later success of another hook: it is what someone must act on.
+    let shown = (s.hooks.iter().filter(|h| !h.ok).max_by_key(|h| h.at))
+        .or_else(|| s.hooks.iter().max_by_key(|h| h.at));
+    if let Some(h) = shown {
+        let failed = s.hooks.iter().filter(|h| !h.ok).count();
+        let more = if failed > 1 {
+            format!(", {} more failed", failed - 1)
+        } else {
+            String::new()
+        };
         let summary = format!(
-            "{} {} ({})",
+            "{} {} ({}, {}){more}",
             h.name,
             if h.ok { "ok" } else { "FAILED" },
-            h.status
+            h.status,
+            ago(h.at, now)
         );
         obj.insert("last_hook".into(), json!(summary));
     }

@@ -1,14 +1,18 @@
 //! `broker token [PROFILE] [--min-ttl DUR] [--json]`: a valid access token on stdout, and
 //! nothing else. On a warm cache this reads the config and one state file: no network, no
-//! async runtime.
+//! async runtime, and no hook code runs. When this process rotated, the token is printed
+//! first and the sinks and hooks run after; a failed hook only warns (exit 0).
+
+use std::io::Write;
 
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use crate::cli::TokenArgs;
 use crate::commands::Context;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::hooks;
 use crate::rotate::{self, Policy};
-use crate::ui;
 
 pub fn run(ctx: &Context, args: TokenArgs) -> Result<()> {
     let cfg = ctx.config()?;
@@ -20,9 +24,15 @@ pub fn run(ctx: &Context, args: TokenArgs) -> Result<()> {
         force: false,
         timeout: cfg.settings.timeout.0,
     };
-    let outcome = rotate::ensure(&store, store.vault(), profile, policy)?;
+    let outcome = match rotate::ensure_observed(&store, store.vault(), profile, policy) {
+        Ok(outcome) => outcome,
+        Err(failed) => {
+            hooks::after_failure(&cfg, &store, profile, &failed);
+            return Err(failed.error);
+        }
+    };
     let state = outcome.state();
-    if args.json {
+    let data = if args.json {
         let value = json!({
             "profile": name.as_str(),
             "grant": profile.grant.as_str(),
@@ -30,9 +40,21 @@ pub fn run(ctx: &Context, args: TokenArgs) -> Result<()> {
             "expires_at": state.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "scope": state.scope,
         });
-        ui::print(format!("{value}\n"));
+        Zeroizing::new(format!("{value}\n"))
     } else {
-        ui::print(format!("{}\n", state.access_token.expose()));
+        Zeroizing::new(format!("{}\n", state.access_token.expose()))
+    };
+    let printed = {
+        let mut out = std::io::stdout().lock();
+        out.write_all(data.as_bytes()).and_then(|()| out.flush())
+    };
+    // After the token is out, so a reader of stdout need not wait for the hooks; and even
+    // when the reader is gone, because the rotation happened and the sinks must follow it.
+    hooks::after_outcome(&cfg, &store, profile, &outcome);
+    match printed {
+        Ok(()) => Ok(()),
+        // `broker token | head -c1`: a closed pipe ends the program quietly.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::internal(format!("cannot write to stdout: {e}"))),
     }
-    Ok(())
 }

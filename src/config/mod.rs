@@ -264,15 +264,30 @@ pub enum Plaintext {
 
 impl Config {
     pub fn load(paths: Paths, flags: &FlagSettings, plaintext: Plaintext) -> Result<Config> {
-        let (file, exists) = match std::fs::read_to_string(&paths.config) {
-            Ok(text) => (parse(&text, &paths.config)?, true),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (ConfigFile::default(), false),
+        let text = match std::fs::read_to_string(&paths.config) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Self::from_file(paths, ConfigFile::default(), false, flags, plaintext);
+            }
             Err(e) => {
                 return Err(Error::io("read the config", &paths.config, e)
                     .with_kind(crate::error::Kind::Usage));
             }
         };
-        Self::from_file(paths, file, exists, flags, plaintext)
+        Self::from_text(paths, &text, flags, plaintext)
+    }
+
+    /// Parses and validates config text as if it had been read from `paths.config`: every
+    /// check of [`Config::load`] but the file I/O (for `doctor`, the hostile-input tests and
+    /// the fuzz targets).
+    pub fn from_text(
+        paths: Paths,
+        text: &str,
+        flags: &FlagSettings,
+        plaintext: Plaintext,
+    ) -> Result<Config> {
+        let file = parse(text, &paths.config)?;
+        Self::from_file(paths, file, true, flags, plaintext)
     }
 
     fn from_file(
@@ -312,7 +327,7 @@ impl Config {
         let mut profiles = BTreeMap::new();
         for (name, p) in file.profiles {
             let name = ProfileName::parse(&name)
-                .map_err(|e| in_file(e, &cfg_path, &format!("profiles.{name}")))?;
+                .map_err(|e| in_file(e, &cfg_path, &format!("profiles.{}", sanitize(&name))))?;
             let profile = validate_profile(
                 name.clone(),
                 p,
@@ -330,12 +345,24 @@ impl Config {
             ))
             .with_hint(profile_list_hint(&profiles)));
         }
-        for hook in file
-            .hooks
-            .iter()
-            .chain(profiles.values().flat_map(|p| p.hooks.iter()))
-        {
-            validate_hook(hook, &cfg_path)?;
+        for (i, hook) in file.hooks.iter().enumerate() {
+            validate_hook(hook, &format!("hooks[{i}]"), &cfg_path)?;
+        }
+        for p in profiles.values() {
+            for (i, hook) in p.hooks.iter().enumerate() {
+                validate_hook(hook, &format!("profiles.{}.hooks[{i}]", p.name), &cfg_path)?;
+            }
+            for (i, sink) in p.sinks.iter().enumerate() {
+                if let Some(mode) = &sink.mode {
+                    parse_mode(mode).map_err(|e| {
+                        in_file(
+                            e,
+                            &cfg_path,
+                            &format!("profiles.{}.sinks[{i}].mode", p.name),
+                        )
+                    })?;
+                }
+            }
         }
         Ok(Config {
             paths,
@@ -397,7 +424,12 @@ fn toml_error(e: &toml::de::Error, text: &str, path: &Path) -> Error {
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    // A span that does not fall on a character boundary must not panic: step back to one.
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -513,23 +545,45 @@ fn validate_profile(
     })
 }
 
-fn validate_hook(hook: &Hook, cfg_path: &str) -> Result<()> {
+/// Checks a hook at load time, so a bad one is a config error (exit 2) naming its key rather
+/// than a failure when it first runs.
+fn validate_hook(hook: &Hook, key: &str, cfg_path: &str) -> Result<()> {
+    let bad = |what: String| Error::usage(format!("`{key}` in `{cfg_path}` {what}"));
     let empty = match &hook.run {
         Run::Argv(argv) => argv.is_empty() || argv[0].is_empty(),
         Run::Shell(s) => s.trim().is_empty(),
     };
     if empty {
-        return Err(Error::usage(format!(
-            "a hook in `{cfg_path}` has an empty `run`"
-        )));
+        return Err(bad("has an empty `run`".into()));
     }
     if hook.on.is_empty() {
-        return Err(
-            Error::usage(format!("a hook in `{cfg_path}` has an empty `on` list"))
-                .with_hint("events: rotate, login, refresh_failed, test"),
-        );
+        return Err(bad("has an empty `on` list".into())
+            .with_hint("events: rotate, login, refresh_failed, test"));
+    }
+    if let Some(var) = hook.env.keys().find(|v| !is_env_name(v)) {
+        return Err(bad(format!(
+            "sets `env.{}`, which is not a variable name",
+            sanitize(var)
+        )));
+    }
+    if hook.timeout.is_some_and(|t| t.as_secs() == 0) {
+        return Err(bad("has a zero `timeout`".into()));
     }
     Ok(())
+}
+
+/// A sink's `mode`: octal permission bits like `0600` (at most `0777`).
+pub fn parse_mode(text: &str) -> Result<u32> {
+    let digits = text.strip_prefix("0o").unwrap_or(text);
+    let valid =
+        (3..=4).contains(&digits.len()) && digits.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if valid && mode <= 0o777 => Ok(mode),
+        _ => Err(Error::usage(format!(
+            "invalid sink mode `{}`: expected octal permission bits like `0600`",
+            sanitize(text)
+        ))),
+    }
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`: a name every shell format can export.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::baidu::client::{Client, Retry};
+use crate::baidu::client::{Answer, Client, Retry};
 use crate::baidu::sign;
 use crate::config::Profile;
 use crate::error::{Error, Result};
@@ -71,13 +71,19 @@ pub fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<F
                 .header("authorization", auth)
         },
     )?;
+    parse_bearer(&answer, profile.name.as_str())
+}
+
+/// Reads a `/v1/BCE-BEARER/token` answer: the bearer token and its expiry, or a typed error.
+/// Pure, so the hostile-server tests and the fuzz targets reach it without HTTP.
+pub fn parse_bearer(answer: &Answer, profile: &str) -> Result<Fresh> {
     if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
-        return Err(e.to_error(profile.name.as_str()));
+        return Err(e.to_error(profile));
     }
     let not_a_token = |why: &str| {
         Error::network(format!(
-            "BCE IAM's answer for `{}` is not a token (HTTP {}): {why}",
-            profile.name, answer.status
+            "BCE IAM's answer for `{profile}` is not a token (HTTP {}): {why}",
+            answer.status
         ))
     };
     if answer.status != 200 {

@@ -59,8 +59,10 @@ struct TokenBody {
     scope: Option<String>,
 }
 
-/// Reads a successful `/oauth/2.0/token` answer; anything else is a typed error.
-pub(crate) fn parse_token(
+/// Reads a `/oauth/2.0/token` answer (whatever its status): the token, or a typed error.
+/// `keep_refresh` demands a refresh token (netdisk), whose absence would end the lineage.
+/// Pure, so the hostile-server tests and the fuzz targets reach it without HTTP.
+pub fn parse_token(
     answer: &Answer,
     profile: &str,
     now: DateTime<Utc>,

@@ -2,10 +2,10 @@
 //! A person authorizes once (device code, or an authorization code); after that the token
 //! is renewed with a refresh token that Baidu accepts exactly once.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::baidu::client::{Client, Retry};
+use crate::baidu::client::{Answer, Client, Retry};
 use crate::config::Profile;
 use crate::error::{Error, Result, sanitize};
 use crate::grant::{Fresh, parse_token};
@@ -115,16 +115,21 @@ pub fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
             ])
         },
     )?;
-    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
-        return Err(e.to_error(profile.name.as_str()));
+    parse_device_code(answer.status, &answer.body, profile.name.as_str())
+}
+
+/// Reads a `/oauth/2.0/device/code` answer (whatever its status): a usable device code, or a
+/// typed error. Pure, so the hostile-server tests and the fuzz targets reach it without HTTP.
+pub fn parse_device_code(status: u16, body: &[u8], profile: &str) -> Result<DeviceCode> {
+    if let Some(e) = crate::baidu::error::parse(status, body) {
+        return Err(e.to_error(profile));
     }
     let bad = || {
         Error::network(format!(
-            "Baidu's device-code answer for `{}` is not usable",
-            profile.name
+            "Baidu's device-code answer for `{profile}` is not usable"
         ))
     };
-    let body: DeviceBody = serde_json::from_slice(&answer.body).map_err(|_| bad())?;
+    let body: DeviceBody = serde_json::from_slice(body).map_err(|_| bad())?;
     let printable = |s: &str| !s.is_empty() && s.len() <= 512 && !s.chars().any(char::is_control);
     let user_code = body
         .user_code
@@ -178,8 +183,13 @@ pub fn poll(
             ])
         },
     )?;
+    parse_poll(&answer, profile.name.as_str(), Utc::now())
+}
+
+/// Reads one answer to a device poll: still pending, slow down, or the token. Declined,
+/// expired or invalid codes are exit 3; anything else is [`parse_token`]'s reading.
+pub fn parse_poll(answer: &Answer, name: &str, now: DateTime<Utc>) -> Result<Poll> {
     if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
-        let name = profile.name.as_str();
         return match e.code.as_str() {
             "authorization_pending" => Ok(Poll::Pending),
             "slow_down" => Ok(Poll::SlowDown),
@@ -195,7 +205,7 @@ pub fn poll(
             _ => Err(e.to_error(name)),
         };
     }
-    parse_token(&answer, profile.name.as_str(), Utc::now(), true).map(Poll::Done)
+    parse_token(answer, name, now, true).map(Poll::Done)
 }
 
 /// Exchanges an authorization code (single use; the same `redirect_uri` as the authorize step).

@@ -255,3 +255,31 @@ fn broken_pipe_exits_quietly() {
         "{stderr}"
     );
 }
+
+#[test]
+fn bad_hooks_and_sinks_are_config_errors_naming_their_key() {
+    let home = Home::init();
+    let base = home.read_config();
+    let cases = [
+        ("[[hooks]]\non = [\"rotate\"]\nrun = []\n", "hooks[0]"),
+        ("[[hooks]]\non = []\nrun = \"true\"\n", "hooks[0]"),
+        ("[[hooks]]\non = [\"rotated\"]\nrun = \"true\"\n", "rotated"),
+        (
+            "[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\n[[profiles.a.hooks]]\non = [\"rotate\"]\nrun = \"true\"\nenv = { \"BAD NAME\" = \"x\" }\n",
+            "profiles.a.hooks[0]",
+        ),
+        (
+            "[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\n[[profiles.a.sinks]]\npath = \"/tmp/x\"\nmode = \"0999\"\n",
+            "profiles.a.sinks[0].mode",
+        ),
+        (
+            "[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\n[[profiles.a.sinks]]\npath = \"/tmp/x\"\nformat = \"yaml\"\n",
+            "yaml",
+        ),
+    ];
+    for (extra, named) in cases {
+        home.write_config(&format!("{base}\n{extra}"));
+        let err = home.fails(&["profile", "list"], 2);
+        assert!(err.contains(named), "{extra}: {err}");
+    }
+}

@@ -2,9 +2,14 @@
 
 mod harness;
 
+mod ci;
 mod config;
 mod demo;
+mod exec;
 mod grants;
+mod hooks;
+mod output;
 mod profiles;
 mod rotation;
 mod secrets;
+mod shell;

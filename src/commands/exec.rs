@@ -1,0 +1,165 @@
+//! `broker exec [PROFILE] [--force] -- CMD [ARGS…]`: run CMD with the profile's variables set
+//! and the stale ones of any earlier profile removed; SIGINT, SIGTERM and SIGHUP sent to broker
+//! reach CMD, and broker exits with CMD's code (128 + the signal when a signal ended it).
+//! stdin, stdout, stderr and the terminal stay CMD's.
+
+use std::ffi::OsString;
+use std::os::unix::process::ExitStatusExt;
+use std::process::Command;
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::Cause;
+
+use crate::cli::ExecArgs;
+use crate::commands::Context;
+use crate::commands::env::exports;
+use crate::error::{Error, Result, sanitize};
+use crate::shell;
+use crate::ui;
+
+/// `BROKER_*` variables that say where broker's files are and how it behaves, kept for a
+/// broker run by CMD. Every other `BROKER_*` (a previous profile's bookkeeping, the identity
+/// itself, its passphrase or key command) and every `BAIDU_*` is removed.
+const KEPT: [&str; 5] = [
+    "BROKER_CONFIG",
+    "BROKER_STATE_DIR",
+    "BROKER_TIMEOUT",
+    "BROKER_REFRESH_BEFORE",
+    "BROKER_AGE_KEY_FILE",
+];
+
+pub fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
+    // The aws-vault guard: a nested exec would silently mix two profiles' variables.
+    if let Ok(outer) = std::env::var(shell::EXEC)
+        && !outer.is_empty()
+        && !args.force
+    {
+        return Err(Error::usage(format!(
+            "already inside `broker exec` for profile `{}`",
+            sanitize(&outer)
+        ))
+        .with_hint("leave that command first, or pass `--force` to nest"));
+    }
+    let cfg = ctx.config()?;
+    let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
+    let exports = exports(ctx, &cfg, &name)?;
+
+    let Some((program, rest)) = args.command.split_first() else {
+        return Err(Error::usage("no command given after `--`"));
+    };
+    let mut cmd = Command::new(program);
+    cmd.args(rest);
+    let exported = shell::exported_names();
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(|k| is_stale(k, &exported)) {
+            cmd.env_remove(&key);
+        }
+    }
+    for v in &exports.vars {
+        cmd.env(&v.name, v.value());
+    }
+    cmd.env(shell::EXEC, name.as_str());
+    // A `--config` flag reaches a broker that CMD runs, as the same config.
+    if let Some(config) = &ctx.global.config {
+        let absolute = std::path::absolute(config).unwrap_or_else(|_| config.clone());
+        cmd.env("BROKER_CONFIG", absolute);
+    }
+
+    // Handlers are installed before the child exists, so a signal can never end broker and
+    // leave CMD running unseen. The child starts with default dispositions (exec resets them).
+    let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP])
+        .map_err(|e| Error::internal(format!("cannot watch signals: {e}")))?;
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => not_started(program, &e),
+    };
+    // The token's copies here are no longer needed, and `exit` below runs no destructors.
+    drop(cmd);
+    drop(exports);
+    ui::debug(1, format!("running a command with profile `{name}`"));
+    let pid = i32::try_from(child.id())
+        .map(Pid::from_raw)
+        .map_err(|_| Error::internal("the child's process id does not fit a pid"))?;
+    let handle = signals.handle();
+    let forwarder = std::thread::spawn(move || {
+        for origin in signals.forever() {
+            // The terminal's ^C, ^\ or hangup went to the whole foreground process group, CMD
+            // included: sending it again would make CMD see two. A signal sent to broker alone
+            // (kill, a supervisor, a CI runner's cancel) is passed on.
+            if origin.cause == Cause::Kernel {
+                continue;
+            }
+            if let Ok(sig) = Signal::try_from(origin.signal) {
+                let _ = kill(pid, sig);
+            }
+        }
+    });
+    let status = child
+        .wait()
+        .map_err(|e| Error::internal(format!("cannot wait for the command: {e}")));
+    // From here on the pid may be reused: stop forwarding before anything else.
+    handle.close();
+    let _ = forwarder.join();
+    let status = status?;
+    let code = match (status.code(), status.signal()) {
+        (Some(code), _) => code,
+        (None, Some(sig)) => 128 + sig,
+        (None, None) => 1,
+    };
+    // The exit code is CMD's, which the error type cannot carry: leave here, as a shell does.
+    std::process::exit(code)
+}
+
+/// A variable CMD must not inherit: any `BAIDU_*`, any `BROKER_*` but [`KEPT`], and the
+/// extra names the last export listed in `BROKER_EXPORTED`.
+fn is_stale(name: &str, exported: &[String]) -> bool {
+    name.starts_with("BAIDU_")
+        || (name.starts_with("BROKER_") && !KEPT.contains(&name))
+        || exported.iter().any(|n| n == name)
+}
+
+/// CMD could not be started: say why in one line and exit as a shell would (127 not found,
+/// 126 not executable).
+fn not_started(program: &OsString, e: &std::io::Error) -> ! {
+    let shown = sanitize(&program.to_string_lossy());
+    let (code, why) = match e.kind() {
+        std::io::ErrorKind::NotFound => (127, "not found".to_owned()),
+        std::io::ErrorKind::PermissionDenied => (126, "permission denied".to_owned()),
+        _ => (126, e.to_string().to_lowercase()),
+    };
+    eprintln!("error: cannot run `{shown}`: {why}");
+    if code == 127 {
+        eprintln!("hint: check the command's name and `PATH`");
+    }
+    std::process::exit(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_variables() {
+        let exported = vec!["PAN_TOKEN".to_owned()];
+        for (name, stale) in [
+            ("BAIDU_ACCESS_TOKEN", true),
+            ("BAIDU_ANYTHING", true),
+            ("BROKER_PROFILE", true),
+            ("BROKER_STAMP", true),
+            ("BROKER_AGE_KEY", true),
+            ("BROKER_AGE_PASSPHRASE", true),
+            ("BROKER_EXEC", true),
+            ("PAN_TOKEN", true),
+            ("BROKER_CONFIG", false),
+            ("BROKER_STATE_DIR", false),
+            ("PATH", false),
+            ("HOME", false),
+        ] {
+            assert_eq!(is_stale(name, &exported), stale, "{name}");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! `broker man [--dir DIR]` (hidden): the man page, generated with clap_mangen from the same
+//! clap definition as `--help` and the completions; with `--dir`, one page per subcommand too.
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, ManArgs};
+use crate::error::{Error, Result};
+use crate::ui;
+
+pub fn run(args: ManArgs) -> Result<()> {
+    let cmd = Cli::command();
+    match args.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+            clap_mangen::generate_to(cmd, &dir).map_err(|e| Error::io("write into", &dir, e))?;
+            ui::say(format!("wrote the man pages into `{}`", dir.display()));
+        }
+        None => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut out)
+                .map_err(|e| Error::internal(format!("cannot render the man page: {e}")))?;
+            ui::print(String::from_utf8_lossy(&out));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! `broker exec`: the variables, the exit code, signals, stdin, and the nesting guard.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::harness::{Home, assert_failed};
+use crate::shell::add_env;
+
+fn home() -> Home {
+    let home = Home::with_emulator();
+    home.add("p", "ai");
+    home.add("q", "ai");
+    add_env(&home, "p", &[("PAN_TOKEN", "{access_token}")]);
+    home
+}
+
+#[test]
+fn the_command_gets_the_profile_and_none_of_the_stale_variables() {
+    let home = home();
+    let token = home.ok(&["token", "p"]);
+    let out = home
+        .cmd(&["exec", "p", "--", "env"])
+        .env("BAIDU_ACCESS_TOKEN", "stale-token")
+        .env("BAIDU_SOMETHING_ELSE", "stale")
+        .env("BROKER_PROFILE", "q")
+        .env("BROKER_STAMP", "q:1:x")
+        .env("BROKER_EXPORTED", "OLD_EXTRA")
+        .env("OLD_EXTRA", "from-q")
+        .env("BROKER_AGE_PASSPHRASE", "not for the command")
+        .env("UNRELATED", "kept")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let env = String::from_utf8(out.stdout).expect("utf-8");
+    let has = |line: &str| env.lines().any(|l| l == line);
+    assert!(
+        has(&format!("BAIDU_ACCESS_TOKEN={}", token.trim())),
+        "{env}"
+    );
+    assert!(has(&format!("PAN_TOKEN={}", token.trim())), "{env}");
+    assert!(has("BROKER_PROFILE=p"), "{env}");
+    assert!(has("BROKER_EXEC=p"), "{env}");
+    assert!(has("BAIDU_APP_KEY=test-app-key-0001"), "{env}");
+    assert!(has("UNRELATED=kept"), "{env}");
+    for gone in [
+        "BAIDU_SOMETHING_ELSE",
+        "BROKER_STAMP",
+        "BROKER_EXPORTED",
+        "OLD_EXTRA",
+        "BROKER_AGE_PASSPHRASE",
+    ] {
+        assert!(
+            !env.lines().any(|l| l.starts_with(&format!("{gone}="))),
+            "{gone} leaked: {env}"
+        );
+    }
+}
+
+#[test]
+fn the_exit_code_passes_through() {
+    let home = home();
+    for (script, code) in [("exit 0", 0), ("exit 42", 42), ("kill -TERM $$", 143)] {
+        let out = home
+            .cmd(&["exec", "p", "--", "sh", "-c", script])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(code), "{script}");
+    }
+    let out = home
+        .cmd(&["exec", "p", "--", "no-such-command-here"])
+        .output()
+        .expect("runs");
+    assert_failed(&out, 127, "not found");
+}
+
+#[test]
+fn stdin_is_the_command_s() {
+    let home = home();
+    let out = home
+        .cmd(&["exec", "p", "--", "cat"])
+        .write_stdin("hello from stdin\n")
+        .output()
+        .expect("runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello from stdin\n");
+}
+
+#[test]
+fn sigterm_to_broker_reaches_the_command() {
+    let home = home();
+    home.ok(&["token", "p"]);
+    let script =
+        "trap 'echo term > got; exit 7' TERM; echo ready > ready; while :; do sleep 0.05; done";
+    let mut child = home
+        .std_cmd(&["exec", "p", "--", "sh", "-c", script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let ready = home.path().join("ready");
+    let start = Instant::now();
+    while !ready.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the command never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("kill");
+    let status = child.wait().expect("wait");
+    assert_eq!(
+        status.code(),
+        Some(7),
+        "broker exits with the command's code"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("got")).expect("the trap ran"),
+        "term\n"
+    );
+}
+
+#[test]
+fn a_command_killed_by_a_forwarded_signal_gives_128_plus_the_signal() {
+    let home = home();
+    home.ok(&["token", "p"]);
+    let mut child = home
+        .std_cmd(&[
+            "exec",
+            "p",
+            "--",
+            "sh",
+            "-c",
+            "echo ready > ready; exec sleep 30",
+        ])
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let ready = home.path().join("ready");
+    let start = Instant::now();
+    while !ready.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the command never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // `exec sleep` replaces sh after it wrote the file; give it a moment to be sleep.
+    std::thread::sleep(Duration::from_millis(100));
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGHUP).expect("kill");
+    assert_eq!(child.wait().expect("wait").code(), Some(128 + 1));
+}
+
+#[test]
+fn nesting_is_refused_unless_forced() {
+    let home = home();
+    let out = home
+        .cmd(&["exec", "p", "--", "broker", "exec", "q", "--", "true"])
+        .env("PATH", path_with_broker())
+        .output()
+        .expect("runs");
+    assert_failed(&out, 2, "nested exec");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("already inside `broker exec` for profile `p`"),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+
+    let out = home
+        .cmd(&[
+            "exec",
+            "p",
+            "--",
+            "broker",
+            "exec",
+            "q",
+            "--force",
+            "--",
+            "sh",
+            "-c",
+            "echo $BROKER_PROFILE",
+        ])
+        .env("PATH", path_with_broker())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "q\n");
+}
+
+#[test]
+fn a_command_is_required_after_the_double_dash() {
+    let home = home();
+    home.fails(&["exec", "p"], 2);
+    home.fails(&["exec", "p", "env"], 2);
+}
+
+fn path_with_broker() -> String {
+    let bin = assert_cmd::cargo::cargo_bin("broker");
+    format!(
+        "{}:{}",
+        bin.parent().expect("folder").display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
