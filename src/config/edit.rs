@@ -156,21 +156,15 @@ impl ConfigEdit {
 
     /// Every profile whose `secret_key` is not age ciphertext, with the plaintext value.
     pub fn plaintext_secrets(&self) -> Vec<(String, String)> {
-        let Some(profiles) = self.doc.get("profiles").and_then(Item::as_table) else {
-            return vec![];
-        };
-        profiles
-            .iter()
-            .filter_map(|(name, item)| {
-                let secret = item.get("secret_key")?.as_str()?;
-                (!secret.trim_start().starts_with(AGE_ARMOR_BEGIN))
-                    .then(|| (name.to_owned(), secret.to_owned()))
-            })
-            .collect()
+        self.secrets(false)
     }
 
     /// Every profile with an encrypted `secret_key`, with its ciphertext (for `secret rekey`).
     pub fn encrypted_secrets(&self) -> Vec<(String, String)> {
+        self.secrets(true)
+    }
+
+    fn secrets(&self, encrypted: bool) -> Vec<(String, String)> {
         let Some(profiles) = self.doc.get("profiles").and_then(Item::as_table) else {
             return vec![];
         };
@@ -178,10 +172,8 @@ impl ConfigEdit {
             .iter()
             .filter_map(|(name, item)| {
                 let secret = item.get("secret_key")?.as_str()?;
-                secret
-                    .trim_start()
-                    .starts_with(AGE_ARMOR_BEGIN)
-                    .then(|| (name.to_owned(), secret.to_owned()))
+                let is_encrypted = secret.trim_start().starts_with(AGE_ARMOR_BEGIN);
+                (is_encrypted == encrypted).then(|| (name.to_owned(), secret.to_owned()))
             })
             .collect()
     }

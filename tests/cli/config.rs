@@ -115,20 +115,7 @@ fn http_endpoint_is_refused_unless_loopback() {
             .unwrap();
         crate::harness::assert_failed(&out, 2, url);
     }
-    home.ok_stdin(
-        &[
-            "profile",
-            "add",
-            "a",
-            "--grant",
-            "ai",
-            "--app-key",
-            "k",
-            "--endpoint",
-            "http://127.0.0.1:1",
-        ],
-        "sk",
-    );
+    home.add_offline("a", "ai", "sk");
     // The same rule when the endpoint is written into the file by hand.
     let text = home
         .read_config()
@@ -141,20 +128,7 @@ fn http_endpoint_is_refused_unless_loopback() {
 #[test]
 fn a_read_only_config_works_for_reading_commands() {
     let home = Home::init();
-    home.ok_stdin(
-        &[
-            "profile",
-            "add",
-            "a",
-            "--grant",
-            "ai",
-            "--app-key",
-            "k",
-            "--endpoint",
-            "http://127.0.0.1:1",
-        ],
-        "sk",
-    );
+    home.add_offline("a", "ai", "sk");
     let mut perms = std::fs::metadata(home.config()).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o400);
     std::fs::set_permissions(home.config(), perms).unwrap();
@@ -166,20 +140,7 @@ fn a_read_only_config_works_for_reading_commands() {
 #[test]
 fn no_profile_chosen_lists_the_profiles() {
     let home = Home::init();
-    home.ok_stdin(
-        &[
-            "profile",
-            "add",
-            "one",
-            "--grant",
-            "ai",
-            "--app-key",
-            "k",
-            "--endpoint",
-            "http://127.0.0.1:1",
-        ],
-        "s",
-    );
+    home.add_offline("one", "ai", "s");
     let err = home.fails(&["current"], 2);
     assert!(err.contains("profiles: one"), "{err}");
 }

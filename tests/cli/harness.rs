@@ -248,3 +248,24 @@ impl Home {
         page[start..end].to_owned()
     }
 }
+
+impl Home {
+    /// Adds a profile with AppKey `k` pointed at a loopback port nobody listens on: for tests
+    /// of config and store behaviour that must never reach a server.
+    pub fn add_offline(&self, name: &str, grant: &str, secret: &str) {
+        self.ok_stdin(
+            &[
+                "profile",
+                "add",
+                name,
+                "--grant",
+                grant,
+                "--app-key",
+                "k",
+                "--endpoint",
+                "http://127.0.0.1:1",
+            ],
+            secret,
+        );
+    }
+}

@@ -171,20 +171,7 @@ fn list_show_and_remove() {
 #[test]
 fn adding_an_existing_profile_is_refused_and_changes_nothing() {
     let home = Home::init();
-    home.ok_stdin(
-        &[
-            "profile",
-            "add",
-            "a",
-            "--grant",
-            "ai",
-            "--app-key",
-            "k",
-            "--endpoint",
-            LOOP,
-        ],
-        "one",
-    );
+    home.add_offline("a", "ai", "one");
     let before = home.read_config();
     let err = home
         .cmd(&["profile", "add", "a", "--grant", "ai", "--app-key", "k2"])
@@ -202,20 +189,7 @@ fn a_symlinked_config_is_written_through_to_its_target() {
     std::fs::create_dir_all(real.parent().unwrap()).unwrap();
     std::fs::rename(home.config(), &real).unwrap();
     std::os::unix::fs::symlink(&real, home.config()).unwrap();
-    home.ok_stdin(
-        &[
-            "profile",
-            "add",
-            "a",
-            "--grant",
-            "ai",
-            "--app-key",
-            "k",
-            "--endpoint",
-            LOOP,
-        ],
-        "sk",
-    );
+    home.add_offline("a", "ai", "sk");
     assert!(
         std::fs::symlink_metadata(home.config())
             .unwrap()

@@ -28,20 +28,7 @@ fn age_keygen(dir: &std::path::Path, name: &str) -> (std::path::PathBuf, String)
 #[test]
 fn a_secret_written_by_broker_decrypts_with_the_reference_age() {
     let home = Home::init();
-    home.ok_stdin(
-        &[
-            "profile",
-            "add",
-            "a",
-            "--grant",
-            "ai",
-            "--app-key",
-            "k",
-            "--endpoint",
-            LOOP,
-        ],
-        "s3cret-value\n",
-    );
+    home.add_offline("a", "ai", "s3cret-value\n");
     let cfg: toml::Table = toml::from_str(&home.read_config()).unwrap();
     let armored = cfg["profiles"]["a"]["secret_key"]
         .as_str()
