@@ -207,6 +207,17 @@ impl Handle {
         device::list(&self.shared.lock())
     }
 
+    /// Every device code issued so far, for tests that prove a client never shows one. Not on
+    /// the admin HTTP API, where the device code stays the client's secret.
+    pub fn issued_device_codes(&self) -> Vec<String> {
+        self.shared
+            .lock()
+            .devices
+            .iter()
+            .map(|d| d.device_code.clone())
+            .collect()
+    }
+
     /// What the emulated user answers at `/oauth/2.0/authorize`.
     pub fn set_authorize_decision(&self, decision: Decision) {
         self.shared.lock().set_authorize_decision(decision);
