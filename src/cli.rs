@@ -81,6 +81,9 @@ pub enum Command {
     Refresh(RefreshArgs),
     /// Show profiles, token expiry and rotation state
     Status(StatusArgs),
+    /// Check the config, identity, file modes, each profile's secret and state, the clock and
+    /// the endpoints, and say what to fix (exit 0 when nothing fails)
+    Doctor(DoctorArgs),
     /// Forget the stored tokens of a profile (its SecretKey stays)
     Logout(ProfileArg),
     /// Try a profile's hooks without touching Baidu, or re-run them for the current token
@@ -298,6 +301,13 @@ pub struct RefreshArgs {
 pub struct StatusArgs {
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the checks as a JSON array of {check, profile, status, detail, fix}
     #[arg(long)]
     pub json: bool,
 }

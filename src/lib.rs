@@ -12,6 +12,7 @@ pub mod config;
 pub mod duration;
 pub mod emulator;
 pub mod error;
+pub mod failpoint;
 pub mod grant;
 pub mod hooks;
 pub mod profile;

@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use crate::baidu::client::Client;
 use crate::config::{Grant, Profile};
 use crate::error::{Error, Result};
+use crate::failpoint;
 use crate::grant::{self, Fresh, netdisk};
 use crate::store::state::{InFlight, NeedsLogin};
-use crate::store::{StateStore, TokenState, Vault};
+use crate::store::{Place, StateStore, TokenState, Vault};
 use crate::ui;
 
 /// What [`ensure`] did.
@@ -110,16 +111,29 @@ pub fn ensure_observed(
     policy: Policy,
 ) -> Result<Outcome, Failed> {
     let name = &profile.name;
+    // Only a netdisk state holds a single-use lineage that a copy could split.
+    let here = match profile.grant {
+        Grant::Netdisk => store.place(name),
+        Grant::Ai | Grant::Bce => None,
+    };
+    let mut warned = false;
     // Fast path, no lock: readers never block, because writers replace files atomically.
     let seen = store.load(name)?;
     if let Some(state) = &seen {
         check_needs_login(profile, state)?;
+        if state.newly_copied(here.as_ref()) {
+            warn_copied(profile, state, here.as_ref());
+            warned = true;
+        }
         // A journal mark seen without the lock may belong to a refresh under way right now:
         // wait for the lock and look again.
         if state.refresh_in_flight.is_none()
             && !policy.force
             && !is_due(state, Utc::now(), policy.min_ttl)
         {
+            if warned {
+                record_copy(store, profile, state, here.as_ref());
+            }
             return Ok(Outcome::Cached(state.clone()));
         }
     } else if profile.grant == Grant::Netdisk {
@@ -141,6 +155,9 @@ pub fn ensure_observed(
     }
     if let Some(state) = &current {
         check_usable(profile, state)?;
+        if !warned && state.newly_copied(here.as_ref()) {
+            warn_copied(profile, state, here.as_ref());
+        }
     }
 
     let previous_expires_at = current.as_ref().map(|s| s.expires_at);
@@ -156,16 +173,43 @@ pub fn ensure_observed(
     }
     let state = (|| -> Result<TokenState> {
         let secret = grant::secret_key(profile, vault)?;
+        failpoint::panic_with("rotate.panic-holding-secret", secret.expose());
         let client = Client::new(policy.timeout)?;
         let fresh = match (profile.grant, current.clone()) {
-            (Grant::Netdisk, Some(mut state)) => {
-                refresh_netdisk(&mut *lock, &client, profile, &secret, &mut state)?
-            }
+            (Grant::Netdisk, Some(mut state)) => refresh_netdisk(
+                &mut *lock,
+                &client,
+                profile,
+                &secret,
+                &mut state,
+                here.as_ref(),
+            )?,
             (Grant::Netdisk, None) => return Err(not_logged_in(profile)),
-            (Grant::Ai | Grant::Bce, _) => grant::fetch_unattended(&client, profile, &secret)?,
+            (Grant::Ai | Grant::Bce, _) => {
+                failpoint::hit("rotate.before-send");
+                grant::fetch_unattended(&client, profile, &secret)?
+            }
         };
-        let state = fresh.into_state(profile.grant, current.as_ref(), Utc::now());
-        lock.save(&state)?;
+        failpoint::hit("rotate.after-answer");
+        let mut state = fresh.into_state(profile.grant, current.as_ref(), Utc::now());
+        // The same lineage as long as refresh tokens chain; a new one only at a login.
+        if state.refresh_token.is_some() {
+            state.lineage = (current.as_ref().and_then(|c| c.lineage.clone()))
+                .or_else(|| Some(TokenState::new_lineage()));
+        }
+        state.stamp(here.as_ref());
+        lock.save(&state).map_err(|e| match profile.grant {
+            // The journal mark saved before sending stays, so the next run says what happened.
+            Grant::Netdisk => e
+                .map_message(|m| {
+                    format!(
+                        "{m}; Baidu has already taken the old refresh token, so the new one is lost"
+                    )
+                })
+                .with_hint(format!("fix that, then run `broker login {name}`")),
+            Grant::Ai | Grant::Bce => e,
+        })?;
+        failpoint::hit("rotate.after-save");
         Ok(state)
     })()
     .map_err(attempted)?;
@@ -187,6 +231,7 @@ fn refresh_netdisk(
     profile: &Profile,
     secret: &crate::secret::SecretKey,
     state: &mut TokenState,
+    here: Option<&Place>,
 ) -> Result<Fresh> {
     let Some(refresh_token) = state.refresh_token.clone() else {
         return Err(not_logged_in(profile));
@@ -196,11 +241,16 @@ fn refresh_netdisk(
         pid: std::process::id(),
         generation: state.generation,
     });
-    // Durable before the token leaves: a crash from here on is visible to the next run.
-    lock.save(state)?;
+    state.stamp(here);
+    // Durable before the token leaves: a crash from here on is visible to the next run. A
+    // state that cannot be written (disk full, read-only folder) stops here, token unsent.
+    lock.save(state)
+        .map_err(|e| e.map_message(|m| format!("{m}; the refresh token was not sent")))?;
+    failpoint::hit("rotate.before-send");
     match netdisk::refresh(client, profile, secret, &refresh_token) {
         Ok(fresh) => Ok(fresh),
         Err(netdisk::RefreshError::Rejected(e)) => {
+            let e = explain_spent(profile, state, here, e);
             state.refresh_in_flight = None;
             state.needs_login = Some(NeedsLogin {
                 reason: e.message().to_owned(),
@@ -225,6 +275,67 @@ fn refresh_netdisk(
                     profile.name, profile.name
                 )))
         }
+    }
+}
+
+/// Why a refresh token turns out spent: it works once, so the likely cause is another holder
+/// of the same lineage. Named when this state is known to be a copy.
+fn explain_spent(profile: &Profile, state: &TokenState, here: Option<&Place>, e: Error) -> Error {
+    let name = &profile.name;
+    let why = match state.copied_from(here) {
+        Some(from) => format!(
+            "this state was copied from {from}, and a refresh token works only once: the state there has probably used it first"
+        ),
+        None => "a refresh token works only once, so it was most likely used elsewhere: by a copy of this state on another machine or in another home (or the app was unbound from the account)".to_owned(),
+    };
+    e.map_message(|m| format!("{m}; {why}")).with_hint(format!(
+        "run `broker login {name}`, and keep each netdisk profile's state in one place"
+    ))
+}
+
+/// Says, once, that a netdisk state is read somewhere other than where it was written.
+fn warn_copied(profile: &Profile, state: &TokenState, here: Option<&Place>) {
+    let (Some(from), Some(here)) = (state.copied_from(here), here) else {
+        return;
+    };
+    let lineage = state
+        .lineage
+        .as_deref()
+        .map(|l| format!(" (lineage `{l}`)"))
+        .unwrap_or_default();
+    ui::warn(format!(
+        "the state of `{}`{lineage} was written at {from} and is now read at {here}: if it was copied and the copy stays in use, the same refresh-token lineage lives in two places, and only the first to refresh keeps working",
+        profile.name
+    ));
+}
+
+/// Saves a copied state where it now is, recording where it came from: the
+/// warning is not repeated on every call, and a refresh token later found spent can be
+/// explained. Best effort, under a short wait for the lock: if it fails nothing changes, and
+/// the warning comes again next time.
+fn record_copy(store: &dyn StateStore, profile: &Profile, seen: &TokenState, here: Option<&Place>) {
+    let saved = (|| -> Result<()> {
+        let mut lock = store.lock(&profile.name, Duration::from_secs(1))?;
+        if let Some(state) = lock.load()?
+            && state.generation == seen.generation
+            && state.refresh_in_flight.is_none()
+            && state.newly_copied(here)
+        {
+            let mut state = state;
+            state.stamp(here);
+            lock.save(&state)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = saved {
+        ui::debug(
+            1,
+            format!(
+                "could not record that `{}` was copied: {}",
+                profile.name,
+                e.message()
+            ),
+        );
     }
 }
 
@@ -273,7 +384,11 @@ pub fn save_login(
 ) -> Result<(TokenState, Option<DateTime<Utc>>)> {
     let mut lock = store.lock(&profile.name, timeout + Duration::from_secs(5))?;
     let previous = lock.load()?;
-    let state = fresh.into_state(profile.grant, previous.as_ref(), Utc::now());
+    let mut state = fresh.into_state(profile.grant, previous.as_ref(), Utc::now());
+    if state.refresh_token.is_some() {
+        state.lineage = Some(TokenState::new_lineage());
+        state.stamp(store.place(&profile.name).as_ref());
+    }
     lock.save(&state)?;
     Ok((state, previous.map(|p| p.expires_at)))
 }

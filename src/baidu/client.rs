@@ -61,10 +61,12 @@ impl Client {
             .user_agent(concat!("broker/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Client {
-            http,
-            deadline: Instant::now() + timeout,
-        })
+        // Config caps `timeout` at a day; saturate anyway rather than panic on overflow.
+        let now = Instant::now();
+        let deadline = now
+            .checked_add(timeout)
+            .unwrap_or_else(|| now + crate::config::MAX_TIMEOUT);
+        Ok(Client { http, deadline })
     }
 
     pub fn remaining(&self) -> Duration {

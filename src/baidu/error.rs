@@ -18,17 +18,19 @@ pub struct BaiduError {
 }
 
 /// The fields any of the shapes may carry; numbers or strings, as Baidu is not consistent.
+/// Descriptions are taken whatever their type too: an error answer with a numeric message is
+/// still an error answer, not "no token".
 #[derive(Deserialize, Default)]
 struct Raw {
     error: Option<serde_json::Value>,
-    error_description: Option<String>,
+    error_description: Option<serde_json::Value>,
     errno: Option<serde_json::Value>,
-    errmsg: Option<String>,
+    errmsg: Option<serde_json::Value>,
     error_code: Option<serde_json::Value>,
     error_no: Option<serde_json::Value>,
-    error_msg: Option<String>,
+    error_msg: Option<serde_json::Value>,
     code: Option<serde_json::Value>,
-    message: Option<String>,
+    message: Option<serde_json::Value>,
 }
 
 fn text(v: &serde_json::Value) -> String {
@@ -38,14 +40,35 @@ fn text(v: &serde_json::Value) -> String {
     }
 }
 
+/// The keys that make a body an error answer, in the order they are looked at.
+const CODE_KEYS: [&str; 5] = ["error", "errno", "error_code", "error_no", "code"];
+
 /// Reads an error from a body, if it is one. `{"errno":0}` and the like are not errors.
 pub fn parse(status: u16, body: &[u8]) -> Option<BaiduError> {
-    let raw: Raw = serde_json::from_slice(body).ok()?;
-    let found = |code: &serde_json::Value, desc: Option<&String>| {
+    let json = super::json_object(body)?;
+    let raw: Raw = match serde_json::from_str(json) {
+        Ok(raw) => raw,
+        // `Raw` takes any type, so only a key given twice or a number serde_json cannot hold
+        // (`1e999`) lands here. A body that names an error is still an error answer, however
+        // unreadable: it must never pass for a token because its error could not be read.
+        Err(_)
+            if top_level_keys(json)
+                .iter()
+                .any(|k| CODE_KEYS.contains(&k.as_str())) =>
+        {
+            return Some(BaiduError {
+                code: "unreadable error".into(),
+                description: String::new(),
+                status,
+            });
+        }
+        Err(_) => return None,
+    };
+    let found = |code: &serde_json::Value, desc: Option<&serde_json::Value>| {
         let code = text(code);
         (code != "0" && !code.is_empty()).then(|| BaiduError {
             code,
-            description: desc.cloned().unwrap_or_default(),
+            description: desc.map(text).unwrap_or_default(),
             status,
         })
     };
@@ -65,6 +88,35 @@ pub fn parse(status: u16, body: &[u8]) -> Option<BaiduError> {
         return found(e, raw.message.as_ref());
     }
     None
+}
+
+/// The keys of a JSON object, its values skipped unread (so none of them can fail to parse).
+fn top_level_keys(text: &str) -> Vec<String> {
+    struct Keys(Vec<String>);
+    impl<'de> Deserialize<'de> for Keys {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> serde::de::Visitor<'de> for Visitor {
+                type Value = Keys;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Keys, A::Error> {
+                    let mut keys = Vec::new();
+                    while let Some(k) = map.next_key::<String>()? {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        keys.push(k);
+                    }
+                    Ok(Keys(keys))
+                }
+            }
+            d.deserialize_map(Visitor)
+        }
+    }
+    serde_json::from_str::<Keys>(text).map_or_else(|_| Vec::new(), |k| k.0)
 }
 
 impl BaiduError {
@@ -151,8 +203,11 @@ impl BaiduError {
                 "Baidu answered HTTP {} for `{profile}`: {what}",
                 self.status
             )),
-            _ => Error::internal(format!(
-                "Baidu answered an unexpected error for `{profile}`: {what}"
+            // Not a bug in broker but a server saying something it was not expected to say:
+            // the same family as an answer that is not a token at all (exit 5, SPEC §7).
+            _ => Error::network(format!(
+                "Baidu answered an unexpected error for `{profile}` (HTTP {}): {what}",
+                self.status
             )),
         }
     }
@@ -194,6 +249,29 @@ mod tests {
     }
 
     #[test]
+    fn descriptions_of_any_type_are_read() {
+        let e = parse(401, br#"{"error":"invalid_client","error_description":42}"#).unwrap();
+        assert_eq!(
+            (e.code.as_str(), e.description.as_str()),
+            ("invalid_client", "42")
+        );
+        assert_eq!(e.to_error("p").exit_code(), 4);
+    }
+
+    #[test]
+    fn an_error_that_cannot_be_read_is_still_an_error() {
+        for body in [
+            r#"{"error":"invalid_grant","error_description":1e999,"access_token":"a"}"#,
+            r#"{"error":1e999,"access_token":"a","expires_in":5}"#,
+            r#"{"error":"a","error":"b"}"#,
+        ] {
+            let e = parse(400, body.as_bytes()).unwrap_or_else(|| panic!("{body}"));
+            assert_eq!(e.to_error("p").exit_code(), 5, "{body}");
+        }
+        assert!(parse(200, br#"{"access_token":"a","x":1e999}"#).is_none());
+    }
+
+    #[test]
     fn success_bodies_are_not_errors() {
         for body in [
             r#"{"errno":0,"errmsg":"succ"}"#,
@@ -224,6 +302,9 @@ mod tests {
             ("Trigger security policy", "Please try again later", 5),
             ("SignatureDoesNotMatch", "", 4),
             ("InvalidAccessKeyId", "", 4),
+            // Unknown codes are the server's oddity, not broker's bug.
+            ("something_new", "", 5),
+            ("-6", "Invalid Bduss", 5),
         ];
         for (code, desc, exit) in table {
             let e = BaiduError {

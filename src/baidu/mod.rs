@@ -3,3 +3,14 @@
 pub mod client;
 pub mod error;
 pub mod sign;
+
+/// The body as text when it can be a JSON object: UTF-8 throughout and starting with `{`.
+///
+/// Both are checked before serde sees it. serde's derived structs also read a JSON array field
+/// by field, so `["24.x",2592000]` would pass for a token body; and `from_slice` skips the
+/// fields it ignores without checking their UTF-8, so a body with broken bytes in an unknown
+/// field would be read as a good one. Every body broker reads is an object of UTF-8 text.
+pub fn json_object(body: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(body).ok()?;
+    text.trim_start().starts_with('{').then_some(text)
+}

@@ -4,6 +4,7 @@
 mod completions;
 mod current;
 mod demo;
+mod doctor;
 mod emulator;
 mod env;
 mod exec;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Token(args) => token::run(&ctx, args),
         Command::Refresh(args) => refresh::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
+        Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Logout(args) => logout::run(&ctx, args),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
         Command::Demo => demo::run(),

@@ -11,7 +11,7 @@ use crate::duration::relative;
 use crate::error::Result;
 use crate::profile::ProfileName;
 use crate::secret::mask;
-use crate::store::{FileStore, StateStore, TokenState};
+use crate::store::{FileStore, Place, StateStore, TokenState};
 use crate::ui;
 
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
@@ -45,7 +45,10 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
                 text(r, "profile"),
                 text(r, "grant"),
                 text(r, "app_key"),
-                text(r, "state"),
+                match r.get("copied_from") {
+                    Some(_) => format!("{} (copied)", text(r, "state")),
+                    None => text(r, "state"),
+                },
                 expiry(r),
                 text(r, "refresh_token_age"),
                 text(r, "last_rotation_ago"),
@@ -87,7 +90,14 @@ fn expiry(row: &Value) -> String {
 fn paint(column: usize, cell: &str) -> Option<&'static str> {
     match (column, cell) {
         (3, "ok") => Some(ui::style::GREEN),
-        (3, "expired" | "needs login" | "unreadable") => Some(ui::style::RED),
+        (3, c)
+            if matches!(
+                c.split(" (").next(),
+                Some("expired" | "needs login" | "unreadable")
+            ) =>
+        {
+            Some(ui::style::RED)
+        }
         (3, _) => Some(ui::style::YELLOW),
         (7, c) if c.contains("FAILED") => Some(ui::style::RED),
         (1 | 2 | 5 | 6, _) => Some(ui::style::DIM),
@@ -99,9 +109,21 @@ fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// How long ago something happened. A past event that seems to lie in the future means the
+/// wall clock was set back since (times are stored as absolute UTC): say so rather than print
+/// a negative age or "in 3 days" for something that already happened.
 fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    relative((t - now).num_seconds())
+    let secs = (t - now).num_seconds();
+    if secs > CLOCK_SLACK_SECS {
+        "in the future (the clock was set back?)".into()
+    } else {
+        relative(secs.min(0))
+    }
 }
+
+/// Clocks of two machines, or one clock stepped by NTP, may disagree this much without it
+/// being worth a remark.
+const CLOCK_SLACK_SECS: i64 = 60;
 
 fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
     let mut v = json!({
@@ -122,7 +144,12 @@ fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
             };
             obj.insert("state".into(), json!(state));
         }
-        Ok(Some(s)) => describe(obj, &s, now),
+        Ok(Some(s)) => {
+            describe(obj, &s, now);
+            if p.grant == crate::config::Grant::Netdisk {
+                copied(obj, p, &s, store.place(&p.name).as_ref());
+            }
+        }
         Err(e) => {
             obj.insert("state".into(), json!("unreadable"));
             obj.insert("error".into(), json!(e.message()));
@@ -133,6 +160,30 @@ fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
         json!(store.state_path(&p.name).display().to_string()),
     );
     v
+}
+
+/// A netdisk state read somewhere other than where it was written: the same single-use
+/// lineage may live in two places. Warned about on stderr when first seen (until `token` or a
+/// rotation records it), and shown in the table and the JSON while it is known.
+fn copied(
+    obj: &mut serde_json::Map<String, Value>,
+    p: &Profile,
+    s: &TokenState,
+    here: Option<&Place>,
+) {
+    let Some(from) = s.copied_from(here) else {
+        return;
+    };
+    if s.newly_copied(here) {
+        ui::warn(format!(
+            "the state of `{}` was written at {from}, not here: if it was copied and the copy stays in use, only the first of the two to refresh keeps working",
+            p.name
+        ));
+    }
+    obj.insert(
+        "copied_from".into(),
+        json!({"path": from.path, "host": from.host}),
+    );
 }
 
 fn describe(obj: &mut serde_json::Map<String, Value>, s: &TokenState, now: DateTime<Utc>) {
@@ -147,9 +198,15 @@ fn describe(obj: &mut serde_json::Map<String, Value>, s: &TokenState, now: DateT
     };
     obj.insert("state".into(), json!(state));
     obj.insert("expires_at".into(), json!(time(s.expires_at)));
-    obj.insert("expires".into(), json!(ago(s.expires_at, now)));
+    obj.insert(
+        "expires".into(),
+        json!(relative((s.expires_at - now).num_seconds())),
+    );
     obj.insert("obtained_at".into(), json!(time(s.obtained_at)));
     obj.insert("generation".into(), json!(s.generation));
+    if let Some(l) = &s.lineage {
+        obj.insert("lineage".into(), json!(l));
+    }
     if let Some(t) = s.refresh_token_obtained_at {
         obj.insert("refresh_token_obtained_at".into(), json!(time(t)));
         obj.insert(

@@ -20,6 +20,10 @@ use crate::error::{Error, Result, sanitize};
 use crate::profile::ProfileName;
 pub use paths::Paths;
 
+/// The longest `timeout` (of a command or a hook) broker accepts. Beyond it the deadlines
+/// computed from it would overflow the clock's range, and nothing needs a day.
+pub const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(86_400);
+
 /// The armor line every age-encrypted secret starts with.
 pub const AGE_ARMOR_BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
 
@@ -317,6 +321,13 @@ impl Config {
             .merge(Serialized::defaults(flags))
             .extract()
             .map_err(|e| Error::usage(format!("invalid setting: {}", sanitize(&e.to_string()))))?;
+        if settings.timeout.0 > MAX_TIMEOUT {
+            return Err(Error::usage(format!(
+                "`timeout` of `{}` is longer than broker allows",
+                crate::duration::format(settings.timeout.0)
+            ))
+            .with_hint("at most `1d` (in the config, `BROKER_TIMEOUT` or `--timeout`)"));
+        }
 
         let default_profile = match &file.default_profile {
             Some(name) => Some(
@@ -556,6 +567,11 @@ fn validate_hook(hook: &Hook, key: &str, cfg_path: &str) -> Result<()> {
     if empty {
         return Err(bad("has an empty `run`".into()));
     }
+    if hook.timeout.is_some_and(|t| t.0 > MAX_TIMEOUT) {
+        return Err(Error::usage(format!(
+            "a hook in `{cfg_path}` has a `timeout` longer than `1d`"
+        )));
+    }
     if hook.on.is_empty() {
         return Err(bad("has an empty `on` list".into())
             .with_hint("events: rotate, login, refresh_failed, test"));
@@ -749,6 +765,19 @@ mod tests {
             validate_endpoint("http://127.0.0.1:8080/").unwrap(),
             "http://127.0.0.1:8080"
         );
+    }
+
+    #[test]
+    fn absurd_timeouts_are_refused_rather_than_overflowing_a_deadline() {
+        for text in [
+            "timeout = \"99999999999999d\"\n",
+            "[[hooks]]\non = [\"rotate\"]\nrun = \"true\"\ntimeout = \"99999999999999d\"\n",
+        ] {
+            let err = load_text(text).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{text}");
+            assert!(err.message().contains("timeout"), "{}", err.message());
+        }
+        assert!(load_text("timeout = \"1d\"\n").is_ok());
     }
 
     #[test]

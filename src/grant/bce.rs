@@ -89,8 +89,10 @@ pub fn parse_bearer(answer: &Answer, profile: &str) -> Result<Fresh> {
     if answer.status != 200 {
         return Err(not_a_token("unexpected status"));
     }
+    let text =
+        crate::baidu::json_object(&answer.body).ok_or_else(|| not_a_token("not a JSON object"))?;
     let body: BearerBody =
-        serde_json::from_slice(&answer.body).map_err(|_| not_a_token("not the expected JSON"))?;
+        serde_json::from_str(text).map_err(|_| not_a_token("not the expected JSON"))?;
     let token = body
         .token
         .filter(|t| valid_token(t))

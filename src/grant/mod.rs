@@ -83,8 +83,10 @@ pub fn parse_token(
             answer.status
         )));
     }
+    let text =
+        crate::baidu::json_object(&answer.body).ok_or_else(|| not_a_token("not a JSON object"))?;
     let body: TokenBody =
-        serde_json::from_slice(&answer.body).map_err(|_| not_a_token("not the expected JSON"))?;
+        serde_json::from_str(text).map_err(|_| not_a_token("not the expected JSON"))?;
     let access = body
         .access_token
         .filter(|t| valid_token(t))

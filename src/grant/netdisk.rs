@@ -129,7 +129,8 @@ pub fn parse_device_code(status: u16, body: &[u8], profile: &str) -> Result<Devi
             "Baidu's device-code answer for `{profile}` is not usable"
         ))
     };
-    let body: DeviceBody = serde_json::from_slice(body).map_err(|_| bad())?;
+    let text = crate::baidu::json_object(body).ok_or_else(bad)?;
+    let body: DeviceBody = serde_json::from_str(text).map_err(|_| bad())?;
     let printable = |s: &str| !s.is_empty() && s.len() <= 512 && !s.chars().any(char::is_control);
     let user_code = body
         .user_code

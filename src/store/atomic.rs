@@ -78,6 +78,44 @@ pub fn is_temp_name(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".tmp")
 }
 
+/// How many random characters a temporary file's name carries; fixed, so that
+/// [`remove_leftovers`] can tell the temporary files of `a.age` from those of `a.age.age`.
+const RANDOM_LEN: usize = 6;
+
+/// True when `name` is a temporary file of [`write`] for the file named `target`.
+fn is_temp_of(name: &str, target: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_prefix(target))
+        .and_then(|n| n.strip_prefix('.'))
+        .and_then(|n| n.strip_suffix(".tmp"))
+        .is_some_and(|r| r.len() == RANDOM_LEN && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Removes the temporary files that writes of `path` left behind when their process died
+/// between creating and renaming them (`kill -9`, power loss); returns how many.
+///
+/// Only for a caller that serialises every writer of `path` (the profile lock does for state
+/// files): a temporary file of a live writer would otherwise be pulled from under it. Best
+/// effort: a file that cannot be removed is left, as it was before. Run before a write, it
+/// also gives back the space a dead writer held, which matters on a nearly full disk.
+pub fn remove_leftovers(path: &Path) -> usize {
+    let Some(target) = path.file_name().and_then(|n| n.to_str()) else {
+        return 0;
+    };
+    let Ok(entries) = fs::read_dir(parent_of(path)) else {
+        return 0;
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| is_temp_of(n, target))
+        })
+        .filter(|e| fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 fn write_impl(path: &Path, bytes: &[u8], mode: u32, no_clobber: bool) -> Result<()> {
     let file_name = path.file_name().ok_or_else(|| {
         Error::internal(format!(
@@ -90,6 +128,7 @@ fn write_impl(path: &Path, bytes: &[u8], mode: u32, no_clobber: bool) -> Result<
     let mut tmp = tempfile::Builder::new()
         .prefix(&prefix)
         .suffix(".tmp")
+        .rand_bytes(RANDOM_LEN)
         .tempfile_in(dir)
         .map_err(|e| Error::io("create a temporary file in", dir, e))?;
     // fchmod is not subject to the umask, unlike the mode given at open.
@@ -104,6 +143,7 @@ fn write_impl(path: &Path, bytes: &[u8], mode: u32, no_clobber: bool) -> Result<
     tmp.as_file()
         .sync_all()
         .map_err(|e| Error::io("sync", tmp.path(), e))?;
+    crate::failpoint::hit("atomic.before-rename");
     if no_clobber {
         tmp.persist_noclobber(path).map_err(|e| {
             if e.error.kind() == io::ErrorKind::AlreadyExists {
@@ -120,6 +160,7 @@ fn write_impl(path: &Path, bytes: &[u8], mode: u32, no_clobber: bool) -> Result<
         tmp.persist(path)
             .map_err(|e| Error::io("write", path, e.error))?;
     }
+    crate::failpoint::hit("atomic.after-rename");
     sync_dir(dir)
 }
 
@@ -209,6 +250,51 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("f"), b"").unwrap();
         assert!(create_dir(&dir.path().join("f/sub")).is_err());
+    }
+
+    #[test]
+    fn leftovers_of_one_file_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.age");
+        write(&p, b"state", 0o600).unwrap();
+        let keep = [
+            "a.age",
+            ".a.age.age.Xy12Z9.tmp", // a temporary file of `a.age.age`
+            ".b.age.Xy12Z9.tmp",
+            ".a.age.toolong7.tmp",
+            ".a.age.x-y_z1.tmp",
+            "a.age.Xy12Z9.tmp",
+        ];
+        for name in &keep[1..] {
+            fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        for name in [".a.age.Xy12Z9.tmp", ".a.age.000000.tmp"] {
+            fs::write(dir.path().join(name), b"torn").unwrap();
+        }
+        assert_eq!(remove_leftovers(&p), 2);
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        let mut want: Vec<String> = keep.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(left, want);
+        assert_eq!(remove_leftovers(&dir.path().join("none/a.age")), 0);
+    }
+
+    #[test]
+    fn the_names_write_makes_are_the_names_remove_leftovers_knows() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix(".a.age.")
+            .suffix(".tmp")
+            .rand_bytes(RANDOM_LEN)
+            .tempfile_in(dir.path())
+            .unwrap();
+        let name = tmp.path().file_name().unwrap().to_str().unwrap().to_owned();
+        assert!(is_temp_of(&name, "a.age"), "{name}");
+        assert!(is_temp_name(&name));
     }
 
     #[test]

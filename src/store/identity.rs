@@ -152,6 +152,21 @@ pub fn public_keys_with_passphrase(
         .collect())
 }
 
+/// The identities of `source`, never asking for a passphrase (for `doctor`): `Ok(None)` when
+/// the identity is passphrase-protected and `BROKER_AGE_PASSPHRASE` is not set.
+pub fn load_without_prompt(source: &IdentitySource) -> Result<Option<Vec<x25519::Identity>>> {
+    let raw = read_source(source)?;
+    let text = if is_age_file(&raw) {
+        let Some(pass) = std::env::var(ENV_PASSPHRASE).ok().filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        decrypt_identity_file(&raw, source, Some(&SecretString::from(pass)))?
+    } else {
+        raw
+    };
+    parse_keys(&text, source).map(Some)
+}
+
 /// Create a new X25519 identity at `path`, in age-keygen's format; with a passphrase, that
 /// text age-encrypted with scrypt, armored. The folder is created 0700 and the file 0600
 /// whatever the umask. Never overwrites: an existing `path` is an error (exit 2).

@@ -10,14 +10,17 @@ pub mod lock;
 pub mod state;
 pub mod vault;
 
-pub use state::TokenState;
+pub use state::{Place, TokenState};
 pub use vault::Vault;
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Kind, Result};
 use crate::profile::ProfileName;
 use lock::FileLock;
 
@@ -42,6 +45,11 @@ pub trait StateStore {
     fn remove(&self, profile: &ProfileName) -> Result<()>;
     /// Profiles that have state, sorted.
     fn profiles(&self) -> Result<Vec<ProfileName>>;
+    /// Where the profile's state lives, for [`TokenState::written_at`], so that a state read
+    /// back elsewhere is known to be a copy. `None` when the backend cannot tell.
+    fn place(&self, _profile: &ProfileName) -> Option<Place> {
+        None
+    }
 }
 
 /// Held while rotating; released on drop (and by the kernel if the process dies).
@@ -131,12 +139,39 @@ impl FileStore {
             .map_err(|e| vault::in_context(e, &what))
     }
 
+    /// Saves under the profile lock. The lock serialises every writer of the file, so temporary
+    /// files found beside it are a dead writer's.
     fn write_state(&self, profile: &ProfileName, state: &TokenState) -> Result<()> {
+        let path = self.state_path(profile);
+        let unsaved = |e: Error| self.unsaved(profile, e);
+        atomic::create_dir(&self.profiles_dir()).map_err(unsaved)?;
+        let removed = atomic::remove_leftovers(&path);
+        if removed > 0 {
+            crate::ui::debug(
+                1,
+                format!("removed {removed} temporary file(s) of a write of `{profile}` that died"),
+            );
+        }
         let json = state.to_json()?;
         let ciphertext = self.vault.encrypt(&json, false)?;
-        let dir = self.profiles_dir();
-        atomic::create_dir(&dir)?;
-        atomic::write(&self.state_path(profile), &ciphertext, atomic::FILE_MODE)
+        atomic::write(&path, &ciphertext, atomic::FILE_MODE).map_err(unsaved)
+    }
+
+    /// A state that could not be written (disk full, read-only or unwritable folder) is a
+    /// store failure (exit 6), not a bug (exit 1): the person running broker must fix the
+    /// machine, and a script can tell this apart from a crash. See docs/rotation.md.
+    fn unsaved(&self, profile: &ProfileName, e: Error) -> Error {
+        let hint = e.hint().map(str::to_owned).unwrap_or_else(|| {
+            format!(
+                "broker must be able to write `{}` (or set `BROKER_STATE_DIR`)",
+                self.dir.display()
+            )
+        });
+        Error::store(format!(
+            "cannot save the state of profile `{profile}`: {}",
+            e.message()
+        ))
+        .with_hint(hint)
     }
 
     fn remove_state(&self, profile: &ProfileName) -> Result<()> {
@@ -160,8 +195,21 @@ impl StateStore for FileStore {
         wait: Duration,
     ) -> Result<Box<dyn ProfileLock + 'a>> {
         let path = self.lock_path(profile);
-        atomic::create_dir(path.parent().unwrap_or(&self.dir))?;
-        match FileLock::acquire_within(&path, wait)? {
+        // A lock that cannot be taken because the state folder is read-only or full is the
+        // same store failure as a state that cannot be saved (exit 6).
+        let store_failure = |e: Error| {
+            let hint = e.hint().map(str::to_owned).unwrap_or_else(|| {
+                format!(
+                    "broker must be able to write `{}` (or set `BROKER_STATE_DIR`)",
+                    self.dir.display()
+                )
+            });
+            e.with_kind(Kind::Store)
+                .map_message(|m| format!("cannot lock profile `{profile}`: {m}"))
+                .with_hint(hint)
+        };
+        atomic::create_dir(path.parent().unwrap_or(&self.dir)).map_err(store_failure)?;
+        match FileLock::acquire_within(&path, wait).map_err(store_failure)? {
             Some(lock) => Ok(Box::new(FileProfileLock { store: self, profile: profile.clone(), _lock: lock })),
             None => Err(Error::internal(format!(
                 "timed out waiting for the lock on profile `{profile}` held by another broker process"
@@ -200,6 +248,46 @@ impl StateStore for FileStore {
         out.sort();
         Ok(out)
     }
+
+    fn place(&self, profile: &ProfileName) -> Option<Place> {
+        let dir = self.profiles_dir();
+        // Resolved, so two spellings of one folder (a symlink, a relative `BROKER_STATE_DIR`)
+        // are not taken for a copy.
+        let dir = std::fs::canonicalize(&dir)
+            .or_else(|_| std::path::absolute(&dir))
+            .ok()?;
+        let (host, machine) = this_machine();
+        Some(Place {
+            path: dir
+                .join(format!("{}.age", profile.as_str()))
+                .display()
+                .to_string(),
+            host: host.clone(),
+            machine: machine.clone(),
+        })
+    }
+}
+
+/// This machine's host name and the hash of its machine id, read once per process.
+fn this_machine() -> &'static (String, Option<String>) {
+    static MACHINE: OnceLock<(String, Option<String>)> = OnceLock::new();
+    MACHINE.get_or_init(|| {
+        let host = nix::unistd::gethostname()
+            .map(|h| h.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Hashed with a broker-specific prefix, as systemd asks of programs that keep an id
+        // derived from the machine id: the raw id is never stored.
+        let machine = ["/etc/machine-id", "/var/lib/dbus/machine-id"]
+            .iter()
+            .find_map(|p| std::fs::read_to_string(p).ok())
+            .map(|id| id.trim().to_owned())
+            .filter(|id| !id.is_empty())
+            .map(|id| {
+                let digest = Sha256::digest(format!("broker state place\n{id}").as_bytes());
+                hex::encode(&digest[..8])
+            });
+        (host, machine)
+    })
 }
 
 /// The file backend's lock: the flock on `<dir>/locks/<name>.lock`, plus the store to read and
@@ -316,6 +404,39 @@ mod tests {
         );
         // Other profiles are independent.
         assert!(s.lock(&name("q"), Duration::ZERO).is_ok());
+    }
+
+    #[test]
+    fn the_place_of_a_state_is_its_resolved_path_on_this_machine() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let p = name("p");
+        // Known before the folder exists, and the same after.
+        let early = s.place(&p).unwrap();
+        s.lock(&p, Duration::ZERO).unwrap().save(&state()).unwrap();
+        let here = s.place(&p).unwrap();
+        assert!(early.same_as(&here), "{early:?} {here:?}");
+        assert!(here.path.ends_with("/profiles/p.age"), "{}", here.path);
+        assert!(here.path.starts_with('/'));
+        // The same folder reached through a symlink is the same place.
+        let link = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(dir.path(), link.path().join("s")).unwrap();
+        let via_link = FileStore::new(link.path().join("s"), store(dir.path()).vault);
+        assert_eq!(via_link.place(&p), Some(here));
+    }
+
+    #[test]
+    fn a_save_removes_what_a_dead_writer_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let mut l = s.lock(&name("p"), Duration::ZERO).unwrap();
+        l.save(&state()).unwrap();
+        let pd = dir.path().join("profiles");
+        std::fs::write(pd.join(".p.age.AbC123.tmp"), b"torn").unwrap();
+        std::fs::write(pd.join(".q.age.AbC123.tmp"), b"another profile's").unwrap();
+        l.save(&state()).unwrap();
+        assert!(!pd.join(".p.age.AbC123.tmp").exists());
+        assert!(pd.join(".q.age.AbC123.tmp").exists());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, sanitize};
 use crate::secret::{AccessToken, RefreshToken};
 
 /// A profile's tokens and rotation bookkeeping. Secrets are wrapper types whose `Debug` prints
@@ -47,6 +47,57 @@ pub struct TokenState {
     /// The last result of each hook.
     #[serde(default)]
     pub hooks: Vec<HookResult>,
+    /// A random id made at each login and kept through every rotation: the refresh-token
+    /// lineage. Two states with the same id hold the same single-use chain, and only one of
+    /// them can go on refreshing it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lineage: Option<String>,
+    /// Where this state was last saved by a rotation or a login (netdisk). Read back from
+    /// another place, it says the file was copied (or moved) there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_at: Option<Place>,
+    /// Set when broker first read this state somewhere other than where it was written (and
+    /// warned about it): the place it came from, for explaining a refresh token found spent.
+    /// Cleared by the next rotation or login, which move the lineage on from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copied_from: Option<Place>,
+}
+
+/// Where a state file lives: its path and the machine. Not secret (it is inside the encrypted
+/// state all the same); `machine` is a hash of the machine id, never the id itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    /// The state file's absolute path, symlinks resolved.
+    pub path: String,
+    /// The host name when the state was written.
+    pub host: String,
+    /// A hash of `/etc/machine-id`, when the machine has one: it survives a change of host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
+}
+
+impl Place {
+    /// The same file on the same machine. The machine hash decides when both places have one
+    /// (a host name may change under a running system); otherwise the host name does.
+    pub fn same_as(&self, other: &Place) -> bool {
+        let same_machine = match (&self.machine, &other.machine) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.host == other.host,
+        };
+        same_machine && self.path == other.path
+    }
+}
+
+/// For messages: escaped, as a folder name may hold control characters.
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` on `{}`",
+            sanitize(&self.path),
+            sanitize(&self.host)
+        )
+    }
 }
 
 /// A refresh that was started (and maybe sent) but whose answer was not saved yet.
@@ -105,6 +156,40 @@ impl TokenState {
             needs_login: None,
             last_rotation: None,
             hooks: Vec::new(),
+            lineage: None,
+            written_at: None,
+            copied_from: None,
+        }
+    }
+
+    /// A new random lineage id (16 hex digits), for a new authorization.
+    pub fn new_lineage() -> String {
+        hex::encode(rand::random::<[u8; 8]>())
+    }
+
+    /// The place this state was copied from, if it was read at `here` but written elsewhere:
+    /// the place recorded when it was first noticed, or else where it was last written.
+    pub fn copied_from(&self, here: Option<&Place>) -> Option<&Place> {
+        self.copied_from.as_ref().or_else(|| {
+            let written = self.written_at.as_ref()?;
+            (!written.same_as(here?)).then_some(written)
+        })
+    }
+
+    /// True when this read is the first to notice that the state was copied (nothing recorded
+    /// yet): the moment to warn, once.
+    pub fn newly_copied(&self, here: Option<&Place>) -> bool {
+        self.copied_from.is_none() && self.copied_from(here).is_some()
+    }
+
+    /// Marks the state as saved at `here`. One that came from elsewhere keeps where it came
+    /// from, so no later save erases the evidence of a copy; a new token pair has no
+    /// `written_at` yet, so stamping it records no copy. `None` (the place is unknown, or the
+    /// grant has no lineage) changes nothing.
+    pub fn stamp(&mut self, here: Option<&Place>) {
+        if let Some(here) = here {
+            self.copied_from = self.copied_from(Some(here)).cloned();
+            self.written_at = Some(here.clone());
         }
     }
 
@@ -143,7 +228,15 @@ impl TokenState {
     /// Parse a decrypted state file. Errors never quote the input (it holds tokens): they give
     /// the position only. A `version` newer than this broker knows is refused.
     pub fn from_json(bytes: &[u8]) -> Result<Self> {
-        let state: TokenState = serde_json::from_slice(bytes).map_err(|e| {
+        // A state is always an object of UTF-8 text (see `baidu::json_object` for why both are
+        // checked before serde).
+        let Some(text) = crate::baidu::json_object(bytes) else {
+            return Err(Error::store(
+                "the token state is not valid (not a JSON object of UTF-8 text)",
+            )
+            .with_hint("log in again (`broker login`) to replace it"));
+        };
+        let state: TokenState = serde_json::from_str(text).map_err(|e| {
             Error::store(format!(
                 "the token state is not valid ({} at line {}, column {})",
                 e.classify_name(),
@@ -233,8 +326,73 @@ mod tests {
             ok: false,
             status: "exit 3".into(),
         });
+        s.lineage = Some("0123456789abcdef".into());
+        s.written_at = Some(place("/h/nd.age", "vm", Some("m1")));
+        s.copied_from = Some(place("/g/nd.age", "laptop", None));
         let back = TokenState::from_json(&s.to_json().unwrap()).unwrap();
         assert_eq!(back, s);
+    }
+
+    fn place(path: &str, host: &str, machine: Option<&str>) -> Place {
+        Place {
+            path: path.into(),
+            host: host.into(),
+            machine: machine.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn places_compare_by_path_and_machine_then_host() {
+        let here = place("/h/a.age", "vm", Some("m1"));
+        let table = [
+            (place("/h/a.age", "vm", Some("m1")), true),
+            (place("/h/a.age", "renamed", Some("m1")), true),
+            (place("/other/a.age", "vm", Some("m1")), false),
+            (place("/h/a.age", "vm", Some("m2")), false),
+            (place("/h/a.age", "vm", None), true),
+            (place("/h/a.age", "laptop", None), false),
+        ];
+        for (there, same) in table {
+            assert_eq!(here.same_as(&there), same, "{there:?}");
+        }
+    }
+
+    #[test]
+    fn a_place_is_shown_escaped() {
+        let p = place("/h/evil\n\u{1b}[31m/a.age", "vm", None);
+        assert_eq!(p.to_string(), "`/h/evil\\n\\u{1b}[31m/a.age` on `vm`");
+    }
+
+    #[test]
+    fn a_copy_is_noticed_once_and_remembered() {
+        let here = place("/b/nd.age", "vm", None);
+        let mut s = sample();
+        // Written before broker recorded places: nothing to compare.
+        assert!(s.copied_from(Some(&here)).is_none());
+        s.written_at = Some(here.clone());
+        assert!(s.copied_from(Some(&here)).is_none());
+        assert!(!s.newly_copied(Some(&here)));
+        let there = place("/a/nd.age", "vm", None);
+        s.written_at = Some(there.clone());
+        assert_eq!(s.copied_from(Some(&here)), Some(&there));
+        assert!(s.newly_copied(Some(&here)));
+        assert!(s.copied_from(None).is_none());
+        // Once stamped here, it is still known, but no longer new.
+        s.stamp(Some(&here));
+        assert_eq!(s.copied_from.as_ref(), Some(&there));
+        assert_eq!(s.written_at.as_ref(), Some(&here));
+        assert_eq!(s.copied_from(Some(&here)), Some(&there));
+        assert!(!s.newly_copied(Some(&here)));
+        s.stamp(None);
+        assert_eq!(s.written_at.as_ref(), Some(&here));
+    }
+
+    #[test]
+    fn lineage_ids_are_random_hex() {
+        let (a, b) = (TokenState::new_lineage(), TokenState::new_lineage());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 16);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
     }
 
     #[test]
@@ -246,6 +404,7 @@ mod tests {
         assert_eq!(s.generation, 0);
         assert!(s.refresh_token.is_none());
         assert!(s.hooks.is_empty());
+        assert!(s.lineage.is_none() && s.written_at.is_none() && s.copied_from.is_none());
         assert_eq!(s.obtained_at, at("2029-11-30T16:00:00Z"));
     }
 

@@ -37,6 +37,18 @@ impl Vault {
         }
     }
 
+    /// A vault whose identities are already loaded (by `doctor`, which loads them without
+    /// prompting and must not load them twice); `identity` is only named in messages.
+    pub fn with_identities(
+        recipients: Vec<String>,
+        identity: IdentitySource,
+        identities: Vec<x25519::Identity>,
+    ) -> Self {
+        let vault = Vault::new(recipients, identity);
+        let _ = vault.identities.set(identities);
+        vault
+    }
+
     /// Use this passphrase for a passphrase-protected identity instead of
     /// `BROKER_AGE_PASSPHRASE` or a prompt.
     pub fn with_passphrase(mut self, passphrase: SecretString) -> Self {

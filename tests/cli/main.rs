@@ -3,11 +3,16 @@
 mod harness;
 
 mod ci;
+mod clock;
 mod config;
+mod crash;
 mod demo;
+mod doctor;
 mod exec;
 mod grants;
 mod hooks;
+mod hostile;
+mod leaks;
 mod output;
 mod profiles;
 mod rotation;

@@ -4,8 +4,6 @@ use std::process::Command as Std;
 
 use crate::harness::Home;
 
-const LOOP: &str = "http://127.0.0.1:1";
-
 fn recipient(home: &Home) -> String {
     home.ok(&["init"]).trim().to_owned()
 }
