@@ -52,7 +52,7 @@ pub fn parse(status: u16, body: &[u8]) -> Option<BaiduError> {
         // (`1e999`) lands here. A body that names an error is still an error answer, however
         // unreadable: it must never pass for a token because its error could not be read.
         Err(_)
-            if top_level_keys(json)
+            if super::json_keys(json)
                 .iter()
                 .any(|k| CODE_KEYS.contains(&k.as_str())) =>
         {
@@ -88,35 +88,6 @@ pub fn parse(status: u16, body: &[u8]) -> Option<BaiduError> {
         return found(e, raw.message.as_ref());
     }
     None
-}
-
-/// The keys of a JSON object, its values skipped unread (so none of them can fail to parse).
-fn top_level_keys(text: &str) -> Vec<String> {
-    struct Keys(Vec<String>);
-    impl<'de> Deserialize<'de> for Keys {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> serde::de::Visitor<'de> for Visitor {
-                type Value = Keys;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("an object")
-                }
-                fn visit_map<A: serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> Result<Keys, A::Error> {
-                    let mut keys = Vec::new();
-                    while let Some(k) = map.next_key::<String>()? {
-                        map.next_value::<serde::de::IgnoredAny>()?;
-                        keys.push(k);
-                    }
-                    Ok(Keys(keys))
-                }
-            }
-            d.deserialize_map(Visitor)
-        }
-    }
-    serde_json::from_str::<Keys>(text).map_or_else(|_| Vec::new(), |k| k.0)
 }
 
 impl BaiduError {

@@ -11,19 +11,8 @@ use crate::harness::{Home, assert_failed};
 /// `+31d`, `-3d`). libfaketime moves the monotonic clock by the same constant, so durations
 /// measured inside broker are unchanged.
 fn at(home: &Home, offset: &str, args: &[&str]) -> Output {
-    let inner = home.std_cmd(args);
-    let mut cmd = Command::new("faketime");
-    cmd.env_clear();
-    for (k, v) in inner.get_envs() {
-        if let Some(v) = v {
-            cmd.env(k, v);
-        }
-    }
-    cmd.current_dir(home.path())
-        .args(["-f", offset])
-        .arg(inner.get_program())
-        .args(inner.get_args());
-    cmd.output()
+    home.wrapped("faketime", &["-f", offset], args)
+        .output()
         .expect("libfaketime's `faketime` is installed (scripts/test.sh installs it)")
 }
 

@@ -339,21 +339,10 @@ fn can_unshare() -> bool {
 /// `broker ARGS` from `home`, run by `sh -c SCRIPT` (which ends with `"$@"`, the broker
 /// command line) inside a private mount namespace; `vars` are set for the script.
 fn in_namespace(home: &Home, script: &str, vars: &[(&str, &Path)], args: &[&str]) -> Output {
-    let inner = home.std_cmd(args);
-    let mut cmd = Command::new("unshare");
-    cmd.env_clear();
-    for (k, v) in inner.get_envs() {
-        if let Some(v) = v {
-            cmd.env(k, v);
-        }
-    }
+    let mut cmd = home.wrapped("unshare", &["-m", "sh", "-c", script, "sh"], args);
     for (k, v) in vars {
         cmd.env(k, v);
     }
-    cmd.current_dir(home.path())
-        .args(["-m", "sh", "-c", script, "sh"])
-        .arg(inner.get_program())
-        .args(inner.get_args());
     run_within(cmd, Duration::from_secs(20))
 }
 
@@ -422,18 +411,8 @@ fn a_file_size_limit_fails_the_save_cleanly_and_sends_no_refresh_token() {
     // RLIMIT_FSIZE 0: every write to a file fails with EFBIG. SIGXFSZ is ignored (it would
     // kill broker instead), as the ignored disposition survives exec.
     let limited = |args: &[&str]| {
-        let inner = home.std_cmd(args);
-        let mut cmd = Command::new("sh");
-        cmd.env_clear();
-        for (k, v) in inner.get_envs() {
-            if let Some(v) = v {
-                cmd.env(k, v);
-            }
-        }
-        cmd.current_dir(home.path())
-            .args(["-c", r#"trap '' XFSZ; ulimit -f 0 && exec "$@""#, "sh"])
-            .arg(inner.get_program())
-            .args(inner.get_args());
+        let script = r#"trap '' XFSZ; ulimit -f 0 && exec "$@""#;
+        let cmd = home.wrapped("sh", &["-c", script, "sh"], args);
         run_within(cmd, Duration::from_secs(20))
     };
     let out = limited(&["refresh", "nd", "--force"]);

@@ -269,3 +269,23 @@ impl Home {
         );
     }
 }
+
+impl Home {
+    /// `PROGRAM PREFIX… broker ARGS…` with broker's isolated environment: for running broker
+    /// under a wrapper (`faketime`, `unshare`, `sh -c 'ulimit …; exec "$@"'`).
+    pub fn wrapped(&self, program: &str, prefix: &[&str], args: &[&str]) -> std::process::Command {
+        let inner = self.std_cmd(args);
+        let mut cmd = std::process::Command::new(program);
+        cmd.env_clear();
+        for (k, v) in inner.get_envs() {
+            if let Some(v) = v {
+                cmd.env(k, v);
+            }
+        }
+        cmd.current_dir(self.path())
+            .args(prefix)
+            .arg(inner.get_program())
+            .args(inner.get_args());
+        cmd
+    }
+}

@@ -189,31 +189,7 @@ const TOKEN_FIELDS: [&str; 4] = ["access_token", "expires_in", "refresh_token", 
 
 /// True when one of `known` appears twice at the top level of a JSON object.
 fn duplicate_keys(body: &[u8], known: &[&str]) -> bool {
-    struct Keys(Vec<String>);
-    impl<'de> serde::Deserialize<'de> for Keys {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct Visitor;
-            impl<'de> serde::de::Visitor<'de> for Visitor {
-                type Value = Keys;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("an object")
-                }
-                fn visit_map<A: serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> Result<Keys, A::Error> {
-                    let mut keys = Vec::new();
-                    while let Some(k) = map.next_key::<String>()? {
-                        map.next_value::<serde::de::IgnoredAny>()?;
-                        keys.push(k);
-                    }
-                    Ok(Keys(keys))
-                }
-            }
-            d.deserialize_map(Visitor)
-        }
-    }
-    let Ok(Keys(keys)) = serde_json::from_slice::<Keys>(body) else {
+    let Some(keys) = std::str::from_utf8(body).ok().map(broker::baidu::json_keys) else {
         return false;
     };
     known
