@@ -848,7 +848,9 @@ fn recipes_pass_the_token_on_stdin_never_in_argv() {
         script(
             &stubs.join(tool),
             &format!(
-                "{{ printf '%s' {tool}; printf ' %s' \"$@\"; echo; }} >> {log}/argv\n\
+                // One write per line: the two ends of a pipeline log at the same moment.
+                "line={tool}; for a in \"$@\"; do line=\"$line $a\"; done\n\
+                 printf '%s\\n' \"$line\" >> {log}/argv\n\
                  tee -a {log}/{tool}.stdin",
                 log = log.display()
             ),
