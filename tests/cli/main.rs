@@ -18,3 +18,4 @@ mod profiles;
 mod rotation;
 mod secrets;
 mod shell;
+mod snapshots;
