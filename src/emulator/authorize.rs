@@ -55,14 +55,7 @@ pub(crate) fn authorize(st: &mut State, p: &Params) -> Result<Outcome, OAuthErro
             "The authorization server does not support obtaining an authorization code using this method",
         ));
     }
-    let client_id = p
-        .non_empty("client_id")
-        .ok_or_else(OAuthError::unknown_client)?;
-    let app = st
-        .apps
-        .get(client_id)
-        .ok_or_else(OAuthError::unknown_client)?
-        .clone();
+    let app = st.app_for(p)?.clone();
     let redirect_uri = p
         .non_empty("redirect_uri")
         .ok_or_else(|| OAuthError::missing("redirect_uri"))?;

@@ -103,13 +103,7 @@ pub(crate) fn issue(
             "The authorization server does not support obtaining a device code using this method",
         ));
     }
-    let client_id = p
-        .non_empty("client_id")
-        .ok_or_else(OAuthError::unknown_client)?;
-    let app = st
-        .apps
-        .get(client_id)
-        .ok_or_else(OAuthError::unknown_client)?;
+    let app = st.app_for(p)?;
     if !app.allows(Grant::DeviceToken) {
         return Err(OAuthError::unauthorized_client());
     }

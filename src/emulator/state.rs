@@ -164,6 +164,18 @@ impl std::fmt::Debug for Revoke {
 }
 
 impl State {
+    /// The registered app named by the request's `client_id`, or Baidu's `unknown client id`.
+    pub(crate) fn app_for(
+        &self,
+        p: &super::params::Params,
+    ) -> Result<&App, super::reply::OAuthError> {
+        p.non_empty("client_id")
+            .and_then(|id| self.apps.get(id))
+            .ok_or_else(super::reply::OAuthError::unknown_client)
+    }
+}
+
+impl State {
     pub(crate) fn new(settings: Settings) -> Self {
         State {
             settings,

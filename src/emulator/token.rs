@@ -101,13 +101,7 @@ pub(crate) fn exchange(st: &mut State, p: &Params) -> Result<TokenBody, OAuthErr
 
 /// The two `invalid_client` answers, which tell a wrong AppKey from a wrong SecretKey.
 fn authenticate(st: &State, p: &Params) -> Result<App, OAuthError> {
-    let client_id = p
-        .non_empty("client_id")
-        .ok_or_else(OAuthError::unknown_client)?;
-    let app = st
-        .apps
-        .get(client_id)
-        .ok_or_else(OAuthError::unknown_client)?;
+    let app = st.app_for(p)?;
     if p.get("client_secret") != Some(app.client_secret.as_str()) {
         return Err(OAuthError::client_auth_failed());
     }

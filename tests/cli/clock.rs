@@ -26,15 +26,6 @@ fn ok_at(home: &Home, offset: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn refreshes(home: &Home) -> u64 {
-    home.emu()
-        .counters()
-        .grants
-        .get("refresh_token")
-        .copied()
-        .unwrap_or(0)
-}
-
 /// The ages `status --json` shows for one profile; none may read as negative or as an event
 /// still to come, whatever the clock did.
 fn ages(status: &str) -> Vec<String> {
@@ -60,15 +51,15 @@ fn a_clock_jumping_past_expiry_rotates_once_and_back_rotates_nothing() {
     // 31 days on, the token has expired: one rotation, then the new token is used.
     let rotated = ok_at(&home, "+31d", &["token", "nd"]);
     assert_ne!(rotated, token);
-    assert_eq!(refreshes(&home), 1);
+    assert_eq!(home.refreshes(), 1);
     assert_eq!(ok_at(&home, "+31d", &["token", "nd"]), rotated);
-    assert_eq!(refreshes(&home), 1);
+    assert_eq!(home.refreshes(), 1);
 
     // Back to the real clock: the token was "obtained" 31 days from now. It is not due (it
     // expires 61 days from now), so nothing is asked, and status shows no negative age.
     assert_eq!(home.ok(&["token", "nd"]), rotated);
     home.ok(&["refresh", "nd"]);
-    assert_eq!(refreshes(&home), 1);
+    assert_eq!(home.refreshes(), 1);
     let status = home.ok(&["status", "nd", "--json"]);
     let rows: serde_json::Value = serde_json::from_str(&status).unwrap();
     assert_eq!(rows[0]["state"], "ok");
@@ -110,7 +101,7 @@ fn a_clock_set_back_neither_rotates_nor_shows_negative_ages() {
     );
     // Forward again, past expiry from the real login: one rotation.
     ok_at(&home, "+30d", &["token", "nd"]);
-    assert_eq!(refreshes(&home), 1);
+    assert_eq!(home.refreshes(), 1);
 }
 
 #[test]

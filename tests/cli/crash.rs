@@ -44,15 +44,6 @@ fn leftovers(home: &Home, profile: &str) -> Vec<String> {
         .collect()
 }
 
-fn refreshes(home: &Home) -> u64 {
-    home.emu()
-        .counters()
-        .grants
-        .get("refresh_token")
-        .copied()
-        .unwrap_or(0)
-}
-
 #[cfg(feature = "failpoints")]
 mod killed {
     use super::*;
@@ -154,7 +145,7 @@ mod killed {
     fn killed_with_the_lock_held_before_sending_the_journal_says_interrupted() {
         let (home, before) = logged_in();
         crash(&home, &["refresh", "nd", "--force"], "rotate.before-send");
-        assert_eq!(refreshes(&home), 0, "nothing was sent");
+        assert_eq!(home.refreshes(), 0, "nothing was sent");
         // broker cannot know the token never left, so it does not guess: a person decides.
         let (state, _) = after_crash(&home, "nd", Next::Interrupted);
         assert!(state["refresh_in_flight"].is_object(), "{state}");
@@ -165,12 +156,12 @@ mod killed {
     fn killed_after_the_answer_before_saving_the_journal_says_interrupted() {
         let (home, before) = logged_in();
         crash(&home, &["refresh", "nd", "--force"], "rotate.after-answer");
-        assert_eq!(refreshes(&home), 1);
+        assert_eq!(home.refreshes(), 1);
         let (state, _) = after_crash(&home, "nd", Next::Interrupted);
         assert!(state["refresh_in_flight"].is_object(), "{state}");
         assert_eq!(state["access_token"], before["access_token"]);
         assert_eq!(
-            refreshes(&home),
+            home.refreshes(),
             1,
             "the spent refresh token was sent again"
         );
@@ -185,7 +176,7 @@ mod killed {
             &["refresh", "nd", "--force"],
             "atomic.before-rename@1",
         );
-        assert_eq!(refreshes(&home), 0);
+        assert_eq!(home.refreshes(), 0);
         assert_eq!(
             leftovers(&home, "nd").len(),
             1,
@@ -199,7 +190,7 @@ mod killed {
         );
         // The next write takes the lock and clears what the dead one left.
         home.ok(&["refresh", "nd", "--force"]);
-        assert_eq!(refreshes(&home), 1);
+        assert_eq!(home.refreshes(), 1);
         assert!(
             leftovers(&home, "nd").is_empty(),
             "{:?}",
@@ -217,12 +208,12 @@ mod killed {
             &["refresh", "nd", "--force"],
             "atomic.before-rename@2",
         );
-        assert_eq!(refreshes(&home), 1);
+        assert_eq!(home.refreshes(), 1);
         assert_eq!(leftovers(&home, "nd").len(), 1);
         let (state, _) = after_crash(&home, "nd", Next::Interrupted);
         assert!(state["refresh_in_flight"].is_object(), "{state}");
         assert_eq!(state["generation"], before["generation"]);
-        assert_eq!(refreshes(&home), 1);
+        assert_eq!(home.refreshes(), 1);
     }
 
     #[test]
@@ -233,7 +224,7 @@ mod killed {
             &["refresh", "nd", "--force"],
             "atomic.after-rename@2",
         );
-        assert_eq!(refreshes(&home), 1);
+        assert_eq!(home.refreshes(), 1);
         assert!(leftovers(&home, "nd").is_empty());
         let (state, out) = after_crash(&home, "nd", Next::Token);
         assert!(state.get("refresh_in_flight").is_none(), "{state}");
@@ -248,7 +239,7 @@ mod killed {
         );
         // The lineage goes on from the new refresh token.
         home.ok(&["refresh", "nd", "--force"]);
-        assert_eq!(refreshes(&home), 2);
+        assert_eq!(home.refreshes(), 2);
         assert_eq!(home.emu().counters().refresh_reuse, 0);
     }
 
@@ -262,7 +253,7 @@ mod killed {
             sink.display().to_string()
         ));
         crash(&home, &["refresh", "nd", "--force"], "rotate.after-save");
-        assert_eq!(refreshes(&home), 1);
+        assert_eq!(home.refreshes(), 1);
         assert!(!sink.exists(), "a sink ran before the crash point");
         let (state, out) = after_crash(&home, "nd", Next::Token);
         assert!(state.get("refresh_in_flight").is_none(), "{state}");
@@ -425,7 +416,7 @@ fn a_file_size_limit_fails_the_save_cleanly_and_sends_no_refresh_token() {
         "{stderr}"
     );
     assert_eq!(
-        refreshes(&home),
+        home.refreshes(),
         0,
         "a refresh token was sent without a mark"
     );
@@ -439,7 +430,7 @@ fn a_file_size_limit_fails_the_save_cleanly_and_sends_no_refresh_token() {
 
     // With room again, everything works from where it was.
     home.ok(&["refresh", "nd", "--force"]);
-    assert_eq!(refreshes(&home), 1);
+    assert_eq!(home.refreshes(), 1);
     assert_eq!(home.emu().counters().refresh_reuse, 0);
 }
 
@@ -482,7 +473,7 @@ fn a_full_disk_fails_the_save_cleanly_and_keeps_the_old_state() {
         stderr.contains("no space left on device") && stderr.contains("hint: free some disk space"),
         "{stderr}"
     );
-    assert_eq!(refreshes(&home), 0);
+    assert_eq!(home.refreshes(), 0);
     // The state on the full disk is the old one, whole, and nothing half-written is beside it.
     let on_full_disk: serde_json::Value =
         serde_json::from_str(&home.age_decrypt(&out_dir.path().join("nd.age"))).unwrap();
@@ -522,7 +513,7 @@ fn an_unwritable_state_folder_fails_cleanly_and_reading_still_works() {
             && (stderr.contains("read-only file system") || stderr.contains("permission denied")),
         "{stderr}"
     );
-    assert_eq!(refreshes(&home), 0);
+    assert_eq!(home.refreshes(), 0);
     unchanged(&home, "nd", &before);
     home.ok(&["refresh", "nd", "--force"]);
 }
@@ -544,7 +535,7 @@ fn a_read_only_config_works_for_token_refresh_and_status() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(refreshes(&home), 1, "the expired token was rotated");
+    assert_eq!(home.refreshes(), 1, "the expired token was rotated");
     for args in [&["refresh", "nd", "--force"][..], &["status", "--json"]] {
         let out = with_read_only(&home, &config_dir, args).unwrap();
         assert!(
@@ -553,7 +544,7 @@ fn a_read_only_config_works_for_token_refresh_and_status() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    assert_eq!(refreshes(&home), 2);
+    assert_eq!(home.refreshes(), 2);
     // Writing the config is refused cleanly, and leaves it as it was.
     let out = with_read_only(&home, &config_dir, &["profile", "remove", "spare"]).unwrap();
     assert!(!out.status.success());

@@ -289,3 +289,15 @@ impl Home {
         cmd
     }
 }
+
+impl Home {
+    /// How many refresh-token requests the emulator has answered since its last reset.
+    pub fn refreshes(&self) -> u64 {
+        self.emu()
+            .counters()
+            .grants
+            .get("refresh_token")
+            .copied()
+            .unwrap_or(0)
+    }
+}
