@@ -92,7 +92,14 @@ pub enum Command {
     /// Serve a local Baidu-compatible OAuth emulator
     Emulator(EmulatorArgs),
     /// Tour broker offline, in a temporary home, against the emulator
-    Demo,
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the temporary home afterwards, to look at its files
+    #[arg(long)]
+    pub keep: bool,
 }
 
 #[derive(Debug, Subcommand)]

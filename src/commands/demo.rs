@@ -10,9 +10,12 @@ use std::time::{Duration, Instant};
 
 use crate::emulator::{self, DEMO_ACCESS_KEY, DEMO_APP_KEY, DEMO_BCE_SECRET_KEY, DEMO_SECRET_KEY};
 use crate::error::{Error, Result};
+use crate::shell::format::sh_quote;
 use crate::ui;
 
-pub fn run() -> Result<()> {
+/// `keep`: leave the temporary home in place, so the files the tour points at can be read
+/// afterwards (and `HOME=… broker status` run against it).
+pub fn run(keep: bool) -> Result<()> {
     let home = tempfile::Builder::new()
         .prefix("broker-demo-")
         .tempdir()
@@ -122,13 +125,23 @@ pub fn run() -> Result<()> {
         "The emulator saw {} requests: {} with a secret in the URL, {} reuses of a refresh token.",
         c.requests, c.secret_in_url, c.refresh_reuse
     ));
-    tour.note(&format!(
-        "State files are age-encrypted JSON: `age -d -i {}/.config/broker/identity.txt {}/.local/state/broker/profiles/netdisk-demo.age`",
-        home.path().display(),
-        home.path().display()
-    ));
-    ui::say("demo done; the temporary home is removed.");
     emu.stop();
+    if keep {
+        let home = home.keep();
+        let path = |tail: &str| sh_quote(&home.join(tail).to_string_lossy()).to_string();
+        ui::say(format!(
+            "\n# State files are age-encrypted JSON: age -d -i {} {}",
+            path(".config/broker/identity.txt"),
+            path(".local/state/broker/profiles/netdisk-demo.age")
+        ));
+        let quoted = sh_quote(&home.to_string_lossy()).to_string();
+        ui::say(format!(
+            "demo done; the home is kept: HOME={quoted} broker status   (remove it with: rm -r {quoted})"
+        ));
+    } else {
+        tour.note("State files are age-encrypted JSON that the reference `age -d` reads: run `broker demo --keep` to keep this home and look at them.");
+        ui::say("demo done; the temporary home is removed.");
+    }
     Ok(())
 }
 
@@ -141,8 +154,23 @@ impl Tour<'_> {
         ui::say(format!("\n# {text}"));
     }
 
+    /// The command as a person would type it: arguments that a shell would split or expand
+    /// are quoted, so every echoed line can be pasted.
     fn echo(&self, args: &[&str]) {
-        ui::say(format!("$ broker {}", args.join(" ")));
+        let words: Vec<String> = args
+            .iter()
+            .map(|a| {
+                let plain = !a.is_empty()
+                    && a.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c));
+                if plain {
+                    (*a).to_string()
+                } else {
+                    sh_quote(a).to_string()
+                }
+            })
+            .collect();
+        ui::say(format!("$ broker {}", words.join(" ")));
     }
 
     /// `broker ARGS` in the demo home, with nothing of the caller's environment but PATH.

@@ -49,7 +49,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Logout(args) => logout::run(&ctx, args),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
-        Command::Demo => demo::run(),
+        Command::Demo(args) => demo::run(args.keep),
     }
 }
 
