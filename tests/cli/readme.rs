@@ -61,3 +61,37 @@ fn the_readme_emulator_walkthrough_runs_as_written() {
     }
     assert!(stderr.contains("netdisk-dev"), "{stderr}");
 }
+
+/// Users never see the project's internal notes: no doc may cite them, and every relative
+/// link between docs must lead to a file that exists.
+#[test]
+fn the_docs_stand_on_their_own() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path);
+        }
+    }
+    let mut problems = Vec::new();
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for cited in ["SPEC", "baidu-oauth", "../shared", "STYLE.md"] {
+            if text.contains(cited) {
+                problems.push(format!("{} cites {cited}", page.display()));
+            }
+        }
+        for link in text.split("](").skip(1) {
+            let target = link.split(')').next().unwrap_or_default();
+            let file = target.split('#').next().unwrap_or_default();
+            if file.is_empty() || file.contains("://") || file.starts_with("mailto:") {
+                continue;
+            }
+            if !page.parent().unwrap().join(file).exists() {
+                problems.push(format!("{} links to missing {file}", page.display()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
