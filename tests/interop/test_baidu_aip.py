@@ -38,7 +38,10 @@ def test_aipnlp_gets_a_token_and_sends_it_as_access_token(aip, ai_api):
     assert "authorization" not in sent["headers"], "signed with AK/SK instead of the token"
     # One token request: the token is cached for the next call.
     client.lexer("again")
-    assert aip.counters()["grants"] == {"client_credentials": 1}
+    counters = aip.counters()
+    assert counters["grants"] == {"client_credentials": 1}
+    # The SDK sends its SecretKey in the URL query (a GET).
+    assert counters["secret_in_url"] == 1
 
 
 def test_aipocr_uses_the_token_too(aip, ai_api):

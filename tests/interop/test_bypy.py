@@ -79,7 +79,10 @@ def test_auth_code_oob(netdisk, tmp_path, monkeypatch):
     # Saved for its next run.
     stored = const.TokenFileName
     assert (tmp_path / "bypy" / stored).exists()
-    assert netdisk.counters()["grants"] == {"authorization_code": 1}
+    counters = netdisk.counters()
+    assert counters["grants"] == {"authorization_code": 1}
+    # bypy sends every parameter in the URL query, the code and SecretKey included.
+    assert counters["secret_in_url"] == 1
 
 
 def test_refresh_and_reuse_of_a_spent_refresh_token(netdisk, tmp_path, monkeypatch):

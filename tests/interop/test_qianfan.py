@@ -30,7 +30,10 @@ def qf(emulator, monkeypatch):
 def test_v1_auth_gets_an_access_token(qf):
     token = Auth(ak=APP_KEY, sk=SECRET).access_token()
     assert token.startswith("24."), token
-    assert qf.counters()["grants"] == {"client_credentials": 1}
+    counters = qf.counters()
+    assert counters["grants"] == {"client_credentials": 1}
+    # A POST, but with the SecretKey in the URL query.
+    assert counters["secret_in_url"] == 1
 
 
 def test_v1_auth_wrong_app_key(qf):
