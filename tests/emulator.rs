@@ -198,7 +198,7 @@ async fn client_credentials_answers_the_ai_shape_by_get_and_post() {
         assert!(s(&body["access_token"]).starts_with("24."), "{body}");
         assert!(s(&body["access_token"]).contains(".2592000."), "{body}");
         assert!(s(&body["refresh_token"]).starts_with("25."), "{body}");
-        assert_eq!(body["scope"], "public wise_adapt");
+        assert_eq!(body["scope"], broker::emulator::AI_SCOPE);
         assert_eq!(body["expires_in"], 2592000);
         assert!(!s(&body["session_key"]).is_empty() && !s(&body["session_secret"]).is_empty());
     }
@@ -1129,6 +1129,35 @@ async fn admin_api_registers_apps_and_reads_and_resets_counters() {
     assert_eq!(
         (status, bce["user_id"].as_str()),
         (StatusCode::CREATED, Some("u1"))
+    );
+
+    // An app's AI token scope is set at registration and shown in the listing.
+    let (status, app) = admin(
+        &e,
+        reqwest::Method::POST,
+        "/apps",
+        Some(json!({"client_id": "ocr", "client_secret": "s", "scope": "public brain_all_scope brain_ocr_general_basic"})),
+    )
+    .await;
+    assert_eq!(
+        (status, app["scope"].as_str()),
+        (
+            StatusCode::CREATED,
+            Some("public brain_all_scope brain_ocr_general_basic")
+        )
+    );
+    let (_, body) = token(
+        &e,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "ocr"),
+            ("client_secret", "s"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        body["scope"],
+        "public brain_all_scope brain_ocr_general_basic"
     );
 }
 

@@ -176,13 +176,14 @@ pub fn parse_timestamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 
 /// Splits an `Authorization` value into its six parts; `None` when it is not a well-formed
 /// bce-auth-v1 value (wrong scheme, missing part, non-numeric expiration, bad signature hex,
-/// no signed headers).
+/// an empty name in the signed headers). An empty signedHeaders field (`…/1800//sig`, how
+/// the BCE SDKs sign by default) gives no names: the verifier then uses BCE's default set.
 pub fn parse_authorization(header: &str) -> Option<ParsedAuth> {
     let parts: Vec<&str> = header.trim().split('/').collect();
     let [scheme, ak, ts, expiration, headers, sig] = parts.as_slice() else {
         return None;
     };
-    if *scheme != SCHEME || ak.is_empty() || ts.is_empty() || headers.is_empty() {
+    if *scheme != SCHEME || ak.is_empty() || ts.is_empty() {
         return None;
     }
     let expiration_secs = expiration.parse::<u64>().ok()?;
@@ -192,6 +193,7 @@ pub fn parse_authorization(header: &str) -> Option<ParsedAuth> {
     }
     let signed_headers: Vec<String> = headers
         .split(';')
+        .filter(|_| !headers.is_empty())
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     if signed_headers.iter().any(|h| h.is_empty()) {
@@ -374,7 +376,6 @@ mod tests {
             format!("bce-auth-v2/{AK}/{TS}/1800/host/{sig}"),
             format!("bce-auth-v1/{AK}/{TS}/soon/host/{sig}"),
             format!("bce-auth-v1/{AK}/{TS}/1800/host/abc"),
-            format!("bce-auth-v1/{AK}/{TS}/1800//{sig}"),
             format!("bce-auth-v1//{TS}/1800/host/{sig}"),
             format!("bce-auth-v1/{AK}/{TS}/1800/host;;x-bce-date/{sig}"),
             format!("bce-auth-v1/{AK}/{TS}/1800/host/{sig}/extra"),
@@ -382,5 +383,8 @@ mod tests {
         for value in malformed {
             assert_eq!(parse_authorization(&value), None, "{value:?}");
         }
+        let default_set = parse_authorization(&format!("bce-auth-v1/{AK}/{TS}/1800//{sig}"))
+            .expect("an empty signedHeaders field is the SDKs' default");
+        assert!(default_set.signed_headers.is_empty());
     }
 }

@@ -86,7 +86,8 @@ pub(crate) fn bearer(
             "The Access Key ID you provided does not exist in our records.",
         )
     })?;
-    if !auth.signed_headers.iter().any(|h| h == "host") {
+    // An explicit list must name `host`; an empty one means BCE's default set, host included.
+    if !auth.signed_headers.is_empty() && !auth.signed_headers.iter().any(|h| h == "host") {
         return Err(malformed("the host header must be signed"));
     }
 
@@ -100,17 +101,20 @@ pub(crate) fn bearer(
         check_window(date, auth.expiration_secs, now, text)?;
     }
 
-    let signed: Vec<(String, String)> = auth
-        .signed_headers
-        .iter()
-        .map(|name| {
-            let value = headers
-                .get(name.as_str())
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            (name.clone(), value.to_string())
-        })
-        .collect();
+    let signed = if auth.signed_headers.is_empty() {
+        default_signed_headers(headers)
+    } else {
+        auth.signed_headers
+            .iter()
+            .map(|name| {
+                let value = headers
+                    .get(name.as_str())
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                (name.clone(), value.to_string())
+            })
+            .collect()
+    };
     let query = params::parse(uri.query().unwrap_or(""), false);
     let path = params::decode(uri.path(), false);
     let canonical = sign::canonical_request("GET", &path, &query, &signed);
@@ -161,6 +165,24 @@ pub(crate) fn bearer(
         create_time: bce_time(created),
         expire_time: bce_time(expires),
     })
+}
+
+/// The headers an empty signedHeaders field stands for: `host`, `content-length`,
+/// `content-type`, `content-md5` and every `x-bce-*` header, each as sent, leaving out those
+/// sent empty (as bce-python-sdk's `_get_canonical_headers` and the other BCE SDKs do).
+fn default_signed_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    const DEFAULT: [&str; 4] = ["host", "content-length", "content-type", "content-md5"];
+    headers
+        .iter()
+        .filter(|(name, _)| {
+            let name = name.as_str();
+            DEFAULT.contains(&name) || name.starts_with("x-bce-")
+        })
+        .filter_map(|(name, value)| {
+            let value = value.to_str().ok()?.trim();
+            (!value.is_empty()).then(|| (name.as_str().to_string(), value.to_string()))
+        })
+        .collect()
 }
 
 fn check_window(
@@ -229,6 +251,51 @@ mod tests {
         assert_eq!(body.create_time, "2024-11-28T06:10:00.000Z");
         assert_eq!(body.expire_time, "2024-12-28T06:10:00.000Z");
         assert!(body.token.starts_with("bce-v3/ALTAK-"));
+    }
+
+    /// The BCE SDKs sign by default with an empty signedHeaders field
+    /// (`bce-auth-v1/AK/ts/1800//sig`): the signature then covers `host`, `content-length`,
+    /// `content-type`, `content-md5` and every `x-bce-*` header, each only when sent with a
+    /// non-empty value (bce-python-sdk's `_get_canonical_headers`).
+    #[test]
+    fn empty_signed_headers_mean_the_default_set() {
+        let ts = "2024-11-28T06:09:57Z";
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "127.0.0.1:8700".parse().unwrap());
+        h.insert(header::CONTENT_LENGTH, "0".parse().unwrap());
+        h.insert("x-bce-date", ts.parse().unwrap());
+        h.insert("x-bce-request-id", "42".parse().unwrap());
+        h.insert("x-bce-empty", "".parse().unwrap());
+        h.insert(header::USER_AGENT, "bce-sdk-python/0.9".parse().unwrap());
+        let default_set = [
+            ("host", "127.0.0.1:8700"),
+            ("content-length", "0"),
+            ("x-bce-date", ts),
+            ("x-bce-request-id", "42"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let query = [("expireInSeconds".to_string(), "2592000".to_string())];
+        let key = sign::signing_key(AK, SK, ts, 1800);
+        let canonical =
+            sign::canonical_request("GET", "/v1/BCE-BEARER/token", &query, &default_set);
+        let auth = format!(
+            "bce-auth-v1/{AK}/{ts}/1800//{}",
+            sign::signature(&key, &canonical)
+        );
+        h.insert(header::AUTHORIZATION, auth.parse().unwrap());
+
+        let mut st = state_at("2024-11-28T06:10:00Z");
+        bearer(&mut st, &uri(), &h).expect("the default set is what was signed");
+
+        // A header outside the default set is not signed; one inside it is.
+        h.insert(header::USER_AGENT, "something else".parse().unwrap());
+        bearer(&mut st, &uri(), &h).expect("user-agent is not signed");
+        for (name, value) in [("x-bce-request-id", "43"), ("content-type", "text/plain")] {
+            let mut changed = h.clone();
+            changed.insert(name, value.parse().unwrap());
+            let e = bearer(&mut st, &uri(), &changed).unwrap_err();
+            assert_eq!(e.code, "SignatureDoesNotMatch", "{name}");
+        }
     }
 
     #[test]

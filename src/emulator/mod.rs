@@ -42,7 +42,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::oneshot;
 
 pub use admin::PREFIX as ADMIN_PREFIX;
-pub use apps::{App, AppView, BceKey};
+pub use apps::{AI_SCOPE, App, AppView, BceKey};
 pub use clock::{ClockUpdate, ClockView};
 pub use counters::Counters;
 pub use device::DeviceView;

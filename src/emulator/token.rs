@@ -21,9 +21,6 @@ use super::state::{
 };
 use super::{authorize, device, tokens};
 
-/// The scope every AI token carries.
-const AI_SCOPE: &str = "public wise_adapt";
-
 /// The success body of the netdisk grants, field for field as Baidu sends it.
 #[derive(Debug, Serialize)]
 pub(crate) struct NetdiskTokenBody {
@@ -136,7 +133,7 @@ fn client_credentials(st: &mut State, app: &App, now: DateTime<Utc>) -> TokenBod
     TokenBody::Ai(AiTokenBody {
         refresh_token,
         expires_in: lifetime,
-        scope: AI_SCOPE.to_string(),
+        scope: app.ai_scope().to_string(),
         session_key: tokens::session_key(),
         access_token,
         session_secret: tokens::hex(32),
@@ -359,6 +356,26 @@ mod tests {
             err(exchange(&mut st, &params(unknown))),
             (400, "invalid_request")
         );
+    }
+
+    /// baidu-aip uses a token only when its scope lists `brain_all_scope` (`_isPermission`);
+    /// without it the SDK silently falls back to AK/SK signing.
+    #[test]
+    fn ai_tokens_carry_brain_all_scope_and_a_per_app_scope() {
+        let mut st = state();
+        st.register_app(App::new("narrow", "secret").with_scope("public wise_adapt"));
+        let scope_of = |st: &mut State, id: &str| {
+            let q = format!("grant_type=client_credentials&client_id={id}&client_secret=secret");
+            let TokenBody::Ai(body) = exchange(st, &params(&q)).unwrap() else {
+                panic!("ai body")
+            };
+            body.scope
+        };
+        let default = scope_of(&mut st, "id");
+        let words: Vec<&str> = default.split(' ').collect();
+        assert_eq!(words[..2], ["public", "brain_all_scope"], "{default}");
+        assert!(words.contains(&"wise_adapt"), "{default}");
+        assert_eq!(scope_of(&mut st, "narrow"), "public wise_adapt");
     }
 
     #[test]

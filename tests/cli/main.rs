@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod browser;
 mod ci;
 mod clock;
 mod config;
