@@ -15,6 +15,7 @@ pub mod error;
 pub mod failpoint;
 pub mod grant;
 pub mod hooks;
+pub mod process;
 pub mod profile;
 pub mod prompt;
 pub mod rotate;

@@ -941,3 +941,98 @@ fn recipes_pass_the_token_on_stdin_never_in_argv() {
     assert_eq!(read(&log.join("systemctl.stdin")), "");
     assert_eq!(read(&log.join("docker.stdin")), "");
 }
+
+/// Starts `broker refresh ai --force` (in its own process group) with a hook that records its
+/// pid and its child's, then sleeps far past any bound of the test; returns broker and the
+/// hook's two pids once the hook is running.
+fn broker_in_a_long_hook(home: &Home) -> (std::process::Child, i32, i32) {
+    use std::os::unix::process::CommandExt;
+    home.add("ai", "ai");
+    let out = out_dir(home);
+    append_config(
+        home,
+        &format!(
+            "\n[[profiles.ai.hooks]]\nname = \"long\"\non = [\"rotate\"]\ntimeout = \"5m\"\n\
+             run = \"sleep 300 & echo $! > {dir}/child; echo $$ > {dir}/pid; wait\"\n",
+            dir = out.display()
+        ),
+    );
+    let broker = home
+        .std_cmd(&["refresh", "ai", "--force"])
+        .process_group(0)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !out.join("pid").exists() || read(&out.join("pid")).trim().is_empty() {
+        assert!(Instant::now() < deadline, "the hook never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    while !out.join("child").exists() || read(&out.join("child")).trim().is_empty() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = read(&out.join("pid")).trim().parse().unwrap();
+    let child = read(&out.join("child")).trim().parse().unwrap();
+    (broker, pid, child)
+}
+
+/// Sends `sig` (to broker's whole process group when `group`, as ^C does), then asserts that
+/// broker exits 128 + sig within the grace period and that nothing of the hook's group is left.
+fn interrupt_during_a_hook(sig: nix::sys::signal::Signal, group: bool) {
+    use nix::sys::signal::{kill, killpg};
+    use nix::unistd::Pid;
+    let home = Home::with_emulator();
+    let (mut broker, hook, hook_child) = broker_in_a_long_hook(&home);
+    let pid = Pid::from_raw(broker.id() as i32);
+    let started = Instant::now();
+    if group {
+        killpg(pid, sig).unwrap();
+    } else {
+        kill(pid, sig).unwrap();
+    }
+    let status = loop {
+        if let Some(status) = broker.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = broker.kill();
+            let _ = killpg(Pid::from_raw(hook), nix::sys::signal::Signal::SIGKILL);
+            panic!("broker still running 10s after {sig}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(broker.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(
+        status.code(),
+        Some(128 + sig as i32),
+        "{status:?}: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for p in [hook, hook_child] {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while alive(p) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!alive(p), "{p} of the hook's group outlived broker ({sig})");
+    }
+    // The new token was saved before the hook ran: an interruption never loses it.
+    assert!(home.state_json("ai")["access_token"].is_string());
+}
+
+#[test]
+fn sigterm_to_broker_during_a_hook_ends_the_hook_group_and_exits_143() {
+    interrupt_during_a_hook(nix::sys::signal::Signal::SIGTERM, false);
+}
+
+#[test]
+fn sighup_to_broker_during_a_hook_ends_the_hook_group_and_exits_129() {
+    interrupt_during_a_hook(nix::sys::signal::Signal::SIGHUP, false);
+}
+
+#[test]
+fn ctrl_c_to_brokers_group_during_a_hook_ends_the_hook_group_and_exits_130() {
+    interrupt_during_a_hook(nix::sys::signal::Signal::SIGINT, true);
+}
