@@ -134,9 +134,9 @@ fn not_started(program: &OsString, e: &std::io::Error) -> ! {
         std::io::ErrorKind::PermissionDenied => (126, "permission denied".to_owned()),
         _ => (126, e.to_string().to_lowercase()),
     };
-    eprintln!("error: cannot run `{shown}`: {why}");
+    crate::eline!("error: cannot run `{shown}`: {why}");
     if code == 127 {
-        eprintln!("hint: check the command's name and `PATH`");
+        crate::eline!("hint: check the command's name and `PATH`");
     }
     std::process::exit(code)
 }

@@ -196,3 +196,50 @@ fn terminal_escapes_in_an_error_body_never_reach_the_terminal() {
     );
     assert_eq!(stderr.lines().filter(|l| l.contains("forged")).count(), 1);
 }
+
+/// Runs `cmd` with stderr a pipe whose reader is gone (as in `broker … 2>&1 >/dev/null | true`
+/// once `true` has exited), so every write to stderr fails with EPIPE.
+fn with_broken_stderr(mut cmd: std::process::Command) -> std::process::Output {
+    let (read, write) = nix::unistd::pipe().unwrap();
+    drop(read);
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::from(write))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_broken_stderr_never_panics_an_error_keeps_its_exit_code() {
+    let home = Home::init();
+    let out = with_broken_stderr(home.std_cmd(&["token", "no-such-profile"]));
+    assert_eq!(out.status.code(), Some(2), "{:?}", out.status);
+}
+
+#[test]
+fn a_broken_stderr_never_panics_messages_and_hook_output_are_dropped() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let mut config = home.read_config();
+    config.push_str("\n[[profiles.ai.hooks]]\non = [\"rotate\"]\nrun = \"echo from the hook\"\n");
+    home.write_config(&config);
+    let out = with_broken_stderr(home.std_cmd(&["-vv", "refresh", "ai", "--force"]));
+    assert_eq!(out.status.code(), Some(0), "{:?}", out.status);
+    let out = with_broken_stderr(home.std_cmd(&["token", "ai"]));
+    assert_eq!(out.status.code(), Some(0), "{:?}", out.status);
+    assert!(!out.stdout.is_empty());
+}
+
+#[test]
+fn a_closed_stderr_never_panics() {
+    let home = Home::init();
+    let out = home
+        .wrapped(
+            "sh",
+            &["-c", "exec \"$@\" 2>&-", "sh"],
+            &["token", "no-such-profile"],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{:?}", out.status);
+}
