@@ -175,8 +175,12 @@ fn with_code(
 }
 
 fn read_line(prompt_text: &str) -> Result<String> {
-    eprint!("{prompt_text}");
-    let _ = std::io::stderr().flush();
+    // Never `eprint!`: a closed stderr must not panic (the answer is still read).
+    let mut err = std::io::stderr().lock();
+    let _ = err
+        .write_all(prompt_text.as_bytes())
+        .and_then(|()| err.flush());
+    drop(err);
     read_stdin_line()
 }
 
