@@ -53,6 +53,17 @@ pub fn warn(msg: impl AsRef<str>) {
     }
 }
 
+/// [`warn`], but once per `key` in this process (a file read many times by one command).
+pub fn warn_once(key: &str, msg: impl AsRef<str>) {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    if !seen.iter().any(|k| k == key) {
+        seen.push(key.to_owned());
+        drop(seen);
+        warn(msg);
+    }
+}
+
 /// Detail shown with `-v` (level 1) or `-vv` (level 2). Callers pass only redacted text.
 pub fn debug(level: u8, msg: impl AsRef<str>) {
     if LEVEL.load(Ordering::Relaxed) > NORMAL + level.saturating_sub(1) {

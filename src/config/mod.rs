@@ -16,8 +16,9 @@ use figment::providers::{Env, Serialized};
 use serde::{Deserialize, Serialize};
 
 use crate::duration::Humane;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{Error, Kind, Result, sanitize};
 use crate::profile::ProfileName;
+use crate::store::read;
 pub use paths::Paths;
 
 /// The longest `timeout` (of a command or a hook) broker accepts. Beyond it the deadlines
@@ -268,17 +269,11 @@ pub enum Plaintext {
 
 impl Config {
     pub fn load(paths: Paths, flags: &FlagSettings, plaintext: Plaintext) -> Result<Config> {
-        let text = match std::fs::read_to_string(&paths.config) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Self::from_file(paths, ConfigFile::default(), false, flags, plaintext);
-            }
-            Err(e) => {
-                return Err(Error::io("read the config", &paths.config, e)
-                    .with_kind(crate::error::Kind::Usage));
-            }
+        let Some(contents) = read_config(&paths.config)? else {
+            return Self::from_file(paths, ConfigFile::default(), false, flags, plaintext);
         };
-        Self::from_text(paths, &text, flags, plaintext)
+        let text = config_text(&contents, &paths.config)?;
+        Self::from_text(paths, text, flags, plaintext)
     }
 
     /// Parses and validates config text as if it had been read from `paths.config`: every
@@ -400,6 +395,28 @@ impl Config {
 }
 
 /// "profiles: a, b, c" or how to add one.
+/// Reads the config file (`None` when there is none), refusing anything but a regular file of
+/// at most [`read::MAX_CONFIG`] (exit 2), and warns once if others may change it: its hooks
+/// run as the person running broker.
+pub fn read_config(path: &Path) -> Result<Option<read::Contents>> {
+    let what = format!("the config `{}`", path.display());
+    let contents = read::regular_file(path, read::MAX_CONFIG, &what, Kind::Usage)?;
+    if let Some(c) = &contents {
+        read::warn_if_writable_by_others(path, c.mode, "its hooks run as you");
+    }
+    Ok(contents)
+}
+
+/// The config's text: it must be UTF-8 (exit 2 otherwise).
+pub fn config_text<'a>(contents: &'a read::Contents, path: &Path) -> Result<&'a str> {
+    std::str::from_utf8(&contents.bytes).map_err(|_| {
+        Error::usage(format!(
+            "cannot read the config `{}`: it is not valid UTF-8",
+            path.display()
+        ))
+    })
+}
+
 pub fn profile_list_hint(profiles: &BTreeMap<ProfileName, Profile>) -> String {
     if profiles.is_empty() {
         "no profiles yet: add one with `broker profile add NAME --grant ai|netdisk|bce --app-key KEY`".into()

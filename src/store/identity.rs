@@ -246,16 +246,11 @@ fn read_source(source: &IdentitySource) -> Result<Zeroizing<Vec<u8>>> {
 }
 
 fn read_identity_file(path: &Path, source: &IdentitySource) -> Result<Zeroizing<Vec<u8>>> {
-    let mut bytes = Zeroizing::new(Vec::new());
-    let result = fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes));
-    match result {
-        Ok(_) => Ok(bytes),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found(source)),
-        Err(e) => Err(Error::store(format!(
-            "cannot read the age identity {}: {}",
-            source.describe(),
-            reason(&e)
-        ))),
+    let what = format!("the age identity {}", source.describe());
+    let max = MAX_IDENTITY as u64;
+    match crate::store::read::regular_file(path, max, &what, crate::error::Kind::Store)? {
+        Some(contents) => Ok(contents.bytes),
+        None => Err(not_found(source)),
     }
 }
 
