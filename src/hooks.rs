@@ -59,6 +59,30 @@ const FACT_VARS: [&str; 10] = [
     "BROKER_ERROR",
 ];
 
+/// The variable that lists (comma-separated) the profiles whose hooks are running around this
+/// process: set for each hook, inherited by what it runs. A hook that rotates its own profile
+/// would fire itself again, without end; [`refuse_nested`] stops that.
+pub const IN_HOOKS_OF: &str = "BROKER_HOOK_PROFILES";
+
+/// Whether this process runs (directly or through its parents) inside a hook of `profile`.
+pub fn inside_hook_of(profile: &ProfileName) -> bool {
+    std::env::var(IN_HOOKS_OF).is_ok_and(|v| v.split(',').any(|p| p == profile.as_str()))
+}
+
+/// The nesting guard: inside a hook of `profile`, `doing` (rotate, log in to, run the hooks of)
+/// that same profile is refused with exit 2. Reading its stored token stays allowed.
+pub fn refuse_nested(profile: &ProfileName, doing: &str) -> Result<()> {
+    if !inside_hook_of(profile) {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "cannot {doing} `{profile}` inside a hook of `{profile}`: that would run the hook again, without end"
+    ))
+    .with_hint(format!(
+        "a hook gets the new token in `BROKER_ACCESS_TOKEN` and on stdin; `broker token {profile}` serves the stored token while it is valid"
+    )))
+}
+
 /// The name of an event, as in the config, `BROKER_EVENT` and the state.
 pub fn event_name(event: Event) -> &'static str {
     match event {
@@ -760,6 +784,14 @@ fn spawn(named: &Named, env: &Environment, facts: &Facts) -> std::result::Result
     for (k, v) in facts.env(&named.name) {
         cmd.env(k, v);
     }
+    let mut nested = std::env::var(IN_HOOKS_OF).unwrap_or_default();
+    if !nested.split(',').any(|p| p == facts.profile.as_str()) {
+        if !nested.is_empty() {
+            nested.push(',');
+        }
+        nested.push_str(facts.profile.as_str());
+    }
+    cmd.env(IN_HOOKS_OF, nested);
     cmd.current_dir(&cwd)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

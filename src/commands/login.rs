@@ -21,6 +21,7 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
     let profile = cfg.profile(&name)?;
+    hooks::refuse_nested(&name, "log in to")?;
     let store = ctx.store(&cfg);
     let secret = grant::secret_key(profile, store.vault())?;
     let timeout = cfg.settings.timeout.0;

@@ -1036,3 +1036,72 @@ fn sighup_to_broker_during_a_hook_ends_the_hook_group_and_exits_129() {
 fn ctrl_c_to_brokers_group_during_a_hook_ends_the_hook_group_and_exits_130() {
     interrupt_during_a_hook(nix::sys::signal::Signal::SIGINT, true);
 }
+
+#[test]
+fn a_hook_that_force_refreshes_its_own_profile_is_refused_instead_of_recursing() {
+    let home = Home::with_emulator();
+    home.login_netdisk("nd");
+    let out = out_dir(&home);
+    let broker = assert_cmd::cargo::cargo_bin("broker");
+    append_config(
+        &home,
+        &format!(
+            "\n[[profiles.nd.hooks]]\nname = \"again\"\non = [\"rotate\"]\ntimeout = \"10s\"\n\
+             run = \"{} refresh nd --force 2> {dir}/err; echo $? > {dir}/code\"\n",
+            broker.display(),
+            dir = out.display()
+        ),
+    );
+    home.emu().reset_counters();
+    let started = Instant::now();
+    home.ok(&["refresh", "nd", "--force"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(home.refreshes(), 1, "the hook's refresh rotated again");
+    assert_eq!(read(&out.join("code")).trim(), "2");
+    let err = read(&out.join("err"));
+    assert!(err.contains("inside a hook of `nd`"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+}
+
+#[test]
+fn a_refresh_failed_hook_calling_token_on_an_expired_token_is_refused_instead_of_recursing() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    home.ok(&["token", "ai"]);
+    home.expire("ai");
+    let out = out_dir(&home);
+    let broker = assert_cmd::cargo::cargo_bin("broker");
+    append_config(
+        &home,
+        &format!(
+            "\n[[profiles.ai.hooks]]\nname = \"retry\"\non = [\"refresh_failed\"]\ntimeout = \"10s\"\n\
+             run = \"echo x >> {dir}/count; {} token ai 2> {dir}/err; echo $? > {dir}/code\"\n",
+            broker.display(),
+            dir = out.display()
+        ),
+    );
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Garbage { body: None })
+            .on_path(TOKEN_PATH)
+            .times(1000),
+    );
+    let started = Instant::now();
+    let out_cmd = home.cmd(&["token", "ai"]).output().unwrap();
+    assert!(!out_cmd.status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        read(&out.join("count")),
+        "x\n",
+        "the hook fired again from inside itself"
+    );
+    assert_eq!(read(&out.join("code")).trim(), "2");
+    assert!(read(&out.join("err")).contains("inside a hook of `ai`"));
+}
