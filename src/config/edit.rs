@@ -35,6 +35,9 @@ pub struct NewProfile<'a> {
     pub description: Option<&'a str>,
 }
 
+/// How old a temporary file beside the config must be to be taken for a dead write's.
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl ConfigEdit {
     /// Locks and reads the config (an absent file is an empty document).
     pub fn open(path: &Path) -> Result<ConfigEdit> {
@@ -194,6 +197,10 @@ impl ConfigEdit {
     pub fn save(self) -> Result<()> {
         let text = self.doc.to_string();
         parse(&text, &self.path)?;
+        // A write killed between creating its temporary file and renaming it left that file;
+        // ours by name, and older than any write under way (one not taking the lock, such as
+        // another broker version's, included).
+        atomic::remove_leftovers_older_than(&self.path, STALE_TEMP);
         atomic::write(&self.path, text.as_bytes(), self.mode)
     }
 }
