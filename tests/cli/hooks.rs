@@ -1105,3 +1105,48 @@ fn a_refresh_failed_hook_calling_token_on_an_expired_token_is_refused_instead_of
     assert_eq!(read(&out.join("code")).trim(), "2");
     assert!(read(&out.join("err")).contains("inside a hook of `ai`"));
 }
+
+#[test]
+fn a_sink_onto_the_config_the_identity_or_the_state_folder_is_a_config_error() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let original = home.read_config();
+    let link = home.path().join("innocent-looking");
+    std::os::unix::fs::symlink(home.identity(), &link).unwrap();
+    let config_dir = home.config().parent().unwrap().to_path_buf();
+    let targets = [
+        // The config itself, by its own path and relative to its folder.
+        home.config(),
+        PathBuf::from("profiles.toml"),
+        PathBuf::from("../broker/./profiles.toml"),
+        // The identity, behind a symlink.
+        link.clone(),
+        // A state file that exists, one that does not yet, and the lock folder.
+        home.state_file("ai"),
+        home.state_dir().join("profiles/other.age"),
+        home.state_dir().join("locks/../current"),
+    ];
+    home.ok(&["token", "ai"]);
+    let identity = std::fs::read(home.identity()).unwrap();
+    for target in targets {
+        home.write_config(&format!(
+            "{original}\n[[profiles.ai.sinks]]\npath = {}\n",
+            qp(&target)
+        ));
+        let err = home.fails(&["refresh", "ai", "--force"], 2);
+        assert!(
+            err.contains("profiles.ai.sinks[0].path"),
+            "{}: {err}",
+            target.display()
+        );
+    }
+    assert_eq!(std::fs::read(home.identity()).unwrap(), identity);
+    assert!(home.state_json("ai")["access_token"].is_string());
+    // A sink beside them is fine.
+    home.write_config(&format!(
+        "{original}\n[[profiles.ai.sinks]]\npath = {}\n",
+        qp(&config_dir.join("ai.token"))
+    ));
+    home.ok(&["refresh", "ai", "--force"]);
+    assert!(config_dir.join("ai.token").exists());
+}
