@@ -45,7 +45,7 @@ pub fn hit(name: &str) {
         return;
     }
     // Said first, so a test can tell which point fired from the dead process's stderr.
-    eprintln!("failpoint `{spec}`: SIGKILL");
+    crate::eline!("failpoint `{spec}`: SIGKILL");
     let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
     // SIGKILL cannot be caught or ignored; this is only reached if raising it failed.
     std::process::abort();

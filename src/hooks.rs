@@ -9,22 +9,20 @@
 //! (the last result of each hook), and turned into exit 7 only by the commands that promise it.
 
 use std::io::{self, Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
 use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::config::{Config, Event, Hook, Profile, Run, Sink, SinkFormat};
 use crate::error::{Error, Result, sanitize};
+use crate::process::{self, Ended};
 use crate::profile::ProfileName;
 use crate::rotate::{self, Failed, Outcome, Policy};
 use crate::secret::AccessToken;
@@ -34,12 +32,6 @@ use crate::ui;
 
 /// A hook's time limit when its `timeout` is not set.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-/// Between SIGTERM and SIGKILL when a hook overstays: enough to clean up, short enough that a
-/// hook that ignores SIGTERM cannot hold broker up for long.
-const GRACE: Duration = Duration::from_secs(2);
-/// How long to wait for the output pipes to close after the hook exited. A process the hook
-/// left running in the background may keep them open forever; its output is then dropped.
-const DRAIN: Duration = Duration::from_secs(1);
 /// The most output of one hook (stdout and stderr together) copied to broker's stderr.
 const MAX_OUTPUT: usize = 64 * 1024;
 /// The longest line copied; the rest of a longer line is dropped.
@@ -66,6 +58,30 @@ const FACT_VARS: [&str; 10] = [
     "BROKER_HOOK",
     "BROKER_ERROR",
 ];
+
+/// The variable that lists (comma-separated) the profiles whose hooks are running around this
+/// process: set for each hook, inherited by what it runs. A hook that rotates its own profile
+/// would fire itself again, without end; [`refuse_nested`] stops that.
+pub const IN_HOOKS_OF: &str = "BROKER_HOOK_PROFILES";
+
+/// Whether this process runs (directly or through its parents) inside a hook of `profile`.
+pub fn inside_hook_of(profile: &ProfileName) -> bool {
+    std::env::var(IN_HOOKS_OF).is_ok_and(|v| v.split(',').any(|p| p == profile.as_str()))
+}
+
+/// The nesting guard: inside a hook of `profile`, `doing` (rotate, log in to, run the hooks of)
+/// that same profile is refused with exit 2. Reading its stored token stays allowed.
+pub fn refuse_nested(profile: &ProfileName, doing: &str) -> Result<()> {
+    if !inside_hook_of(profile) {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "cannot {doing} `{profile}` inside a hook of `{profile}`: that would run the hook again, without end"
+    ))
+    .with_hint(format!(
+        "a hook gets the new token in `BROKER_ACCESS_TOKEN` and on stdin; `broker token {profile}` serves the stored token while it is valid"
+    )))
+}
 
 /// The name of an event, as in the config, `BROKER_EVENT` and the state.
 pub fn event_name(event: Event) -> &'static str {
@@ -710,7 +726,7 @@ fn run_hook(named: &Named, env: &Environment, facts: &Facts) -> HookResult {
 
 /// A started hook: the child, and the threads feeding its stdin and copying its output.
 struct Running {
-    child: Child,
+    group: process::Group,
     /// One message per output thread when its pipe reached end of file.
     drained: mpsc::Receiver<()>,
     readers: usize,
@@ -768,13 +784,22 @@ fn spawn(named: &Named, env: &Environment, facts: &Facts) -> std::result::Result
     for (k, v) in facts.env(&named.name) {
         cmd.env(k, v);
     }
+    let mut nested = std::env::var(IN_HOOKS_OF).unwrap_or_default();
+    if !nested.split(',').any(|p| p == facts.profile.as_str()) {
+        if !nested.is_empty() {
+            nested.push(',');
+        }
+        nested.push_str(facts.profile.as_str());
+    }
+    cmd.env(IN_HOOKS_OF, nested);
     cmd.current_dir(&cwd)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        // Its own process group, so the timeout can end it with everything it started.
-        .process_group(0);
-    let mut child = cmd.spawn().map_err(|e| spawn_error(&hook.run, &e))?;
+        .stderr(Stdio::piped());
+    // Its own process group, so the timeout (or a signal to broker) ends it with everything
+    // it started.
+    let mut group = process::spawn(&mut cmd).map_err(|e| spawn_error(&hook.run, &e))?;
+    let child = group.child();
 
     if let Some(mut stdin) = child.stdin.take() {
         let json = facts.to_json(&named.name);
@@ -805,7 +830,7 @@ fn spawn(named: &Named, env: &Environment, facts: &Facts) -> std::result::Result
         });
     }
     Ok(Running {
-        child,
+        group,
         drained,
         readers,
     })
@@ -830,23 +855,19 @@ fn spawn_error(run: &Run, e: &io::Error) -> String {
 }
 
 impl Running {
-    /// Waits for the hook, ending its process group at the timeout: SIGTERM, then SIGKILL
-    /// after [`GRACE`]. Returns whether it succeeded and its status text.
+    /// Waits for the hook, ending its process group at the timeout (see [`process`]). Returns
+    /// whether it succeeded and its status text.
     fn finish(mut self, timeout: Duration) -> (bool, String) {
-        let deadline = Instant::now() + timeout;
-        let status = match wait_until(&mut self.child, deadline) {
-            Ok(Some(status)) => Ok(status),
-            Ok(None) => Err(format!(
+        let status = match self.group.wait(timeout) {
+            Ok(Ended::Exited(status)) => Ok(status),
+            Ok(Ended::TimedOut) => Err(format!(
                 "timed out after {}",
                 crate::duration::format(timeout)
             )),
             Err(e) => Err(format!("cannot wait for it: {e}")),
         };
-        if status.is_err() {
-            self.end_group();
-        }
         // Let the output threads copy what is left, but not forever (see DRAIN).
-        let drain_until = Instant::now() + DRAIN;
+        let drain_until = Instant::now() + process::DRAIN;
         for _ in 0..self.readers {
             let left = drain_until.saturating_duration_since(Instant::now());
             if self.drained.recv_timeout(left).is_err() {
@@ -858,65 +879,9 @@ impl Running {
             }
         }
         match status {
-            Ok(s) => (s.success(), describe(s)),
+            Ok(s) => (s.success(), process::describe(s)),
             Err(why) => (false, why),
         }
-    }
-
-    /// SIGTERM to the whole group, SIGKILL to what is left after the grace period; the child
-    /// is reaped either way.
-    fn end_group(&mut self) {
-        let Some(group) = i32::try_from(self.child.id()).ok().map(Pid::from_raw) else {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-            return;
-        };
-        let _ = killpg(group, Signal::SIGTERM);
-        let grace_end = Instant::now() + GRACE;
-        let leader_gone = matches!(wait_until(&mut self.child, grace_end), Ok(Some(_)));
-        if leader_gone {
-            // Give the rest of the group a moment too; a member that was reparented may stay
-            // a zombie (still "in the group") if nothing reaps it, so do not wait long.
-            let until = (Instant::now() + Duration::from_millis(500)).min(grace_end);
-            while Instant::now() < until && killpg(group, None).is_ok() {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-        // Only while the group still exists, so a reused number is never signalled.
-        if killpg(group, None).is_ok() {
-            let _ = killpg(group, Signal::SIGKILL);
-        }
-        if !leader_gone {
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Polls the child until it exits or `deadline` passes (`Ok(None)`).
-fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<Option<ExitStatus>> {
-    let mut pause = Duration::from_millis(5);
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return Ok(None);
-        }
-        std::thread::sleep(pause.min(deadline - now));
-        pause = (pause * 2).min(Duration::from_millis(50));
-    }
-}
-
-/// `exit 0`, `exit 3`, `killed by SIGTERM`.
-fn describe(status: ExitStatus) -> String {
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit {code}"),
-        (None, Some(sig)) => match Signal::try_from(sig) {
-            Ok(s) => format!("killed by {}", s.as_str()),
-            Err(_) => format!("killed by signal {sig}"),
-        },
-        (None, None) => "ended".into(),
     }
 }
 
@@ -997,6 +962,8 @@ fn forward(mut pipe: Box<dyn Read + Send>, prefix: &str, budget: &Budget) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
 
     #[test]
     fn modes_are_octal_permission_bits() {
@@ -1054,9 +1021,12 @@ mod tests {
 
     #[test]
     fn exit_statuses_read_plainly() {
-        assert_eq!(describe(ExitStatus::from_raw(0)), "exit 0");
-        assert_eq!(describe(ExitStatus::from_raw(3 << 8)), "exit 3");
-        assert_eq!(describe(ExitStatus::from_raw(15)), "killed by SIGTERM");
+        assert_eq!(process::describe(ExitStatus::from_raw(0)), "exit 0");
+        assert_eq!(process::describe(ExitStatus::from_raw(3 << 8)), "exit 3");
+        assert_eq!(
+            process::describe(ExitStatus::from_raw(15)),
+            "killed by SIGTERM"
+        );
     }
 
     #[test]

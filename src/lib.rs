@@ -4,6 +4,8 @@
 //! are fetched, cached and rotated single-flight across processes; hooks tell the rest of
 //! the system when a token changes. [`run`] is the whole program, callable from tests.
 #![forbid(unsafe_code)]
+// A failed write to stderr must never panic: messages go through `eline!` (see `ui`).
+#![cfg_attr(not(test), deny(clippy::print_stderr))]
 
 pub mod baidu;
 pub mod cli;
@@ -15,6 +17,7 @@ pub mod error;
 pub mod failpoint;
 pub mod grant;
 pub mod hooks;
+pub mod process;
 pub mod profile;
 pub mod prompt;
 pub mod rotate;
@@ -56,9 +59,9 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if !e.is_silent() {
-                eprintln!("error: {}", e.message());
+                crate::eline!("error: {}", e.message());
                 if let Some(hint) = e.hint() {
-                    eprintln!("hint: {hint}");
+                    crate::eline!("hint: {hint}");
                 }
             }
             ExitCode::from(e.exit_code())
@@ -74,8 +77,8 @@ fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("error: internal error (a bug in broker){place}");
-        eprintln!("hint: please report it; nothing stored was changed by the failed step");
+        crate::eline!("error: internal error (a bug in broker){place}");
+        crate::eline!("hint: please report it; nothing stored was changed by the failed step");
         std::process::exit(1);
     }));
 }

@@ -93,14 +93,24 @@ pub fn use_default_path(state_dir: &std::path::Path) -> std::path::PathBuf {
 /// The default chosen by `broker use` (SPEC §4 rule 3), if any.
 pub fn read_use_default(state_dir: &std::path::Path) -> Result<Option<ProfileName>> {
     let path = use_default_path(state_dir);
-    match std::fs::read_to_string(&path) {
-        Ok(text) if text.trim().is_empty() => Ok(None),
-        Ok(text) => ProfileName::parse(text.trim())
-            .map(Some)
-            .map_err(|e| e.map_message(|m| format!("{m} (in `{}`)", path.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io("read", &path, e)),
+    // Like the config (a choice of profile), anything wrong with it is exit 2.
+    let what = format!("the default profile `{}`", path.display());
+    let read = crate::store::read::regular_file(
+        &path,
+        crate::store::read::MAX_CURRENT,
+        &what,
+        crate::error::Kind::Usage,
+    )?;
+    let Some(contents) = read else {
+        return Ok(None);
+    };
+    let text = String::from_utf8_lossy(&contents.bytes);
+    if text.trim().is_empty() {
+        return Ok(None);
     }
+    ProfileName::parse(text.trim())
+        .map(Some)
+        .map_err(|e| e.map_message(|m| format!("{m} (in `{}`)", path.display())))
 }
 
 #[cfg(test)]

@@ -140,6 +140,17 @@ pub fn ensure_observed(
         return Err(not_logged_in(profile).into());
     }
 
+    // The nesting guard: inside a hook of this profile, a rotation would fire that hook again.
+    // A token still valid is served, even when due; otherwise the rotation is refused.
+    if crate::hooks::inside_hook_of(name) {
+        if let Some(state) = &seen
+            && !policy.force
+            && !state.is_expired(Utc::now())
+        {
+            return Ok(Outcome::Cached(state.clone()));
+        }
+        crate::hooks::refuse_nested(name, "rotate")?;
+    }
     let mut lock = store.lock(name, policy.timeout + Duration::from_secs(5))?;
     let current = lock.load()?;
     // Someone else rotated while we waited: their token is ours too.

@@ -9,6 +9,22 @@ const NORMAL: u8 = 1;
 
 static LEVEL: AtomicU8 = AtomicU8::new(NORMAL);
 
+/// `crate::eline!` that never panics: a message for a closed or broken stderr (`2>&-`,
+/// `2>&1 >/dev/null | true`) is dropped, since there is nobody left to read it and the exit
+/// code still tells. Use it instead of `crate::eline!` everywhere.
+#[macro_export]
+macro_rules! eline {
+    ($($arg:tt)*) => {
+        $crate::ui::stderr_line(format_args!($($arg)*))
+    };
+}
+
+/// One line on stderr; a write error is ignored (see [`eline!`](crate::eline)).
+pub fn stderr_line(args: std::fmt::Arguments<'_>) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|()| err.write_all(b"\n"));
+}
+
 /// Sets how much goes to stderr: `--quiet` wins, then each `-v` adds one level.
 pub fn set_verbosity(quiet: bool, verbose: u8) {
     let level = if quiet {
@@ -22,7 +38,7 @@ pub fn set_verbosity(quiet: bool, verbose: u8) {
 /// A message for the person running broker (not data): stderr, unless `--quiet`.
 pub fn say(msg: impl AsRef<str>) {
     if LEVEL.load(Ordering::Relaxed) >= NORMAL {
-        eprintln!("{}", msg.as_ref());
+        crate::eline!("{}", msg.as_ref());
     }
 }
 
@@ -33,14 +49,25 @@ pub fn is_quiet() -> bool {
 /// A warning: stderr, unless `--quiet`.
 pub fn warn(msg: impl AsRef<str>) {
     if LEVEL.load(Ordering::Relaxed) >= NORMAL {
-        eprintln!("{} {}", paint("warning:", "33"), msg.as_ref());
+        crate::eline!("{} {}", paint("warning:", "33"), msg.as_ref());
+    }
+}
+
+/// [`warn`], but once per `key` in this process (a file read many times by one command).
+pub fn warn_once(key: &str, msg: impl AsRef<str>) {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    if !seen.iter().any(|k| k == key) {
+        seen.push(key.to_owned());
+        drop(seen);
+        warn(msg);
     }
 }
 
 /// Detail shown with `-v` (level 1) or `-vv` (level 2). Callers pass only redacted text.
 pub fn debug(level: u8, msg: impl AsRef<str>) {
     if LEVEL.load(Ordering::Relaxed) > NORMAL + level.saturating_sub(1) {
-        eprintln!("{} {}", paint("debug:", "2"), msg.as_ref());
+        crate::eline!("{} {}", paint("debug:", "2"), msg.as_ref());
     }
 }
 
@@ -67,7 +94,7 @@ pub fn print(data: impl AsRef<str>) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
-        eprintln!("error: cannot write to stdout: {e}");
+        crate::eline!("error: cannot write to stdout: {e}");
         std::process::exit(1);
     }
 }

@@ -407,7 +407,7 @@ fn check_modes(ctx: &Context, source: &IdentitySource, r: &mut Report) {
                     fix,
                 );
             }
-            Expect::Config if mode & 0o022 != 0 => {
+            Expect::Config if crate::store::read::writable_by_others(mode) => {
                 bad += 1;
                 r.fail(
                     "mode",

@@ -69,6 +69,9 @@ pub fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
         cmd.env("BROKER_CONFIG", absolute);
     }
 
+    // A hook run above may have installed broker's own watcher (which ends broker on a signal
+    // when no hook runs): from here on, signals are CMD's business.
+    crate::process::hand_over_signals();
     // Handlers are installed before the child exists, so a signal can never end broker and
     // leave CMD running unseen. The child starts with default dispositions (exec resets them).
     let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP])
@@ -131,9 +134,9 @@ fn not_started(program: &OsString, e: &std::io::Error) -> ! {
         std::io::ErrorKind::PermissionDenied => (126, "permission denied".to_owned()),
         _ => (126, e.to_string().to_lowercase()),
     };
-    eprintln!("error: cannot run `{shown}`: {why}");
+    crate::eline!("error: cannot run `{shown}`: {why}");
     if code == 127 {
-        eprintln!("hint: check the command's name and `PATH`");
+        crate::eline!("hint: check the command's name and `PATH`");
     }
     std::process::exit(code)
 }

@@ -22,6 +22,7 @@ pub fn run(ctx: &Context, cmd: HooksCommand) -> Result<()> {
             .filter(|h| event == Event::Test || h.on.contains(&event))
             .count()
     };
+    hooks::refuse_nested(&name, "run the hooks of")?;
     let report = match cmd {
         HooksCommand::Test(_) => {
             if hooks_of(Event::Test) == 0 {

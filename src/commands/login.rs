@@ -21,6 +21,7 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
     let profile = cfg.profile(&name)?;
+    hooks::refuse_nested(&name, "log in to")?;
     let store = ctx.store(&cfg);
     let secret = grant::secret_key(profile, store.vault())?;
     let timeout = cfg.settings.timeout.0;
@@ -175,8 +176,12 @@ fn with_code(
 }
 
 fn read_line(prompt_text: &str) -> Result<String> {
-    eprint!("{prompt_text}");
-    let _ = std::io::stderr().flush();
+    // Never `eprint!`: a closed stderr must not panic (the answer is still read).
+    let mut err = std::io::stderr().lock();
+    let _ = err
+        .write_all(prompt_text.as_bytes())
+        .and_then(|()| err.flush());
+    drop(err);
     read_stdin_line()
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use toml_edit::{Array, DocumentMut, Item, Table, Value, value};
 
 use crate::config::{AGE_ARMOR_BEGIN, Grant, parse};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::profile::ProfileName;
 use crate::store::{atomic, lock::FileLock};
 
@@ -35,6 +35,9 @@ pub struct NewProfile<'a> {
     pub description: Option<&'a str>,
 }
 
+/// How old a temporary file beside the config must be to be taken for a dead write's.
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl ConfigEdit {
     /// Locks and reads the config (an absent file is an empty document).
     pub fn open(path: &Path) -> Result<ConfigEdit> {
@@ -54,16 +57,9 @@ impl ConfigEdit {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let lock = FileLock::acquire(&dir.join(format!(".{name}.lock")), LOCK_WAIT)?;
-        let (text, mode) = match std::fs::read_to_string(path) {
-            Ok(t) => {
-                use std::os::unix::fs::PermissionsExt;
-                let mode = std::fs::metadata(path)
-                    .map(|m| m.permissions().mode() & 0o7777)
-                    .unwrap_or(0o600);
-                (t, mode)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), 0o600),
-            Err(e) => return Err(Error::io("read the config", path, e).with_kind(Kind::Usage)),
+        let (text, mode) = match super::read_config(path)? {
+            Some(c) => (super::config_text(&c, path)?.to_owned(), c.mode),
+            None => (String::new(), 0o600),
         };
         parse(&text, path)?;
         let doc = text
@@ -201,6 +197,10 @@ impl ConfigEdit {
     pub fn save(self) -> Result<()> {
         let text = self.doc.to_string();
         parse(&text, &self.path)?;
+        // A write killed between creating its temporary file and renaming it left that file;
+        // ours by name, and older than any write under way (one not taking the lock, such as
+        // another broker version's, included).
+        atomic::remove_leftovers_older_than(&self.path, STALE_TEMP);
         atomic::write(&self.path, text.as_bytes(), self.mode)
     }
 }

@@ -16,8 +16,9 @@ use figment::providers::{Env, Serialized};
 use serde::{Deserialize, Serialize};
 
 use crate::duration::Humane;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{Error, Kind, Result, sanitize};
 use crate::profile::ProfileName;
+use crate::store::read;
 pub use paths::Paths;
 
 /// The longest `timeout` (of a command or a hook) broker accepts. Beyond it the deadlines
@@ -268,17 +269,11 @@ pub enum Plaintext {
 
 impl Config {
     pub fn load(paths: Paths, flags: &FlagSettings, plaintext: Plaintext) -> Result<Config> {
-        let text = match std::fs::read_to_string(&paths.config) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Self::from_file(paths, ConfigFile::default(), false, flags, plaintext);
-            }
-            Err(e) => {
-                return Err(Error::io("read the config", &paths.config, e)
-                    .with_kind(crate::error::Kind::Usage));
-            }
+        let Some(contents) = read_config(&paths.config)? else {
+            return Self::from_file(paths, ConfigFile::default(), false, flags, plaintext);
         };
-        Self::from_text(paths, &text, flags, plaintext)
+        let text = config_text(&contents, &paths.config)?;
+        Self::from_text(paths, text, flags, plaintext)
     }
 
     /// Parses and validates config text as if it had been read from `paths.config`: every
@@ -364,6 +359,9 @@ impl Config {
                 validate_hook(hook, &format!("profiles.{}.hooks[{i}]", p.name), &cfg_path)?;
             }
             for (i, sink) in p.sinks.iter().enumerate() {
+                let key = format!("profiles.{}.sinks[{i}].path", p.name);
+                check_sink_target(&sink.path, &paths, file.store.identity.as_deref())
+                    .map_err(|e| in_file(e, &cfg_path, &key))?;
                 if let Some(mode) = &sink.mode {
                     parse_mode(mode).map_err(|e| {
                         in_file(
@@ -400,6 +398,28 @@ impl Config {
 }
 
 /// "profiles: a, b, c" or how to add one.
+/// Reads the config file (`None` when there is none), refusing anything but a regular file of
+/// at most [`read::MAX_CONFIG`] (exit 2), and warns once if others may change it: its hooks
+/// run as the person running broker.
+pub fn read_config(path: &Path) -> Result<Option<read::Contents>> {
+    let what = format!("the config `{}`", path.display());
+    let contents = read::regular_file(path, read::MAX_CONFIG, &what, Kind::Usage)?;
+    if let Some(c) = &contents {
+        read::warn_if_writable_by_others(path, c.mode, "its hooks run as you");
+    }
+    Ok(contents)
+}
+
+/// The config's text: it must be UTF-8 (exit 2 otherwise).
+pub fn config_text<'a>(contents: &'a read::Contents, path: &Path) -> Result<&'a str> {
+    std::str::from_utf8(&contents.bytes).map_err(|_| {
+        Error::usage(format!(
+            "cannot read the config `{}`: it is not valid UTF-8",
+            path.display()
+        ))
+    })
+}
+
 pub fn profile_list_hint(profiles: &BTreeMap<ProfileName, Profile>) -> String {
     if profiles.is_empty() {
         "no profiles yet: add one with `broker profile add NAME --grant ai|netdisk|bce --app-key KEY`".into()
@@ -586,6 +606,75 @@ fn validate_hook(hook: &Hook, key: &str, cfg_path: &str) -> Result<()> {
         return Err(bad("has a zero `timeout`".into()));
     }
     Ok(())
+}
+
+/// Refuses a sink that would overwrite broker's own files: the config, an identity file (the
+/// default one, `[store] identity`, `BROKER_AGE_KEY_FILE`) or anything in the state folder.
+/// Paths are compared resolved (symlinks followed) where they exist, lexically where not.
+fn check_sink_target(sink: &Path, paths: &Paths, config_identity: Option<&Path>) -> Result<()> {
+    // As the hooks resolve it: relative to the config's folder.
+    let config = std::path::absolute(&paths.config).unwrap_or_else(|_| paths.config.clone());
+    let base = config.parent().unwrap_or(Path::new("/"));
+    let target = resolve(&base.join(sink));
+    let key_file = std::env::var_os(crate::store::identity::ENV_KEY_FILE)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let identities = [
+        Some(paths.default_identity.as_path()),
+        config_identity,
+        key_file.as_deref(),
+    ];
+    let what = if target == resolve(&config) {
+        Some("the config")
+    } else if identities
+        .into_iter()
+        .flatten()
+        .any(|p| target == resolve(p))
+    {
+        Some("an age identity")
+    } else if target.starts_with(resolve(&paths.state_dir)) {
+        Some("in broker's state folder")
+    } else {
+        None
+    };
+    match what {
+        None => Ok(()),
+        Some(what) => Err(Error::usage(format!(
+            "the sink `{}` is {what}: writing a token there would destroy it",
+            sanitize(&sink.display().to_string())
+        ))
+        .with_hint("choose a path of its own for the sink")),
+    }
+}
+
+/// `path` made absolute with symlinks followed as far as it exists (the longest existing
+/// ancestor is canonicalised), and `.`/`..` folded lexically in the rest.
+fn resolve(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = std::fs::canonicalize(existing) {
+            let mut out = canonical;
+            for part in rest.iter().rev() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        out.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    other => out.push(other.as_os_str()),
+                }
+            }
+            return out;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
 }
 
 /// A sink's `mode`: octal permission bits like `0600` (at most `0777`).

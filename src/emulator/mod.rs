@@ -341,17 +341,17 @@ pub fn run_foreground(port: u16) -> Result<(), Error> {
     let base = handle.base_url();
     // A closed stdout (`broker emulator | head -1`) is not a reason to stop serving.
     let _ = writeln!(std::io::stdout(), "{base}").and_then(|()| std::io::stdout().flush());
-    eprintln!("broker emulator listening on {base} (Ctrl-C to stop)");
-    eprintln!(
+    crate::eline!("broker emulator listening on {base} (Ctrl-C to stop)");
+    crate::eline!(
         "demo OAuth app (ai and netdisk):  app_key = {DEMO_APP_KEY}   secret_key = {DEMO_SECRET_KEY}"
     );
-    eprintln!(
+    crate::eline!(
         "demo BCE key pair (bce):          app_key = {DEMO_ACCESS_KEY}   secret_key = {DEMO_BCE_SECRET_KEY}"
     );
-    eprintln!(
+    crate::eline!(
         "device codes: approve at {base}/device, or: curl -X POST {base}{ADMIN_PREFIX}/devices/approve"
     );
-    eprintln!(
+    crate::eline!(
         "admin API: {base}{ADMIN_PREFIX}/ (counters, faults, clock, settings; see docs/emulator.md)"
     );
 
@@ -360,7 +360,7 @@ pub fn run_foreground(port: u16) -> Result<(), Error> {
         .build()
         .map_err(|e| Error::internal(format!("cannot start a runtime to wait for Ctrl-C: {e}")))?;
     runtime.block_on(wait_for_stop_signal())?;
-    eprintln!("broker emulator stopped");
+    crate::eline!("broker emulator stopped");
     handle.stop();
     Ok(())
 }

@@ -99,11 +99,24 @@ fn is_temp_of(name: &str, target: &str) -> bool {
 /// effort: a file that cannot be removed is left, as it was before. Run before a write, it
 /// also gives back the space a dead writer held, which matters on a nearly full disk.
 pub fn remove_leftovers(path: &Path) -> usize {
+    remove_leftovers_older_than(path, std::time::Duration::ZERO)
+}
+
+/// [`remove_leftovers`], only of the temporary files not changed for `age`: for a file whose
+/// writers are not all serialised, a write still under way is never that old (the config:
+/// see `config::edit`).
+pub fn remove_leftovers_older_than(path: &Path, age: std::time::Duration) -> usize {
     let Some(target) = path.file_name().and_then(|n| n.to_str()) else {
         return 0;
     };
     let Ok(entries) = fs::read_dir(parent_of(path)) else {
         return 0;
+    };
+    let old_enough = |e: &fs::DirEntry| {
+        age.is_zero()
+            || e.metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|d| d >= age))
     };
     entries
         .filter_map(|e| e.ok())
@@ -112,6 +125,7 @@ pub fn remove_leftovers(path: &Path) -> usize {
                 .to_str()
                 .is_some_and(|n| is_temp_of(n, target))
         })
+        .filter(old_enough)
         .filter(|e| fs::remove_file(e.path()).is_ok())
         .count()
 }

@@ -6,7 +6,6 @@
 
 use std::fs;
 use std::io::{self, Read, Write};
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -23,6 +22,15 @@ pub const ENV_KEY: &str = "BROKER_AGE_KEY";
 pub const ENV_KEY_FILE: &str = "BROKER_AGE_KEY_FILE";
 /// The environment variable holding a shell command that prints the identity.
 pub const ENV_KEY_CMD: &str = "BROKER_AGE_KEY_CMD";
+/// The environment variable holding the time limit of `BROKER_AGE_KEY_CMD` (a duration).
+pub const ENV_KEY_CMD_TIMEOUT: &str = "BROKER_AGE_KEY_CMD_TIMEOUT";
+/// How long `BROKER_AGE_KEY_CMD` may take by default: long enough for a password manager that
+/// asks to be unlocked, short enough that a command stuck on a prompt nobody sees ends.
+const KEY_CMD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+const MAX_KEY_CMD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
+/// The most of an identity (a file or a key command's output) broker reads: identity files are
+/// a few hundred bytes per key, so this is far beyond any real one.
+pub const MAX_IDENTITY: usize = 1 << 20;
 /// The environment variable holding the passphrase of a passphrase-protected identity file.
 pub const ENV_PASSPHRASE: &str = "BROKER_AGE_PASSPHRASE";
 
@@ -238,16 +246,11 @@ fn read_source(source: &IdentitySource) -> Result<Zeroizing<Vec<u8>>> {
 }
 
 fn read_identity_file(path: &Path, source: &IdentitySource) -> Result<Zeroizing<Vec<u8>>> {
-    let mut bytes = Zeroizing::new(Vec::new());
-    let result = fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes));
-    match result {
-        Ok(_) => Ok(bytes),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found(source)),
-        Err(e) => Err(Error::store(format!(
-            "cannot read the age identity {}: {}",
-            source.describe(),
-            reason(&e)
-        ))),
+    let what = format!("the age identity {}", source.describe());
+    let max = MAX_IDENTITY as u64;
+    match crate::store::read::regular_file(path, max, &what, crate::error::Kind::Store)? {
+        Some(contents) => Ok(contents.bytes),
+        None => Err(not_found(source)),
     }
 }
 
@@ -276,44 +279,81 @@ fn not_found(source: &IdentitySource) -> Error {
     }
 }
 
-/// Run `BROKER_AGE_KEY_CMD` with `sh -c`. Its stderr goes to ours (a password manager may say
-/// why it failed); its stdin is closed so it cannot swallow data piped to broker.
+/// Run `BROKER_AGE_KEY_CMD` with `sh -c`, supervised (see [`crate::process`]): in its own
+/// process group, which is ended after `BROKER_AGE_KEY_CMD_TIMEOUT` (default 30 s); at most
+/// [`MAX_IDENTITY`] of stdout is read; and a background process it leaves holding stdout is
+/// not waited for. Its stderr goes to ours (a password manager may say why it failed); its
+/// stdin is closed so it cannot swallow data piped to broker.
 fn run_command(cmd: &str) -> Result<Zeroizing<Vec<u8>>> {
-    let mut child = Command::new("sh")
+    let timeout = key_command_timeout()?;
+    let mut command = Command::new("sh");
+    command
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
+        .stderr(Stdio::inherit());
+    let mut group = crate::process::spawn(&mut command)
         .map_err(|e| Error::store(format!("cannot run `{ENV_KEY_CMD}`: {}", reason(&e))))?;
-    // Read into a zeroising buffer ourselves: `output()` would leave the key in a plain Vec.
-    let mut out = Zeroizing::new(Vec::new());
-    let read = child
+    let capture = group
+        .child()
         .stdout
         .take()
-        .map(|mut s| s.read_to_end(&mut out))
-        .transpose();
-    let status = child
-        .wait()
+        .map(|out| crate::process::Capture::start(out, MAX_IDENTITY));
+    let ended = group
+        .wait(timeout)
         .map_err(|e| Error::store(format!("cannot run `{ENV_KEY_CMD}`: {}", reason(&e))))?;
-    if let Err(e) = read {
+    let captured = capture.map(crate::process::Capture::finish);
+    if captured.as_ref().is_some_and(|c| c.too_large) {
         return Err(Error::store(format!(
-            "cannot read the output of `{ENV_KEY_CMD}`: {}",
-            reason(&e)
-        )));
+            "`{ENV_KEY_CMD}` printed more than {} MiB",
+            MAX_IDENTITY >> 20
+        ))
+        .with_hint(
+            "the command must print an `AGE-SECRET-KEY-1…` identity on stdout, nothing else",
+        ));
     }
+    let status = match ended {
+        crate::process::Ended::Exited(status) => status,
+        crate::process::Ended::TimedOut => {
+            return Err(Error::store(format!(
+                "`{ENV_KEY_CMD}` did not finish within {}",
+                crate::duration::format(timeout)
+            ))
+            .with_hint(format!(
+                "run it by hand to see where it waits, or allow it longer with `{ENV_KEY_CMD_TIMEOUT}` (e.g. `2m`)"
+            )));
+        }
+    };
     if !status.success() {
-        let how = match (status.code(), status.signal()) {
-            (Some(code), _) => format!("exit {code}"),
-            (None, Some(sig)) => format!("killed by signal {sig}"),
-            (None, None) => "failed".to_string(),
-        };
+        let how = crate::process::describe(status);
         return Err(Error::store(format!("`{ENV_KEY_CMD}` failed ({how})")).with_hint(
             "the command must print an `AGE-SECRET-KEY-1…` identity on stdout; run it by hand to see why it failed",
         ));
     }
-    Ok(out)
+    Ok(captured.map(|c| c.bytes).unwrap_or_default())
+}
+
+/// The time limit of `BROKER_AGE_KEY_CMD`: `BROKER_AGE_KEY_CMD_TIMEOUT`, or 30 s.
+fn key_command_timeout() -> Result<std::time::Duration> {
+    let Some(raw) = std::env::var_os(ENV_KEY_CMD_TIMEOUT).filter(|v| !v.is_empty()) else {
+        return Ok(KEY_CMD_TIMEOUT);
+    };
+    let parsed = raw
+        .to_str()
+        .ok_or_else(|| "not valid UTF-8".to_owned())
+        .and_then(crate::duration::parse)
+        .and_then(|d| {
+            if d.is_zero() || d > MAX_KEY_CMD_TIMEOUT {
+                Err(format!(
+                    "must be between 1s and {}",
+                    crate::duration::format(MAX_KEY_CMD_TIMEOUT)
+                ))
+            } else {
+                Ok(d)
+            }
+        });
+    parsed.map_err(|why| Error::usage(format!("`{ENV_KEY_CMD_TIMEOUT}`: {why}")))
 }
 
 /// True if the bytes are an age file (armored or binary) rather than identity lines.

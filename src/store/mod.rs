@@ -7,6 +7,7 @@
 pub mod atomic;
 pub mod identity;
 pub mod lock;
+pub mod read;
 pub mod state;
 pub mod vault;
 
@@ -121,11 +122,13 @@ impl FileStore {
 
     fn read_state(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
         let path = self.state_path(profile);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io("read", &path, e)),
+        // Unreadable is a store failure (exit 6), like undecryptable.
+        let what = format!("the state of profile `{profile}` (`{}`)", path.display());
+        let Some(contents) = read::regular_file(&path, read::MAX_STATE, &what, Kind::Store)? else {
+            return Ok(None);
         };
+        read::warn_if_writable_by_others(&path, contents.mode, "broker trusts what it holds");
+        let bytes = contents.bytes;
         let what = format!(
             "cannot read the state of profile `{profile}` (`{}`)",
             path.display()

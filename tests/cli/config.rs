@@ -244,3 +244,30 @@ fn bad_hooks_and_sinks_are_config_errors_naming_their_key() {
         assert!(err.contains(named), "{extra}: {err}");
     }
 }
+
+#[test]
+fn a_config_write_removes_stale_temporary_files_of_killed_writes() {
+    let home = Home::init();
+    let dir = home.config().parent().unwrap().to_path_buf();
+    let stale = dir.join(".profiles.toml.aB3dE9.tmp");
+    let fresh = dir.join(".profiles.toml.Xy7Zq2.tmp");
+    let not_ours = dir.join(".profiles.toml.my-copy.tmp");
+    for p in [&stale, &fresh, &not_ours] {
+        std::fs::write(p, "x").unwrap();
+    }
+    for p in [&stale, &not_ours] {
+        let ok = std::process::Command::new("touch")
+            .args(["-d", "2 minutes ago"])
+            .arg(p)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+    home.add_offline("a", "ai", "sk");
+    assert!(!stale.exists(), "a killed write's temporary file was left");
+    // A write that may still be under way (a minute is far longer than any write) and a
+    // file that is not broker's stay.
+    assert!(fresh.exists());
+    assert!(not_ours.exists());
+}

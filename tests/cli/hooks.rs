@@ -941,3 +941,212 @@ fn recipes_pass_the_token_on_stdin_never_in_argv() {
     assert_eq!(read(&log.join("systemctl.stdin")), "");
     assert_eq!(read(&log.join("docker.stdin")), "");
 }
+
+/// Starts `broker refresh ai --force` (in its own process group) with a hook that records its
+/// pid and its child's, then sleeps far past any bound of the test; returns broker and the
+/// hook's two pids once the hook is running.
+fn broker_in_a_long_hook(home: &Home) -> (std::process::Child, i32, i32) {
+    use std::os::unix::process::CommandExt;
+    home.add("ai", "ai");
+    let out = out_dir(home);
+    append_config(
+        home,
+        &format!(
+            "\n[[profiles.ai.hooks]]\nname = \"long\"\non = [\"rotate\"]\ntimeout = \"5m\"\n\
+             run = \"sleep 300 & echo $! > {dir}/child; echo $$ > {dir}/pid; wait\"\n",
+            dir = out.display()
+        ),
+    );
+    let broker = home
+        .std_cmd(&["refresh", "ai", "--force"])
+        .process_group(0)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !out.join("pid").exists() || read(&out.join("pid")).trim().is_empty() {
+        assert!(Instant::now() < deadline, "the hook never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    while !out.join("child").exists() || read(&out.join("child")).trim().is_empty() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = read(&out.join("pid")).trim().parse().unwrap();
+    let child = read(&out.join("child")).trim().parse().unwrap();
+    (broker, pid, child)
+}
+
+/// Sends `sig` (to broker's whole process group when `group`, as ^C does), then asserts that
+/// broker exits 128 + sig within the grace period and that nothing of the hook's group is left.
+fn interrupt_during_a_hook(sig: nix::sys::signal::Signal, group: bool) {
+    use nix::sys::signal::{kill, killpg};
+    use nix::unistd::Pid;
+    let home = Home::with_emulator();
+    let (mut broker, hook, hook_child) = broker_in_a_long_hook(&home);
+    let pid = Pid::from_raw(broker.id() as i32);
+    let started = Instant::now();
+    if group {
+        killpg(pid, sig).unwrap();
+    } else {
+        kill(pid, sig).unwrap();
+    }
+    let status = loop {
+        if let Some(status) = broker.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            let _ = broker.kill();
+            let _ = killpg(Pid::from_raw(hook), nix::sys::signal::Signal::SIGKILL);
+            panic!("broker still running 10s after {sig}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(broker.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(
+        status.code(),
+        Some(128 + sig as i32),
+        "{status:?}: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for p in [hook, hook_child] {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while alive(p) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!alive(p), "{p} of the hook's group outlived broker ({sig})");
+    }
+    // The new token was saved before the hook ran: an interruption never loses it.
+    assert!(home.state_json("ai")["access_token"].is_string());
+}
+
+#[test]
+fn sigterm_to_broker_during_a_hook_ends_the_hook_group_and_exits_143() {
+    interrupt_during_a_hook(nix::sys::signal::Signal::SIGTERM, false);
+}
+
+#[test]
+fn sighup_to_broker_during_a_hook_ends_the_hook_group_and_exits_129() {
+    interrupt_during_a_hook(nix::sys::signal::Signal::SIGHUP, false);
+}
+
+#[test]
+fn ctrl_c_to_brokers_group_during_a_hook_ends_the_hook_group_and_exits_130() {
+    interrupt_during_a_hook(nix::sys::signal::Signal::SIGINT, true);
+}
+
+#[test]
+fn a_hook_that_force_refreshes_its_own_profile_is_refused_instead_of_recursing() {
+    let home = Home::with_emulator();
+    home.login_netdisk("nd");
+    let out = out_dir(&home);
+    let broker = assert_cmd::cargo::cargo_bin("broker");
+    append_config(
+        &home,
+        &format!(
+            "\n[[profiles.nd.hooks]]\nname = \"again\"\non = [\"rotate\"]\ntimeout = \"10s\"\n\
+             run = \"{} refresh nd --force 2> {dir}/err; echo $? > {dir}/code\"\n",
+            broker.display(),
+            dir = out.display()
+        ),
+    );
+    home.emu().reset_counters();
+    let started = Instant::now();
+    home.ok(&["refresh", "nd", "--force"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(home.refreshes(), 1, "the hook's refresh rotated again");
+    assert_eq!(read(&out.join("code")).trim(), "2");
+    let err = read(&out.join("err"));
+    assert!(err.contains("inside a hook of `nd`"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+}
+
+#[test]
+fn a_refresh_failed_hook_calling_token_on_an_expired_token_is_refused_instead_of_recursing() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    home.ok(&["token", "ai"]);
+    home.expire("ai");
+    let out = out_dir(&home);
+    let broker = assert_cmd::cargo::cargo_bin("broker");
+    append_config(
+        &home,
+        &format!(
+            "\n[[profiles.ai.hooks]]\nname = \"retry\"\non = [\"refresh_failed\"]\ntimeout = \"10s\"\n\
+             run = \"echo x >> {dir}/count; {} token ai 2> {dir}/err; echo $? > {dir}/code\"\n",
+            broker.display(),
+            dir = out.display()
+        ),
+    );
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Garbage { body: None })
+            .on_path(TOKEN_PATH)
+            .times(1000),
+    );
+    let started = Instant::now();
+    let out_cmd = home.cmd(&["token", "ai"]).output().unwrap();
+    assert!(!out_cmd.status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        read(&out.join("count")),
+        "x\n",
+        "the hook fired again from inside itself"
+    );
+    assert_eq!(read(&out.join("code")).trim(), "2");
+    assert!(read(&out.join("err")).contains("inside a hook of `ai`"));
+}
+
+#[test]
+fn a_sink_onto_the_config_the_identity_or_the_state_folder_is_a_config_error() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let original = home.read_config();
+    let link = home.path().join("innocent-looking");
+    std::os::unix::fs::symlink(home.identity(), &link).unwrap();
+    let config_dir = home.config().parent().unwrap().to_path_buf();
+    let targets = [
+        // The config itself, by its own path and relative to its folder.
+        home.config(),
+        PathBuf::from("profiles.toml"),
+        PathBuf::from("../broker/./profiles.toml"),
+        // The identity, behind a symlink.
+        link.clone(),
+        // A state file that exists, one that does not yet, and the lock folder.
+        home.state_file("ai"),
+        home.state_dir().join("profiles/other.age"),
+        home.state_dir().join("locks/../current"),
+    ];
+    home.ok(&["token", "ai"]);
+    let identity = std::fs::read(home.identity()).unwrap();
+    for target in targets {
+        home.write_config(&format!(
+            "{original}\n[[profiles.ai.sinks]]\npath = {}\n",
+            qp(&target)
+        ));
+        let err = home.fails(&["refresh", "ai", "--force"], 2);
+        assert!(
+            err.contains("profiles.ai.sinks[0].path"),
+            "{}: {err}",
+            target.display()
+        );
+    }
+    assert_eq!(std::fs::read(home.identity()).unwrap(), identity);
+    assert!(home.state_json("ai")["access_token"].is_string());
+    // A sink beside them is fine.
+    home.write_config(&format!(
+        "{original}\n[[profiles.ai.sinks]]\npath = {}\n",
+        qp(&config_dir.join("ai.token"))
+    ));
+    home.ok(&["refresh", "ai", "--force"]);
+    assert!(config_dir.join("ai.token").exists());
+}

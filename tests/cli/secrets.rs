@@ -203,3 +203,115 @@ fn rekey_adds_a_teammate_to_secrets_and_state() {
         .assert()
         .success();
 }
+
+/// True while `pid` is a live process (a zombie has already ended).
+fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z'))
+    })
+}
+
+/// A home with profile `a` and its identity moved where only a key command finds it.
+fn home_for_key_commands() -> (Home, std::path::PathBuf) {
+    let home = Home::with_emulator();
+    home.add("a", "ai");
+    let moved = home.path().join("moved-identity.txt");
+    std::fs::rename(home.identity(), &moved).unwrap();
+    (home, moved)
+}
+
+#[test]
+fn a_key_command_that_leaves_a_background_process_holding_stdout_does_not_hang() {
+    let (home, moved) = home_for_key_commands();
+    let started = std::time::Instant::now();
+    // The background `sleep` keeps the write end of the pipe open for 100 s.
+    let out = home
+        .cmd(&["token", "a"])
+        .env(
+            "BROKER_AGE_KEY_CMD",
+            format!("cat '{}'; sleep 100 2>/dev/null &", moved.display()),
+        )
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_key_command_past_its_time_limit_is_ended_with_its_group_and_exit_6() {
+    let (home, _) = home_for_key_commands();
+    let pid_file = home.path().join("sleep.pid");
+    let started = std::time::Instant::now();
+    let out = home
+        .cmd(&["token", "a"])
+        .env(
+            "BROKER_AGE_KEY_CMD",
+            format!(
+                "sleep 100 2>/dev/null & echo $! > '{}'; wait",
+                pid_file.display()
+            ),
+        )
+        .env("BROKER_AGE_KEY_CMD_TIMEOUT", "1s")
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    crate::harness::assert_failed(&out, 6, "key command timeout");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("BROKER_AGE_KEY_CMD") && err.contains("1s"),
+        "{err}"
+    );
+    assert!(took < std::time::Duration::from_secs(8), "took {took:?}");
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while alive(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        !alive(pid),
+        "the key command's `sleep` outlived its time limit"
+    );
+}
+
+#[test]
+fn a_key_command_with_endless_output_is_cut_at_the_cap_with_exit_6() {
+    let (home, _) = home_for_key_commands();
+    let out = home
+        .cmd(&["token", "a"])
+        .env("BROKER_AGE_KEY_CMD", "yes AGE-SECRET-KEY-1")
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    crate::harness::assert_failed(&out, 6, "endless key command");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("more than 1 MiB"), "{err}");
+}
+
+#[test]
+fn a_bad_key_command_time_limit_is_exit_2() {
+    let (home, moved) = home_for_key_commands();
+    let out = home
+        .cmd(&["token", "a"])
+        .env("BROKER_AGE_KEY_CMD", format!("cat '{}'", moved.display()))
+        .env("BROKER_AGE_KEY_CMD_TIMEOUT", "soon")
+        .output()
+        .unwrap();
+    crate::harness::assert_failed(&out, 2, "bad key command timeout");
+}
