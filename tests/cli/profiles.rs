@@ -203,3 +203,209 @@ fn a_symlinked_config_is_written_through_to_its_target() {
             .contains("[profiles.a]")
     );
 }
+
+/// Runs `broker ARGS` on a pseudo-terminal (util-linux `script`) with `input` typed at it;
+/// returns the exit code and everything the terminal showed.
+fn on_a_terminal(home: &Home, args: &str, input: &str) -> (i32, String) {
+    use std::io::Write;
+    let bin = assert_cmd::cargo::cargo_bin("broker");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("TERM", "dumb")
+        .env("NO_COLOR", "1")
+        .current_dir(home.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("`script` (util-linux) must be installed");
+    // Typed after the program is up, as a person would; `script` forwards it to the terminal.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut stdin = child.stdin.take().unwrap();
+    // A program that did not ask has closed the terminal already: nothing to type then.
+    let _ = stdin.write_all(input.as_bytes());
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).replace('\r', ""),
+    )
+}
+
+fn three_offline() -> Home {
+    let home = Home::init();
+    for name in ["alpha", "beta", "gamma"] {
+        home.add_offline(name, "ai", "s");
+    }
+    home
+}
+
+#[test]
+fn use_without_a_name_picks_from_a_numbered_list_on_a_terminal() {
+    let home = three_offline();
+    let (code, screen) = on_a_terminal(&home, "use", "2\n");
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains(" 1) alpha") && screen.contains(" 3) gamma"),
+        "{screen}"
+    );
+    assert_eq!(home.ok(&["current"]), "beta\n");
+    // A name works too; an answer out of range changes nothing.
+    let (code, _) = on_a_terminal(&home, "use", "gamma\n");
+    assert_eq!(code, 0);
+    assert_eq!(home.ok(&["current"]), "gamma\n");
+    let (code, screen) = on_a_terminal(&home, "use", "9\n");
+    assert_eq!(code, 2, "{screen}");
+    assert_eq!(home.ok(&["current"]), "gamma\n");
+}
+
+#[test]
+fn use_without_a_name_and_without_a_terminal_exits_2_listing_the_profiles() {
+    let home = three_offline();
+    let err = home.fails(&["use"], 2);
+    assert!(err.contains("profiles: alpha, beta, gamma"), "{err}");
+    assert!(!home.state_dir().join("current").exists());
+}
+
+#[test]
+fn profile_remove_asks_on_a_terminal_and_yes_skips_the_question() {
+    let home = three_offline();
+    let (code, screen) = on_a_terminal(&home, "profile remove alpha", "n\n");
+    assert_ne!(code, 0, "{screen}");
+    assert!(screen.contains("remove profile `alpha`"), "{screen}");
+    assert!(home.read_config().contains("[profiles.alpha]"));
+    let (code, screen) = on_a_terminal(&home, "profile remove alpha", "y\n");
+    assert_eq!(code, 0, "{screen}");
+    assert!(!home.read_config().contains("[profiles.alpha]"));
+    let (code, screen) = on_a_terminal(&home, "profile remove beta --yes", "");
+    assert_eq!(code, 0, "{screen}");
+    assert!(!screen.contains("remove profile `beta`?"), "{screen}");
+    assert!(!home.read_config().contains("[profiles.beta]"));
+    // Without a terminal, scripts keep working unasked.
+    home.ok(&["profile", "remove", "gamma"]);
+}
+
+#[test]
+fn removing_the_profile_in_force_in_this_shell_warns() {
+    let home = three_offline();
+    let out = home
+        .cmd(&["profile", "remove", "beta"])
+        .env("BROKER_PROFILE", "beta")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning:") && err.contains("BROKER_PROFILE"),
+        "{err}"
+    );
+    assert!(err.contains(r#"eval "$(broker env --unset)""#), "{err}");
+    let out = home
+        .cmd(&["profile", "remove", "alpha"])
+        .env("BROKER_PROFILE", "gamma")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+}
+
+#[test]
+fn profile_show_orders_keys_and_says_which_values_are_defaults() {
+    let home = Home::init();
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "nd",
+            "--grant",
+            "netdisk",
+            "--app-key",
+            "abcdefghijkl",
+            "--description",
+            "dev",
+        ],
+        "s",
+    );
+    let show = home.ok(&["profile", "show", "nd"]);
+    let keys: Vec<&str> = show
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "name",
+            "description",
+            "grant",
+            "app_key",
+            "secret_key",
+            "scope",
+            "endpoint",
+            "refresh_before",
+            "hooks",
+            "sinks",
+            "in_force"
+        ],
+        "{show}"
+    );
+    assert!(show.contains("basic,netdisk (default)"), "{show}");
+    assert!(
+        show.contains("https://openapi.baidu.com (default)"),
+        "{show}"
+    );
+    assert!(!show.contains(" -\n"), "{show}");
+}
+
+#[test]
+fn a_second_logout_says_there_was_nothing_to_forget() {
+    let home = Home::with_emulator();
+    home.add("a", "ai");
+    home.ok(&["token", "a"]);
+    let first = home.cmd(&["logout", "a"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&first.stderr).contains("forgot the tokens of `a`"));
+    let second = home.cmd(&["logout", "a"]).output().unwrap();
+    assert!(second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains("nothing to forget") && !err.contains("forgot the tokens"),
+        "{err}"
+    );
+}
+
+#[test]
+fn refresh_all_reports_the_profiles_sorted() {
+    let home = Home::with_emulator();
+    let names = ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9"];
+    for n in names {
+        home.add(n, "ai");
+    }
+    for _ in 0..3 {
+        let out = home.cmd(&["refresh", "--all", "--force"]).output().unwrap();
+        assert!(out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        let order: Vec<&str> = err.lines().filter_map(|l| l.split('`').nth(1)).collect();
+        assert_eq!(order, names, "{err}");
+    }
+}
+
+#[test]
+fn counts_in_messages_use_singular_and_plural() {
+    let home = Home::init();
+    let text = format!(
+        "{}\n[profiles.a]\ngrant = \"ai\"\napp_key = \"k\"\nsecret_key = \"plain\"\n",
+        home.read_config()
+    );
+    home.write_config(&text);
+    let out = home.cmd(&["secret", "encrypt"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("encrypted 1 plaintext secret in"), "{err}");
+    let out = home.cmd(&["secret", "rekey"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("re-encrypted 1 secret and 0 state files to 1 recipient"),
+        "{err}"
+    );
+    assert!(!err.contains("(s)"), "{err}");
+}

@@ -76,3 +76,49 @@ fn profile_table() {
         insta::assert_snapshot!(table);
     });
 }
+
+#[test]
+fn help_of_commands_that_take_a_profile_and_of_those_that_do_not() {
+    let home = Home::new();
+    let mut report = String::new();
+    for args in [
+        &["token", "--help"][..],
+        &["use", "--help"],
+        &["init", "--help"],
+        &["profile", "remove", "--help"],
+        &["login", "--help"],
+    ] {
+        report.push_str(&format!("$ broker {}\n{}\n", args.join(" "), home.ok(args)));
+    }
+    insta::assert_snapshot!(report);
+}
+
+#[test]
+fn profile_choice_messages() {
+    let home = Home::init();
+    for name in ["netdisk-dev", "ai-prod"] {
+        home.add_offline(name, "ai", "s");
+    }
+    let mut report = String::new();
+    for args in [
+        &["-p", "ai-prod", "token", "netdisk-dev"][..],
+        &["use", "-p", "ai-prod", "netdisk-dev"],
+        &["-p", "ai-prod", "init"],
+        &["token", "netdisk-deb"],
+        &["use"],
+    ] {
+        report.push_str(&failure(&home, args, ""));
+        report.push('\n');
+    }
+    let out = home
+        .cmd(&["token"])
+        .env("BROKER_PROFILE", "gone")
+        .output()
+        .unwrap();
+    report.push_str(&format!(
+        "$ BROKER_PROFILE=gone broker token\nexit {}\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).replace(&home.path().display().to_string(), "$HOME")
+    ));
+    insta::assert_snapshot!(report);
+}
