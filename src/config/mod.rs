@@ -268,6 +268,7 @@ pub enum Plaintext {
 
 impl Config {
     pub fn load(paths: Paths, flags: &FlagSettings, plaintext: Plaintext) -> Result<Config> {
+        regular_file(&paths.config)?;
         let text = match std::fs::read_to_string(&paths.config) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -400,6 +401,19 @@ impl Config {
                 None => err.with_hint(profile_list_hint(&self.profiles)),
             }
         })
+    }
+}
+
+/// Refuses a config path that exists but is not a regular file (after symlinks): reading a
+/// FIFO would block forever, and an atomic save would replace a device such as `/dev/null`.
+pub fn regular_file(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(Error::usage(format!(
+            "the config `{}` is not a regular file",
+            path.display()
+        ))
+        .with_hint("point `--config` or `BROKER_CONFIG` at a TOML file")),
+        _ => Ok(()),
     }
 }
 

@@ -409,3 +409,34 @@ fn a_stale_broker_profile_says_where_it_came_from_and_how_to_clear_it() {
     let err = home.fails(&["token"], 2);
     assert!(err.contains("broker use"), "{err}");
 }
+
+#[test]
+fn a_config_path_that_is_not_a_regular_file_is_refused_not_replaced() {
+    // `--config /dev/null` run as root once replaced /dev/null with a regular file; a FIFO
+    // stands in for any special file here (reading it would block forever).
+    let home = Home::init();
+    let fifo = home.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo_arg = fifo.to_str().unwrap();
+    for args in [
+        &["--config", fifo_arg, "init"][..],
+        &["--config", fifo_arg, "profile", "list"],
+    ] {
+        let out = home
+            .cmd(args)
+            .timeout(std::time::Duration::from_secs(10))
+            .output()
+            .unwrap();
+        crate::harness::assert_failed(&out, 2, args);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(
+            std::os::unix::fs::FileTypeExt::is_fifo(&kind),
+            "{args:?} replaced the FIFO"
+        );
+    }
+}

@@ -409,3 +409,62 @@ fn counts_in_messages_use_singular_and_plural() {
     );
     assert!(!err.contains("(s)"), "{err}");
 }
+
+#[test]
+fn init_with_the_identity_lost_refuses_without_force_and_names_the_ways_back() {
+    let home = Home::with_emulator();
+    home.add("a", "ai");
+    home.ok(&["token", "a"]);
+    std::fs::remove_file(home.identity()).unwrap();
+    // The hint of the failing command names the real ways back, not a bare `broker init`.
+    let err = home.fails(&["token", "a"], 6);
+    assert!(err.contains("restore"), "{err}");
+    assert!(
+        err.contains("broker secret set") && err.contains("broker login"),
+        "{err}"
+    );
+    let before = home.read_config();
+    let err = home.fails(&["init"], 6);
+    assert!(err.contains("1 secret and 1 token file"), "{err}");
+    assert!(err.contains("--force") && err.contains("restore"), "{err}");
+    assert!(!home.identity().exists(), "a new identity was made");
+    assert_eq!(home.read_config(), before);
+    // Starting over: a new identity, the SecretKey again, a login over the unreadable state.
+    home.ok(&["init", "--force"]);
+    home.ok_stdin(&["secret", "set", "a"], crate::harness::SECRET);
+    home.ok(&["login", "a"]);
+    assert!(home.ok(&["token", "a"]).starts_with("24."));
+}
+
+#[test]
+fn init_with_an_identity_that_reads_none_of_the_secrets_refuses_without_force() {
+    let home = Home::init();
+    home.add_offline("a", "ai", "s");
+    let other = home.path().join("other.txt");
+    std::fs::copy(home.identity(), &other).unwrap();
+    // `other` is the same key: no refusal. A fresh key is a different recipient.
+    let fresh = home.path().join("fresh.txt");
+    let out = std::process::Command::new("age-keygen")
+        .arg("-o")
+        .arg(&fresh)
+        .output()
+        .expect("age-keygen");
+    assert!(out.status.success());
+    let before = home.read_config();
+    let out = home
+        .cmd(&["init"])
+        .env("BROKER_AGE_KEY_FILE", &fresh)
+        .output()
+        .unwrap();
+    crate::harness::assert_failed(&out, 6, "init with a foreign identity");
+    assert_eq!(home.read_config(), before);
+    home.cmd(&["init", "--force"])
+        .env("BROKER_AGE_KEY_FILE", &fresh)
+        .assert()
+        .success();
+    assert_ne!(home.read_config(), before);
+    home.cmd(&["init"])
+        .env("BROKER_AGE_KEY_FILE", &other)
+        .assert()
+        .success();
+}
