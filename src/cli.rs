@@ -143,6 +143,10 @@ pub struct InitArgs {
     /// Protect the new identity with a passphrase (from BROKER_AGE_PASSPHRASE or a prompt)
     #[arg(long)]
     pub passphrase: bool,
+    /// Go on although secrets or tokens exist that this identity cannot read (the identity
+    /// they were encrypted to is lost; each profile then needs `secret set` and `login`)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

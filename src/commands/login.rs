@@ -40,11 +40,35 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
             (None, false) => with_device(profile, &secret, !args.no_qr)?,
         },
     };
+    replace_unreadable(&store, &name, timeout)?;
     let (state, previous) = rotate::save_login(&store, profile, fresh, timeout)?;
     let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
     ui::say(format!("logged in `{name}`; the token expires {left}"));
     // The lock was released by `save_login`: a hook may call broker itself.
     hooks::after_login(&cfg, &store, profile, &state, previous).into_result()
+}
+
+/// A login starts a new lineage, so a stored state this identity cannot decrypt (the
+/// identity it was encrypted to is lost) has nothing worth keeping: it is removed, with a
+/// warning, instead of failing the login that is the way back.
+fn replace_unreadable(
+    store: &crate::store::FileStore,
+    name: &crate::profile::ProfileName,
+    timeout: Duration,
+) -> Result<()> {
+    use crate::store::StateStore;
+    let Err(e) = store.load(name) else {
+        return Ok(());
+    };
+    if e.kind() != crate::error::Kind::Store {
+        return Err(e);
+    }
+    ui::warn(format!(
+        "{}; the login replaces the stored tokens of `{name}`",
+        e.message()
+    ));
+    let mut lock = store.lock(name, timeout + Duration::from_secs(5))?;
+    lock.remove()
 }
 
 /// The device flow: show a code and a QR, poll until a person approves it elsewhere.

@@ -458,6 +458,17 @@ fn init_with_an_identity_that_reads_none_of_the_secrets_refuses_without_force() 
         .unwrap();
     crate::harness::assert_failed(&out, 6, "init with a foreign identity");
     assert_eq!(home.read_config(), before);
+    let out = home
+        .cmd(&["token", "a"])
+        .env("BROKER_AGE_KEY_FILE", &fresh)
+        .output()
+        .unwrap();
+    crate::harness::assert_failed(&out, 6, "token with a foreign identity");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`broker secret set NAME` and `broker login NAME`"),
+        "{err}"
+    );
     home.cmd(&["init", "--force"])
         .env("BROKER_AGE_KEY_FILE", &fresh)
         .assert()
