@@ -345,6 +345,10 @@ pub struct LoginArgs {
     /// Do not draw a QR code
     #[arg(long)]
     pub no_qr: bool,
+    /// Import a token obtained elsewhere instead of authorizing: a JSON object on stdin with
+    /// `access_token`, `expires_in` or `expires_at`, and for netdisk `refresh_token`
+    #[arg(long, conflicts_with_all = ["device", "code", "browser"])]
+    pub with_token: bool,
     #[command(flatten)]
     pub opt: ProfileOpt,
 }

@@ -479,3 +479,83 @@ fn init_with_an_identity_that_reads_none_of_the_secrets_refuses_without_force() 
         .assert()
         .success();
 }
+
+#[test]
+fn login_with_token_imports_a_token_pair_from_stdin_and_runs_the_login_hooks() {
+    let home = Home::with_emulator();
+    // A pair obtained elsewhere (as bypy or an old script would hold it).
+    home.login_netdisk("elsewhere");
+    let pair = home.state_json("elsewhere");
+    home.ok(&["logout", "elsewhere"]);
+    home.add("nd", "netdisk");
+    let ran = home.path().join("ran");
+    let text = format!(
+        "{}\n[[profiles.nd.hooks]]\non = [\"login\"]\nname = \"l\"\nrun = \"echo $BROKER_EVENT >> {}\"\n",
+        home.read_config(),
+        ran.display()
+    );
+    home.write_config(&text);
+    // bypy's token file: expires_in, plus fields broker does not use.
+    let json = serde_json::json!({
+        "access_token": pair["access_token"],
+        "refresh_token": pair["refresh_token"],
+        "expires_in": 2592000,
+        "scope": "basic netdisk",
+        "session_key": "ignored",
+    });
+    home.ok_stdin(&["login", "nd", "--with-token"], &json.to_string());
+    assert_eq!(std::fs::read_to_string(&ran).unwrap(), "login\n");
+    assert_eq!(
+        home.ok(&["token", "nd"]).trim(),
+        pair["access_token"].as_str().unwrap()
+    );
+    let state = home.state_json("nd");
+    assert!(state["lineage"].is_string(), "{state}");
+    assert!(state["needs_login"].is_null(), "{state}");
+    // The imported refresh token works: broker can rotate from it.
+    home.ok(&["refresh", "nd", "--force"]);
+    assert_ne!(
+        home.ok(&["token", "nd"]).trim(),
+        pair["access_token"].as_str().unwrap()
+    );
+}
+
+#[test]
+fn login_with_token_refuses_bad_input_and_never_takes_the_token_from_argv() {
+    let home = Home::init();
+    home.add_offline("nd", "netdisk", "s");
+    home.add_offline("ai", "ai", "s");
+    let out = home
+        .cmd(&["login", "nd", "--with-token", "24.abc"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    for (profile, stdin) in [
+        ("nd", ""),
+        ("nd", "not json"),
+        ("nd", r#"{"refresh_token":"r","expires_in":60}"#),
+        ("nd", r#"{"access_token":"a b","expires_in":60}"#),
+        ("nd", r#"{"access_token":"a"}"#),
+        (
+            "ai",
+            r#"{"access_token":"a","expires_at":"2001-01-01T00:00:00Z"}"#,
+        ),
+        ("nd", r#"{"access_token":"a","expires_in":60}"#),
+    ] {
+        let out = home
+            .cmd(&["login", profile, "--with-token"])
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        crate::harness::assert_failed(&out, 2, stdin);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("a b"), "{err}");
+    }
+    assert!(!home.state_file("nd").exists());
+    // An ai token with its expiry needs nothing else (and no SecretKey).
+    home.ok_stdin(
+        &["login", "ai", "--with-token"],
+        r#"{"access_token":"24.imported","expires_at":4102444800}"#,
+    );
+    assert_eq!(home.ok(&["token", "ai"]), "24.imported\n");
+}
