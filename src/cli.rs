@@ -194,6 +194,7 @@ pub struct ProfileAddArgs {
 
 #[derive(Debug, Args)]
 pub struct NameArg {
+    /// The profile
     pub name: String,
     #[command(flatten)]
     pub opt: HiddenProfileOpt,
@@ -201,6 +202,7 @@ pub struct NameArg {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// The profile
     pub name: String,
     /// Print JSON
     #[arg(long)]
@@ -211,6 +213,7 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
+    /// The profile
     pub name: String,
     /// Do not ask for confirmation (without a terminal, nobody is asked anyway)
     #[arg(long, short = 'y')]

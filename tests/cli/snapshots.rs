@@ -122,3 +122,41 @@ fn profile_choice_messages() {
     ));
     insta::assert_snapshot!(report);
 }
+
+#[test]
+fn profile_show_and_the_lost_identity_and_import_messages() {
+    let home = Home::init();
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "nd",
+            "--grant",
+            "netdisk",
+            "--app-key",
+            "abcdefghijkl",
+            "--description",
+            "dev",
+        ],
+        "s",
+    );
+    let mut report = format!(
+        "$ broker profile show nd\n{}\n",
+        home.ok(&["profile", "show", "nd"])
+    );
+    report.push_str(&failure(
+        &home,
+        &["login", "nd", "--with-token"],
+        r#"{"access_token":"121.x","expires_in":60}"#,
+    ));
+    report.push('\n');
+    report.push_str(&failure(
+        &home,
+        &["profile", "remove", "nd", "-p", "other"],
+        "",
+    ));
+    report.push('\n');
+    std::fs::remove_file(home.identity()).unwrap();
+    report.push_str(&failure(&home, &["init"], ""));
+    insta::assert_snapshot!(report);
+}
