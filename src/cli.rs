@@ -19,6 +19,10 @@ use crate::duration::Humane;
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    /// The profile to use (otherwise BROKER_PROFILE, `broker use`, default_profile); also
+    /// accepted after the command
+    #[arg(long = "profile", short = 'p', value_name = "NAME", id = "top_profile")]
+    pub profile: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -34,8 +38,10 @@ pub struct Global {
         hide_env = true
     )]
     pub config: Option<PathBuf>,
-    /// The profile to use (otherwise BROKER_PROFILE, `broker use`, default_profile)
-    #[arg(long = "profile", short = 'p', global = true, value_name = "NAME")]
+    /// The profile given with `--profile`, before or after the command: not a clap argument
+    /// here (it is not global, so that help lists it only where it applies); filled in by
+    /// [`crate::commands::run`] once both places are reconciled.
+    #[arg(skip)]
     pub profile: Option<String>,
     /// Say more on stderr (repeatable); secrets are always redacted
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -111,11 +117,43 @@ pub enum HooksCommand {
     Run(ProfileArg),
 }
 
+/// `--profile` after a command that acts on the profile in force.
+#[derive(Debug, Args)]
+pub struct ProfileOpt {
+    /// The profile to use (otherwise BROKER_PROFILE, `broker use`, default_profile)
+    #[arg(
+        long = "profile",
+        short = 'p',
+        value_name = "NAME",
+        id = "profile_opt",
+        display_order = 0
+    )]
+    pub profile: Option<String>,
+}
+
+/// `--profile` after a command whose positional names the profile: accepted (and checked
+/// against the positional) but not listed, since the positional is the way to name it.
+#[derive(Debug, Args)]
+pub struct HiddenProfileOpt {
+    #[arg(
+        long = "profile",
+        short = 'p',
+        value_name = "NAME",
+        id = "profile_opt",
+        hide = true
+    )]
+    pub profile: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// Protect the new identity with a passphrase (from BROKER_AGE_PASSPHRASE or a prompt)
     #[arg(long)]
     pub passphrase: bool,
+    /// Go on although secrets or tokens exist that this identity cannot read (the identity
+    /// they were encrypted to is lost; each profile then needs `secret set` and `login`)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +161,8 @@ pub struct ProfileArg {
     /// The profile (otherwise the one in force)
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,11 +170,11 @@ pub enum ProfileCommand {
     /// Add a profile; the SecretKey is read from stdin or a hidden prompt, never from argv
     Add(ProfileAddArgs),
     /// List the profiles
-    List(JsonArg),
+    List(ListArgs),
     /// Show a profile (never a secret)
-    Show(NameArg),
-    /// Remove a profile and its stored tokens
-    Remove(NameArg),
+    Show(ShowArgs),
+    /// Remove a profile and its stored tokens (on a terminal, after asking)
+    Remove(RemoveArgs),
 }
 
 #[derive(Debug, Args)]
@@ -161,16 +201,41 @@ pub struct ProfileAddArgs {
 
 #[derive(Debug, Args)]
 pub struct NameArg {
+    /// The profile
     pub name: String,
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub opt: HiddenProfileOpt,
 }
 
 #[derive(Debug, Args)]
-pub struct JsonArg {
+pub struct ShowArgs {
+    /// The profile
+    pub name: String,
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub opt: HiddenProfileOpt,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The profile
+    pub name: String,
+    /// Do not ask for confirmation (without a terminal, nobody is asked anyway)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    #[command(flatten)]
+    pub opt: HiddenProfileOpt,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,7 +250,10 @@ pub enum SecretCommand {
 
 #[derive(Debug, Args)]
 pub struct UseArgs {
-    pub name: String,
+    /// The profile (on a terminal, without it: pick one from a list)
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub opt: HiddenProfileOpt,
     /// Switch only the current shell; keep the default (needs the shell integration)
     #[arg(long)]
     pub shell: bool,
@@ -199,10 +267,13 @@ pub struct CurrentArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Args)]
 pub struct EnvArgs {
+    /// The profile (otherwise the one in force)
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
     /// How to print the variables
@@ -219,10 +290,13 @@ pub struct EnvArgs {
     /// since BROKER_STAMP; never rotates, never asks Baidu
     #[arg(long, hide = true, conflicts_with = "unset")]
     pub if_changed: bool,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
+    /// The profile (otherwise the one in force)
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
     /// Run even inside another `broker exec`
@@ -231,6 +305,8 @@ pub struct ExecArgs {
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Args)]
@@ -264,6 +340,7 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
+    /// The profile (otherwise the one in force)
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
     /// Device code flow (the default for netdisk)
@@ -278,10 +355,17 @@ pub struct LoginArgs {
     /// Do not draw a QR code
     #[arg(long)]
     pub no_qr: bool,
+    /// Import a token obtained elsewhere instead of authorizing: a JSON object on stdin with
+    /// `access_token`, `expires_in` or `expires_at`, and for netdisk `refresh_token`
+    #[arg(long, conflicts_with_all = ["device", "code", "browser"])]
+    pub with_token: bool,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
+    /// The profile (otherwise the one in force)
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
     /// Rotate first when less than this is left (default: the profile's refresh_before)
@@ -290,10 +374,13 @@ pub struct TokenArgs {
     /// Print the token with its expiry as JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Args)]
 pub struct RefreshArgs {
+    /// The profile (otherwise the one in force)
     #[arg(value_name = "PROFILE", conflicts_with = "all")]
     pub profile: Option<String>,
     /// Every profile (concurrently, bounded)
@@ -302,14 +389,19 @@ pub struct RefreshArgs {
     /// Rotate even when not due
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// The profile (otherwise the one in force)
     #[arg(value_name = "PROFILE")]
     pub profile: Option<String>,
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Args)]
@@ -317,6 +409,8 @@ pub struct DoctorArgs {
     /// Print the checks as a JSON array of {check, profile, status, detail, fix}
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Args)]

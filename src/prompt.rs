@@ -59,3 +59,17 @@ pub fn read_secret(prompt: &str) -> Result<SecretKey> {
     }
     Ok(SecretKey::new(text))
 }
+
+/// Reads one line typed at a prompt on stderr (at most 4 KiB); the line break is dropped.
+pub fn read_line(prompt: &str) -> Result<String> {
+    use std::io::{BufRead, Write};
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .take(4096)
+        .read_line(&mut line)
+        .map_err(|e| Error::usage(format!("cannot read the answer: {e}")))?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}

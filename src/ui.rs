@@ -170,8 +170,20 @@ fn render_table(header: &[&str], rows: &[Vec<String>], paint: Option<Style>) -> 
     out
 }
 
+/// "1 secret", "2 secrets": a count with the noun in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(super::count(0, "file", "files"), "0 files");
+        assert_eq!(super::count(1, "file", "files"), "1 file");
+        assert_eq!(super::count(2, "file", "files"), "2 files");
+    }
+
     #[test]
     fn table_aligns_columns() {
         let t = super::table(&["A", "BB"], &[vec!["xxx".into(), "y".into()]]);

@@ -3,7 +3,9 @@
 use crate::cli::InitArgs;
 use crate::commands::Context;
 use crate::config::edit::ConfigEdit;
+use crate::config::{Config, SecretSource};
 use crate::error::{Error, Result};
+use crate::store::StateStore;
 use crate::store::identity::{self, IdentitySource};
 use crate::ui;
 
@@ -16,6 +18,19 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<()> {
         | IdentitySource::DefaultFile(path)
             if !path.exists() =>
         {
+            // Checked before anything is written: a new identity next to data encrypted to
+            // the lost one only adds a recipient nobody can use for the old data.
+            if let Some(what) = unreadable(ctx, &cfg, &[])? {
+                let lost = Error::store(format!(
+                    "the identity {} does not exist, but {what} encrypted to the config's recipients: a new identity cannot read them",
+                    source.describe()
+                ));
+                if !args.force {
+                    return Err(lost.with_hint(WAYS_BACK));
+                }
+                ui::warn(format!("{}; going on (--force)", lost.message()));
+                ui::say(format!("hint: {AFTER_FORCE}"));
+            }
             let passphrase = if args.passphrase {
                 Some(new_passphrase()?)
             } else {
@@ -35,7 +50,21 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<()> {
                     source.describe()
                 ));
             }
-            identity::public_keys(&source)?
+            let keys = identity::public_keys(&source)?;
+            if let Some(what) = unreadable(ctx, &cfg, &keys)? {
+                let foreign = Error::store(format!(
+                    "the identity {} is not among the config's recipients, and {what} encrypted to them: it cannot read them",
+                    source.describe()
+                ));
+                if !args.force {
+                    return Err(foreign.with_hint(
+                        "use the identity they were encrypted to (restore it, or point `BROKER_AGE_KEY_FILE` at it); if it is lost, `broker init --force` adds this one, then run `broker secret set NAME` and `broker login NAME` for each profile",
+                    ));
+                }
+                ui::warn(format!("{}; going on (--force)", foreign.message()));
+                ui::say(format!("hint: {AFTER_FORCE}"));
+            }
+            keys
         }
     };
     let mut edit = ConfigEdit::open(&ctx.paths.config)?;
@@ -54,6 +83,41 @@ pub fn run(ctx: &Context, args: InitArgs) -> Result<()> {
             .collect::<String>(),
     );
     Ok(())
+}
+
+/// What to do when the identity is lost: the hint of `init` when it refuses.
+const WAYS_BACK: &str = "restore the identity file from a backup (then nothing is lost); if it is gone for good, `broker init --force` makes a new one, then run `broker secret set NAME` and `broker login NAME` for each profile";
+
+const AFTER_FORCE: &str = "run `broker secret set NAME` and `broker login NAME` for each profile whose secret or token was encrypted to the lost identity";
+
+/// "1 secret and 2 token files are" when data exists that none of `keys` (the identity's
+/// recipients; empty for a new identity) is a recipient of; None when there is nothing to
+/// lose. Judged by the config's recipients, so no passphrase is asked and nothing decrypted.
+fn unreadable(ctx: &Context, cfg: &Config, keys: &[String]) -> Result<Option<String>> {
+    if keys
+        .iter()
+        .any(|k| cfg.recipients.iter().any(|r| r.trim() == k))
+    {
+        return Ok(None);
+    }
+    let secrets = cfg
+        .profiles
+        .values()
+        .filter(|p| matches!(p.secret, SecretSource::Encrypted(_)))
+        .count();
+    let states = ctx.store(cfg).profiles()?.len();
+    let what = match (secrets, states) {
+        (0, 0) => return Ok(None),
+        (n, 0) => ui::count(n, "secret", "secrets"),
+        (0, m) => ui::count(m, "token file", "token files"),
+        (n, m) => format!(
+            "{} and {}",
+            ui::count(n, "secret", "secrets"),
+            ui::count(m, "token file", "token files")
+        ),
+    };
+    let verb = if secrets + states == 1 { "is" } else { "are" };
+    Ok(Some(format!("{what} {verb}")))
 }
 
 /// The passphrase for a new identity: `BROKER_AGE_PASSPHRASE`, or typed twice on a terminal.

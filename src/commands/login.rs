@@ -1,5 +1,6 @@
-//! `broker login [PROFILE] [--device | --code CODE | --browser] [--no-qr]`: authorize a
-//! netdisk app (a new refresh-token lineage), or fetch a first token for the other grants.
+//! `broker login [PROFILE] [--device | --code CODE | --browser | --with-token] [--no-qr]`:
+//! authorize a netdisk app (a new refresh-token lineage), fetch a first token for the other
+//! grants, or import a token obtained elsewhere (stdin, never argv).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -23,8 +24,20 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     let profile = cfg.profile(&name)?;
     hooks::refuse_nested(&name, "log in to")?;
     let store = ctx.store(&cfg);
-    let secret = grant::secret_key(profile, store.vault())?;
     let timeout = cfg.settings.timeout.0;
+    if args.with_token {
+        // Parsed before anything is touched; no SecretKey is needed to store a token.
+        let fresh = imported(profile, chrono::Utc::now())?;
+        return finish(
+            &cfg,
+            &store,
+            profile,
+            fresh,
+            timeout,
+            "imported a token for",
+        );
+    }
+    let secret = grant::secret_key(profile, store.vault())?;
     let fresh = match profile.grant {
         Grant::Ai | Grant::Bce => {
             if args.device || args.code.is_some() || args.browser {
@@ -41,11 +54,139 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
             (None, false) => with_device(profile, &secret, !args.no_qr)?,
         },
     };
-    let (state, previous) = rotate::save_login(&store, profile, fresh, timeout)?;
+    finish(&cfg, &store, profile, fresh, timeout, "logged in")
+}
+
+/// Saves a new authorization as a new lineage and runs the `login` hooks and sinks.
+fn finish(
+    cfg: &crate::config::Config,
+    store: &crate::store::FileStore,
+    profile: &Profile,
+    fresh: Fresh,
+    timeout: Duration,
+    done: &str,
+) -> Result<()> {
+    let name = &profile.name;
+    replace_unreadable(store, name, timeout)?;
+    let (state, previous) = rotate::save_login(store, profile, fresh, timeout)?;
     let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
-    ui::say(format!("logged in `{name}`; the token expires {left}"));
+    ui::say(format!("{done} `{name}`; the token expires {left}"));
     // The lock was released by `save_login`: a hook may call broker itself.
-    hooks::after_login(&cfg, &store, profile, &state, previous).into_result()
+    hooks::after_login(cfg, store, profile, &state, previous).into_result()
+}
+
+/// The most `--with-token` reads from stdin: a token JSON is well under 1 KiB.
+const MAX_IMPORT: u64 = 64 * 1024;
+
+/// The token of `--with-token`: one JSON object on stdin, as Baidu's token endpoint answers
+/// it (and as bypy keeps it). `expires_at` (RFC 3339 or Unix seconds) wins over
+/// `expires_in`, which is counted from now. Other fields are ignored.
+fn imported(profile: &Profile, now: chrono::DateTime<chrono::Utc>) -> Result<Fresh> {
+    use std::io::{IsTerminal, Read};
+    let hint = "pipe a JSON object on stdin: {\"access_token\": …, \"refresh_token\": … (netdisk), \"expires_in\": SECONDS or \"expires_at\": TIME}";
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(
+            Error::usage("`--with-token` reads the token from stdin, not from a terminal")
+                .with_hint(hint),
+        );
+    }
+    let mut text = zeroize::Zeroizing::new(String::new());
+    stdin
+        .lock()
+        .take(MAX_IMPORT)
+        .read_to_string(&mut text)
+        .map_err(|e| Error::usage(format!("cannot read the token from stdin: {e}")))?;
+    let bad = |why: &str| Error::usage(format!("the token on stdin {why}")).with_hint(hint);
+    // Into the secret types at once, so the tokens are zeroised when dropped.
+    let body: Imported =
+        serde_json::from_str(text.trim()).map_err(|_| bad("is not the expected JSON object"))?;
+    let usable = |t: &str| grant::valid_token(t) && !t.chars().any(char::is_whitespace);
+    // A token is never echoed: it is a secret, even when it is unusable.
+    let access = match body.access_token {
+        Some(t) if usable(t.expose()) => t,
+        Some(_) => return Err(bad("has an unusable `access_token`")),
+        None => return Err(bad("has no `access_token`")),
+    };
+    let refresh = match profile.grant {
+        Grant::Netdisk => match body.refresh_token {
+            Some(t) if usable(t.expose()) => Some(t),
+            Some(_) => return Err(bad("has an unusable `refresh_token`")),
+            None => {
+                return Err(bad(
+                    "has no `refresh_token`, without which broker cannot rotate a netdisk token",
+                ));
+            }
+        },
+        // Baidu's AI answers carry one too, but these grants fetch anew with the SecretKey.
+        Grant::Ai | Grant::Bce => None,
+    };
+    let seconds = |v: &serde_json::Value| {
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+    };
+    let expires_at = match (&body.expires_at, &body.expires_in) {
+        (Some(at), _) => at
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s.trim()).ok())
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .or_else(|| seconds(at).and_then(|s| chrono::DateTime::from_timestamp(s, 0)))
+            .ok_or_else(|| bad("has an unusable `expires_at` (RFC 3339 or Unix seconds)"))?,
+        (None, Some(within)) => seconds(within)
+            .filter(|s| *s > 0)
+            .and_then(chrono::TimeDelta::try_seconds)
+            .map(|d| now + d)
+            .ok_or_else(|| bad("has an unusable `expires_in` (seconds)"))?,
+        (None, None) => {
+            return Err(bad(
+                "says nothing of when it expires (`expires_in` or `expires_at`)",
+            ));
+        }
+    };
+    if expires_at <= now && refresh.is_none() {
+        return Err(bad(
+            "has expired, and there is no refresh token to renew it",
+        ));
+    }
+    Ok(Fresh {
+        access_token: access,
+        expires_at,
+        refresh_token: refresh,
+        scope: body.scope.map(|s| sanitize(&s)),
+    })
+}
+
+/// What `--with-token` reads; any other field is ignored.
+#[derive(serde::Deserialize)]
+struct Imported {
+    access_token: Option<crate::secret::AccessToken>,
+    refresh_token: Option<crate::secret::RefreshToken>,
+    expires_in: Option<serde_json::Value>,
+    expires_at: Option<serde_json::Value>,
+    scope: Option<String>,
+}
+
+/// A login starts a new lineage, so a stored state this identity cannot decrypt (the
+/// identity it was encrypted to is lost) has nothing worth keeping: it is removed, with a
+/// warning, instead of failing the login that is the way back.
+fn replace_unreadable(
+    store: &crate::store::FileStore,
+    name: &crate::profile::ProfileName,
+    timeout: Duration,
+) -> Result<()> {
+    use crate::store::StateStore;
+    let Err(e) = store.load(name) else {
+        return Ok(());
+    };
+    if e.kind() != crate::error::Kind::Store {
+        return Err(e);
+    }
+    ui::warn(format!(
+        "{}; the login replaces the stored tokens of `{name}`",
+        e.message()
+    ));
+    let mut lock = store.lock(name, timeout + Duration::from_secs(5))?;
+    lock.remove()
 }
 
 /// The device flow: show a code and a QR, poll until a person approves it elsewhere.

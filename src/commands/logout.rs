@@ -12,8 +12,15 @@ pub fn run(ctx: &Context, args: ProfileArg) -> Result<()> {
     let store = ctx.store(&cfg);
     // Under the lock, so a rotation in progress cannot write the tokens back afterwards.
     let mut lock = store.lock(&name, cfg.settings.timeout.0)?;
+    // Whether a state file exists, not whether it decrypts: logout must work without the
+    // identity (it is one of the ways back when the identity is lost).
+    let stored = store.state_path(&name).exists();
     lock.remove()?;
     drop(lock);
+    if !stored {
+        ui::say(format!("`{name}` had no stored tokens: nothing to forget"));
+        return Ok(());
+    }
     ui::say(format!("forgot the tokens of `{name}`"));
     if cfg.profile(&name)?.grant == crate::config::Grant::Netdisk {
         ui::say(

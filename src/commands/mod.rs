@@ -21,14 +21,15 @@ mod status;
 mod token;
 mod use_;
 
-use crate::cli::{Cli, Command, Global};
+use crate::cli::{Cli, Command, Global, HooksCommand, ProfileCommand, SecretCommand};
 use crate::config::{Config, FlagSettings, Paths, Plaintext};
 use crate::error::{Error, Result};
 use crate::profile::{ProfileName, Source};
 use crate::store::identity::IdentitySource;
 use crate::store::{FileStore, Vault};
 
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(mut cli: Cli) -> Result<()> {
+    cli.global.profile = profile_flag(cli.profile.take(), &cli.command)?;
     let ctx = Context::new(cli.global)?;
     match cli.command {
         Command::Init(args) => init::run(&ctx, args),
@@ -50,6 +51,49 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Logout(args) => logout::run(&ctx, args),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
         Command::Demo(args) => demo::run(args.keep),
+    }
+}
+
+/// `--profile` given before the command and after it, reconciled: one name, or exit 2 when
+/// they differ or when the command acts on no profile (so a stray `-p` is never ignored).
+fn profile_flag(before: Option<String>, command: &Command) -> Result<Option<String>> {
+    let after = match command {
+        Command::Current(a) => Ok(&a.opt.profile),
+        Command::Env(a) => Ok(&a.opt.profile),
+        Command::Exec(a) => Ok(&a.opt.profile),
+        Command::Login(a) => Ok(&a.opt.profile),
+        Command::Token(a) => Ok(&a.opt.profile),
+        Command::Refresh(a) => Ok(&a.opt.profile),
+        Command::Status(a) => Ok(&a.opt.profile),
+        Command::Doctor(a) => Ok(&a.opt.profile),
+        Command::Logout(a) => Ok(&a.opt.profile),
+        Command::Hooks(HooksCommand::Test(a) | HooksCommand::Run(a)) => Ok(&a.opt.profile),
+        Command::Use(a) => Ok(&a.opt.profile),
+        Command::Profile(ProfileCommand::List(a)) => Ok(&a.opt.profile),
+        Command::Profile(ProfileCommand::Show(a)) => Ok(&a.opt.profile),
+        Command::Profile(ProfileCommand::Remove(a)) => Ok(&a.opt.profile),
+        Command::Secret(SecretCommand::Set(a)) => Ok(&a.opt.profile),
+        Command::Init(_) => Err("init"),
+        Command::Profile(ProfileCommand::Add(_)) => Err("profile add"),
+        Command::Secret(SecretCommand::Encrypt) => Err("secret encrypt"),
+        Command::Secret(SecretCommand::Rekey) => Err("secret rekey"),
+        Command::ShellInit(_) => Err("shell-init"),
+        Command::Completions(_) => Err("completions"),
+        Command::Man(_) => Err("man"),
+        Command::Emulator(_) => Err("emulator"),
+        Command::Demo(_) => Err("demo"),
+    };
+    match (before, after) {
+        (Some(_), Err(command)) => Err(Error::usage(format!(
+            "`--profile` does not apply to `broker {command}`"
+        ))
+        .with_hint("leave it out; `broker --help` says which commands act on a profile")),
+        (None, Err(_)) => Ok(None),
+        (Some(a), Ok(Some(b))) if a != *b => Err(Error::usage(format!(
+            "two profiles given: `--profile {a}` and `--profile {b}`"
+        ))
+        .with_hint("give one")),
+        (before, Ok(after)) => Ok(before.or_else(|| after.clone())),
     }
 }
 
@@ -94,16 +138,32 @@ impl Context {
         FileStore::new(self.paths.state_dir.clone(), self.vault(cfg))
     }
 
+    /// The profile named on the command line: the positional or `--profile`; exit 2 when
+    /// both are given and differ.
+    pub fn named(&self, positional: Option<&str>) -> Result<Option<ProfileName>> {
+        match (positional, self.global.profile.as_deref()) {
+            (Some(a), Some(b)) if a != b => Err(Error::usage(format!(
+                "two profiles given: `{a}` and `--profile {b}`"
+            ))
+            .with_hint("give one")),
+            (Some(n), _) | (None, Some(n)) => ProfileName::parse(n).map(Some),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The profile named by a command's required positional, checked against `--profile`.
+    pub fn named_by(&self, positional: &str) -> Result<ProfileName> {
+        match self.named(Some(positional))? {
+            Some(name) => Ok(name),
+            None => ProfileName::parse(positional),
+        }
+    }
+
     /// The profile in force and the SPEC §4 rule that chose it.
     pub fn select(&self, cfg: &Config, positional: Option<&str>) -> Result<(ProfileName, Source)> {
-        let (name, source) = match (positional, self.global.profile.as_deref()) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(Error::usage(format!(
-                    "two profiles given: `{a}` and `--profile {b}`"
-                )));
-            }
-            (Some(n), _) | (None, Some(n)) => (ProfileName::parse(n)?, Source::Argument),
-            (None, None) => match crate::profile::from_environment()? {
+        let (name, source) = match self.named(positional)? {
+            Some(n) => (n, Source::Argument),
+            None => match crate::profile::from_environment()? {
                 Some(n) => (n, Source::Environment),
                 None => match crate::profile::read_use_default(&self.paths.state_dir)? {
                     Some(n) => (n, Source::UseDefault),
@@ -117,7 +177,26 @@ impl Context {
                 },
             },
         };
-        cfg.profile(&name)?;
+        // A name that came from elsewhere than this command line must say where, or the
+        // person cannot tell what to fix.
+        cfg.profile(&name).map_err(|e| {
+            let (from, fix) = match source {
+                Source::Environment => (
+                    "from `BROKER_PROFILE`, which the shell integration exports",
+                    "clear it with `eval \"$(broker env --unset)\"`, or switch with `broker use NAME`",
+                ),
+                Source::UseDefault => (
+                    "the default chosen by `broker use`",
+                    "choose another with `broker use NAME`",
+                ),
+                Source::Argument | Source::ConfigDefault => return e,
+            };
+            let hint = match e.hint() {
+                Some(h) => format!("{fix}; {h}"),
+                None => fix.to_owned(),
+            };
+            e.map_message(|m| format!("{m} ({from})")).with_hint(hint)
+        })?;
         Ok((name, source))
     }
 }

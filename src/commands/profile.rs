@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::cli::{JsonArg, NameArg, ProfileAddArgs, ProfileCommand};
+use crate::cli::{ListArgs, ProfileAddArgs, ProfileCommand, RemoveArgs, ShowArgs};
 use crate::commands::Context;
 use crate::config::edit::{ConfigEdit, NewProfile};
 use crate::config::{Config, Grant, Profile, is_env_name, validate_endpoint};
@@ -82,7 +82,7 @@ fn add(ctx: &Context, args: ProfileAddArgs) -> Result<()> {
     Ok(())
 }
 
-fn list(ctx: &Context, args: JsonArg) -> Result<()> {
+fn list(ctx: &Context, args: ListArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let chosen = ctx.select(&cfg, None).ok().map(|(n, _)| n);
     if args.json {
@@ -147,38 +147,78 @@ fn summary(p: &Profile, in_force: bool) -> serde_json::Value {
     })
 }
 
-fn show(ctx: &Context, args: NameArg) -> Result<()> {
+fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
+    let name = ctx.named_by(&args.name)?;
     let cfg = ctx.config()?;
-    let name = ProfileName::parse(&args.name)?;
     let p = cfg.profile(&name)?;
     let in_force = ctx.select(&cfg, None).is_ok_and(|(n, _)| n == name);
-    let value = summary(p, in_force);
     if args.json {
         ui::print(format!(
             "{}\n",
-            serde_json::to_string_pretty(&value).expect("plain JSON")
+            serde_json::to_string_pretty(&summary(p, in_force)).expect("plain JSON")
         ));
         return Ok(());
     }
-    let mut out = String::new();
-    if let Some(obj) = value.as_object() {
-        for (k, v) in obj {
-            let v = match v {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => "-".into(),
-                other => other.to_string(),
-            };
-            out.push_str(&format!("{k:<15} {v}\n"));
+    // What identifies the profile first, then how it authenticates, then how it rotates;
+    // every value the one in effect, marked where it is the default.
+    let default = |value: String, is_default: bool| {
+        if is_default {
+            format!("{value} (default)")
+        } else {
+            value
         }
+    };
+    let mut rows: Vec<(&str, String)> = vec![("name", name.to_string())];
+    if let Some(d) = &p.description {
+        rows.push(("description", crate::error::sanitize(d)));
     }
+    rows.push(("grant", p.grant.as_str().to_owned()));
+    rows.push(("app_key", mask(&p.app_key)));
+    rows.push(("secret_key", p.secret.describe()));
+    if p.grant == Grant::Netdisk {
+        rows.push((
+            "scope",
+            default(p.netdisk_scope().to_owned(), p.scope.is_none()),
+        ));
+    }
+    rows.push((
+        "endpoint",
+        default(p.endpoint.clone(), p.endpoint == p.grant.default_endpoint()),
+    ));
+    rows.push((
+        "refresh_before",
+        default(
+            crate::duration::format(p.refresh_before.0),
+            p.refresh_before == cfg.settings.refresh_before,
+        ),
+    ));
+    if let Some(e) = p.expires_in {
+        rows.push(("expires_in", crate::duration::format(e.0)));
+    }
+    rows.push(("hooks", p.hooks.len().to_string()));
+    rows.push(("sinks", p.sinks.len().to_string()));
+    rows.push(("in_force", if in_force { "yes" } else { "no" }.to_owned()));
+    let out: String = rows.iter().map(|(k, v)| format!("{k:<15} {v}\n")).collect();
     ui::print(out);
     Ok(())
 }
 
-fn remove(ctx: &Context, args: NameArg) -> Result<()> {
-    let name = ProfileName::parse(&args.name)?;
+fn remove(ctx: &Context, args: RemoveArgs) -> Result<()> {
+    let name = ctx.named_by(&args.name)?;
     let cfg: Config = ctx.config()?;
     cfg.profile(&name)?;
+    // A person at a terminal is asked; a script (no terminal) proceeds as it always did.
+    if !args.yes && crate::prompt::interactive() {
+        let answer = crate::prompt::read_line(&format!(
+            "remove profile `{name}` and its stored tokens? [y/N] "
+        ))?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+            return Err(
+                Error::usage(format!("profile `{name}` not removed (not confirmed)"))
+                    .with_hint("`--yes` removes without asking"),
+            );
+        }
+    }
     let mut edit = ConfigEdit::open(&ctx.paths.config)?;
     edit.remove_profile(&name);
     edit.save()?;
@@ -188,5 +228,13 @@ fn remove(ctx: &Context, args: NameArg) -> Result<()> {
         std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
     }
     ui::say(format!("removed profile `{name}` and its stored tokens"));
+    if std::env::var(crate::shell::DEFAULT_NAMES[0]).is_ok_and(|p| p == name.as_str()) {
+        ui::warn(format!(
+            "this shell still uses `{name}` through `BROKER_PROFILE` (and its exported variables)"
+        ));
+        ui::say(
+            "hint: clear them with `eval \"$(broker env --unset)\"`, or switch with `broker use NAME`",
+        );
+    }
     Ok(())
 }

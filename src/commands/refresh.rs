@@ -13,6 +13,7 @@ use crate::cli::RefreshArgs;
 use crate::commands::Context;
 use crate::config::{Config, Profile};
 use crate::error::{Error, Kind, Result};
+use crate::profile::ProfileName;
 use crate::rotate::{self, Outcome, Policy};
 use crate::store::FileStore;
 use crate::{hooks, ui};
@@ -25,20 +26,34 @@ pub fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let store = ctx.store(&cfg);
     let timeout = cfg.settings.timeout.0;
+    if args.all && ctx.global.profile.is_some() {
+        return Err(Error::usage("`--all` and `--profile` exclude each other"));
+    }
     if !args.all {
         let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
         let profile = cfg.profile(&name)?;
-        return one(&cfg, &store, profile, args.force, timeout);
+        return one(&cfg, &store, profile, args.force, timeout, &|line| {
+            ui::say(line)
+        });
     }
     let profiles: Vec<&Profile> = cfg.profiles.values().collect();
     let next = AtomicUsize::new(0);
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
+    // Reported once all are done, in name order: the order they finish in changes each run.
+    let lines: Mutex<Vec<(&ProfileName, String)>> = Mutex::new(Vec::new());
+    let keep = |name, line| {
+        lines
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((name, line));
+    };
     std::thread::scope(|scope| {
         for _ in 0..CONCURRENCY.min(profiles.len()) {
             scope.spawn(|| {
                 while let Some(profile) = profiles.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    if let Err(e) = one(&cfg, &store, profile, args.force, timeout) {
-                        ui::say(format!("`{}`: error: {}", profile.name, e.message()));
+                    let said = |line| keep(&profile.name, line);
+                    if let Err(e) = one(&cfg, &store, profile, args.force, timeout, &said) {
+                        said(format!("`{}`: error: {}", profile.name, e.message()));
                         let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
                         // A failed rotation outranks a failed hook (the token was saved).
                         match &*slot {
@@ -51,6 +66,12 @@ pub fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
             });
         }
     });
+    let mut lines = lines.into_inner().unwrap_or_else(|p| p.into_inner());
+    // Stable: a profile's own lines keep their order.
+    lines.sort_by(|a, b| a.0.cmp(b.0));
+    for (_, line) in lines {
+        ui::say(line);
+    }
     match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         // Each failure was already reported above.
         Some(e) if e.kind() == Kind::Hook => Err(Error::hook(
@@ -72,6 +93,7 @@ fn one(
     profile: &Profile,
     force: bool,
     timeout: std::time::Duration,
+    say: &dyn Fn(String),
 ) -> Result<()> {
     let policy = Policy {
         min_ttl: profile.refresh_before.0,
@@ -80,7 +102,7 @@ fn one(
     };
     match rotate::ensure_observed(store, store.vault(), profile, policy) {
         Ok(outcome) => {
-            report(profile, &outcome);
+            say(report(profile, &outcome));
             match hooks::after_outcome(cfg, store, profile, &outcome) {
                 Some(hook_report) => hook_report.into_result(),
                 None => Ok(()),
@@ -94,7 +116,7 @@ fn one(
     }
 }
 
-fn report(profile: &Profile, outcome: &Outcome) {
+fn report(profile: &Profile, outcome: &Outcome) -> String {
     let state = outcome.state();
     let left = crate::duration::relative(state.seconds_left(Utc::now()));
     let what = match outcome {
@@ -102,8 +124,5 @@ fn report(profile: &Profile, outcome: &Outcome) {
         Outcome::RotatedElsewhere(_) => "rotated by another process",
         Outcome::Cached(_) => "not due",
     };
-    ui::say(format!(
-        "`{}`: {what}; the token expires {left}",
-        profile.name
-    ));
+    format!("`{}`: {what}; the token expires {left}", profile.name)
 }

@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, cmd: SecretCommand) -> Result<()> {
 }
 
 fn set(ctx: &Context, args: NameArg) -> Result<()> {
-    let name = ProfileName::parse(&args.name)?;
+    let name = ctx.named_by(&args.name)?;
     let cfg = ctx.config()?;
     cfg.profile(&name)?;
     let vault = ctx.vault(&cfg);
@@ -45,8 +45,8 @@ fn encrypt(ctx: &Context) -> Result<()> {
     }
     edit.save()?;
     ui::say(format!(
-        "encrypted {} plaintext secret(s) in `{}`",
-        plain.len(),
+        "encrypted {} in `{}`",
+        ui::count(plain.len(), "plaintext secret", "plaintext secrets"),
         ctx.paths.config.display()
     ));
     Ok(())
@@ -69,9 +69,10 @@ fn rekey(ctx: &Context) -> Result<()> {
     edit.save()?;
     let states = ctx.store(&cfg).rekey()?;
     ui::say(format!(
-        "re-encrypted {} secret(s) and {states} state file(s) to {} recipient(s)",
-        plain.len(),
-        vault.recipients().len()
+        "re-encrypted {} and {} to {}",
+        ui::count(plain.len(), "secret", "secrets"),
+        ui::count(states, "state file", "state files"),
+        ui::count(vault.recipients().len(), "recipient", "recipients")
     ));
     Ok(())
 }

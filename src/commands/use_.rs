@@ -1,10 +1,12 @@
 //! `broker use NAME [--shell]`: make NAME the default profile, kept in the state folder. Under
 //! the shell integration (which sets `BROKER_SHELL`), also print on stdout the script that
-//! switches the calling shell: clear the previous profile's variables, export NAME's.
+//! switches the calling shell: clear the previous profile's variables, export NAME's. Without
+//! NAME, a person on a terminal picks one from a numbered list; a script gets exit 2.
 
 use crate::cli::UseArgs;
 use crate::commands::Context;
 use crate::commands::env::{exports, switch_script};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::profile::{ProfileName, use_default_path};
 use crate::shell::{self, Shell};
@@ -12,7 +14,7 @@ use crate::store::atomic;
 use crate::ui;
 
 pub fn run(ctx: &Context, args: UseArgs) -> Result<()> {
-    let name = ProfileName::parse(&args.name)?;
+    let named = ctx.named(args.name.as_deref())?;
     let shell = Shell::from_env()?;
     if args.shell && shell.is_none() {
         return Err(Error::usage(
@@ -23,6 +25,10 @@ pub fn run(ctx: &Context, args: UseArgs) -> Result<()> {
         ));
     }
     let cfg = ctx.config()?;
+    let name = match named {
+        Some(name) => name,
+        None => pick(ctx, &cfg)?,
+    };
     cfg.profile(&name)?;
     // Everything that can fail (a token that needs a login, a missing identity) fails before
     // anything changes: neither the default nor the shell is half-switched.
@@ -63,4 +69,57 @@ pub fn run(ctx: &Context, args: UseArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A numbered list on stderr, the answer read from the terminal: a number or a name.
+fn pick(ctx: &Context, cfg: &Config) -> Result<ProfileName> {
+    let hint = crate::config::profile_list_hint(&cfg.profiles);
+    if cfg.profiles.is_empty() {
+        return Err(
+            Error::usage("`broker use` needs a profile, and there are none").with_hint(hint),
+        );
+    }
+    if !crate::prompt::interactive() {
+        return Err(Error::usage(
+            "`broker use` needs a profile name (there is no terminal to pick one on)",
+        )
+        .with_hint(format!("`broker use NAME`; {hint}")));
+    }
+    let in_force = ctx.select(cfg, None).ok().map(|(n, _)| n);
+    let names: Vec<&ProfileName> = cfg.profiles.keys().collect();
+    let mut menu = String::new();
+    for (i, name) in names.iter().enumerate() {
+        let mark = if in_force.as_ref() == Some(*name) {
+            "*"
+        } else {
+            " "
+        };
+        let about = cfg.profiles[*name]
+            .description
+            .as_deref()
+            .map(|d| format!("  {}", crate::error::sanitize(d)))
+            .unwrap_or_default();
+        menu.push_str(&format!(
+            "{mark} {:>2}) {name} ({}){about}\n",
+            i + 1,
+            cfg.profiles[*name].grant.as_str()
+        ));
+    }
+    // The menu is part of the prompt: shown even with `--quiet`.
+    eprintln!("{}", menu.trim_end());
+    let answer = crate::prompt::read_line(&format!("profile [1-{}]: ", names.len()))?;
+    let answer = answer.trim();
+    if answer.is_empty() {
+        return Err(Error::usage("no profile picked; nothing changed"));
+    }
+    if let Ok(i) = answer.parse::<usize>() {
+        return match names.get(i.wrapping_sub(1)) {
+            Some(name) => Ok((*name).clone()),
+            None => Err(Error::usage(format!(
+                "`{i}` is not in the list (1-{})",
+                names.len()
+            ))),
+        };
+    }
+    ProfileName::parse(answer)
 }

@@ -45,6 +45,7 @@ impl ConfigEdit {
         // target, rather than replace the link with a file.
         let resolved = std::fs::canonicalize(path).ok();
         let path = resolved.as_deref().unwrap_or(path);
+        super::regular_file(path)?;
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

@@ -388,12 +388,29 @@ impl Config {
     /// The named profile, or exit 2 listing the ones that exist.
     pub fn profile(&self, name: &ProfileName) -> Result<&Profile> {
         self.profiles.get(name).ok_or_else(|| {
-            Error::usage(format!(
+            let err = Error::usage(format!(
                 "unknown profile `{name}` in `{}`",
                 self.paths.config.display()
-            ))
-            .with_hint(profile_list_hint(&self.profiles))
+            ));
+            let near = suggest(name.as_str(), self.profiles.keys().map(ProfileName::as_str));
+            match near {
+                Some(s) => err.with_hint(format!("did you mean `{s}`?")),
+                None => err.with_hint(profile_list_hint(&self.profiles)),
+            }
         })
+    }
+}
+
+/// Refuses a config path that exists but is not a regular file (after symlinks): reading a
+/// FIFO would block forever, and an atomic save would replace a device such as `/dev/null`.
+pub fn regular_file(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(Error::usage(format!(
+            "the config `{}` is not a regular file",
+            path.display()
+        ))
+        .with_hint("point `--config` or `BROKER_CONFIG` at a TOML file")),
+        _ => Ok(()),
     }
 }
 
@@ -473,11 +490,17 @@ fn near_miss(message: &str) -> Option<String> {
         .or_else(|| message.strip_prefix("unknown variant "))?;
     let mut quoted = rest.split('`').skip(1).step_by(2);
     let unknown = quoted.next()?;
-    quoted
+    suggest(unknown, quoted).map(str::to_owned)
+}
+
+/// The candidate closest to `unknown` when it is close enough to be a typo (for config keys
+/// and profile names alike).
+pub fn suggest<'a>(unknown: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
         .map(|cand| (edit_distance(unknown, cand), cand))
         .filter(|(d, cand)| *d <= 2.max(cand.len() / 3))
         .min()
-        .map(|(_, c)| c.to_owned())
+        .map(|(_, c)| c)
 }
 
 /// Levenshtein distance: small and only used on key names.

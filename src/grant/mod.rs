@@ -118,7 +118,7 @@ pub fn parse_token(
 }
 
 /// Non-empty, bounded, printable: a token broker can put in a header and a shell variable.
-fn valid_token(t: &str) -> bool {
+pub fn valid_token(t: &str) -> bool {
     !t.is_empty() && t.len() <= MAX_TOKEN_LEN && !t.chars().any(char::is_control)
 }
 

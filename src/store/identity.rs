@@ -256,8 +256,10 @@ fn read_identity_file(path: &Path, source: &IdentitySource) -> Result<Zeroizing<
 
 /// "No identity", naming every place that was looked at.
 fn not_found(source: &IdentitySource) -> Error {
+    // Only data already encrypted needs the identity, so it is lost rather than never made:
+    // `broker init` alone would add a new key that cannot read that data.
     let hint = format!(
-        "run `broker init` to create an identity, or set `{ENV_KEY}` to an `AGE-SECRET-KEY-1…` key"
+        "restore the identity file from a backup (or set `{ENV_KEY}` to the `AGE-SECRET-KEY-1…` key); if it is lost, `broker init --force`, then `broker secret set NAME` and `broker login NAME` for each profile"
     );
     match source {
         IdentitySource::DefaultFile(p) => Error::store(format!(

@@ -152,7 +152,10 @@ impl FileStore {
         if removed > 0 {
             crate::ui::debug(
                 1,
-                format!("removed {removed} temporary file(s) of a write of `{profile}` that died"),
+                format!(
+                    "removed {} of a write of `{profile}` that died",
+                    crate::ui::count(removed, "temporary file", "temporary files")
+                ),
             );
         }
         let json = state.to_json()?;

@@ -177,7 +177,7 @@ impl Vault {
         match e {
             age::DecryptError::NoMatchingKeys => {
                 Error::store(format!("the data is not encrypted to this identity ({})", self.source.describe()))
-                    .with_hint("use the identity it was encrypted to; after changing recipients, run `broker secret rekey` with an identity that can still decrypt")
+                    .with_hint("use the identity it was encrypted to (after changing recipients, run `broker secret rekey` with it); if that identity is lost, run `broker secret set NAME` and `broker login NAME` for each profile")
             }
             age::DecryptError::UnknownFormat => Error::store("the data is in an age format this broker does not know")
                 .with_hint("upgrade broker, or re-create the data"),

@@ -271,3 +271,199 @@ fn a_config_write_removes_stale_temporary_files_of_killed_writes() {
     assert!(fresh.exists());
     assert!(not_ours.exists());
 }
+
+/// Two offline ai profiles `a` and `b`.
+fn two_offline() -> Home {
+    let home = Home::init();
+    home.add_offline("a", "ai", "s");
+    home.add_offline("b", "ai", "s");
+    home
+}
+
+#[test]
+fn a_profile_flag_that_contradicts_the_positional_is_refused_before_or_after_the_command() {
+    let home = two_offline();
+    let before = home.read_config();
+    for cmd in [
+        &["token"][..],
+        &["env"],
+        &["status"],
+        &["login"],
+        &["logout"],
+        &["refresh"],
+        &["hooks", "test"],
+        &["hooks", "run"],
+        &["use"],
+        &["profile", "show"],
+        &["profile", "remove"],
+    ] {
+        let mut first = vec!["-p", "a"];
+        first.extend_from_slice(cmd);
+        first.push("b");
+        let mut after = cmd.to_vec();
+        after.extend_from_slice(&["-p", "a", "b"]);
+        for args in [first, after] {
+            let err = home.fails(&args, 2);
+            assert!(
+                err.contains("two profiles given: `b` and `--profile a`"),
+                "{args:?}: {err}"
+            );
+        }
+    }
+    let err = home.fails(&["-p", "a", "exec", "b", "--", "true"], 2);
+    assert!(err.contains("two profiles given"), "{err}");
+    assert_eq!(home.read_config(), before);
+    assert!(!home.state_dir().join("current").exists(), "`use` switched");
+}
+
+#[test]
+fn the_profile_flag_works_after_every_command_it_applies_to() {
+    let home = two_offline();
+    for cmd in [
+        &["current"][..],
+        &["status"],
+        &["env", "--unset"],
+        &["hooks", "test"],
+    ] {
+        let mut first = vec!["-p", "b"];
+        first.extend_from_slice(cmd);
+        let mut after = cmd.to_vec();
+        after.extend_from_slice(&["-p", "b"]);
+        assert_eq!(home.ok(&first), home.ok(&after), "{cmd:?}");
+    }
+    // The same name twice is no conflict.
+    assert_eq!(home.ok(&["-p", "b", "current", "-p", "b"]), "b\n");
+    let err = home.fails(&["-p", "a", "current", "-p", "b"], 2);
+    assert!(err.contains("two profiles given"), "{err}");
+    // `broker -p X use` switches to X, like `broker use X`.
+    home.ok(&["-p", "b", "use"]);
+    assert_eq!(home.ok(&["current"]), "b\n");
+}
+
+#[test]
+fn the_profile_flag_is_refused_where_no_profile_applies() {
+    let home = two_offline();
+    for cmd in [
+        &["init"][..],
+        &["profile", "add", "c", "--grant", "ai", "--app-key", "k"],
+        &["emulator"],
+        &["secret", "rekey"],
+        &["completions", "bash"],
+    ] {
+        let mut first = vec!["-p", "a"];
+        first.extend_from_slice(cmd);
+        let err = home.fails(&first, 2);
+        assert!(
+            err.contains("`--profile` does not apply to `broker"),
+            "{cmd:?}: {err}"
+        );
+        let mut after = cmd.to_vec();
+        after.extend_from_slice(&["-p", "a"]);
+        let out = home.cmd(&after).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{after:?}");
+    }
+    for cmd in [
+        &["init", "--help"][..],
+        &["profile", "add", "--help"],
+        &["emulator", "--help"],
+        &["use", "--help"],
+        &["profile", "show", "--help"],
+        &["secret", "set", "--help"],
+    ] {
+        let help = home.ok(cmd);
+        assert!(!help.contains("--profile"), "{cmd:?}: {help}");
+    }
+    for cmd in [
+        &["token", "--help"][..],
+        &["env", "--help"],
+        &["status", "--help"],
+        &["hooks", "test", "--help"],
+        &["doctor", "--help"],
+        &["current", "--help"],
+    ] {
+        let help = home.ok(cmd);
+        assert!(help.contains("-p, --profile <NAME>"), "{cmd:?}: {help}");
+    }
+}
+
+#[test]
+fn an_unknown_profile_gets_a_did_you_mean() {
+    let home = Home::init();
+    home.add_offline("netdisk-dev", "netdisk", "s");
+    home.add_offline("ai-prod", "ai", "s");
+    for args in [
+        &["token", "netdisk-deb"][..],
+        &["-p", "netdisk-deb", "status"],
+        &["use", "netdisk-deb"],
+        &["profile", "show", "netdisk-deb"],
+    ] {
+        let err = home.fails(args, 2);
+        assert!(
+            err.contains("unknown profile `netdisk-deb`"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("hint: did you mean `netdisk-dev`?"),
+            "{args:?}: {err}"
+        );
+    }
+    // Nothing near: the list, no guess.
+    let err = home.fails(&["token", "zzz"], 2);
+    assert!(
+        !err.contains("did you mean") && err.contains("profiles: ai-prod, netdisk-dev"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_stale_broker_profile_says_where_it_came_from_and_how_to_clear_it() {
+    let home = two_offline();
+    let out = home
+        .cmd(&["token"])
+        .env("BROKER_PROFILE", "gone")
+        .output()
+        .unwrap();
+    crate::harness::assert_failed(&out, 2, "token");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`gone`") && err.contains("BROKER_PROFILE"),
+        "{err}"
+    );
+    assert!(err.contains(r#"eval "$(broker env --unset)""#), "{err}");
+    // A `broker use` default that names a profile removed by hand says so too.
+    std::fs::create_dir_all(home.state_dir()).unwrap();
+    std::fs::write(home.state_dir().join("current"), "gone\n").unwrap();
+    let err = home.fails(&["token"], 2);
+    assert!(err.contains("broker use"), "{err}");
+}
+
+#[test]
+fn a_config_path_that_is_not_a_regular_file_is_refused_not_replaced() {
+    // `--config /dev/null` run as root once replaced /dev/null with a regular file; a FIFO
+    // stands in for any special file here (reading it would block forever).
+    let home = Home::init();
+    let fifo = home.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo_arg = fifo.to_str().unwrap();
+    for args in [
+        &["--config", fifo_arg, "init"][..],
+        &["--config", fifo_arg, "profile", "list"],
+    ] {
+        let out = home
+            .cmd(args)
+            .timeout(std::time::Duration::from_secs(10))
+            .output()
+            .unwrap();
+        crate::harness::assert_failed(&out, 2, args);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(
+            std::os::unix::fs::FileTypeExt::is_fifo(&kind),
+            "{args:?} replaced the FIFO"
+        );
+    }
+}
