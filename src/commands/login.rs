@@ -22,6 +22,8 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
     let profile = cfg.profile(&name)?;
     let store = ctx.store(&cfg);
+    // Before any code is spent: a login saved where this identity cannot read it is lost.
+    store.vault().check_readable_here()?;
     let secret = grant::secret_key(profile, store.vault())?;
     let timeout = cfg.settings.timeout.0;
     let fresh = match profile.grant {
