@@ -15,6 +15,7 @@ mod hostile;
 mod leaks;
 mod output;
 mod profiles;
+mod recovery;
 mod rotation;
 mod secrets;
 mod shell;
