@@ -50,6 +50,10 @@ impl Outcome {
 pub struct Policy {
     /// Rotate when less than this is left.
     pub min_ttl: Duration,
+    /// `min_ttl` was asked for (`--min-ttl`), not the `refresh_before` default: a promise about
+    /// the token handed out, so it is not capped at half the lifetime, and a token that cannot
+    /// keep it is refused (exit 2) rather than printed.
+    pub explicit: bool,
     /// Rotate even when not due (unless another process just did).
     pub force: bool,
     /// How long Baidu may take, retries included.
@@ -59,10 +63,44 @@ pub struct Policy {
 /// Due when less than `min_ttl` is left — but never more than half the token's lifetime, so a
 /// `refresh_before` longer than Baidu's lifetime cannot make every call rotate.
 pub fn is_due(state: &TokenState, now: DateTime<Utc>, min_ttl: Duration) -> bool {
-    let lifetime = (state.expires_at - state.obtained_at)
+    state.is_due(now, min_ttl.min(lifetime(state) / 2))
+}
+
+/// [`is_due`] under `policy`: an explicit `--min-ttl` is not capped.
+fn due(state: &TokenState, now: DateTime<Utc>, policy: &Policy) -> bool {
+    if policy.explicit {
+        state.is_due(now, policy.min_ttl)
+    } else {
+        is_due(state, now, policy.min_ttl)
+    }
+}
+
+/// How long the token lived when it was obtained: Baidu's lifetime for it.
+fn lifetime(state: &TokenState) -> Duration {
+    (state.expires_at - state.obtained_at)
         .to_std()
-        .unwrap_or_default();
-    state.is_due(now, min_ttl.min(lifetime / 2))
+        .unwrap_or_default()
+}
+
+/// An explicit `--min-ttl` that a token of this lifetime cannot keep even when fresh: exit 2.
+/// Checked before rotating when the stored token's lifetime is known (a rotation could not
+/// help, and a netdisk one would spend a refresh token for nothing), and on the new token.
+pub fn check_promise(profile: &str, state: &TokenState, policy: &Policy) -> Result<()> {
+    // To the minute: `obtained_at` is stamped a moment after Baidu's clock started.
+    let life = match lifetime(state).as_secs() {
+        s if s >= 3600 => Duration::from_secs((s + 30) / 60 * 60),
+        s => Duration::from_secs(s),
+    };
+    if !policy.explicit || policy.min_ttl <= life {
+        return Ok(());
+    }
+    let fmt = crate::duration::format;
+    Err(Error::usage(format!(
+        "`--min-ttl {}` cannot be met for `{profile}`: its tokens live {} when new",
+        fmt(policy.min_ttl),
+        fmt(life)
+    ))
+    .with_hint(format!("ask for at most {}", fmt(life))))
 }
 
 /// A rotation that failed, and whether it failed while asking Baidu for a new token.
@@ -121,16 +159,14 @@ pub fn ensure_observed(
     let seen = store.load(name)?;
     if let Some(state) = &seen {
         check_needs_login(profile, state)?;
+        check_promise(name.as_str(), state, &policy)?;
         if state.newly_copied(here.as_ref()) {
             warn_copied(profile, state, here.as_ref());
             warned = true;
         }
         // A journal mark seen without the lock may belong to a refresh under way right now:
         // wait for the lock and look again.
-        if state.refresh_in_flight.is_none()
-            && !policy.force
-            && !is_due(state, Utc::now(), policy.min_ttl)
-        {
+        if state.refresh_in_flight.is_none() && !policy.force && !due(state, Utc::now(), &policy) {
             if warned {
                 record_copy(store, profile, state, here.as_ref());
             }
@@ -159,13 +195,13 @@ pub fn ensure_observed(
             .as_ref()
             .is_none_or(|s| s.generation != state.generation)
     {
-        check_usable(profile, state)?;
-        if !is_due(state, Utc::now(), policy.min_ttl) || policy.force {
+        check_needs_login(profile, state)?;
+        if state.refresh_in_flight.is_none() && (!due(state, Utc::now(), &policy) || policy.force) {
             return Ok(Outcome::RotatedElsewhere(state.clone()));
         }
     }
     if let Some(state) = &current {
-        check_usable(profile, state)?;
+        check_needs_login(profile, state)?;
         if !warned && state.newly_copied(here.as_ref()) {
             warn_copied(profile, state, here.as_ref());
         }
@@ -182,11 +218,14 @@ pub fn ensure_observed(
     if profile.grant == Grant::Netdisk && current.is_none() {
         return Err(not_logged_in(profile).into());
     }
-    let state = (|| -> Result<TokenState> {
+    // Before anything is sent: a state this identity cannot read back would strand the new
+    // token (and, for netdisk, the refresh token Baidu has just taken).
+    vault.check_readable_here()?;
+    let (state, deferred) = (|| -> Result<(TokenState, Option<Error>)> {
         let secret = grant::secret_key(profile, vault)?;
         failpoint::panic_with("rotate.panic-holding-secret", secret.expose());
         let client = Client::new(policy.timeout)?;
-        let fresh = match (profile.grant, current.clone()) {
+        let (fresh, deferred) = match (profile.grant, current.clone()) {
             (Grant::Netdisk, Some(mut state)) => refresh_netdisk(
                 &mut *lock,
                 &client,
@@ -198,7 +237,7 @@ pub fn ensure_observed(
             (Grant::Netdisk, None) => return Err(not_logged_in(profile)),
             (Grant::Ai | Grant::Bce, _) => {
                 failpoint::hit("rotate.before-send");
-                grant::fetch_unattended(&client, profile, &secret)?
+                (grant::fetch_unattended(&client, profile, &secret)?, None)
             }
         };
         failpoint::hit("rotate.after-answer");
@@ -221,10 +260,13 @@ pub fn ensure_observed(
             Grant::Ai | Grant::Bce => e,
         })?;
         failpoint::hit("rotate.after-save");
-        Ok(state)
+        Ok((state, deferred))
     })()
-    .map_err(attempted)?;
+    .map_err(&attempted)?;
     drop(lock);
+    if let Some(error) = deferred {
+        return Err(attempted(error));
+    }
     ui::debug(
         1,
         format!("rotated `{name}` (generation {})", state.generation),
@@ -236,6 +278,16 @@ pub fn ensure_observed(
 }
 
 /// The journal protocol for a single-use refresh token: mark, send once, settle the mark.
+///
+/// A mark already there (found under the lock, so its process is gone) is a refresh whose
+/// answer was never saved: the same refresh token is presented once more (recovery), with
+/// one more attempt counted in the mark. Only Baidu's refusal of the token settles it as
+/// spent (exit 3, with the journal's story); a token settles it as recovered. Anything else
+/// leaves the mark for the next run, so each interruption costs one presentation, never a loop:
+/// one command presents a refresh token at most once.
+///
+/// Returns the new token, and an error to report once it is saved (an answer whose new refresh
+/// token is good but whose `expires_in` is not: the token is saved as due).
 fn refresh_netdisk(
     lock: &mut dyn crate::store::ProfileLock,
     client: &Client,
@@ -243,15 +295,33 @@ fn refresh_netdisk(
     secret: &crate::secret::SecretKey,
     state: &mut TokenState,
     here: Option<&Place>,
-) -> Result<Fresh> {
+) -> Result<(Fresh, Option<Error>)> {
+    let name = &profile.name;
     let Some(refresh_token) = state.refresh_token.clone() else {
         return Err(not_logged_in(profile));
     };
-    state.refresh_in_flight = Some(InFlight {
-        started_at: Utc::now(),
-        pid: std::process::id(),
-        generation: state.generation,
-    });
+    let previous = state.refresh_in_flight.clone();
+    let mut mark = match &previous {
+        Some(p) => {
+            ui::warn(format!(
+                "{} of `{name}`; presenting its refresh token once more to recover",
+                p.story()
+            ));
+            InFlight {
+                attempts: p.attempts.max(1) + 1,
+                ..p.clone()
+            }
+        }
+        None => InFlight {
+            started_at: Utc::now(),
+            pid: std::process::id(),
+            generation: state.generation,
+            command: command_name(),
+            attempts: 1,
+            outcome: None,
+        },
+    };
+    state.refresh_in_flight = Some(mark.clone());
     state.stamp(here);
     // Durable before the token leaves: a crash from here on is visible to the next run. A
     // state that cannot be written (disk full, read-only folder) stops here, token unsent.
@@ -259,9 +329,20 @@ fn refresh_netdisk(
         .map_err(|e| e.map_message(|m| format!("{m}; the refresh token was not sent")))?;
     failpoint::hit("rotate.before-send");
     match netdisk::refresh(client, profile, secret, &refresh_token) {
-        Ok(fresh) => Ok(fresh),
+        Ok(fresh) => Ok((fresh, None)),
+        // A good new refresh token in an answer broker cannot use otherwise: kept (the old one
+        // is spent), saved as due so the next call rotates with it; the bad field is reported.
+        Err(netdisk::RefreshError::Salvaged(fresh, e)) => Ok((
+            *fresh,
+            Some(e.map_message(|m| {
+                format!("{m}; its new refresh token is saved, and the next use refreshes with it")
+            })),
+        )),
         Err(netdisk::RefreshError::Rejected(e)) => {
-            let e = explain_spent(profile, state, here, e);
+            let e = match &previous {
+                Some(p) => explain_recovery_spent(profile, p, &mark, e),
+                None => explain_spent(profile, state, here, e),
+            };
             state.refresh_in_flight = None;
             state.needs_login = Some(NeedsLogin {
                 reason: e.message().to_owned(),
@@ -270,23 +351,70 @@ fn refresh_netdisk(
             lock.save(state)?;
             Err(e)
         }
-        Err(netdisk::RefreshError::Answered(e) | netdisk::RefreshError::NotSent(e)) => {
-            // Baidu did not take the refresh token (or never saw it): it is still the live one.
-            state.refresh_in_flight = None;
+        Err(netdisk::RefreshError::Answered(e)) => {
+            // Baidu answered without taking the refresh token. A first attempt leaves it the
+            // live one: the mark goes. A recovery's answer says nothing of what became of the
+            // lost first answer: the mark stays for the next run.
+            if previous.is_some() {
+                mark.outcome = Some(e.message().to_owned());
+                state.refresh_in_flight = Some(mark);
+            } else {
+                state.refresh_in_flight = None;
+            }
+            lock.save(state)?;
+            Err(e)
+        }
+        Err(netdisk::RefreshError::NotSent(e)) => {
+            // The request never reached Baidu: back to the mark (if any) found before.
+            state.refresh_in_flight = previous;
             lock.save(state)?;
             Err(e)
         }
         Err(netdisk::RefreshError::Unknown(e)) => {
-            // The mark stays: whether the token was spent cannot be known, and guessing wrong
-            // means sending it twice.
+            // The mark stays, saying how it ended: whether the token was spent cannot be known,
+            // and the next run presents it once more to find out. If this save fails, the mark
+            // saved before sending says the same, less the outcome.
+            mark.outcome = Some(e.message().to_owned());
+            state.refresh_in_flight = Some(mark);
+            let _ = lock.save(state);
             Err(e
-                .map_message(|m| format!("{m}; the refresh token may have been spent"))
-                .with_hint(format!(
-                    "run `broker token {}` to see; `broker login {}` if it says so",
-                    profile.name, profile.name
-                )))
+                .map_message(|m| {
+                    format!(
+                        "{m}; the refresh token may have been spent: the next use presents it once more to find out"
+                    )
+                })
+                .with_hint(format!("run `broker token {name}` to retry")))
         }
     }
+}
+
+/// The command running, as a story names it: `broker refresh`.
+fn command_name() -> Option<String> {
+    use clap::CommandFactory;
+    let cli = crate::cli::Cli::command();
+    let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+    std::env::args()
+        .skip(1)
+        .find(|a| names.contains(&a.as_str()))
+        .map(|c| format!("broker {c}"))
+}
+
+/// A recovery refused by Baidu: the token was spent, most likely by the interrupted refresh
+/// whose answer was lost. The message tells the journal's story.
+fn explain_recovery_spent(profile: &Profile, first: &InFlight, now: &InFlight, e: Error) -> Error {
+    let name = &profile.name;
+    let story = InFlight {
+        outcome: first.outcome.clone(),
+        attempts: now.attempts,
+        ..first.clone()
+    }
+    .story();
+    e.map_message(|m| {
+        format!(
+            "{m}; {story}, and presented again now, the refresh token turns out already used or no longer valid: most likely Baidu took it then, and its answer (the new token) was lost"
+        )
+    })
+    .with_hint(format!("run `broker login {name}`"))
 }
 
 /// Why a refresh token turns out spent: it works once, so the likely cause is another holder
@@ -364,22 +492,6 @@ fn check_needs_login(profile: &Profile, state: &TokenState) -> Result<()> {
     }
 }
 
-/// Under the lock: refuses a state that needs a person. A journal mark seen here was left by
-/// a process that died mid-refresh, since a live one would still hold the lock.
-fn check_usable(profile: &Profile, state: &TokenState) -> Result<()> {
-    let name = &profile.name;
-    check_needs_login(profile, state)?;
-    if let Some(f) = &state.refresh_in_flight {
-        return Err(Error::needs_person(format!(
-            "a refresh of `{name}` was interrupted at {} (pid {}) before its answer was saved; the refresh token may be spent",
-            f.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
-            f.pid
-        ))
-        .with_hint(format!("run `broker login {name}` (broker never sends a refresh token twice)")));
-    }
-    Ok(())
-}
-
 fn not_logged_in(profile: &Profile) -> Error {
     let name = &profile.name;
     Error::needs_person(format!("profile `{name}` is not logged in"))
@@ -427,6 +539,27 @@ mod tests {
         assert!(!is_due(&state(30 * 86400, 10 * 86400), Utc::now(), day));
         assert!(is_due(&state(30 * 86400, 3600), Utc::now(), day));
         assert!(is_due(&state(30 * 86400, -5), Utc::now(), day));
+    }
+
+    #[test]
+    fn an_explicit_min_ttl_is_not_capped_and_must_fit_the_lifetime() {
+        let day = 86400;
+        let policy = |d: u64, explicit| Policy {
+            min_ttl: Duration::from_secs(d * day),
+            explicit,
+            force: false,
+            timeout: Duration::from_secs(30),
+        };
+        // 30-day token, 20 days left: 25d is past the 15d cap, but asked for explicitly.
+        let s = state(30 * day as i64, 20 * day as i64);
+        assert!(!due(&s, Utc::now(), &policy(25, false)));
+        assert!(due(&s, Utc::now(), &policy(25, true)));
+        let p = "nd";
+        assert!(check_promise(p, &s, &policy(30, true)).is_ok());
+        assert!(check_promise(p, &s, &policy(40, false)).is_ok());
+        let err = check_promise(p, &s, &policy(40, true)).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.message().contains("30d"), "{}", err.message());
     }
 
     #[test]

@@ -93,17 +93,8 @@ impl Client {
                     maybe_delivered: false,
                 });
             }
-            let request = build(&self.http).timeout(remaining.min(ATTEMPT_CAP));
             let started = Instant::now();
-            let result = request.send().map_err(Failure::Send).and_then(|response| {
-                let status = response.status().as_u16();
-                let mut body = Vec::new();
-                response
-                    .take(MAX_BODY + 1)
-                    .read_to_end(&mut body)
-                    .map_err(Failure::Read)?;
-                Ok(Answer { status, body })
-            });
+            let result = exchange(build(&self.http), remaining.min(ATTEMPT_CAP));
             match result {
                 Ok(answer) => {
                     ui::debug(
@@ -129,6 +120,7 @@ impl Client {
                     let reason = match &e {
                         Failure::Send(e) => describe(e),
                         Failure::Read(e) => format!("the answer broke off: {e}"),
+                        Failure::TimedOut => "timed out".to_owned(),
                     };
                     ui::debug(1, format!("{what}: {reason}"));
                     let may_retry = match retry {
@@ -163,10 +155,65 @@ impl Client {
     }
 }
 
-/// Why no answer was read: the request failed, or the answer's body broke off.
+/// Why no answer was read: the request failed, the answer's body broke off, or the time ran
+/// out.
 enum Failure {
     Send(reqwest::Error),
     Read(std::io::Error),
+    TimedOut,
+}
+
+/// How often the waiting thread looks at the clock, and how late a look may come before the
+/// process is taken to have been stopped in between.
+const TICK: Duration = Duration::from_millis(100);
+const STOPPED_AFTER: Duration = Duration::from_millis(600);
+
+/// One attempt: sends the request and reads the whole answer on a worker thread, waiting at
+/// most `limit` for it — not counting time the process spent stopped (Ctrl-Z, SIGSTOP). An
+/// answer that arrived while the process was stopped sits in the socket buffer; when the
+/// process goes on after its deadline, the time stopped is given back, so that answer is read
+/// and saved rather than dropped (which could lose a spent refresh token's successor). A
+/// timer inside the HTTP client would fire at once on resuming, before the buffer is read.
+fn exchange(
+    request: reqwest::blocking::RequestBuilder,
+    limit: Duration,
+) -> Result<Answer, Failure> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    // Left behind on a time-out: it ends with the process (or when its request does).
+    std::thread::spawn(move || {
+        let result = request.send().map_err(Failure::Send).and_then(|response| {
+            let status = response.status().as_u16();
+            let mut body = Vec::new();
+            response
+                .take(MAX_BODY + 1)
+                .read_to_end(&mut body)
+                .map_err(Failure::Read)?;
+            Ok(Answer { status, body })
+        });
+        let _ = tx.send(result);
+    });
+    let mut deadline = Instant::now() + limit;
+    let mut last = Instant::now();
+    loop {
+        let now = Instant::now();
+        let gap = now - last;
+        if gap > STOPPED_AFTER {
+            deadline += gap - TICK;
+        }
+        last = now;
+        if now >= deadline {
+            return Err(Failure::TimedOut);
+        }
+        match rx.recv_timeout(TICK.min(deadline - now)) {
+            Ok(result) => return result,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(Failure::Read(std::io::Error::other(
+                    "the HTTP worker ended without an answer",
+                )));
+            }
+        }
+    }
 }
 
 /// Worth retrying for a request that consumes nothing.

@@ -22,8 +22,7 @@ use crate::config::{Config, Grant, Profile, SecretSource};
 use crate::duration::relative;
 use crate::error::{Error, Kind, Result, sanitize};
 use crate::store::identity::{self, IdentitySource};
-use crate::store::lock::FileLock;
-use crate::store::{FileStore, StateStore, Vault, atomic};
+use crate::store::{FileStore, Journal, StateStore, Vault, atomic};
 use crate::ui;
 
 /// How long the endpoint checks may take in all (they run at once), unless `--timeout` says.
@@ -523,12 +522,8 @@ fn check_state(profile: &Profile, store: &FileStore, r: &mut Report) {
             login,
         );
     }
-    if let Some(f) = &state.refresh_in_flight {
-        // A live rotation holds the lock and carries the mark legitimately; only a mark that
-        // no process holds was left by one that died. Never create the lock file to find out.
-        let lock = store.lock_path(&profile.name);
-        let live = lock.exists() && matches!(FileLock::try_acquire(&lock), Ok(None));
-        if live {
+    match store.journal(&profile.name, &state) {
+        Some(Journal::UnderWay(f)) => {
             return r.warn(
                 "state",
                 p,
@@ -536,17 +531,19 @@ fn check_state(profile: &Profile, store: &FileStore, r: &mut Report) {
                 "run `broker doctor` again when it is done",
             );
         }
-        return r.fail(
-            "state",
-            p,
-            Kind::NeedsPerson,
-            format!(
-                "a refresh was interrupted at {} (pid {}) before its answer was saved; the refresh token may be spent",
-                time(f.started_at),
-                f.pid
-            ),
-            format!("{login} (broker never sends a refresh token twice)"),
-        );
+        // Not a failure any more: the next use presents the refresh token once more.
+        Some(Journal::Interrupted(f)) => {
+            return r.warn(
+                "state",
+                p,
+                format!(
+                    "a refresh was interrupted: {}; the next use presents its refresh token once more to recover",
+                    f.story()
+                ),
+                format!("run `broker token {name}` to recover now"),
+            );
+        }
+        None => {}
     }
     let left = relative(state.seconds_left(now));
     if state.is_expired(now) {

@@ -60,6 +60,7 @@ pub(crate) fn exports(ctx: &Context, cfg: &Config, name: &ProfileName) -> Result
     let before = shell::fingerprint(&path);
     let policy = Policy {
         min_ttl: profile.refresh_before.0,
+        explicit: false,
         force: false,
         timeout: cfg.settings.timeout.0,
     };

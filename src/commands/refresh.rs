@@ -97,6 +97,7 @@ fn one(
 ) -> Result<()> {
     let policy = Policy {
         min_ttl: profile.refresh_before.0,
+        explicit: false,
         force,
         timeout,
     };

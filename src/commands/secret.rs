@@ -36,6 +36,8 @@ fn encrypt(ctx: &Context) -> Result<()> {
     let cfg = ctx.config_allowing_plaintext()?;
     let vault = ctx.vault(&cfg);
     vault.check_recipients()?;
+    // Re-encrypting to recipients that leave this identity out would lock it out of everything.
+    vault.check_readable_here()?;
     let mut edit = ConfigEdit::open(&ctx.paths.config)?;
     let plain = edit.plaintext_secrets();
     for (name, value) in &plain {
@@ -56,6 +58,8 @@ fn rekey(ctx: &Context) -> Result<()> {
     let cfg = ctx.config()?;
     let vault = ctx.vault(&cfg);
     vault.check_recipients()?;
+    // Re-encrypting to recipients that leave this identity out would lock it out of everything.
+    vault.check_readable_here()?;
     let mut edit = ConfigEdit::open(&ctx.paths.config)?;
     let secrets = edit.encrypted_secrets();
     // Decrypt everything first: if the identity cannot read one, nothing is rewritten.

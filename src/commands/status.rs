@@ -11,7 +11,7 @@ use crate::duration::relative;
 use crate::error::Result;
 use crate::profile::ProfileName;
 use crate::secret::mask;
-use crate::store::{FileStore, Place, StateStore, TokenState};
+use crate::store::{FileStore, Journal, Place, StateStore, TokenState};
 use crate::ui;
 
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
@@ -145,7 +145,7 @@ fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
             obj.insert("state".into(), json!(state));
         }
         Ok(Some(s)) => {
-            describe(obj, &s, now);
+            describe(obj, &s, store.journal(&p.name, &s), now);
             if p.grant == crate::config::Grant::Netdisk {
                 copied(obj, p, &s, store.place(&p.name).as_ref());
             }
@@ -186,10 +186,19 @@ fn copied(
     );
 }
 
-fn describe(obj: &mut serde_json::Map<String, Value>, s: &TokenState, now: DateTime<Utc>) {
+/// `journal` is [`FileStore::journal`] of `s`: the check `doctor` makes too, so a refresh
+/// under way is never shown as interrupted.
+fn describe(
+    obj: &mut serde_json::Map<String, Value>,
+    s: &TokenState,
+    journal: Option<Journal<'_>>,
+    now: DateTime<Utc>,
+) {
     let state = if s.needs_login.is_some() {
         "needs login"
-    } else if s.refresh_in_flight.is_some() {
+    } else if let Some(Journal::UnderWay(_)) = journal {
+        "refresh under way"
+    } else if let Some(Journal::Interrupted(_)) = journal {
         "refresh interrupted"
     } else if s.is_expired(now) {
         "expired"
@@ -227,7 +236,7 @@ fn describe(obj: &mut serde_json::Map<String, Value>, s: &TokenState, now: DateT
     if let Some(f) = &s.refresh_in_flight {
         obj.insert(
             "refresh_in_flight".into(),
-            json!({"started_at": time(f.started_at), "pid": f.pid}),
+            json!({"started_at": time(f.started_at), "pid": f.pid, "attempts": f.attempts}),
         );
     }
     // A failure outranks a later success of another hook: it is what someone must act on.

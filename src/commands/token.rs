@@ -21,6 +21,7 @@ pub fn run(ctx: &Context, args: TokenArgs) -> Result<()> {
     let store = ctx.store(&cfg);
     let policy = Policy {
         min_ttl: args.min_ttl.unwrap_or(profile.refresh_before).0,
+        explicit: args.min_ttl.is_some(),
         force: false,
         timeout: cfg.settings.timeout.0,
     };
@@ -32,6 +33,12 @@ pub fn run(ctx: &Context, args: TokenArgs) -> Result<()> {
         }
     };
     let state = outcome.state();
+    // A token learnt only now to be too short-lived for `--min-ttl` is saved, not printed; the
+    // sinks and hooks still follow the rotation.
+    if let Err(e) = rotate::check_promise(name.as_str(), state, &policy) {
+        hooks::after_outcome(&cfg, &store, profile, &outcome);
+        return Err(e);
+    }
     let data = if args.json {
         let value = json!({
             "profile": name.as_str(),

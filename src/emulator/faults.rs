@@ -32,6 +32,10 @@ pub enum FaultKind {
     Delay { ms: u64 },
     /// Answer `{"error":"expired_token","error_description":"refresh token has been used"}`.
     ExpiredToken,
+    /// Let the request take effect (always, whatever `when` says), then replace the
+    /// `expires_in` of its JSON answer with `value` (`null` removes it): a token answer that
+    /// is good but for its lifetime, e.g. `2592000.0` or `-1`.
+    ExpiresIn { value: serde_json::Value },
 }
 
 /// Whether the fault replaces the handler or follows it.
@@ -161,8 +165,34 @@ pub(crate) fn response(kind: &FaultKind) -> Option<Response> {
             StatusCode::BAD_REQUEST,
             r#"{"error":"expired_token","error_description":"refresh token has been used"}"#,
         )),
-        FaultKind::Drop | FaultKind::Delay { .. } => None,
+        FaultKind::Drop | FaultKind::Delay { .. } | FaultKind::ExpiresIn { .. } => None,
     }
+}
+
+/// The answer `response` with its JSON `expires_in` replaced by `value` (removed when `null`);
+/// an answer that is not a JSON object is passed on unchanged.
+pub(crate) async fn rewrite_expires_in(response: Response, value: &serde_json::Value) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "answer too large to rewrite",
+        )
+            .into_response();
+    };
+    let mut json: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v @ serde_json::Value::Object(_)) => v,
+        _ => return Response::from_parts(parts, axum::body::Body::from(bytes)),
+    };
+    let obj = json.as_object_mut().expect("an object");
+    if value.is_null() {
+        obj.remove("expires_in");
+    } else {
+        obj.insert("expires_in".into(), value.clone());
+    }
+    let mut parts = parts;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(json.to_string()))
 }
 
 #[cfg(test)]
@@ -207,6 +237,14 @@ mod tests {
         );
         let f: Fault = serde_json::from_str(r#"{"kind":"delay","ms":60000}"#).unwrap();
         assert_eq!(f.kind, FaultKind::Delay { ms: 60000 });
+        let f: Fault =
+            serde_json::from_str(r#"{"kind":"expires_in","value":"2592000.0"}"#).unwrap();
+        assert_eq!(
+            f.kind,
+            FaultKind::ExpiresIn {
+                value: "2592000.0".into()
+            }
+        );
         assert!(serde_json::from_str::<Fault>(r#"{"kind":"explode"}"#).is_err());
     }
 }

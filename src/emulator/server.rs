@@ -149,7 +149,7 @@ async fn dispatch(
     let Some((kind, when)) = fault else {
         return Ok(call(router, request).await);
     };
-    if when == When::Before {
+    if when == When::Before && !matches!(kind, FaultKind::ExpiresIn { .. }) {
         match &kind {
             FaultKind::Drop => return Err(DropConnection),
             FaultKind::Delay { ms } => tokio::time::sleep(Duration::from_millis(*ms)).await,
@@ -170,6 +170,7 @@ async fn dispatch(
             tokio::time::sleep(Duration::from_millis(*ms)).await;
             Ok(response)
         }
+        FaultKind::ExpiresIn { value } => Ok(faults::rewrite_expires_in(response, value).await),
         other => Ok(faults::response(other).unwrap_or(response)),
     }
 }

@@ -68,8 +68,21 @@ pub fn parse_token(
     now: DateTime<Utc>,
     keep_refresh: bool,
 ) -> Result<Fresh> {
+    parse_token_salvaging(answer, profile, now, keep_refresh).map_err(|(e, _)| e)
+}
+
+/// [`parse_token`], but an answer whose only fault is its `expires_in` (`2592000.0`, negative,
+/// missing) while its access and refresh tokens are good also gives back those tokens, as a
+/// [`Fresh`] that is already due (it expires `now`): a netdisk refresh must keep the new
+/// refresh token, since Baidu has taken the old one.
+pub fn parse_token_salvaging(
+    answer: &Answer,
+    profile: &str,
+    now: DateTime<Utc>,
+    keep_refresh: bool,
+) -> Result<Fresh, (Error, Option<Box<Fresh>>)> {
     if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
-        return Err(e.to_error(profile));
+        return Err((e.to_error(profile), None));
     }
     let not_a_token = |why: &str| {
         Error::network(format!(
@@ -78,20 +91,38 @@ pub fn parse_token(
         ))
     };
     if answer.status >= 500 || answer.status == 429 {
-        return Err(Error::network(format!(
-            "Baidu answered HTTP {} for `{profile}`",
-            answer.status
-        )));
+        return Err((
+            Error::network(format!(
+                "Baidu answered HTTP {} for `{profile}`",
+                answer.status
+            )),
+            None,
+        ));
     }
-    let text =
-        crate::baidu::json_object(&answer.body).ok_or_else(|| not_a_token("not a JSON object"))?;
+    let text = crate::baidu::json_object(&answer.body)
+        .ok_or_else(|| (not_a_token("not a JSON object"), None))?;
     let body: TokenBody =
-        serde_json::from_str(text).map_err(|_| not_a_token("not the expected JSON"))?;
+        serde_json::from_str(text).map_err(|_| (not_a_token("not the expected JSON"), None))?;
     let access = body
         .access_token
         .filter(|t| valid_token(t))
-        .ok_or_else(|| not_a_token("no usable access_token"))?;
-    let expires_in = body
+        .ok_or_else(|| (not_a_token("no usable access_token"), None))?;
+    let refresh = if keep_refresh {
+        Some(
+            body.refresh_token
+                .filter(|t| valid_token(t))
+                .ok_or_else(|| (not_a_token("no usable refresh_token"), None))?,
+        )
+    } else {
+        None
+    };
+    let fresh = |expires_at| Fresh {
+        access_token: AccessToken::new(access),
+        expires_at,
+        refresh_token: refresh.map(RefreshToken::new),
+        scope: body.scope.map(|s| sanitize(&s)),
+    };
+    match body
         .expires_in
         .as_ref()
         .and_then(|v| {
@@ -99,22 +130,13 @@ pub fn parse_token(
                 .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
         })
         .filter(|s| (1..=MAX_LIFETIME_SECS).contains(s))
-        .ok_or_else(|| not_a_token("no usable expires_in"))?;
-    let refresh = if keep_refresh {
-        Some(
-            body.refresh_token
-                .filter(|t| valid_token(t))
-                .ok_or_else(|| not_a_token("no usable refresh_token"))?,
-        )
-    } else {
-        None
-    };
-    Ok(Fresh {
-        access_token: AccessToken::new(access),
-        expires_at: now + TimeDelta::seconds(expires_in),
-        refresh_token: refresh.map(RefreshToken::new),
-        scope: body.scope.map(|s| sanitize(&s)),
-    })
+    {
+        Some(expires_in) => Ok(fresh(now + TimeDelta::seconds(expires_in))),
+        None => Err((
+            not_a_token("no usable expires_in"),
+            Some(Box::new(fresh(now))),
+        )),
+    }
 }
 
 /// Non-empty, bounded, printable: a token broker can put in a header and a shell variable.
@@ -209,6 +231,29 @@ mod tests {
         .err()
         .unwrap();
         assert!(err.message().contains("refresh_token"));
+    }
+
+    #[test]
+    fn a_bad_expires_in_next_to_good_tokens_gives_them_back_due() {
+        let now = Utc::now();
+        for expires in [r#""expires_in":2592000.0,"#, r#""expires_in":-1,"#, ""] {
+            let body = format!(
+                r#"{{{expires}"refresh_token":"122.r","access_token":"121.a","scope":"basic"}}"#
+            );
+            let (err, fresh) = parse_token_salvaging(&answer(200, &body), "p", now, true)
+                .err()
+                .unwrap_or_else(|| panic!("{body}"));
+            assert!(err.message().contains("expires_in"), "{}", err.message());
+            let fresh = fresh.unwrap_or_else(|| panic!("{body}"));
+            assert_eq!(fresh.refresh_token.unwrap().expose(), "122.r");
+            assert_eq!(fresh.expires_at, now);
+        }
+        // Without a good refresh token there is nothing to keep.
+        let body = r#"{"expires_in":1.5,"refresh_token":"","access_token":"121.a"}"#;
+        let (_, fresh) = parse_token_salvaging(&answer(200, body), "p", now, true)
+            .err()
+            .unwrap();
+        assert!(fresh.is_none());
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub enum RefreshError {
     Unknown(Error),
     /// The request never reached Baidu: the refresh token is intact.
     NotSent(Error),
+    /// Baidu answered with a good new refresh token (the old one is spent) in an answer that is
+    /// otherwise unusable (its `expires_in`): the tokens, already due, and what was wrong.
+    Salvaged(Box<Fresh>, Error),
 }
 
 /// Sends the refresh token, once. Never retried after it may have reached the server.
@@ -66,7 +69,12 @@ pub fn refresh(
         });
     }
     // An answer that is no token may still have consumed the refresh token.
-    parse_token(&answer, profile.name.as_str(), Utc::now(), true).map_err(RefreshError::Unknown)
+    crate::grant::parse_token_salvaging(&answer, profile.name.as_str(), Utc::now(), true).map_err(
+        |(e, fresh)| match fresh {
+            Some(fresh) => RefreshError::Salvaged(fresh, e),
+            None => RefreshError::Unknown(e),
+        },
+    )
 }
 
 /// What `/oauth/2.0/device/code` answers.

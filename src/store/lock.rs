@@ -4,10 +4,14 @@
 //! killed, so a crash never leaves a stale lock behind and there is no lock-breaking logic.
 //! Lock files are never removed: deleting one while another process waits on it would let two
 //! processes each hold a lock on a different inode of the same name.
+//!
+//! The holder writes its pid into the file, so a waiter that gives up can say who holds it
+//! (and whether that process is stopped, e.g. by Ctrl-Z). The pid is a hint for people, never
+//! used to decide anything: the kernel's lock is the only truth.
 
 use std::fs::{File, OpenOptions, Permissions};
 use std::io;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{FileExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -41,10 +45,7 @@ impl FileLock {
     pub fn try_acquire(path: &Path) -> Result<Option<FileLock>> {
         let file = open(path)?;
         match file.try_lock() {
-            Ok(()) => Ok(Some(FileLock {
-                file,
-                path: path.to_path_buf(),
-            })),
+            Ok(()) => Ok(Some(FileLock::held(file, path))),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
             Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", path, e)),
         }
@@ -60,12 +61,7 @@ impl FileLock {
         let mut pause = FIRST_POLL;
         loop {
             match file.try_lock() {
-                Ok(()) => {
-                    return Ok(Some(FileLock {
-                        file,
-                        path: path.to_path_buf(),
-                    }));
-                }
+                Ok(()) => return Ok(Some(FileLock::held(file, path))),
                 Err(std::fs::TryLockError::WouldBlock) => {}
                 Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", path, e)),
             }
@@ -82,6 +78,59 @@ impl FileLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// A lock just taken: records this process as its holder (best effort: a lock file that
+    /// cannot be written is still a lock).
+    fn held(file: File, path: &Path) -> FileLock {
+        let pid = format!("{}\n", std::process::id());
+        let _ = file
+            .set_len(0)
+            .and_then(|()| file.write_all_at(pid.as_bytes(), 0));
+        FileLock {
+            file,
+            path: path.to_path_buf(),
+        }
+    }
+}
+
+/// Who holds (or last held) the lock at `path`, as its holder recorded it.
+pub fn holder(path: &Path) -> Option<Holder> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let pid: u32 = text.trim().parse().ok().filter(|&p| p > 0)?;
+    Some(Holder {
+        pid,
+        stopped: is_stopped(pid),
+    })
+}
+
+/// The process recorded in a lock file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holder {
+    pub pid: u32,
+    /// Stopped (Ctrl-Z, SIGSTOP) or stopped by a tracer, as `/proc` says.
+    pub stopped: bool,
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "pid {}", self.pid)?;
+        if self.stopped {
+            f.write_str(", stopped")?;
+        }
+        Ok(())
+    }
+}
+
+/// The state letter of `/proc/PID/stat` is `T` (stopped) or `t` (tracing stop).
+fn is_stopped(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            // The command name may hold spaces and parentheses: the state follows the last `)`.
+            let rest = &stat[stat.rfind(')')? + 1..];
+            rest.split_whitespace().next().map(|s| s == "T" || s == "t")
+        })
+        .unwrap_or(false)
 }
 
 impl Drop for FileLock {
@@ -144,6 +193,30 @@ mod tests {
         assert!(took >= Duration::from_millis(150), "{took:?}");
         assert!(took < Duration::from_secs(2), "{took:?}");
         assert!(err.message().contains("timed out"), "{}", err.message());
+    }
+
+    #[test]
+    fn the_holder_records_its_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.lock");
+        let _held = FileLock::acquire(&p, Duration::ZERO).unwrap();
+        assert_eq!(
+            holder(&p),
+            Some(Holder {
+                pid: std::process::id(),
+                stopped: false
+            })
+        );
+        std::fs::write(dir.path().join("junk.lock"), "not a pid").unwrap();
+        assert_eq!(holder(&dir.path().join("junk.lock")), None);
+        assert_eq!(
+            Holder {
+                pid: 7,
+                stopped: true
+            }
+            .to_string(),
+            "pid 7, stopped"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod read;
 pub mod state;
 pub mod vault;
 
-pub use state::{Place, TokenState};
+pub use state::{InFlight, Place, TokenState};
 pub use vault::Vault;
 
 use std::io;
@@ -34,8 +34,8 @@ pub trait StateStore {
     /// The profile's state, or None if nothing is stored. Takes no lock (a reader never blocks);
     /// safe because every write is an atomic rename.
     fn load(&self, profile: &ProfileName) -> Result<Option<TokenState>>;
-    /// Take the profile's exclusive rotation lock, waiting at most `wait`; after that an internal
-    /// error (exit 1) naming the profile.
+    /// Take the profile's exclusive rotation lock, waiting at most `wait`; after that a time-out
+    /// (exit 5) naming the profile and, when known, the holder's pid.
     fn lock<'a>(
         &'a self,
         profile: &ProfileName,
@@ -63,6 +63,16 @@ pub trait ProfileLock {
     fn remove(&mut self) -> Result<()>;
     /// The profile this lock is for.
     fn profile(&self) -> &ProfileName;
+}
+
+/// What a journal mark found in a state means right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Journal<'a> {
+    /// Another process holds the profile's lock: the refresh is under way.
+    UnderWay(&'a InFlight),
+    /// Nobody holds the lock: the refresh was interrupted (its process died, or gave up
+    /// without an answer). The next rotation presents the refresh token once more.
+    Interrupted(&'a InFlight),
 }
 
 /// The file backend: `<dir>/profiles/<name>.age` (binary age, encrypted to the vault's
@@ -118,6 +128,20 @@ impl FileStore {
 
     fn profiles_dir(&self) -> PathBuf {
         self.dir.join("profiles")
+    }
+
+    /// The journal mark of `state`, told apart as under way or interrupted by whether anyone
+    /// holds the profile's lock: the one check `status` and `doctor` share. Never creates the
+    /// lock file; takes the lock for an instant when it is free.
+    pub fn journal<'a>(&self, profile: &ProfileName, state: &'a TokenState) -> Option<Journal<'a>> {
+        let mark = state.refresh_in_flight.as_ref()?;
+        let lock = self.lock_path(profile);
+        let live = lock.exists() && matches!(FileLock::try_acquire(&lock), Ok(None));
+        Some(if live {
+            Journal::UnderWay(mark)
+        } else {
+            Journal::Interrupted(mark)
+        })
     }
 
     fn read_state(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
@@ -216,11 +240,30 @@ impl StateStore for FileStore {
         };
         atomic::create_dir(path.parent().unwrap_or(&self.dir)).map_err(store_failure)?;
         match FileLock::acquire_within(&path, wait).map_err(store_failure)? {
-            Some(lock) => Ok(Box::new(FileProfileLock { store: self, profile: profile.clone(), _lock: lock })),
-            None => Err(Error::internal(format!(
-                "timed out waiting for the lock on profile `{profile}` held by another broker process"
-            ))
-            .with_hint(format!("another broker is rotating this profile; try again, or see who holds `{}`", path.display()))),
+            Some(lock) => Ok(Box::new(FileProfileLock {
+                store: self,
+                profile: profile.clone(),
+                _lock: lock,
+            })),
+            // Giving up on a lock is a time-out like the network's (exit 5), naming the holder.
+            None => {
+                let holder = lock::holder(&path);
+                let who = holder.map(|h| format!(" ({h})")).unwrap_or_default();
+                let hint = match holder {
+                    Some(h) if h.stopped => format!(
+                        "pid {} is stopped (Ctrl-Z?): resume it (`fg`, or `kill -CONT {}`) or end it, then try again",
+                        h.pid, h.pid
+                    ),
+                    _ => format!(
+                        "another broker is rotating this profile; try again, or see who holds `{}`",
+                        path.display()
+                    ),
+                };
+                Err(Error::network(format!(
+                    "timed out waiting for the lock on profile `{profile}` held by another broker process{who}"
+                ))
+                .with_hint(hint))
+            }
         }
     }
 
@@ -403,10 +446,14 @@ mod tests {
         let s = store(dir.path());
         let _held = s.lock(&name("p"), Duration::ZERO).unwrap();
         let err = s.lock(&name("p"), Duration::from_millis(50)).err().unwrap();
-        assert_eq!(err.exit_code(), 1);
+        // SPEC: giving up on a lock is exit 5, and the holder is named.
+        assert_eq!(err.exit_code(), 5);
         assert_eq!(
             err.message(),
-            "timed out waiting for the lock on profile `p` held by another broker process"
+            format!(
+                "timed out waiting for the lock on profile `p` held by another broker process (pid {})",
+                std::process::id()
+            )
         );
         // Other profiles are independent.
         assert!(s.lock(&name("q"), Duration::ZERO).is_ok());

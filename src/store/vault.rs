@@ -69,6 +69,41 @@ impl Vault {
         self.parsed_recipients().map(|_| ())
     }
 
+    /// Refuses (exit 6) recipients that leave out the identity in use: whatever broker saved
+    /// now could not be read back here, and a refresh token Baidu took for it would be lost.
+    /// Called before anything is sent (rotations, `login`, `secret rekey`).
+    ///
+    /// Uses the identity if it is already loaded, else loads it without asking: a
+    /// passphrase-protected identity with no `BROKER_AGE_PASSPHRASE` set is checked only once
+    /// it has been unlocked (a refresh always has, to read the state), so that a first fetch
+    /// with a SecretKey from the environment does not start asking for a passphrase.
+    pub fn check_readable_here(&self) -> Result<()> {
+        let recipients = self.parsed_recipients()?;
+        if recipients.is_empty() {
+            // `encrypt` says so, with its own hint.
+            return Ok(());
+        }
+        let ids = match self.identities.get() {
+            Some(ids) => ids,
+            None => match identity::load_without_prompt(&self.source)? {
+                Some(ids) => self.identities.get_or_init(|| ids),
+                None => return Ok(()),
+            },
+        };
+        let mine: Vec<String> = ids.iter().map(|i| i.to_public().to_string()).collect();
+        if recipients.iter().any(|r| mine.contains(&r.to_string())) {
+            return Ok(());
+        }
+        Err(Error::store(format!(
+            "the identity in use ({}) is not among `[store] recipients`: what broker saves now could not be read back here, so nothing was sent",
+            self.source.describe()
+        ))
+        .with_hint(format!(
+            "add its public key `{}` to `recipients` under `[store]` in the config (`broker init` prints it), or use the identity the recipients are for",
+            mine.first().map(String::as_str).unwrap_or("age1…")
+        )))
+    }
+
     /// Encrypt to the recipients, binary or armored. No recipients is exit 6.
     pub fn encrypt(&self, plaintext: &[u8], armor: bool) -> Result<Vec<u8>> {
         let recipients = self.parsed_recipients()?;
@@ -260,6 +295,21 @@ mod tests {
         assert!(err.message().contains("`age1nope`"), "{}", err.message());
         assert!(bad.encrypt(b"x", false).is_err());
         assert!(v.check_recipients().is_ok());
+    }
+
+    #[test]
+    fn recipients_without_the_identity_in_use_are_exit_6_naming_its_key() {
+        let (v, key) = vault();
+        assert!(v.check_readable_here().is_ok());
+        let stranger = x25519::Identity::generate().to_public().to_string();
+        let theirs = Vault::new(vec![stranger.clone()], IdentitySource::Key(key.to_string()));
+        let err = theirs.check_readable_here().unwrap_err();
+        assert_eq!(err.exit_code(), 6);
+        let mine = key.to_public().to_string();
+        assert!(err.hint().unwrap().contains(&mine), "{:?}", err.hint());
+        // Among others, ours is enough.
+        let both = Vault::new(vec![stranger, mine], IdentitySource::Key(key.to_string()));
+        assert!(both.check_readable_here().is_ok());
     }
 
     #[test]

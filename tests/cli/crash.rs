@@ -1,7 +1,8 @@
 //! The crash matrix: broker killed (SIGKILL, through the `failpoints` feature) at each step of
 //! a rotation, a full disk, an unwritable state folder and a read-only config. After each, the
-//! state decrypts, the lock is free, and the next command succeeds or says what to do (exit 3)
-//! — never exit 1, never a torn file, never a refresh token sent twice.
+//! state decrypts, the lock is free, and the next command succeeds or, when Baidu says the
+//! journaled refresh token was already used, says what happened (exit 3) — never exit 1, never
+//! a torn file, never a refresh token sent again after its answer was saved.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -56,16 +57,17 @@ mod killed {
     /// What the next `broker token` must do after the crash.
     #[derive(Debug, Clone, Copy, PartialEq)]
     enum Next {
-        /// Print a token (exit 0).
+        /// Print a token (exit 0), having sent no refresh token that Baidu had answered.
         Token,
-        /// Exit 3 with the journal's message: the refresh was interrupted, log in again.
-        Interrupted,
+        /// Present the journaled refresh token once more (its answer was lost), hear from
+        /// Baidu that it was already used, and exit 3 with the journal's story.
+        Spent,
     }
 
     /// The checks every crash must pass: the state decrypts with the reference `age`, nothing but
     /// the state and a dead writer's temporary file is beside it, the lock is free, `status` reads
-    /// it, `token` behaves as `next` says (never exit 1), and no refresh token was sent twice.
-    /// Returns the state JSON and the token's output.
+    /// it, `token` behaves as `next` says (never exit 1), and no refresh token was sent again
+    /// unless its answer had been lost. Returns the state JSON and the token's output.
     fn after_crash(home: &Home, profile: &str, next: Next) -> (serde_json::Value, Output) {
         let state = home.state_json(profile);
         assert!(state["access_token"].is_string(), "{state}");
@@ -97,22 +99,28 @@ mod killed {
         let out = run_within(home.std_cmd(&["token", profile]), NEXT_COMMAND_LIMIT);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_ne!(out.status.code(), Some(1), "exit 1 after a crash: {stderr}");
+        let reuse = home.emu().counters().refresh_reuse;
         match next {
-            Next::Token => assert!(out.status.success(), "token after a crash: {stderr}"),
-            Next::Interrupted => {
+            Next::Token => {
+                assert!(out.status.success(), "token after a crash: {stderr}");
+                assert_eq!(reuse, 0, "a refresh token was sent twice");
+            }
+            Next::Spent => {
                 assert_failed(&out, 3, "token after a crash");
                 assert!(
                     stderr.contains("interrupted")
+                        && stderr.contains("already used")
                         && stderr.contains(&format!("broker login {profile}")),
                     "{stderr}"
                 );
+                // Once, by the recovery: the answer to the first presentation was lost.
+                assert_eq!(reuse, 1, "the journaled refresh token was presented again");
+                // Settled: nothing more is sent.
+                let again = run_within(home.std_cmd(&["token", profile]), NEXT_COMMAND_LIMIT);
+                assert_failed(&again, 3, "token after a settled recovery");
+                assert_eq!(home.emu().counters().refresh_reuse, 1);
             }
         }
-        assert_eq!(
-            home.emu().counters().refresh_reuse,
-            0,
-            "a refresh token was sent twice"
-        );
         (state, out)
     }
 
@@ -141,30 +149,67 @@ mod killed {
         (home, before)
     }
 
+    // Contract change (the recovery rule): a journal mark found under the lock is no longer
+    // sent to `broker login`; the journaled refresh token is presented once more.
     #[test]
-    fn killed_with_the_lock_held_before_sending_the_journal_says_interrupted() {
+    fn killed_with_the_lock_held_before_sending_the_next_run_recovers() {
         let (home, before) = logged_in();
         crash(&home, &["refresh", "nd", "--force"], "rotate.before-send");
         assert_eq!(home.refreshes(), 0, "nothing was sent");
-        // broker cannot know the token never left, so it does not guess: a person decides.
-        let (state, _) = after_crash(&home, "nd", Next::Interrupted);
+        let (state, out) = after_crash(&home, "nd", Next::Token);
         assert!(state["refresh_in_flight"].is_object(), "{state}");
         assert_eq!(state["refresh_token"], before["refresh_token"]);
+        // The recovery presented the journaled token once, and Baidu answered with a new pair.
+        assert_eq!(home.refreshes(), 1);
+        let after = home.state_json("nd");
+        assert!(after.get("refresh_in_flight").is_none(), "{after}");
+        assert_ne!(after["refresh_token"], before["refresh_token"]);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            after["access_token"].as_str().unwrap()
+        );
     }
 
     #[test]
-    fn killed_after_the_answer_before_saving_the_journal_says_interrupted() {
+    fn killed_after_the_answer_before_saving_the_recovery_hears_it_was_used_and_tells_the_story() {
         let (home, before) = logged_in();
         crash(&home, &["refresh", "nd", "--force"], "rotate.after-answer");
         assert_eq!(home.refreshes(), 1);
-        let (state, _) = after_crash(&home, "nd", Next::Interrupted);
+        let (state, out) = after_crash(&home, "nd", Next::Spent);
         assert!(state["refresh_in_flight"].is_object(), "{state}");
         assert_eq!(state["access_token"], before["access_token"]);
-        assert_eq!(
-            home.refreshes(),
-            1,
-            "the spent refresh token was sent again"
+        // The story: when, which command, what happened.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        assert!(
+            stderr.contains(&day) && stderr.contains("`broker refresh`"),
+            "{stderr}"
         );
+        assert_eq!(home.refreshes(), 2, "presented once more, and only once");
+        let after = home.state_json("nd");
+        assert!(after["needs_login"].is_object(), "{after}");
+        assert!(after.get("refresh_in_flight").is_none(), "{after}");
+        assert_eq!(
+            after["refresh_token"], before["refresh_token"],
+            "nothing deleted"
+        );
+    }
+
+    #[test]
+    fn a_recovery_that_is_itself_killed_is_presented_once_per_interruption() {
+        let (home, before) = logged_in();
+        crash(&home, &["refresh", "nd", "--force"], "rotate.before-send");
+        // The recovery dies too, before its request leaves, then again after its answer.
+        crash(&home, &["token", "nd"], "rotate.before-send");
+        assert_eq!(home.refreshes(), 0);
+        let state = home.state_json("nd");
+        assert_eq!(state["refresh_in_flight"]["attempts"], 2, "{state}");
+        crash(&home, &["token", "nd"], "rotate.after-answer");
+        assert_eq!(home.refreshes(), 1);
+        let (state, _) = after_crash(&home, "nd", Next::Spent);
+        assert_eq!(state["refresh_in_flight"]["attempts"], 3, "{state}");
+        assert_eq!(state["refresh_token"], before["refresh_token"]);
+        assert_eq!(home.refreshes(), 2, "one presentation per interruption");
     }
 
     #[test]
@@ -200,7 +245,7 @@ mod killed {
     }
 
     #[test]
-    fn killed_between_temp_write_and_rename_of_the_new_tokens_the_journal_says_interrupted() {
+    fn killed_between_temp_write_and_rename_of_the_new_tokens_the_recovery_tells_the_story() {
         let (home, before) = logged_in();
         // The second write is the new token pair; the old refresh token is spent by then.
         crash(
@@ -210,10 +255,10 @@ mod killed {
         );
         assert_eq!(home.refreshes(), 1);
         assert_eq!(leftovers(&home, "nd").len(), 1);
-        let (state, _) = after_crash(&home, "nd", Next::Interrupted);
+        let (state, _) = after_crash(&home, "nd", Next::Spent);
         assert!(state["refresh_in_flight"].is_object(), "{state}");
         assert_eq!(state["generation"], before["generation"]);
-        assert_eq!(home.refreshes(), 1);
+        assert_eq!(home.refreshes(), 2);
     }
 
     #[test]
@@ -266,6 +311,138 @@ mod killed {
         // The rotation's sinks and hooks were lost with the process; `hooks run` re-runs them.
         home.ok(&["hooks", "run", "nd"]);
         assert_eq!(std::fs::read_to_string(&sink).unwrap().trim(), token);
+    }
+
+    /// Where the randomized kills strike: every crash point of a refresh (the first atomic
+    /// write is the journal mark, the second the new tokens), or a real SIGKILL after a random
+    /// delay while the emulator answers slowly.
+    const KILL_POINTS: [&str; 7] = [
+        "rotate.before-send",
+        "atomic.before-rename@1",
+        "atomic.after-rename@1",
+        "rotate.after-answer",
+        "atomic.before-rename@2",
+        "atomic.after-rename@2",
+        "rotate.after-save",
+    ];
+
+    /// The measured target of the recovery rule: 60 randomized SIGKILLs during
+    /// `refresh --force`, each followed by the next kill's run (which recovers whatever the
+    /// last one left). Never a login for a refresh token Baidu had not consumed, never a torn or
+    /// undecryptable state, never a refresh token presented after broker had saved Baidu's
+    /// answer to it. Prints the figures (`--nocapture`).
+    #[test]
+    fn sixty_random_kills_during_refresh_force_send_nobody_to_login_for_a_live_token() {
+        const RUNS: usize = 60;
+        let started = std::time::Instant::now();
+        let (home, _) = logged_in();
+        home.emu().update_settings(broker::emulator::SettingsPatch {
+            latency_ms: Some(40),
+            ..Default::default()
+        });
+        let seed: u64 = std::env::var("CRASH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(rand::random);
+        eprintln!("CRASH_SEED={seed}");
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
+        let (mut recovered, mut consumed_logins, mut wrongful_logins, mut reused_after_save) =
+            (0, 0, 0, 0);
+        let (mut killed, mut finished) = (0, 0);
+        for run in 0..RUNS {
+            let before = home.state_json("nd");
+            let marked = before.get("refresh_in_flight").is_some();
+            let reuse_before = home.emu().counters().refresh_reuse;
+            let mut cmd = home.std_cmd(&["refresh", "nd", "--force"]);
+            cmd.stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            let kind = rand::RngExt::random_range(&mut rng, 0..KILL_POINTS.len() + 3);
+            let status = if let Some(point) = KILL_POINTS.get(kind) {
+                cmd.env("BROKER_FAILPOINT", point);
+                run_within(cmd, Duration::from_secs(20)).status
+            } else {
+                let mut child = cmd.spawn().unwrap();
+                let delay = rand::RngExt::random_range(&mut rng, 0..160);
+                std::thread::sleep(Duration::from_millis(delay));
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(child.id() as i32),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+                child.wait().unwrap()
+            };
+            if status.signal() == Some(9) {
+                killed += 1;
+            } else {
+                finished += 1;
+            }
+            // Decrypted by the reference tool: never torn.
+            let after = home.state_json("nd");
+            assert!(after["access_token"].is_string(), "run {run}: {after}");
+            let reused = home.emu().counters().refresh_reuse - reuse_before;
+            if marked {
+                recovered += 1;
+            }
+            if reused > 0 && !marked {
+                reused_after_save += 1;
+            }
+            assert!(reused <= 1, "run {run}: presented {reused} times more");
+            if after.get("needs_login").is_some() {
+                if reused == 0 {
+                    wrongful_logins += 1;
+                } else {
+                    consumed_logins += 1;
+                }
+                let code = home.oob_code();
+                let out = home
+                    .std_cmd(&["login", "nd", "--code", "-"])
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .and_then(|mut c| {
+                        use std::io::Write;
+                        c.stdin.take().unwrap().write_all(code.as_bytes())?;
+                        c.wait()
+                    })
+                    .unwrap();
+                assert!(out.success(), "run {run}: login");
+            }
+        }
+        // Settle what the last kill left: one more run, not killed.
+        let before = home.state_json("nd");
+        let reuse_before = home.emu().counters().refresh_reuse;
+        let out = run_within(
+            home.std_cmd(&["refresh", "nd", "--force"]),
+            Duration::from_secs(20),
+        );
+        let reused = home.emu().counters().refresh_reuse - reuse_before;
+        if before.get("refresh_in_flight").is_some() {
+            recovered += 1;
+        } else if reused > 0 {
+            reused_after_save += 1;
+        }
+        match out.status.code() {
+            Some(0) => {}
+            Some(3) if reused == 1 => consumed_logins += 1,
+            other => panic!(
+                "the last run: exit {other:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+        let took = started.elapsed();
+        eprintln!(
+            "{RUNS} randomized kills (seed {seed}): {killed} killed, {finished} finished first; \
+             {recovered} runs found a journal mark and recovered; {consumed_logins} ended in a \
+             login because Baidu had consumed the token; {wrongful_logins} logins for a live \
+             token; {reused_after_save} tokens presented after their answer was saved; \
+             {} refresh requests, {} reuses (all of answers lost); {took:?}",
+            home.refreshes(),
+            home.emu().counters().refresh_reuse
+        );
+        assert_eq!(wrongful_logins, 0, "seed {seed}");
+        assert_eq!(reused_after_save, 0, "seed {seed}");
+        assert!(killed >= RUNS / 2, "too few kills landed: {killed}");
     }
 
     #[test]

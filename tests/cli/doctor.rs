@@ -108,8 +108,10 @@ fn a_state_file_readable_by_others_fails_naming_chmod() {
     );
 }
 
+// Contract change (the recovery rule): a mark left by a lost refresh is recovered by the next
+// use, so doctor warns and names `broker token`, not `broker login`.
 #[test]
-fn a_journal_mark_left_by_a_lost_refresh_fails_naming_broker_login() {
+fn a_journal_mark_left_by_a_lost_refresh_warns_that_the_next_use_recovers() {
     let home = healthy();
     // The refresh reaches the emulator (the token is spent) but its answer is lost.
     home.emu().inject_fault(
@@ -122,19 +124,22 @@ fn a_journal_mark_left_by_a_lost_refresh_fails_naming_broker_login() {
         home.state_json("nd")["refresh_in_flight"].is_object(),
         "the journal mark is gone"
     );
-    let err = home.fails(&["doctor"], 3);
-    assert!(err.contains("state[nd]"), "{err}");
     let out = home.cmd(&["doctor"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("fail  state[nd]: a refresh was interrupted"),
+        text.contains("warn  state[nd]: a refresh was interrupted"),
         "{text}"
     );
-    let rows = report(&home, 3);
+    let rows = report(&home, 0);
     let bad = troubles(&rows, "state", Some("nd"));
     assert_eq!(bad.len(), 1, "{rows:#?}");
     assert!(
-        bad[0]["fix"].as_str().unwrap().contains("broker login nd"),
+        bad[0]["fix"].as_str().unwrap().contains("broker token nd"),
         "{bad:?}"
     );
     // The other profiles are still fine.

@@ -17,6 +17,7 @@ mod leaks;
 mod output;
 mod profiles;
 mod readme;
+mod recovery;
 mod rotation;
 mod secrets;
 mod shell;
