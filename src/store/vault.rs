@@ -99,7 +99,7 @@ impl Vault {
             self.source.describe()
         ))
         .with_hint(format!(
-            "add its public key `{}` to `recipients` under `[store]` in the config (`broker init` prints it), or use the identity the recipients are for",
+            "add its public key `{}` to `recipients` under `[store]` in the config (`broker init` prints it), or use the identity the recipients are for; if that one is lost, `broker init --force`, then run `broker secret set NAME` and `broker login NAME` for each profile",
             mine.first().map(String::as_str).unwrap_or("age1…")
         )))
     }
