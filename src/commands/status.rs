@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
 use crate::commands::Context;
-use crate::config::Profile;
+use crate::config::{Config, Profile};
 use crate::duration::relative;
 use crate::error::Result;
 use crate::profile::ProfileName;
@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let now = Utc::now();
     let rows: Vec<Value> = names
         .iter()
-        .map(|n| row(&store, &cfg.profiles[n], now))
+        .map(|n| row(&cfg, &store, &cfg.profiles[n], now))
         .collect();
     if args.json {
         ui::print(format!(
@@ -125,7 +125,7 @@ fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// being worth a remark.
 const CLOCK_SLACK_SECS: i64 = 60;
 
-fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
+fn row(cfg: &Config, store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
     let mut v = json!({
         "profile": p.name.as_str(),
         "grant": p.grant.as_str(),
@@ -144,7 +144,10 @@ fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
             };
             obj.insert("state".into(), json!(state));
         }
-        Ok(Some(s)) => {
+        Ok(Some(mut s)) => {
+            // Results of hooks removed from the config since: nothing will replace them.
+            let configured = crate::hooks::configured(cfg, p);
+            s.hooks.retain(|h| configured.contains(&h.name));
             describe(obj, &s, now);
             if p.grant == crate::config::Grant::Netdisk {
                 copied(obj, p, &s, store.place(&p.name).as_ref());

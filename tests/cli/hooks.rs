@@ -228,6 +228,36 @@ fn a_failing_hook_makes_refresh_exit_7_and_the_token_stays_saved() {
     assert!(last.contains("bad FAILED (exit 3"), "{last}");
 }
 
+/// Regression: a failure recorded before the hook was removed from the config stayed in
+/// `status` for good (nothing runs any more to replace it).
+#[test]
+fn status_forgets_the_results_of_hooks_removed_from_the_config() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let base = home.read_config();
+    append_config(
+        &home,
+        "\n[[profiles.ai.hooks]]\nname = \"bad\"\non = [\"rotate\"]\nrun = \"exit 3\"\n",
+    );
+    home.fails(&["refresh", "ai", "--force"], 7);
+    let status: serde_json::Value =
+        serde_json::from_str(&home.ok(&["status", "ai", "--json"])).unwrap();
+    assert!(
+        status[0]["last_hook"]
+            .as_str()
+            .unwrap()
+            .contains("bad FAILED")
+    );
+
+    home.write_config(&base);
+    let status: serde_json::Value =
+        serde_json::from_str(&home.ok(&["status", "ai", "--json"])).unwrap();
+    assert!(status[0].get("last_hook").is_none(), "{status}");
+    assert_eq!(status[0]["hooks"], serde_json::json!([]), "{status}");
+    let table = home.ok(&["status", "ai"]);
+    assert!(!table.contains("FAILED"), "{table}");
+}
+
 #[test]
 fn a_missing_executable_is_a_failed_hook_with_a_plain_reason() {
     let home = Home::with_emulator();
