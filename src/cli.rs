@@ -64,7 +64,7 @@ pub enum Command {
     Current(CurrentArgs),
     /// Print a profile's variables, quoted for a shell, a .env file, JSON or GitHub Actions
     Env(EnvArgs),
-    /// Run a command with a profile's variables set; its exit code and signals pass through
+    /// Run a command (or your shell) with a profile's variables set; its exit code and signals pass through
     Exec(ExecArgs),
     /// Print the shell integration: `eval "$(broker shell-init bash)"`
     ShellInit(ShellInitArgs),
@@ -221,8 +221,8 @@ pub struct ExecArgs {
     /// Run even inside another `broker exec`
     #[arg(long)]
     pub force: bool,
-    /// The command and its arguments, after `--`
-    #[arg(last = true, required = true, value_name = "CMD")]
+    /// The command and its arguments, after `--` (none: start `$SHELL`, else /bin/sh)
+    #[arg(last = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
 }
 
