@@ -108,6 +108,22 @@ pub fn color_stdout() -> bool {
         && std::io::stdout().is_terminal()
 }
 
+/// How wide stdout's lines may be: `COLUMNS` when set, else the terminal's width; `None`
+/// (no limit) into a pipe or a file, where lines are for programs and are never wrapped.
+pub fn width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return Some(n);
+    }
+    // A pseudo-terminal nobody sized says 0 columns: no limit then.
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(w, _)| usize::from(w.0))
+        .filter(|w| *w > 0)
+}
+
 /// SGR codes for table cells.
 pub mod style {
     pub const BOLD: &str = "1";

@@ -96,8 +96,13 @@ mod killed {
             home.std_cmd(&["status", profile, "--json"]),
             NEXT_COMMAND_LIMIT,
         );
-        assert!(
-            status.status.success(),
+        // It reads the state; exit 3 says a login is needed (an interrupted refresh).
+        let shown: serde_json::Value = serde_json::from_slice(&status.stdout)
+            .unwrap_or_else(|e| panic!("status after a crash: {e}: {status:?}"));
+        let needs_login = shown[0]["state"] == "refresh interrupted";
+        assert_eq!(
+            status.status.code(),
+            Some(if needs_login { 3 } else { 0 }),
             "status after a crash: {}",
             String::from_utf8_lossy(&status.stderr)
         );

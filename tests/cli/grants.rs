@@ -245,8 +245,19 @@ fn status_and_logout() {
     home.ok(&["logout", "nd"]);
     assert!(!home.state_file("nd").exists());
     home.fails(&["token", "nd"], 3);
-    let table = home.ok(&["status"]);
+    // A profile that needs a login makes `status` exit 3 (as `gh auth status` fails), after
+    // printing the whole table.
+    let out = home.cmd(&["status"]).output().unwrap();
+    crate::harness::assert_failed(&out, 3, "status with a logged-out profile");
+    let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("not logged in"), "{table}");
+    assert!(table.contains("  ai "), "{table}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("profile `nd` (not logged in) needs attention")
+            && stderr.contains("broker login nd"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -221,9 +221,10 @@ fn a_failing_hook_makes_refresh_exit_7_and_the_token_stays_saved() {
         home.state_json("ai")["access_token"].as_str().unwrap()
     );
 
-    // `status` shows the failure.
-    let status: serde_json::Value =
-        serde_json::from_str(&home.ok(&["status", "ai", "--json"])).unwrap();
+    // `status` shows the failure, and exits 7 for it.
+    let out = home.cmd(&["status", "ai", "--json"]).output().unwrap();
+    assert_failed(&out, 7, "status with a failed hook");
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let last = status[0]["last_hook"].as_str().unwrap();
     assert!(last.contains("bad FAILED (exit 3"), "{last}");
 }
@@ -240,8 +241,9 @@ fn status_forgets_the_results_of_hooks_removed_from_the_config() {
         "\n[[profiles.ai.hooks]]\nname = \"bad\"\non = [\"rotate\"]\nrun = \"exit 3\"\n",
     );
     home.fails(&["refresh", "ai", "--force"], 7);
-    let status: serde_json::Value =
-        serde_json::from_str(&home.ok(&["status", "ai", "--json"])).unwrap();
+    let out = home.cmd(&["status", "ai", "--json"]).output().unwrap();
+    assert_failed(&out, 7, "status with a failed hook");
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         status[0]["last_hook"]
             .as_str()
