@@ -8,6 +8,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Grant;
 use crate::duration::Humane;
 
+/// Completes a profile name with the names in the config (see `commands::completions`).
+fn profile_names() -> clap_complete::ArgValueCandidates {
+    clap_complete::ArgValueCandidates::new(crate::commands::completions::profile_candidates)
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "broker",
@@ -35,7 +40,13 @@ pub struct Global {
     )]
     pub config: Option<PathBuf>,
     /// The profile to use (otherwise BROKER_PROFILE, `broker use`, default_profile)
-    #[arg(long = "profile", short = 'p', global = true, value_name = "NAME")]
+    #[arg(
+        long = "profile",
+        short = 'p',
+        global = true,
+        value_name = "NAME",
+        add = profile_names()
+    )]
     pub profile: Option<String>,
     /// Say more on stderr (repeatable); secrets are always redacted
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -114,7 +125,7 @@ pub struct InitArgs {
 #[derive(Debug, Args)]
 pub struct ProfileArg {
     /// The profile (otherwise the one in force)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
 }
 
@@ -154,6 +165,7 @@ pub struct ProfileAddArgs {
 
 #[derive(Debug, Args)]
 pub struct NameArg {
+    #[arg(add = profile_names())]
     pub name: String,
     #[arg(long)]
     pub json: bool,
@@ -178,6 +190,7 @@ pub enum SecretCommand {
 
 #[derive(Debug, Args)]
 pub struct UseArgs {
+    #[arg(add = profile_names())]
     pub name: String,
     /// Switch only the current shell; keep the default (needs the shell integration)
     #[arg(long)]
@@ -196,7 +209,7 @@ pub struct CurrentArgs {
 
 #[derive(Debug, Args)]
 pub struct EnvArgs {
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     /// How to print the variables
     #[arg(long, value_enum, default_value = "sh")]
@@ -216,7 +229,7 @@ pub struct EnvArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     /// Run even inside another `broker exec`
     #[arg(long)]
@@ -257,7 +270,7 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     /// Device code flow (the default for netdisk)
     #[arg(long, conflicts_with_all = ["code", "browser"])]
@@ -275,7 +288,7 @@ pub struct LoginArgs {
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     /// Rotate first when less than this is left (default: the profile's refresh_before)
     #[arg(long, value_name = "DUR")]
@@ -287,7 +300,7 @@ pub struct TokenArgs {
 
 #[derive(Debug, Args)]
 pub struct RefreshArgs {
-    #[arg(value_name = "PROFILE", conflicts_with = "all")]
+    #[arg(value_name = "PROFILE", conflicts_with = "all", add = profile_names())]
     pub profile: Option<String>,
     /// Every profile (concurrently, bounded)
     #[arg(long)]
@@ -299,7 +312,7 @@ pub struct RefreshArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     #[arg(long)]
     pub json: bool,
