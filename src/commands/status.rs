@@ -111,7 +111,7 @@ fn attention(rows: &[Value]) -> Result<()> {
         let state = text(r, "state");
         let (rank, what) = match state.as_str() {
             "unreadable" => (0, "its state cannot be read".to_owned()),
-            "SecretKey rejected" => (1, "Baidu rejected its SecretKey".to_owned()),
+            "SecretKey rejected" | "credentials rejected" => (1, state.clone()),
             "not logged in" | "needs login" | "refresh interrupted" => (2, state.clone()),
             _ if text(r, "last_hook").contains("FAILED") => (3, "a hook failed".to_owned()),
             _ => continue,
@@ -137,8 +137,9 @@ fn attention(rows: &[Value]) -> Result<()> {
     Err(match rank {
         0 => Error::store(message)
             .with_hint("`broker doctor` checks the identity and the state files"),
-        1 => Error::credentials(message)
-            .with_hint(format!("check it, then `broker secret set {name}`")),
+        1 => Error::credentials(message).with_hint(format!(
+            "check the AppKey and SecretKey; `broker secret set {name}` replaces the SecretKey"
+        )),
         2 => Error::needs_person(message).with_hint(format!("run `broker login {name}`")),
         _ => Error::hook(message).with_hint(format!(
             "fix the hook, then re-run it with `broker hooks run {name}`"
@@ -167,7 +168,13 @@ fn paint(column: usize, cell: &str) -> Option<&'static str> {
         (3, c)
             if matches!(
                 c.split(" (").next(),
-                Some("expired" | "needs login" | "unreadable" | "SecretKey rejected")
+                Some(
+                    "expired"
+                        | "needs login"
+                        | "unreadable"
+                        | "SecretKey rejected"
+                        | "credentials rejected"
+                )
             ) =>
         {
             Some(ui::style::RED)
@@ -222,6 +229,17 @@ fn row(cfg: &Config, store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Valu
             // Results of hooks removed from the config since: nothing will replace them.
             let configured = crate::hooks::configured(cfg, p);
             s.hooks.retain(|h| configured.contains(&h.name));
+            // A rejection older than the config may be fixed already (`secret set` rewrites
+            // it); the next rotation will tell, and record it again if not.
+            let edited = std::fs::metadata(&cfg.paths.config)
+                .and_then(|m| m.modified())
+                .map(DateTime::<Utc>::from);
+            if s.credentials_rejected
+                .as_ref()
+                .is_some_and(|r| edited.is_ok_and(|t| t > r.at))
+            {
+                s.credentials_rejected = None;
+            }
             describe(obj, &s, now);
             if p.grant == crate::config::Grant::Netdisk {
                 copied(obj, p, &s, store.place(&p.name).as_ref());
@@ -266,6 +284,14 @@ fn copied(
 fn describe(obj: &mut serde_json::Map<String, Value>, s: &TokenState, now: DateTime<Utc>) {
     let state = if s.needs_login.is_some() {
         "needs login"
+    } else if let Some(r) = &s.credentials_rejected {
+        // The message is broker's own (baidu::error): it names the SecretKey when Baidu
+        // refused it, or the signature made with it (BCE).
+        if r.reason.contains("SecretKey") || r.reason.contains("signature") {
+            "SecretKey rejected"
+        } else {
+            "credentials rejected"
+        }
     } else if s.refresh_in_flight.is_some() {
         "refresh interrupted"
     } else if s.is_expired(now) {
@@ -299,6 +325,12 @@ fn describe(obj: &mut serde_json::Map<String, Value>, s: &TokenState, now: DateT
         obj.insert(
             "needs_login".into(),
             json!({"reason": n.reason, "at": time(n.at)}),
+        );
+    }
+    if let Some(r) = &s.credentials_rejected {
+        obj.insert(
+            "credentials_rejected".into(),
+            json!({"reason": r.reason, "at": time(r.at)}),
         );
     }
     if let Some(f) = &s.refresh_in_flight {
