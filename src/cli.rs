@@ -8,6 +8,11 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Grant;
 use crate::duration::Humane;
 
+/// Completes a profile name with the names in the config (see `commands::completions`).
+fn profile_names() -> clap_complete::ArgValueCandidates {
+    clap_complete::ArgValueCandidates::new(crate::commands::completions::profile_candidates)
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "broker",
@@ -70,7 +75,7 @@ pub enum Command {
     Current(CurrentArgs),
     /// Print a profile's variables, quoted for a shell, a .env file, JSON or GitHub Actions
     Env(EnvArgs),
-    /// Run a command with a profile's variables set; its exit code and signals pass through
+    /// Run a command (or your shell) with a profile's variables set; its exit code and signals pass through
     Exec(ExecArgs),
     /// Print the shell integration: `eval "$(broker shell-init bash)"`
     ShellInit(ShellInitArgs),
@@ -126,7 +131,8 @@ pub struct ProfileOpt {
         short = 'p',
         value_name = "NAME",
         id = "profile_opt",
-        display_order = 0
+        display_order = 0,
+        add = profile_names()
     )]
     pub profile: Option<String>,
 }
@@ -140,7 +146,8 @@ pub struct HiddenProfileOpt {
         short = 'p',
         value_name = "NAME",
         id = "profile_opt",
-        hide = true
+        hide = true,
+        add = profile_names()
     )]
     pub profile: Option<String>,
 }
@@ -159,7 +166,7 @@ pub struct InitArgs {
 #[derive(Debug, Args)]
 pub struct ProfileArg {
     /// The profile (otherwise the one in force)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     #[command(flatten)]
     pub opt: ProfileOpt,
@@ -202,6 +209,7 @@ pub struct ProfileAddArgs {
 #[derive(Debug, Args)]
 pub struct NameArg {
     /// The profile
+    #[arg(add = profile_names())]
     pub name: String,
     #[command(flatten)]
     pub opt: HiddenProfileOpt,
@@ -210,6 +218,7 @@ pub struct NameArg {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The profile
+    #[arg(add = profile_names())]
     pub name: String,
     /// Print JSON
     #[arg(long)]
@@ -221,6 +230,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
     /// The profile
+    #[arg(add = profile_names())]
     pub name: String,
     /// Do not ask for confirmation (without a terminal, nobody is asked anyway)
     #[arg(long, short = 'y')]
@@ -251,6 +261,7 @@ pub enum SecretCommand {
 #[derive(Debug, Args)]
 pub struct UseArgs {
     /// The profile (on a terminal, without it: pick one from a list)
+    #[arg(add = profile_names())]
     pub name: Option<String>,
     #[command(flatten)]
     pub opt: HiddenProfileOpt,
@@ -274,7 +285,7 @@ pub struct CurrentArgs {
 #[derive(Debug, Args)]
 pub struct EnvArgs {
     /// The profile (otherwise the one in force)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     /// How to print the variables
     #[arg(long, value_enum, default_value = "sh")]
@@ -297,13 +308,13 @@ pub struct EnvArgs {
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     /// The profile (otherwise the one in force)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     /// Run even inside another `broker exec`
     #[arg(long)]
     pub force: bool,
-    /// The command and its arguments, after `--`
-    #[arg(last = true, required = true, value_name = "CMD")]
+    /// The command and its arguments, after `--` (none: start `$SHELL`, else /bin/sh)
+    #[arg(last = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
     #[command(flatten)]
     pub opt: ProfileOpt,
@@ -341,7 +352,7 @@ pub struct ManArgs {
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// The profile (otherwise the one in force)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     /// Device code flow (the default for netdisk)
     #[arg(long, conflicts_with_all = ["code", "browser"])]
@@ -366,7 +377,7 @@ pub struct LoginArgs {
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// The profile (otherwise the one in force)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     /// Rotate first when less than this is left (default: the profile's refresh_before)
     #[arg(long, value_name = "DUR")]
@@ -381,7 +392,7 @@ pub struct TokenArgs {
 #[derive(Debug, Args)]
 pub struct RefreshArgs {
     /// The profile (otherwise the one in force)
-    #[arg(value_name = "PROFILE", conflicts_with = "all")]
+    #[arg(value_name = "PROFILE", conflicts_with = "all", add = profile_names())]
     pub profile: Option<String>,
     /// Every profile (concurrently, bounded)
     #[arg(long)]
@@ -396,7 +407,7 @@ pub struct RefreshArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The profile (otherwise the one in force)
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: Option<String>,
     #[arg(long)]
     pub json: bool,

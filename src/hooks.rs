@@ -288,6 +288,14 @@ fn all_hooks<'a>(cfg: &'a Config, profile: &'a Profile) -> Vec<Named<'a>> {
     out
 }
 
+/// The names the sinks and hooks of `profile` are recorded under: a recorded result under
+/// any other name is of one since removed from the config.
+pub fn configured(cfg: &Config, profile: &Profile) -> Vec<String> {
+    let mut names: Vec<String> = profile.sinks.iter().map(sink_name).collect();
+    names.extend(all_hooks(cfg, profile).into_iter().map(|h| h.name));
+    names
+}
+
 /// A hook without a `name` is called by its command, shortened.
 fn default_name(run: &Run) -> String {
     let text = match run {
@@ -489,8 +497,7 @@ fn fire(
         tell(profile, facts.event, &result, trigger);
         report.results.push(result);
     }
-    let mut keep: Vec<String> = profile.sinks.iter().map(sink_name).collect();
-    keep.extend(hooks.into_iter().map(|h| h.name));
+    let keep = configured(cfg, profile);
     record(
         store,
         &profile.name,

@@ -55,6 +55,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
 /// the exit code of SPEC §7.
 pub fn main() -> ExitCode {
     install_panic_hook();
+    // A shell asking for completions (the scripts of `broker completions SHELL` set the
+    // variable): answer and exit. Otherwise one variable lookup, and the command runs.
+    clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
+        .var(commands::completions::VAR)
+        .complete();
     match run(std::env::args_os()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

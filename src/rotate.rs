@@ -262,7 +262,12 @@ pub fn ensure_observed(
         failpoint::hit("rotate.after-save");
         Ok((state, deferred))
     })()
-    .map_err(&attempted)?;
+    .map_err(|e| {
+        if e.exit_code() == 4 {
+            record_rejection(&mut *lock, &e);
+        }
+        attempted(e)
+    })?;
     drop(lock);
     if let Some(error) = deferred {
         return Err(attempted(error));
@@ -275,6 +280,19 @@ pub fn ensure_observed(
         state,
         previous_expires_at,
     })
+}
+
+/// Baidu rejected the app's credentials: noted in the state, when there is one, so that
+/// `status` can say so (the failing command already did). Best effort: a state that cannot
+/// be written changes nothing about the error being reported.
+fn record_rejection(lock: &mut dyn crate::store::ProfileLock, e: &Error) {
+    if let Ok(Some(mut state)) = lock.load() {
+        state.credentials_rejected = Some(NeedsLogin {
+            reason: e.message().to_owned(),
+            at: Utc::now(),
+        });
+        let _ = lock.save(&state);
+    }
 }
 
 /// The journal protocol for a single-use refresh token: mark, send once, settle the mark.

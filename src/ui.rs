@@ -84,6 +84,34 @@ fn paint(text: &str, code: &str) -> String {
     }
 }
 
+/// A one-line note on stderr that the next one replaces ("retrying… 2/5, HTTP 503"), shown
+/// only on a terminal at the normal level: never in a pipe or a log (where `\r` would pile
+/// up), not with `--quiet`, and not with `-v`, whose debug lines say the same. Cleared when
+/// dropped, so the line never outlives what it describes.
+#[derive(Default)]
+pub struct Progress {
+    shown: bool,
+}
+
+impl Progress {
+    pub fn show(&mut self, text: &str) {
+        if LEVEL.load(Ordering::Relaxed) == NORMAL && std::io::stderr().is_terminal() {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K{text}").and_then(|()| err.flush());
+            self.shown = true;
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.shown {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K").and_then(|()| err.flush());
+        }
+    }
+}
+
 /// Writes data to stdout. A closed pipe (`broker token | head -c1`) ends the program quietly.
 pub fn print(data: impl AsRef<str>) {
     let mut out = std::io::stdout().lock();
@@ -105,6 +133,22 @@ pub fn color_stdout() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
         && std::io::stdout().is_terminal()
+}
+
+/// How wide stdout's lines may be: `COLUMNS` when set, else the terminal's width; `None`
+/// (no limit) into a pipe or a file, where lines are for programs and are never wrapped.
+pub fn width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return Some(n);
+    }
+    // A pseudo-terminal nobody sized says 0 columns: no limit then.
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(w, _)| usize::from(w.0))
+        .filter(|w| *w > 0)
 }
 
 /// SGR codes for table cells.

@@ -12,6 +12,11 @@ pub const MAX_BODY: u64 = 256 * 1024;
 /// One attempt never waits longer than this, so a stall leaves time for a retry.
 const ATTEMPT_CAP: Duration = Duration::from_secs(20);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most attempts of one request, retries included (each also within the deadline).
+const MAX_ATTEMPTS: u32 = 5;
+/// The most attempts when the connection is refused: nothing listens on that port (on
+/// loopback, a server that is not running), which a few more seconds seldom change.
+const REFUSED_ATTEMPTS: u32 = 3;
 
 /// Which failures may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +55,10 @@ impl From<Unanswered> for Error {
 pub struct Client {
     http: reqwest::blocking::Client,
     deadline: Instant,
+    /// "after N attempts over T" when the last [`Client::send`] returned an answer it had
+    /// retried for and given up on (a 5xx, a throttle): [`Client::gave_up`] adds it to the
+    /// error the caller makes of that answer.
+    retried: std::cell::RefCell<Option<String>>,
 }
 
 impl Client {
@@ -66,11 +75,24 @@ impl Client {
         let deadline = now
             .checked_add(timeout)
             .unwrap_or_else(|| now + crate::config::MAX_TIMEOUT);
-        Ok(Client { http, deadline })
+        Ok(Client {
+            http,
+            deadline,
+            retried: std::cell::RefCell::new(None),
+        })
     }
 
     pub fn remaining(&self) -> Duration {
         self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// `error`, made of the last answer, with how often it was tried when that was more than
+    /// once ("…, after 5 attempts over 21 s").
+    pub fn gave_up(&self, error: Error) -> Error {
+        match self.retried.borrow_mut().take() {
+            Some(tries) => error.map_message(|m| format!("{m}, {tries}")),
+            None => error,
+        }
     }
 
     /// Sends the request built by `build` (called again for each attempt) and reads the answer.
@@ -80,16 +102,31 @@ impl Client {
         retry: Retry,
         build: impl Fn(&reqwest::blocking::Client) -> reqwest::blocking::RequestBuilder,
     ) -> Result<Answer, Unanswered> {
+        let first = Instant::now();
         let mut attempt: u32 = 0;
+        // A one-line note on a terminal while retrying; cleared when this returns.
+        let mut progress = ui::Progress::default();
+        self.retried.replace(None);
+        let tries = |attempt: u32| {
+            (attempt > 1)
+                .then(|| format!("after {attempt} attempts over {}", seconds(first.elapsed())))
+        };
+        let with_tries = |msg: String, attempt: u32| match tries(attempt) {
+            Some(t) => format!("{msg}, {t}"),
+            None => msg,
+        };
         loop {
             attempt += 1;
             let remaining = self.remaining();
             if remaining.is_zero() {
                 return Err(Unanswered {
-                    error: Error::network(format!("gave up on {what}: the time limit ran out"))
-                        .with_hint(
-                            "raise `--timeout` or `timeout` in the config, or check the network",
-                        ),
+                    error: Error::network(with_tries(
+                        format!("gave up on {what}: the time limit ran out"),
+                        attempt - 1,
+                    ))
+                    .with_hint(
+                        "raise `--timeout` or `timeout` in the config, or check the network",
+                    ),
                     maybe_delivered: false,
                 });
             }
@@ -109,14 +146,23 @@ impl Client {
                             maybe_delivered: true,
                         });
                     }
-                    if retry == Retry::Safe && is_transient(&answer) && self.backoff(attempt) {
-                        ui::debug(1, format!("{what}: retrying after HTTP {}", answer.status));
-                        continue;
+                    if retry == Retry::Safe && is_transient(&answer) {
+                        if attempt < MAX_ATTEMPTS && self.backoff(attempt) {
+                            ui::debug(1, format!("{what}: retrying after HTTP {}", answer.status));
+                            progress.show(&format!(
+                                "retrying… {}/{MAX_ATTEMPTS}, HTTP {}",
+                                attempt + 1,
+                                answer.status
+                            ));
+                            continue;
+                        }
+                        self.retried.replace(tries(attempt));
                     }
                     return Ok(answer);
                 }
                 Err(e) => {
                     let connect = matches!(&e, Failure::Send(e) if e.is_connect());
+                    let refused = matches!(&e, Failure::Send(e) if is_refused(e));
                     let reason = match &e {
                         Failure::Send(e) => describe(e),
                         Failure::Read(e) => format!("the answer broke off: {e}"),
@@ -128,11 +174,24 @@ impl Client {
                         Retry::ConnectOnly => connect,
                         Retry::Never => false,
                     };
-                    if may_retry && self.backoff(attempt) {
+                    let most = if refused {
+                        REFUSED_ATTEMPTS
+                    } else {
+                        MAX_ATTEMPTS
+                    };
+                    if may_retry && attempt < most && self.backoff(attempt) {
+                        progress.show(&format!(
+                            "retrying… {}/{most}, {}",
+                            attempt + 1,
+                            short_reason(&e, refused)
+                        ));
                         continue;
                     }
                     return Err(Unanswered {
-                        error: Error::network(format!("{what} failed: {reason}")),
+                        error: Error::network(with_tries(
+                            format!("{what} failed: {reason}"),
+                            attempt,
+                        )),
                         maybe_delivered: !connect,
                     });
                 }
@@ -216,6 +275,40 @@ fn exchange(
     }
 }
 
+/// The connection was refused: the host answered that nothing listens on the port.
+fn is_refused(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// A failure in a few words, for the progress line.
+fn short_reason(e: &Failure, refused: bool) -> &'static str {
+    match e {
+        _ if refused => "connection refused",
+        Failure::TimedOut => "timed out",
+        Failure::Send(e) if e.is_timeout() => "timed out",
+        Failure::Send(e) if e.is_connect() => "cannot connect",
+        Failure::Send(_) | Failure::Read(_) => "the connection broke",
+    }
+}
+
+/// A duration for messages: `0.8 s`, `21 s`.
+fn seconds(d: Duration) -> String {
+    if d < Duration::from_secs(10) {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} s", d.as_secs_f64().round())
+    }
+}
+
 /// Worth retrying for a request that consumes nothing.
 fn is_transient(answer: &Answer) -> bool {
     if answer.status == 429 || answer.status >= 500 {
@@ -227,6 +320,8 @@ fn is_transient(answer: &Answer) -> bool {
 fn describe(e: &reqwest::Error) -> String {
     let base = if e.is_timeout() {
         "timed out".to_owned()
+    } else if is_refused(e) {
+        "connection refused".to_owned()
     } else if e.is_connect() {
         "cannot connect".to_owned()
     } else {

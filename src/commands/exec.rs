@@ -1,7 +1,8 @@
-//! `broker exec [PROFILE] [--force] -- CMD [ARGS…]`: run CMD with the profile's variables set
-//! and the stale ones of any earlier profile removed; SIGINT, SIGTERM and SIGHUP sent to broker
-//! reach CMD, and broker exits with CMD's code (128 + the signal when a signal ended it).
-//! stdin, stdout, stderr and the terminal stay CMD's.
+//! `broker exec [PROFILE] [--force] [-- CMD [ARGS…]]`: run CMD (without one: `$SHELL`, else
+//! /bin/sh) with the profile's variables set and the stale ones of any earlier profile
+//! removed; SIGINT, SIGTERM and SIGHUP sent to broker reach CMD, and broker exits with CMD's
+//! code (128 + the signal when a signal ended it). stdin, stdout, stderr and the terminal stay
+//! CMD's.
 
 use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
@@ -48,8 +49,19 @@ pub fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
     let exports = exports(ctx, &cfg, &name)?;
 
-    let Some((program, rest)) = args.command.split_first() else {
-        return Err(Error::usage("no command given after `--`"));
+    let shell_program;
+    let (program, rest) = match args.command.split_first() {
+        Some((program, rest)) => (program, rest),
+        // No command: a shell with the variables, as aws-vault does; BROKER_PROFILE and
+        // BROKER_EXEC in it show the profile, and a nested `broker exec` is refused there.
+        None => {
+            shell_program = user_shell();
+            ui::say(format!(
+                "starting {} with profile `{name}`; `exit` leaves it",
+                sanitize(&shell_program.to_string_lossy())
+            ));
+            (&shell_program, &[][..])
+        }
     };
     let mut cmd = Command::new(program);
     cmd.args(rest);
@@ -115,6 +127,13 @@ pub fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
     };
     // The exit code is CMD's, which the error type cannot carry: leave here, as a shell does.
     std::process::exit(code)
+}
+
+/// The person's shell: `$SHELL`, else /bin/sh.
+fn user_shell() -> OsString {
+    std::env::var_os("SHELL")
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| OsString::from("/bin/sh"))
 }
 
 /// A variable CMD must not inherit: any `BAIDU_*`, any `BROKER_*` but [`KEPT`], and the

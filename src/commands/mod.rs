@@ -1,7 +1,7 @@
 //! One module per subcommand, and the [`Context`] they share: resolved paths, the config,
 //! the vault and the state store, each built only when a command asks for it.
 
-mod completions;
+pub(crate) mod completions;
 mod current;
 mod demo;
 mod doctor;

@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 
 use crate::cli::StatusArgs;
 use crate::commands::Context;
-use crate::config::Profile;
+use crate::config::{Config, Profile};
 use crate::duration::relative;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::profile::ProfileName;
 use crate::secret::mask;
 use crate::store::{FileStore, Journal, Place, StateStore, TokenState};
@@ -22,16 +22,20 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         None => cfg.profiles.keys().cloned().collect(),
     };
     let now = Utc::now();
-    let rows: Vec<Value> = names
+    let in_force = ctx.select(&cfg, None).ok().map(|(n, _)| n);
+    let mut rows: Vec<Value> = names
         .iter()
-        .map(|n| row(&store, &cfg.profiles[n], now))
+        .map(|n| row(&cfg, &store, &cfg.profiles[n], now))
         .collect();
+    for (r, n) in rows.iter_mut().zip(&names) {
+        r["in_force"] = json!(in_force.as_ref() == Some(n));
+    }
     if args.json {
         ui::print(format!(
             "{}\n",
             serde_json::to_string_pretty(&rows).expect("plain JSON")
         ));
-        return Ok(());
+        return attention(&rows);
     }
     if rows.is_empty() {
         ui::say(crate::config::profile_list_hint(&cfg.profiles));
@@ -41,8 +45,9 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
+            let mark = if r["in_force"] == true { "*" } else { " " };
             vec![
-                text(r, "profile"),
+                format!("{mark} {}", text(r, "profile")),
                 text(r, "grant"),
                 text(r, "app_key"),
                 match r.get("copied_from") {
@@ -56,21 +61,91 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
             ]
         })
         .collect();
-    ui::print(ui::table_styled(
-        &[
-            "PROFILE",
-            "GRANT",
-            "APP KEY",
-            "STATE",
-            "EXPIRES",
-            "REFRESH TOKEN",
-            "LAST ROTATION",
-            "LAST HOOK",
-        ],
-        &table,
-        paint,
-    ));
-    Ok(())
+    let header = [
+        "  PROFILE",
+        "GRANT",
+        "APP KEY",
+        "STATE",
+        "EXPIRES",
+        "REFRESH TOKEN AGE",
+        "LAST ROTATION",
+        "LAST HOOK",
+    ];
+    let plain = ui::table(&header, &table);
+    let widest = plain.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    if ui::width().is_some_and(|w| widest > w) {
+        ui::print(blocks(&header, &table));
+    } else {
+        ui::print(ui::table_styled(&header, &table, paint));
+    }
+    attention(&rows)
+}
+
+/// The table one profile at a time, for a terminal too narrow for its rows: the name, grant
+/// and app key on one line, then one indented line per other column that has a value.
+fn blocks(header: &[&str], table: &[Vec<String>]) -> String {
+    let labels: Vec<String> = header[3..].iter().map(|h| h.to_lowercase()).collect();
+    let pad = labels.iter().map(|l| l.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (i, row) in table.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("{}  {}  {}\n", row[0], row[1], row[2]));
+        for (label, cell) in labels.iter().zip(&row[3..]).filter(|(_, c)| *c != "-") {
+            out.push_str(&format!("    {label:<pad$}  {cell}\n"));
+        }
+    }
+    out
+}
+
+/// Exit non-zero when a profile needs someone to act, as `gh auth status` does, with the
+/// code of the most serious problem: 6 a state broker cannot read, 4 a SecretKey Baidu
+/// rejected, 3 a login needed, 7 a failed hook. Tokens that merely expired, and an interrupted
+/// refresh, are not a problem: the next `token` fetches, refreshes or recovers them.
+fn attention(rows: &[Value]) -> Result<()> {
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let mut problems: Vec<(u8, String, String)> = Vec::new();
+    for r in rows {
+        let name = text(r, "profile");
+        let state = text(r, "state");
+        let (rank, what) = match state.as_str() {
+            "unreadable" => (0, "its state cannot be read".to_owned()),
+            "SecretKey rejected" | "credentials rejected" => (1, state.clone()),
+            // "refresh interrupted" is not here: the next use recovers it (docs/rotation.md).
+            "not logged in" | "needs login" => (2, state.clone()),
+            _ if text(r, "last_hook").contains("FAILED") => (3, "a hook failed".to_owned()),
+            _ => continue,
+        };
+        problems.push((rank, name, what));
+    }
+    let Some((rank, name, _)) = problems.iter().min_by_key(|p| p.0).cloned() else {
+        return Ok(());
+    };
+    let list: Vec<String> = problems
+        .iter()
+        .map(|(_, n, what)| format!("`{n}` ({what})"))
+        .collect();
+    let message = if problems.len() == 1 {
+        format!("profile {} needs attention", list[0])
+    } else {
+        format!(
+            "{} profiles need attention: {}",
+            problems.len(),
+            list.join(", ")
+        )
+    };
+    Err(match rank {
+        0 => Error::store(message)
+            .with_hint("`broker doctor` checks the identity and the state files"),
+        1 => Error::credentials(message).with_hint(format!(
+            "check the AppKey and SecretKey; `broker secret set {name}` replaces the SecretKey"
+        )),
+        2 => Error::needs_person(message).with_hint(format!("run `broker login {name}`")),
+        _ => Error::hook(message).with_hint(format!(
+            "fix the hook, then re-run it with `broker hooks run {name}`"
+        )),
+    })
 }
 
 /// The expiry both as a time and relative: `2026-07-01 12:00 UTC (in 29 days)`.
@@ -89,11 +164,18 @@ fn expiry(row: &Value) -> String {
 /// Colours for a terminal: the state column and a failed hook.
 fn paint(column: usize, cell: &str) -> Option<&'static str> {
     match (column, cell) {
+        (0, c) if c.starts_with('*') => Some(ui::style::BOLD),
         (3, "ok") => Some(ui::style::GREEN),
         (3, c)
             if matches!(
                 c.split(" (").next(),
-                Some("expired" | "needs login" | "unreadable")
+                Some(
+                    "expired"
+                        | "needs login"
+                        | "unreadable"
+                        | "SecretKey rejected"
+                        | "credentials rejected"
+                )
             ) =>
         {
             Some(ui::style::RED)
@@ -125,7 +207,7 @@ fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// being worth a remark.
 const CLOCK_SLACK_SECS: i64 = 60;
 
-fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
+fn row(cfg: &Config, store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
     let mut v = json!({
         "profile": p.name.as_str(),
         "grant": p.grant.as_str(),
@@ -144,7 +226,21 @@ fn row(store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
             };
             obj.insert("state".into(), json!(state));
         }
-        Ok(Some(s)) => {
+        Ok(Some(mut s)) => {
+            // Results of hooks removed from the config since: nothing will replace them.
+            let configured = crate::hooks::configured(cfg, p);
+            s.hooks.retain(|h| configured.contains(&h.name));
+            // A rejection older than the config may be fixed already (`secret set` rewrites
+            // it); the next rotation will tell, and record it again if not.
+            let edited = std::fs::metadata(&cfg.paths.config)
+                .and_then(|m| m.modified())
+                .map(DateTime::<Utc>::from);
+            if s.credentials_rejected
+                .as_ref()
+                .is_some_and(|r| edited.is_ok_and(|t| t > r.at))
+            {
+                s.credentials_rejected = None;
+            }
             describe(obj, &s, store.journal(&p.name, &s), now);
             if p.grant == crate::config::Grant::Netdisk {
                 copied(obj, p, &s, store.place(&p.name).as_ref());
@@ -196,6 +292,14 @@ fn describe(
 ) {
     let state = if s.needs_login.is_some() {
         "needs login"
+    } else if let Some(r) = &s.credentials_rejected {
+        // The message is broker's own (baidu::error): it names the SecretKey when Baidu
+        // refused it, or the signature made with it (BCE).
+        if r.reason.contains("SecretKey") || r.reason.contains("signature") {
+            "SecretKey rejected"
+        } else {
+            "credentials rejected"
+        }
     } else if let Some(Journal::UnderWay(_)) = journal {
         "refresh under way"
     } else if let Some(Journal::Interrupted(_)) = journal {
@@ -231,6 +335,12 @@ fn describe(
         obj.insert(
             "needs_login".into(),
             json!({"reason": n.reason, "at": time(n.at)}),
+        );
+    }
+    if let Some(r) = &s.credentials_rejected {
+        obj.insert(
+            "credentials_rejected".into(),
+            json!({"reason": r.reason, "at": time(r.at)}),
         );
     }
     if let Some(f) = &s.refresh_in_flight {

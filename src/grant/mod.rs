@@ -181,6 +181,7 @@ pub fn fetch_unattended(client: &Client, profile: &Profile, secret: &SecretKey) 
             "a netdisk token needs a refresh token or a login",
         )),
     }
+    .map_err(|e| client.gave_up(e))
 }
 
 #[cfg(test)]

@@ -287,6 +287,12 @@ fn not_found(source: &IdentitySource) -> Error {
 /// not waited for. Its stderr goes to ours (a password manager may say why it failed); its
 /// stdin is closed so it cannot swallow data piped to broker.
 fn run_command(cmd: &str) -> Result<Zeroizing<Vec<u8>>> {
+    run_command_to(cmd, Stdio::inherit())
+}
+
+/// [`run_command`] with the command's stderr sent to `stderr` (tests catch it in a file
+/// rather than let it land in the test run's output).
+fn run_command_to(cmd: &str, stderr: Stdio) -> Result<Zeroizing<Vec<u8>>> {
     let timeout = key_command_timeout()?;
     let mut command = Command::new("sh");
     command
@@ -294,7 +300,7 @@ fn run_command(cmd: &str) -> Result<Zeroizing<Vec<u8>>> {
         .arg(cmd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .stderr(stderr);
     let mut group = crate::process::spawn(&mut command)
         .map_err(|e| Error::store(format!("cannot run `{ENV_KEY_CMD}`: {}", reason(&e))))?;
     let capture = group
@@ -647,12 +653,19 @@ mod tests {
     #[test]
     fn command_source_uses_stdout_and_fails_with_exit_6() {
         let key = x25519::Identity::generate();
-        let cmd = format!(
-            "echo '{}'; echo diagnostics >&2",
-            key.to_string().expose_secret()
-        );
-        let keys = public_keys(&IdentitySource::Command(cmd)).unwrap();
+        let line = key.to_string().expose_secret().to_owned();
+        let keys = public_keys(&IdentitySource::Command(format!("echo '{line}'"))).unwrap();
         assert_eq!(keys, vec![key.to_public().to_string()]);
+
+        // What the command says on stderr stays out of the key (and out of the test output).
+        let caught = tempfile::NamedTempFile::new().unwrap();
+        let out = run_command_to(
+            &format!("echo '{line}'; echo diagnostics >&2"),
+            Stdio::from(caught.reopen().unwrap()),
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out).trim(), line);
+        assert_eq!(fs::read_to_string(caught.path()).unwrap(), "diagnostics\n");
 
         let err = load(&IdentitySource::Command("exit 3".into()))
             .err()

@@ -42,6 +42,10 @@ pub struct TokenState {
     /// Set when Baidu rejected the refresh token; nothing is deleted for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub needs_login: Option<NeedsLogin>,
+    /// Set when Baidu rejected the app's credentials (exit 4) at a rotation; a successful
+    /// rotation writes a state without it. Only for `status` to show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_rejected: Option<NeedsLogin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_rotation: Option<DateTime<Utc>>,
     /// The last result of each hook.
@@ -197,6 +201,7 @@ impl TokenState {
             generation: 0,
             refresh_in_flight: None,
             needs_login: None,
+            credentials_rejected: None,
             last_rotation: None,
             hooks: Vec::new(),
             lineage: None,

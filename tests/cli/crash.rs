@@ -3,6 +3,14 @@
 //! state decrypts, the lock is free, and the next command succeeds or, when Baidu says the
 //! journaled refresh token was already used, says what happened (exit 3) — never exit 1, never
 //! a torn file, never a refresh token sent again after its answer was saved.
+//!
+//! Tests that need what not every machine grants (mounting a tmpfs or a read-only bind mount,
+//! which takes root with CAP_SYS_ADMIN; or, for the read-only ones, a user other than root,
+//! for whom modes suffice) are `#[ignore]`d with that reason, so `cargo test` reports them as
+//! ignored instead of passing them unrun; a test cannot ignore itself at run time. Run them
+//! with `cargo test --features failpoints --test cli crash:: -- --ignored` where the machine
+//! allows it (scripts/test.sh checks and does so). Run there without the rights, they fail
+//! and say what is missing: never a silent pass.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -90,9 +98,16 @@ mod killed {
             home.std_cmd(&["status", profile, "--json"]),
             NEXT_COMMAND_LIMIT,
         );
-        assert!(
-            status.status.success(),
-            "status after a crash: {}",
+        // It reads the state. An interrupted refresh is shown as such but needs nobody: the
+        // next use presents the journaled refresh token again (the recovery rule), so status
+        // exits 0 for it.
+        let shown: serde_json::Value = serde_json::from_slice(&status.stdout)
+            .unwrap_or_else(|e| panic!("status after a crash: {e}: {status:?}"));
+        assert_eq!(
+            status.status.code(),
+            Some(0),
+            "status after a crash ({}): {}",
+            shown[0]["state"],
             String::from_utf8_lossy(&status.stderr)
         );
 
@@ -515,29 +530,27 @@ fn in_namespace(home: &Home, script: &str, vars: &[(&str, &Path)], args: &[&str]
 }
 
 /// `broker ARGS` with `dir` made unwritable even for root: a read-only bind mount in a
-/// private mount namespace; as another user, mode 0500 on it and every folder in it. `None`
-/// (with the reason printed) where neither can be done.
-fn with_read_only(home: &Home, dir: &Path, args: &[&str]) -> Option<Output> {
+/// private mount namespace; as another user, mode 0500 on it and every folder in it. Where
+/// neither can be done the test fails saying so (it is `#[ignore]`d for that reason).
+fn with_read_only(home: &Home, dir: &Path, args: &[&str]) -> Output {
     if !nix::unistd::geteuid().is_root() {
         let folders = folders_in(dir);
         set_modes(&folders, 0o500);
         let out = run_within(home.std_cmd(args), Duration::from_secs(20));
         set_modes(&folders, 0o700);
-        return Some(out);
+        return out;
     }
-    if !can_unshare() {
-        eprintln!(
-            "skipped: running as root without the right to mount, so nothing can make `{}` unwritable",
-            dir.display()
-        );
-        return None;
-    }
-    Some(in_namespace(
+    assert!(
+        can_unshare(),
+        "running as root without the right to mount: nothing can make `{}` unwritable; run this test as another user or with CAP_SYS_ADMIN",
+        dir.display()
+    );
+    in_namespace(
         home,
         r#"mount --bind "$RO" "$RO" && mount -o remount,bind,ro "$RO" && exec "$@""#,
         &[("RO", dir)],
         args,
-    ))
+    )
 }
 
 fn folders_in(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -612,13 +625,12 @@ fn a_file_size_limit_fails_the_save_cleanly_and_sends_no_refresh_token() {
 }
 
 #[test]
+#[ignore = "needs the right to mount a tmpfs (root with CAP_SYS_ADMIN); run with --ignored where allowed"]
 fn a_full_disk_fails_the_save_cleanly_and_keeps_the_old_state() {
-    if !can_unshare() {
-        eprintln!(
-            "skipped: no right to mount a small tmpfs (the file-size-limit test covers the same path)"
-        );
-        return;
-    }
+    assert!(
+        can_unshare(),
+        "no right to mount a small tmpfs: run this test as root with CAP_SYS_ADMIN (the file-size-limit test covers the same path)"
+    );
     let home = Home::with_emulator();
     home.login_netdisk("nd");
     let before = home.state_json("nd");
@@ -663,6 +675,7 @@ fn a_full_disk_fails_the_save_cleanly_and_keeps_the_old_state() {
 }
 
 #[test]
+#[ignore = "needs a user other than root, or root with the right to mount; run with --ignored where allowed"]
 fn an_unwritable_state_folder_fails_cleanly_and_reading_still_works() {
     let home = Home::with_emulator();
     home.login_netdisk("nd");
@@ -670,9 +683,7 @@ fn an_unwritable_state_folder_fails_cleanly_and_reading_still_works() {
     home.emu().reset_counters();
     let state_dir = home.state_dir();
     // A token that is not due needs no write at all.
-    let Some(out) = with_read_only(&home, &state_dir, &["token", "nd"]) else {
-        return;
-    };
+    let out = with_read_only(&home, &state_dir, &["token", "nd"]);
     assert!(
         out.status.success(),
         "{}",
@@ -682,7 +693,7 @@ fn an_unwritable_state_folder_fails_cleanly_and_reading_still_works() {
         String::from_utf8_lossy(&out.stdout).trim(),
         before["access_token"].as_str().unwrap()
     );
-    let out = with_read_only(&home, &state_dir, &["refresh", "nd", "--force"]).unwrap();
+    let out = with_read_only(&home, &state_dir, &["refresh", "nd", "--force"]);
     assert_failed(&out, 6, "refresh with a read-only state folder");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -696,6 +707,7 @@ fn an_unwritable_state_folder_fails_cleanly_and_reading_still_works() {
 }
 
 #[test]
+#[ignore = "needs a user other than root, or root with the right to mount; run with --ignored where allowed"]
 fn a_read_only_config_works_for_token_refresh_and_status() {
     let home = Home::with_emulator();
     home.login_netdisk("nd");
@@ -704,9 +716,7 @@ fn a_read_only_config_works_for_token_refresh_and_status() {
     home.emu().reset_counters();
     let config_dir = home.config().parent().unwrap().to_path_buf();
     let config = home.read_config();
-    let Some(out) = with_read_only(&home, &config_dir, &["token", "nd"]) else {
-        return;
-    };
+    let out = with_read_only(&home, &config_dir, &["token", "nd"]);
     assert!(
         out.status.success(),
         "{}",
@@ -714,7 +724,7 @@ fn a_read_only_config_works_for_token_refresh_and_status() {
     );
     assert_eq!(home.refreshes(), 1, "the expired token was rotated");
     for args in [&["refresh", "nd", "--force"][..], &["status", "--json"]] {
-        let out = with_read_only(&home, &config_dir, args).unwrap();
+        let out = with_read_only(&home, &config_dir, args);
         assert!(
             out.status.success(),
             "{args:?}: {}",
@@ -723,7 +733,7 @@ fn a_read_only_config_works_for_token_refresh_and_status() {
     }
     assert_eq!(home.refreshes(), 2);
     // Writing the config is refused cleanly, and leaves it as it was.
-    let out = with_read_only(&home, &config_dir, &["profile", "remove", "spare"]).unwrap();
+    let out = with_read_only(&home, &config_dir, &["profile", "remove", "spare"]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");

@@ -197,10 +197,39 @@ fn nesting_is_refused_unless_forced() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "q\n");
 }
 
+/// `broker exec p` with nothing after it: the person's `$SHELL` (else /bin/sh) with the
+/// profile's variables, as aws-vault does; its exit code is broker's.
 #[test]
-fn a_command_is_required_after_the_double_dash() {
+fn without_a_command_the_users_shell_starts_with_the_profile() {
+    use std::os::unix::fs::PermissionsExt;
     let home = home();
-    home.fails(&["exec", "p"], 2);
+    let token = home.ok(&["token", "p"]);
+    let said = "echo \"$BROKER_PROFILE $BROKER_EXEC $BAIDU_ACCESS_TOKEN\"; exit 3\n";
+    // No SHELL (the harness clears the environment): /bin/sh reads the commands on stdin.
+    let out = home.cmd(&["exec", "p"]).write_stdin(said).output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("p p {}\n", token.trim())
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/bin/sh") && stderr.contains("`p`") && stderr.contains("exit"),
+        "{stderr}"
+    );
+
+    let shell = home.path().join("my-shell");
+    std::fs::write(&shell, "#!/bin/sh\necho \"my shell: $BROKER_PROFILE $*\"\n").unwrap();
+    std::fs::set_permissions(&shell, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = home
+        .cmd(&["exec", "p"])
+        .env("SHELL", &shell)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "my shell: p \n");
+
+    // A stray word is still not a command: it must follow `--`.
     home.fails(&["exec", "p", "env"], 2);
 }
 

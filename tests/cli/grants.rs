@@ -245,8 +245,19 @@ fn status_and_logout() {
     home.ok(&["logout", "nd"]);
     assert!(!home.state_file("nd").exists());
     home.fails(&["token", "nd"], 3);
-    let table = home.ok(&["status"]);
+    // A profile that needs a login makes `status` exit 3 (as `gh auth status` fails), after
+    // printing the whole table.
+    let out = home.cmd(&["status"]).output().unwrap();
+    crate::harness::assert_failed(&out, 3, "status with a logged-out profile");
+    let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("not logged in"), "{table}");
+    assert!(table.contains("  ai "), "{table}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("profile `nd` (not logged in) needs attention")
+            && stderr.contains("broker login nd"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -261,4 +272,34 @@ fn a_used_authorization_code_is_refused_with_exit_3() {
         .output()
         .unwrap();
     assert_failed(&err, 3, "reused code");
+}
+
+/// Regression: a profile whose SecretKey Baidu rejected looked `expired` (or `ok`) in
+/// `status`, with exit 0; now it says so and exits 4, until the SecretKey is replaced.
+#[test]
+fn status_shows_a_rejected_secret_key_and_exits_4() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    home.ok(&["token", "ai"]);
+    home.ok_stdin(&["secret", "set", "ai"], "not-the-secret");
+    home.expire("ai");
+    let err = home.fails(&["token", "ai"], 4);
+    assert!(err.contains("rejected the SecretKey"), "{err}");
+    let out = home.cmd(&["status"]).output().unwrap();
+    crate::harness::assert_failed(&out, 4, "status with a rejected SecretKey");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("SecretKey rejected"), "{table}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broker secret set ai"), "{stderr}");
+
+    // A new SecretKey: no longer shown as rejected (its token is merely expired), and the
+    // next rotation forgets the rejection.
+    home.ok_stdin(&["secret", "set", "ai"], crate::harness::SECRET);
+    let table = home.ok(&["status"]);
+    assert!(
+        table.contains("expired") && !table.contains("rejected"),
+        "{table}"
+    );
+    home.ok(&["token", "ai"]);
+    assert!(home.state_json("ai").get("credentials_rejected").is_none());
 }

@@ -221,11 +221,43 @@ fn a_failing_hook_makes_refresh_exit_7_and_the_token_stays_saved() {
         home.state_json("ai")["access_token"].as_str().unwrap()
     );
 
-    // `status` shows the failure.
-    let status: serde_json::Value =
-        serde_json::from_str(&home.ok(&["status", "ai", "--json"])).unwrap();
+    // `status` shows the failure, and exits 7 for it.
+    let out = home.cmd(&["status", "ai", "--json"]).output().unwrap();
+    assert_failed(&out, 7, "status with a failed hook");
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let last = status[0]["last_hook"].as_str().unwrap();
     assert!(last.contains("bad FAILED (exit 3"), "{last}");
+}
+
+/// Regression: a failure recorded before the hook was removed from the config stayed in
+/// `status` for good (nothing runs any more to replace it).
+#[test]
+fn status_forgets_the_results_of_hooks_removed_from_the_config() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let base = home.read_config();
+    append_config(
+        &home,
+        "\n[[profiles.ai.hooks]]\nname = \"bad\"\non = [\"rotate\"]\nrun = \"exit 3\"\n",
+    );
+    home.fails(&["refresh", "ai", "--force"], 7);
+    let out = home.cmd(&["status", "ai", "--json"]).output().unwrap();
+    assert_failed(&out, 7, "status with a failed hook");
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        status[0]["last_hook"]
+            .as_str()
+            .unwrap()
+            .contains("bad FAILED")
+    );
+
+    home.write_config(&base);
+    let status: serde_json::Value =
+        serde_json::from_str(&home.ok(&["status", "ai", "--json"])).unwrap();
+    assert!(status[0].get("last_hook").is_none(), "{status}");
+    assert_eq!(status[0]["hooks"], serde_json::json!([]), "{status}");
+    let table = home.ok(&["status", "ai"]);
+    assert!(!table.contains("FAILED"), "{table}");
 }
 
 #[test]

@@ -267,3 +267,92 @@ fn refresh_all_rotates_every_profile() {
     assert_eq!(c.endpoints.get("/v1/BCE-BEARER/token"), Some(&1));
     assert_eq!(c.secret_in_url, 0);
 }
+
+/// Regression: a refused connection (nothing listens on the port) was retried for the whole
+/// 30 s time limit, in silence.
+#[test]
+fn a_refused_connection_gives_up_after_three_attempts_within_seconds() {
+    let home = Home::init();
+    home.add_offline("ai", "ai", "sk");
+    let started = Instant::now();
+    let out = home.cmd(&["token", "ai"]).output().unwrap();
+    let took = started.elapsed();
+    assert_failed(&out, 5, "refused");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(took < Duration::from_secs(5), "took {took:?}: {stderr}");
+    assert!(
+        stderr.contains("connection refused") && stderr.contains(", after 3 attempts over"),
+        "{stderr}"
+    );
+}
+
+/// Regression: ten 503s sat silent for 21 s; the final error now says how often broker tried.
+#[test]
+fn server_errors_that_outlast_the_retries_say_how_often_broker_tried() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Status {
+            status: 503,
+            body: None,
+        })
+        .on_path(TOKEN_PATH)
+        .times(10),
+    );
+    let err = home.fails(&["token", "ai"], 5);
+    assert!(
+        err.contains("HTTP 503") && err.contains(", after 5 attempts over"),
+        "{err}"
+    );
+    assert_eq!(
+        home.emu().counters().grants.get("client_credentials"),
+        Some(&5)
+    );
+}
+
+/// `broker ARGS` under `script`, so stderr is a pseudo-terminal; returns what it printed.
+fn on_a_terminal(home: &Home, args: &str) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("broker");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("TERM", "xterm")
+        .current_dir(home.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("`script` (util-linux) must be installed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// On a terminal a retry shows one progress line on stderr, cleared before the next output;
+/// in a pipe there is none.
+#[test]
+fn retries_show_a_progress_line_on_a_terminal_only() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let fault = || {
+        Fault::new(FaultKind::Status {
+            status: 503,
+            body: None,
+        })
+        .on_path(TOKEN_PATH)
+        .times(2)
+    };
+    home.emu().inject_fault(fault());
+    let shown = on_a_terminal(&home, "token ai");
+    assert!(shown.contains("retrying… 2/5, HTTP 503"), "{shown:?}");
+    assert!(shown.contains("retrying… 3/5, HTTP 503"), "{shown:?}");
+    assert!(shown.contains("\r\x1b[2K"), "never cleared: {shown:?}");
+    let after = &shown[shown.rfind("\x1b[2K").unwrap() + "\x1b[2K".len()..];
+    assert!(after.starts_with("24."), "{shown:?}");
+
+    home.ok(&["refresh", "ai", "--force"]);
+    home.emu().inject_fault(fault());
+    let out = home.cmd(&["refresh", "ai", "--force"]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("retrying"), "{stderr:?}");
+    assert!(!stderr.contains('\r'), "{stderr:?}");
+}

@@ -602,13 +602,69 @@ fn every_template_loads_twice_and_under_strict_mode() {
     assert!(ps.contains("BROKER_SHELL = 'powershell'"), "{ps}");
 }
 
+/// What each shell offers for the command line `line` (its last word being completed), with
+/// `broker completions SHELL` loaded: bash and fish through their own completion entry points;
+/// zsh through the completion function, with compsys's `_describe` standing in to print.
+fn complete_in(home: &Home, sh: &str, line: &str) -> Vec<String> {
+    let script = match sh {
+        "bash" => format!(
+            r#"source <(broker completions bash)
+COMP_LINE={line:?}; COMP_POINT=${{#COMP_LINE}}; COMP_TYPE=9
+read -r -a COMP_WORDS <<< "$COMP_LINE"; [[ $COMP_LINE == *" " ]] && COMP_WORDS+=("")
+COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
+_clap_complete_broker broker "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+printf '%s\n' "${{COMPREPLY[@]}}""#
+        ),
+        "zsh" => format!(
+            r#"compdef() {{ :; }}
+_describe() {{ local name=${{@[-1]}}; print -rl -- "${{(@P)name}}"; }}
+source <(broker completions zsh)
+words=(${{(z)${{:-{line:?}}}}}); [[ {line:?} == *" " ]] && words+=("")
+CURRENT=${{#words}}
+_clap_dynamic_completer_broker"#
+        ),
+        _ => format!("broker completions fish | source; complete -C {line:?}"),
+    };
+    ok_shell(home, sh, &script)
+        .lines()
+        .map(|l| l.split(['\t', ':']).next().unwrap_or_default().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Regression: completions knew the subcommands and flags but never a profile name.
+#[test]
+fn completions_offer_profile_names_in_bash_zsh_and_fish() {
+    let home = Home::init();
+    home.add_offline("ai-prod", "ai", "sk");
+    home.add_offline("netdisk-dev", "netdisk", "sk");
+    // Completing decrypts nothing: it works without the identity.
+    std::fs::remove_file(home.identity()).unwrap();
+    for sh in ["bash", "zsh", "fish"] {
+        for (line, want) in [
+            ("broker use ", &["ai-prod", "netdisk-dev"][..]),
+            ("broker token net", &["netdisk-dev"]),
+            ("broker -p ", &["ai-prod", "netdisk-dev"]),
+            ("broker exec a", &["ai-prod"]),
+            ("broker profile show ", &["ai-prod", "netdisk-dev"]),
+        ] {
+            // Flags are offered beside the names (bash even on an empty word): not counted.
+            let mut got = complete_in(&home, sh, line);
+            got.retain(|c| !c.starts_with('-'));
+            assert_eq!(got, want, "{sh}: `{line}`");
+        }
+        // Subcommands still complete as before.
+        let got = complete_in(&home, sh, "broker sta");
+        assert_eq!(got, ["status"], "{sh}");
+    }
+}
+
 #[test]
 fn completions_and_the_man_page_come_from_the_clap_definition() {
     let home = Home::new();
-    for sh in ["bash", "zsh", "fish", "powershell"] {
+    for sh in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = home.ok(&["completions", sh]);
-        assert!(out.contains("shell-init"), "{sh}");
-        assert!(out.contains("exec"), "{sh}");
+        assert!(out.contains("BROKER_COMPLETE"), "{sh}: {out}");
     }
     // The bash completions load in bash.
     let script = "source <(broker completions bash); complete -p broker";

@@ -160,3 +160,87 @@ fn profile_show_and_the_lost_identity_and_import_messages() {
     report.push_str(&failure(&home, &["init"], ""));
     insta::assert_snapshot!(report);
 }
+
+/// Pins every time in the state of `profile` to `at` (as the reference `age` sees it), so
+/// a table of ages and expiries is the same on every run.
+fn pin_times(home: &Home, profile: &str, at: &str) {
+    let mut state = home.state_json(profile);
+    let t0 = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+    let later = |days| serde_json::Value::String((t0 + chrono::TimeDelta::days(days)).to_rfc3339());
+    state["obtained_at"] = later(0);
+    state["expires_at"] = later(30);
+    state["last_rotation"] = later(0);
+    if state.get("refresh_token_obtained_at").is_some() {
+        state["refresh_token_obtained_at"] = later(-10);
+    }
+    if let Some(hooks) = state["hooks"].as_array_mut() {
+        for h in hooks {
+            h["at"] = later(0);
+        }
+    }
+    let recipient = home.ok(&["init"]).trim().to_owned();
+    let mut child = std::process::Command::new("age")
+        .args(["-r", &recipient, "-o"])
+        .arg(home.state_file(profile))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("age");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(state.to_string().as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+/// `broker status` as a person sees it: the profile in force marked, the refresh token's age
+/// labelled, a profile needing a login making it exit 3; at 200 columns a table, at 80 (too
+/// narrow for it) one block per profile that fits. The clock is frozen an hour after the
+/// pinned times (libfaketime).
+#[test]
+fn status_table_fits_the_width() {
+    let home = Home::with_emulator();
+    home.add("ai-prod", "ai");
+    home.login_netdisk("netdisk-dev");
+    home.add("netdisk-new", "netdisk");
+    home.add("qianfan", "bce");
+    home.append_hook_failing("ai-prod");
+    home.ok(&["use", "netdisk-dev"]);
+    for p in ["ai-prod", "netdisk-dev"] {
+        pin_times(&home, p, "2026-06-01T12:00:00Z");
+    }
+    let mut report = String::new();
+    for columns in ["200", "80"] {
+        let out = home
+            .wrapped("faketime", &["2026-06-01 13:00:00"], &["status"])
+            .env("TZ", "UTC")
+            .env("COLUMNS", columns)
+            .output()
+            .expect("libfaketime's `faketime` is installed (scripts/test.sh installs it)");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if columns == "80" {
+            assert!(stdout.lines().all(|l| l.chars().count() <= 80), "{stdout}");
+        }
+        report.push_str(&format!(
+            "$ COLUMNS={columns} broker status\nexit {}\n{}{}\n",
+            out.status.code().unwrap_or(-1),
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    insta::assert_snapshot!(report);
+}
+
+impl Home {
+    /// Gives `profile` a hook that fails, and runs it once (a forced refresh, exit 7).
+    fn append_hook_failing(&self, profile: &str) {
+        let mut config = self.read_config();
+        config.push_str(&format!(
+            "\n[[profiles.{profile}.hooks]]\nname = \"notify\"\non = [\"rotate\"]\nrun = \"exit 2\"\n"
+        ));
+        self.write_config(&config);
+        self.fails(&["refresh", profile, "--force"], 7);
+    }
+}
