@@ -18,6 +18,7 @@ pub mod hooks;
 pub mod profile;
 pub mod prompt;
 pub mod rotate;
+pub mod scrub;
 pub mod secret;
 pub mod shell;
 pub mod store;

@@ -4,7 +4,9 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
+use crate::baidu::error::BaiduError;
 use crate::error::{Error, sanitize};
+use crate::scrub::Scrubber;
 use crate::ui;
 
 /// The most broker reads of an answer; a token response is well under 4 KiB.
@@ -26,10 +28,43 @@ pub enum Retry {
     Never,
 }
 
-/// An HTTP answer, whatever its status.
+/// The form and query fields whose values are secrets: registered with the client's
+/// [`Scrubber`] as each request is sent, so no grant can forget to.
+const SECRET_FIELDS: [&str; 5] = [
+    "client_secret",
+    "refresh_token",
+    "code",
+    "device_code",
+    "access_token",
+];
+
+/// An HTTP answer, whatever its status, and the secrets its server may have echoed.
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    scrubber: Scrubber,
+}
+
+impl Answer {
+    /// An answer to a request that carried no secret (tests, fuzzing): only age identities
+    /// are cut from its text.
+    pub fn new(status: u16, body: Vec<u8>) -> Answer {
+        Answer {
+            status,
+            body,
+            scrubber: Scrubber::default(),
+        }
+    }
+
+    /// The Baidu error this answer is, if it is one, with every known secret cut out.
+    pub fn error(&self) -> Option<BaiduError> {
+        crate::baidu::error::parse(self.status, &self.body, &self.scrubber)
+    }
+
+    /// Server text from this answer with every known secret cut out, before it is kept.
+    pub fn scrub(&self, text: &str) -> String {
+        self.scrubber.scrub(text)
+    }
 }
 
 /// No answer was read. `maybe_delivered` is true when the request may have reached the
@@ -50,6 +85,7 @@ impl From<Unanswered> for Error {
 pub struct Client {
     http: reqwest::blocking::Client,
     deadline: Instant,
+    scrubber: Scrubber,
 }
 
 impl Client {
@@ -66,7 +102,18 @@ impl Client {
         let deadline = now
             .checked_add(timeout)
             .unwrap_or_else(|| now + crate::config::MAX_TIMEOUT);
-        Ok(Client { http, deadline })
+        Ok(Client {
+            http,
+            deadline,
+            scrubber: Scrubber::default(),
+        })
+    }
+
+    /// Makes a secret this command holds but may not send (the current access token, a BCE
+    /// SecretKey that only signs) known to the scrubbing of every answer. What a request
+    /// sends in [`SECRET_FIELDS`] is known without this.
+    pub fn knows(&self, secret: &str) {
+        self.scrubber.add(secret);
     }
 
     pub fn remaining(&self) -> Duration {
@@ -95,15 +142,24 @@ impl Client {
             }
             let request = build(&self.http).timeout(remaining.min(ATTEMPT_CAP));
             let started = Instant::now();
-            let result = request.send().map_err(Failure::Send).and_then(|response| {
-                let status = response.status().as_u16();
-                let mut body = Vec::new();
-                response
-                    .take(MAX_BODY + 1)
-                    .read_to_end(&mut body)
-                    .map_err(Failure::Read)?;
-                Ok(Answer { status, body })
-            });
+            let result = request
+                .build()
+                .inspect(|r| self.learn(r))
+                .and_then(|r| self.http.execute(r))
+                .map_err(Failure::Send)
+                .and_then(|response| {
+                    let status = response.status().as_u16();
+                    let mut body = Vec::new();
+                    response
+                        .take(MAX_BODY + 1)
+                        .read_to_end(&mut body)
+                        .map_err(Failure::Read)?;
+                    Ok(Answer {
+                        status,
+                        body,
+                        scrubber: self.scrubber.clone(),
+                    })
+                });
             match result {
                 Ok(answer) => {
                     ui::debug(
@@ -148,6 +204,21 @@ impl Client {
         }
     }
 
+    /// Registers the secret values of a request's query and form body before it is sent.
+    fn learn(&self, request: &reqwest::blocking::Request) {
+        let form = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .map(url::form_urlencoded::parse)
+            .into_iter()
+            .flatten();
+        for (key, value) in request.url().query_pairs().chain(form) {
+            if SECRET_FIELDS.contains(&key.as_ref()) {
+                self.scrubber.add(&value);
+            }
+        }
+    }
+
     /// Sleeps before attempt `attempt + 1`: exponential with full jitter, within the deadline.
     /// False when no time is left for another attempt.
     fn backoff(&self, attempt: u32) -> bool {
@@ -174,7 +245,7 @@ fn is_transient(answer: &Answer) -> bool {
     if answer.status == 429 || answer.status >= 500 {
         return true;
     }
-    crate::baidu::error::parse(answer.status, &answer.body).is_some_and(|e| e.is_security_policy())
+    answer.error().is_some_and(|e| e.is_security_policy())
 }
 
 fn describe(e: &reqwest::Error) -> String {
@@ -222,10 +293,7 @@ mod tests {
 
     #[test]
     fn transient_answers() {
-        let a = |status, body: &str| Answer {
-            status,
-            body: body.as_bytes().to_vec(),
-        };
+        let a = |status, body: &str| Answer::new(status, body.as_bytes().to_vec());
         assert!(is_transient(&a(503, "")));
         assert!(is_transient(&a(429, "")));
         assert!(is_transient(&a(

@@ -68,7 +68,7 @@ pub fn parse_token(
     now: DateTime<Utc>,
     keep_refresh: bool,
 ) -> Result<Fresh> {
-    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+    if let Some(e) = answer.error() {
         return Err(e.to_error(profile));
     }
     let not_a_token = |why: &str| {
@@ -113,7 +113,7 @@ pub fn parse_token(
         access_token: AccessToken::new(access),
         expires_at: now + TimeDelta::seconds(expires_in),
         refresh_token: refresh.map(RefreshToken::new),
-        scope: body.scope.map(|s| sanitize(&s)),
+        scope: body.scope.map(|s| sanitize(&answer.scrub(&s))),
     })
 }
 
@@ -166,10 +166,7 @@ mod tests {
     use super::*;
 
     fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            body: body.as_bytes().to_vec(),
-        }
+        Answer::new(status, body.as_bytes().to_vec())
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub fn refresh(
                 RefreshError::NotSent(u.error)
             }
         })?;
-    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+    if let Some(e) = answer.error() {
         let err = e.to_error(profile.name.as_str());
         return Err(if e.is_grant_rejected() {
             RefreshError::Rejected(err)
@@ -115,13 +115,13 @@ pub fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
             ])
         },
     )?;
-    parse_device_code(answer.status, &answer.body, profile.name.as_str())
+    parse_device_code(&answer, profile.name.as_str())
 }
 
 /// Reads a `/oauth/2.0/device/code` answer (whatever its status): a usable device code, or a
 /// typed error. Pure, so the hostile-server tests and the fuzz targets reach it without HTTP.
-pub fn parse_device_code(status: u16, body: &[u8], profile: &str) -> Result<DeviceCode> {
-    if let Some(e) = crate::baidu::error::parse(status, body) {
+pub fn parse_device_code(answer: &Answer, profile: &str) -> Result<DeviceCode> {
+    if let Some(e) = answer.error() {
         return Err(e.to_error(profile));
     }
     let bad = || {
@@ -129,7 +129,7 @@ pub fn parse_device_code(status: u16, body: &[u8], profile: &str) -> Result<Devi
             "Baidu's device-code answer for `{profile}` is not usable"
         ))
     };
-    let text = crate::baidu::json_object(body).ok_or_else(bad)?;
+    let text = crate::baidu::json_object(&answer.body).ok_or_else(bad)?;
     let body: DeviceBody = serde_json::from_str(text).map_err(|_| bad())?;
     let printable = |s: &str| !s.is_empty() && s.len() <= 512 && !s.chars().any(char::is_control);
     let user_code = body
@@ -190,7 +190,7 @@ pub fn poll(
 /// Reads one answer to a device poll: still pending, slow down, or the token. Declined,
 /// expired or invalid codes are exit 3; anything else is [`parse_token`]'s reading.
 pub fn parse_poll(answer: &Answer, name: &str, now: DateTime<Utc>) -> Result<Poll> {
-    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+    if let Some(e) = answer.error() {
         return match e.code.as_str() {
             "authorization_pending" => Ok(Poll::Pending),
             "slow_down" => Ok(Poll::SlowDown),
