@@ -581,11 +581,7 @@ impl Environment {
         };
         let mut withheld: Vec<String> = WITHHELD.iter().map(|s| (*s).to_owned()).collect();
         withheld.extend(FACT_VARS.iter().map(|s| (*s).to_owned()));
-        for p in cfg.profiles.values() {
-            if let crate::config::SecretSource::Env(var) = &p.secret {
-                withheld.push(var.clone());
-            }
-        }
+        withheld.extend(cfg.secret_key_vars().map(str::to_owned));
         Environment {
             base_dir,
             withheld,
