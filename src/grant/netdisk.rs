@@ -134,17 +134,23 @@ pub fn parse_device_code(answer: &Answer, profile: &str) -> Result<DeviceCode> {
     let printable = |s: &str| !s.is_empty() && s.len() <= 512 && !s.chars().any(char::is_control);
     let user_code = body
         .user_code
+        .map(|c| answer.scrub(&c))
         .filter(|c| printable(c) && c.chars().all(|c| c.is_ascii_alphanumeric()))
         .ok_or_else(bad)?;
+    // Shown to the person: server text like any other, so scrubbed like any other.
     let verification_url = body
         .verification_url
+        .map(|u| answer.scrub(&u))
         .filter(|u| printable(u) && is_web_url(u))
         .ok_or_else(bad)?;
     Ok(DeviceCode {
         device_code: Code::new(body.device_code.filter(|c| printable(c)).ok_or_else(bad)?),
         user_code,
         verification_url,
-        qrcode_url: body.qrcode_url.filter(|u| printable(u) && is_web_url(u)),
+        qrcode_url: body
+            .qrcode_url
+            .map(|u| answer.scrub(&u))
+            .filter(|u| printable(u) && is_web_url(u)),
         expires_in: body.expires_in.filter(|&e| e > 0).unwrap_or(300).min(3600),
         interval: body
             .interval

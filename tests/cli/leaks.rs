@@ -508,3 +508,49 @@ fn a_server_echoing_an_ai_request_leaks_no_form_of_the_secret() {
     let stderr = home.fails(&["login", "ai"], 4);
     assert_clean("stderr of `login`", &stderr, &secrets);
 }
+
+#[test]
+fn a_device_code_answer_quoting_the_secret_key_shows_no_secret() {
+    let home = Home::with_emulator();
+    home.add("nd", "netdisk");
+    let body = serde_json::json!({
+        "device_code": "d".repeat(32),
+        "user_code": "abcd1234",
+        "verification_url": format!("https://openapi.baidu.com/device?echo={SECRET}"),
+        "qrcode_url": format!("https://openapi.baidu.com/qr?echo={SECRET}"),
+        "expires_in": 300,
+        "interval": 5,
+    });
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Status {
+            status: 200,
+            body: Some(body.to_string()),
+        })
+        .on_path("/oauth/2.0/device/code"),
+    );
+    let mut child = home
+        .std_cmd(&["login", "nd"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The instructions come first; the login then waits for an approval that never comes.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut shown = String::new();
+    while !shown.contains("(or open") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() == 0 {
+            break;
+        }
+        shown.push_str(&line);
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(shown.contains("echo=****"), "{shown}");
+    assert_clean(
+        "the device login's instructions",
+        &shown,
+        &[("the SecretKey", SECRET.to_owned())],
+    );
+}
