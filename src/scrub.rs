@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
 
 /// The shortest piece of a secret that is cut on its own. Shorter runs are left, so that an
 /// ordinary word shared with a secret (`-key-`) does not shred a message; a whole secret is
@@ -47,9 +48,9 @@ impl Scrubber {
             return;
         }
         let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
-        for form in forms(secret) {
-            if !known.iter().any(|k| k.expose_secret() == form) {
-                known.push(SecretString::from(form));
+        for mut form in forms(secret) {
+            if !known.iter().any(|k| k.expose_secret() == form.as_str()) {
+                known.push(SecretString::from(std::mem::take(&mut *form)));
             }
         }
     }
@@ -96,34 +97,35 @@ impl Scrubber {
 /// How every age identity starts (bech32, so only letters and digits follow).
 const AGE_IDENTITY: &str = "AGE-SECRET-KEY-1";
 
-/// A secret as sent, and as a server may write it back.
-fn forms(secret: &str) -> Vec<String> {
-    let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-    let percent = form.replace('+', "%20");
-    let json = serde_json::to_string(secret).unwrap_or_default();
-    let json = json
-        .strip_prefix('"')
-        .and_then(|j| j.strip_suffix('"'))
-        .unwrap_or_default()
-        .to_owned();
+/// A secret as sent, and as a server may write it back. Every copy is zeroised when dropped.
+fn forms(secret: &str) -> Vec<Zeroizing<String>> {
+    let form: Zeroizing<String> =
+        Zeroizing::new(url::form_urlencoded::byte_serialize(secret.as_bytes()).collect());
+    let percent = Zeroizing::new(form.replace('+', "%20"));
+    let quoted = Zeroizing::new(serde_json::to_string(secret).unwrap_or_default());
+    let json = Zeroizing::new(
+        quoted
+            .get(1..quoted.len().saturating_sub(1))
+            .unwrap_or_default()
+            .to_owned(),
+    );
     let mut out = vec![
-        secret.to_owned(),
+        Zeroizing::new(secret.to_owned()),
         lower_hex(&form),
         lower_hex(&percent),
-        json.replace('/', "\\/"),
+        Zeroizing::new(json.replace('/', "\\/")),
         json,
         form,
         percent,
     ];
-    out.sort();
-    out.dedup();
+    // Duplicates (a secret with nothing to encode has one form) are skipped by `add`.
     out.retain(|f| !f.is_empty());
     out
 }
 
 /// `%2B` as `%2b`: some servers decode and encode again in lower case.
-fn lower_hex(encoded: &str) -> String {
-    let mut out = String::with_capacity(encoded.len());
+fn lower_hex(encoded: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(encoded.len()));
     let mut hex_left = 0;
     for c in encoded.chars() {
         if c == '%' {
