@@ -604,11 +604,7 @@ impl Environment {
         };
         let mut withheld: Vec<String> = WITHHELD.iter().map(|s| (*s).to_owned()).collect();
         withheld.extend(FACT_VARS.iter().map(|s| (*s).to_owned()));
-        for p in cfg.profiles.values() {
-            if let crate::config::SecretSource::Env(var) = &p.secret {
-                withheld.push(var.clone());
-            }
-        }
+        withheld.extend(cfg.secret_key_vars().map(str::to_owned));
         Environment {
             base_dir,
             withheld,
@@ -916,7 +912,8 @@ impl Budget {
     }
 }
 
-/// Copies a pipe to stderr line by line, each line prefixed, control characters escaped, long
+/// Copies a pipe to stderr line by line, each line prefixed, control characters (and bidi
+/// overrides, isolates and zero-width characters) escaped, long
 /// lines cut, and everything past the budget dropped; reads to the end either way, so the hook
 /// never blocks on a full pipe.
 fn forward(mut pipe: Box<dyn Read + Send>, prefix: &str, budget: &Budget) {
@@ -929,7 +926,9 @@ fn forward(mut pipe: Box<dyn Read + Send>, prefix: &str, budget: &Budget) {
             let mut shown: String = text
                 .chars()
                 .flat_map(|c| {
-                    if c.is_control() && c != '\t' {
+                    // The same characters as server text: controls, and the invisible
+                    // ones (bidi overrides, isolates) that make a line read differently.
+                    if crate::error::is_unsafe_to_echo(c) && c != '\t' {
                         c.escape_default().collect::<Vec<_>>()
                     } else {
                         vec![c]

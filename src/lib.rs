@@ -21,6 +21,7 @@ pub mod process;
 pub mod profile;
 pub mod prompt;
 pub mod rotate;
+pub mod scrub;
 pub mod secret;
 pub mod shell;
 pub mod store;

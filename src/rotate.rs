@@ -225,6 +225,10 @@ pub fn ensure_observed(
         let secret = grant::secret_key(profile, vault)?;
         failpoint::panic_with("rotate.panic-holding-secret", secret.expose());
         let client = Client::new(policy.timeout)?;
+        // Not sent by a refresh, but still a secret an answer must not carry on.
+        if let Some(current) = &current {
+            client.knows(current.access_token.expose());
+        }
         let (fresh, deferred) = match (profile.grant, current.clone()) {
             (Grant::Netdisk, Some(mut state)) => refresh_netdisk(
                 &mut *lock,

@@ -4,7 +4,9 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
+use crate::baidu::error::BaiduError;
 use crate::error::{Error, sanitize};
+use crate::scrub::Scrubber;
 use crate::ui;
 
 /// The most broker reads of an answer; a token response is well under 4 KiB.
@@ -31,10 +33,43 @@ pub enum Retry {
     Never,
 }
 
-/// An HTTP answer, whatever its status.
+/// The form and query fields whose values are secrets: registered with the client's
+/// [`Scrubber`] as each request is sent, so no grant can forget to.
+const SECRET_FIELDS: [&str; 5] = [
+    "client_secret",
+    "refresh_token",
+    "code",
+    "device_code",
+    "access_token",
+];
+
+/// An HTTP answer, whatever its status, and the secrets its server may have echoed.
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    scrubber: Scrubber,
+}
+
+impl Answer {
+    /// An answer to a request that carried no secret (tests, fuzzing): only age identities
+    /// are cut from its text.
+    pub fn new(status: u16, body: Vec<u8>) -> Answer {
+        Answer {
+            status,
+            body,
+            scrubber: Scrubber::default(),
+        }
+    }
+
+    /// The Baidu error this answer is, if it is one, with every known secret cut out.
+    pub fn error(&self) -> Option<BaiduError> {
+        crate::baidu::error::parse(self.status, &self.body, &self.scrubber)
+    }
+
+    /// Server text from this answer with every known secret cut out, before it is kept.
+    pub fn scrub(&self, text: &str) -> String {
+        self.scrubber.scrub(text)
+    }
 }
 
 /// No answer was read. `maybe_delivered` is true when the request may have reached the
@@ -59,6 +94,7 @@ pub struct Client {
     /// retried for and given up on (a 5xx, a throttle): [`Client::gave_up`] adds it to the
     /// error the caller makes of that answer.
     retried: std::cell::RefCell<Option<String>>,
+    scrubber: Scrubber,
 }
 
 impl Client {
@@ -79,7 +115,15 @@ impl Client {
             http,
             deadline,
             retried: std::cell::RefCell::new(None),
+            scrubber: Scrubber::default(),
         })
+    }
+
+    /// Makes a secret this command holds but may not send (the current access token, a BCE
+    /// SecretKey that only signs) known to the scrubbing of every answer. What a request
+    /// sends in [`SECRET_FIELDS`] is known without this.
+    pub fn knows(&self, secret: &str) {
+        self.scrubber.add(secret);
     }
 
     pub fn remaining(&self) -> Duration {
@@ -131,7 +175,20 @@ impl Client {
                 });
             }
             let started = Instant::now();
-            let result = exchange(build(&self.http), remaining.min(ATTEMPT_CAP));
+            // Built here, so every secret it sends is known to the scrubbing of its answer
+            // before it leaves.
+            let result = build(&self.http)
+                .build()
+                .inspect(|r| self.learn(r))
+                .map_err(Failure::Send)
+                .and_then(|request| {
+                    exchange(
+                        &self.http,
+                        request,
+                        &self.scrubber,
+                        remaining.min(ATTEMPT_CAP),
+                    )
+                });
             match result {
                 Ok(answer) => {
                     ui::debug(
@@ -199,6 +256,21 @@ impl Client {
         }
     }
 
+    /// Registers the secret values of a request's query and form body before it is sent.
+    fn learn(&self, request: &reqwest::blocking::Request) {
+        let form = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .map(url::form_urlencoded::parse)
+            .into_iter()
+            .flatten();
+        for (key, value) in request.url().query_pairs().chain(form) {
+            if SECRET_FIELDS.contains(&key.as_ref()) {
+                self.scrubber.add(&value);
+            }
+        }
+    }
+
     /// Sleeps before attempt `attempt + 1`: exponential with full jitter, within the deadline.
     /// False when no time is left for another attempt.
     fn backoff(&self, attempt: u32) -> bool {
@@ -234,21 +306,31 @@ const STOPPED_AFTER: Duration = Duration::from_millis(600);
 /// and saved rather than dropped (which could lose a spent refresh token's successor). A
 /// timer inside the HTTP client would fire at once on resuming, before the buffer is read.
 fn exchange(
-    request: reqwest::blocking::RequestBuilder,
+    http: &reqwest::blocking::Client,
+    request: reqwest::blocking::Request,
+    scrubber: &Scrubber,
     limit: Duration,
 ) -> Result<Answer, Failure> {
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let (http, scrubber) = (http.clone(), scrubber.clone());
     // Left behind on a time-out: it ends with the process (or when its request does).
     std::thread::spawn(move || {
-        let result = request.send().map_err(Failure::Send).and_then(|response| {
-            let status = response.status().as_u16();
-            let mut body = Vec::new();
-            response
-                .take(MAX_BODY + 1)
-                .read_to_end(&mut body)
-                .map_err(Failure::Read)?;
-            Ok(Answer { status, body })
-        });
+        let result = http
+            .execute(request)
+            .map_err(Failure::Send)
+            .and_then(|response| {
+                let status = response.status().as_u16();
+                let mut body = Vec::new();
+                response
+                    .take(MAX_BODY + 1)
+                    .read_to_end(&mut body)
+                    .map_err(Failure::Read)?;
+                Ok(Answer {
+                    status,
+                    body,
+                    scrubber,
+                })
+            });
         let _ = tx.send(result);
     });
     let mut deadline = Instant::now() + limit;
@@ -314,7 +396,7 @@ fn is_transient(answer: &Answer) -> bool {
     if answer.status == 429 || answer.status >= 500 {
         return true;
     }
-    crate::baidu::error::parse(answer.status, &answer.body).is_some_and(|e| e.is_security_policy())
+    answer.error().is_some_and(|e| e.is_security_policy())
 }
 
 fn describe(e: &reqwest::Error) -> String {
@@ -364,10 +446,7 @@ mod tests {
 
     #[test]
     fn transient_answers() {
-        let a = |status, body: &str| Answer {
-            status,
-            body: body.as_bytes().to_vec(),
-        };
+        let a = |status, body: &str| Answer::new(status, body.as_bytes().to_vec());
         assert!(is_transient(&a(503, "")));
         assert!(is_transient(&a(429, "")));
         assert!(is_transient(&a(

@@ -7,8 +7,9 @@
 use serde::Deserialize;
 
 use crate::error::{Error, sanitize};
+use crate::scrub::Scrubber;
 
-/// An error answer from a Baidu endpoint, as sent.
+/// An error answer from a Baidu endpoint, as sent, less the secrets it echoed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaiduError {
     /// `invalid_grant`, `SignatureDoesNotMatch`, `110`, `-6` …
@@ -43,8 +44,24 @@ fn text(v: &serde_json::Value) -> String {
 /// The keys that make a body an error answer, in the order they are looked at.
 const CODE_KEYS: [&str; 5] = ["error", "errno", "error_code", "error_no", "code"];
 
+/// The most of one server string kept; `sanitize` shows far less. The cap also bounds the
+/// scrubbing's work on a hostile body. A secret cut in two here is still cut: see `scrub`.
+const MAX_TEXT: usize = 4096;
+
+/// Server text as kept: bounded, then every secret `scrubber` knows cut out. Every string of
+/// a [`BaiduError`] passes here, so no message built from one can carry an echoed secret.
+fn kept(text: String, scrubber: &Scrubber) -> String {
+    let mut end = text.len().min(MAX_TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    scrubber.scrub(&text[..end])
+}
+
 /// Reads an error from a body, if it is one. `{"errno":0}` and the like are not errors.
-pub fn parse(status: u16, body: &[u8]) -> Option<BaiduError> {
+/// Its code and description have every secret `scrubber` knows cut out (use
+/// [`Answer::error`](crate::baidu::client::Answer::error), which passes the right one).
+pub fn parse(status: u16, body: &[u8], scrubber: &Scrubber) -> Option<BaiduError> {
     let json = super::json_object(body)?;
     let raw: Raw = match serde_json::from_str(json) {
         Ok(raw) => raw,
@@ -67,8 +84,8 @@ pub fn parse(status: u16, body: &[u8]) -> Option<BaiduError> {
     let found = |code: &serde_json::Value, desc: Option<&serde_json::Value>| {
         let code = text(code);
         (code != "0" && !code.is_empty()).then(|| BaiduError {
-            code,
-            description: desc.map(text).unwrap_or_default(),
+            code: kept(code, scrubber),
+            description: kept(desc.map(text).unwrap_or_default(), scrubber),
             status,
         })
     };
@@ -214,14 +231,20 @@ mod tests {
             ),
         ];
         for (body, code, desc) in table {
-            let e = parse(400, body.as_bytes()).unwrap_or_else(|| panic!("{body}"));
+            let e = parse(400, body.as_bytes(), &Scrubber::default())
+                .unwrap_or_else(|| panic!("{body}"));
             assert_eq!((e.code.as_str(), e.description.as_str()), (*code, *desc));
         }
     }
 
     #[test]
     fn descriptions_of_any_type_are_read() {
-        let e = parse(401, br#"{"error":"invalid_client","error_description":42}"#).unwrap();
+        let e = parse(
+            401,
+            br#"{"error":"invalid_client","error_description":42}"#,
+            &Scrubber::default(),
+        )
+        .unwrap();
         assert_eq!(
             (e.code.as_str(), e.description.as_str()),
             ("invalid_client", "42")
@@ -236,10 +259,18 @@ mod tests {
             r#"{"error":1e999,"access_token":"a","expires_in":5}"#,
             r#"{"error":"a","error":"b"}"#,
         ] {
-            let e = parse(400, body.as_bytes()).unwrap_or_else(|| panic!("{body}"));
+            let e = parse(400, body.as_bytes(), &Scrubber::default())
+                .unwrap_or_else(|| panic!("{body}"));
             assert_eq!(e.to_error("p").exit_code(), 5, "{body}");
         }
-        assert!(parse(200, br#"{"access_token":"a","x":1e999}"#).is_none());
+        assert!(
+            parse(
+                200,
+                br#"{"access_token":"a","x":1e999}"#,
+                &Scrubber::default()
+            )
+            .is_none()
+        );
     }
 
     #[test]
@@ -250,7 +281,10 @@ mod tests {
             "not json",
             "",
         ] {
-            assert!(parse(200, body.as_bytes()).is_none(), "{body}");
+            assert!(
+                parse(200, body.as_bytes(), &Scrubber::default()).is_none(),
+                "{body}"
+            );
         }
     }
 
@@ -301,6 +335,18 @@ mod tests {
         };
         assert!(key.to_error("p").message().contains("AppKey"));
         assert!(secret.to_error("p").message().contains("SecretKey"));
+    }
+
+    #[test]
+    fn echoed_secrets_are_cut_from_code_and_description() {
+        let scrubber = Scrubber::default();
+        scrubber.add("the-secret-key+0001");
+        let body = r#"{"error":"bad the-secret-key+0001","error_description":"got client_secret=the-secret-key%2B0001&x"}"#;
+        let e = parse(400, body.as_bytes(), &scrubber).unwrap();
+        assert_eq!(e.code, "bad ****");
+        assert_eq!(e.description, "got client_secret=****&x");
+        let msg = e.to_error("p").message().to_owned();
+        assert!(!msg.contains("the-secret-key"), "{msg}");
     }
 
     #[test]

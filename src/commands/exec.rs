@@ -3,6 +3,9 @@
 //! removed; SIGINT, SIGTERM and SIGHUP sent to broker reach CMD, and broker exits with CMD's
 //! code (128 + the signal when a signal ended it). stdin, stdout, stderr and the terminal stay
 //! CMD's.
+//! The variables profiles read their SecretKey from (`secret_key_env`) are removed, unless the
+//! profile's `[env]` asks for `{secret_key}` (then its own one stays: the SecretKey is CMD's by
+//! the config's choice).
 
 use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
@@ -18,8 +21,10 @@ use signal_hook::low_level::siginfo::Cause;
 use crate::cli::ExecArgs;
 use crate::commands::Context;
 use crate::commands::env::exports;
+use crate::config::SecretSource;
 use crate::error::{Error, Result, sanitize};
 use crate::shell;
+use crate::shell::template::Placeholder;
 use crate::ui;
 
 /// `BROKER_*` variables that say where broker's files are and how it behaves, kept for a
@@ -48,6 +53,14 @@ pub fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
     let exports = exports(ctx, &cfg, &name)?;
+    // The SecretKey reaches CMD only where the profile's `[env]` asks for `{secret_key}`.
+    let asks_secret = shell::templates(cfg.profile(&name)?, &cfg.paths.config)?
+        .iter()
+        .any(|(_, t)| t.uses(Placeholder::SecretKey));
+    let own_secret_var = match &cfg.profile(&name)?.secret {
+        SecretSource::Env(var) if asks_secret => Some(var.as_str()),
+        _ => None,
+    };
 
     let shell_program;
     let (program, rest) = match args.command.split_first() {
@@ -69,6 +82,11 @@ pub fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
     for (key, _) in std::env::vars_os() {
         if key.to_str().is_some_and(|k| is_stale(k, &exported)) {
             cmd.env_remove(&key);
+        }
+    }
+    for var in cfg.secret_key_vars() {
+        if Some(var) != own_secret_var {
+            cmd.env_remove(var);
         }
     }
     for v in &exports.vars {

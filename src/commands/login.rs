@@ -204,6 +204,8 @@ fn with_device(profile: &Profile, secret: &SecretKey, qr: bool) -> Result<Fresh>
     }
     // The device login has its own deadline, from the server.
     let client = Client::new(Duration::from_secs(3600 + 60))?;
+    // Not sent for a device code, but what that answer shows must not carry it either.
+    client.knows(secret.expose());
     let device = netdisk::device_code(&client, profile)?;
     let url = device.prefilled_url();
     ui::say(format!(

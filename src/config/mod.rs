@@ -399,6 +399,15 @@ impl Config {
             }
         })
     }
+
+    /// The variables any profile reads its SecretKey from (`secret_key_env`): what a hook or
+    /// a command run by `exec` must not inherit.
+    pub fn secret_key_vars(&self) -> impl Iterator<Item = &str> {
+        self.profiles.values().filter_map(|p| match &p.secret {
+            SecretSource::Env(var) => Some(var.as_str()),
+            _ => None,
+        })
+    }
 }
 
 /// Refuses a config path that exists but is not a regular file (after symlinks): reading a

@@ -36,6 +36,25 @@ pub enum FaultKind {
     /// `expires_in` of its JSON answer with `value` (`null` removes it): a token answer that
     /// is good but for its lifetime, e.g. `2592000.0` or `-1`.
     ExpiresIn { value: serde_json::Value },
+    /// Answer 400 `{"error": error, "error_description": "<description>; request: …"}`, the
+    /// description quoting the request as received (query and form body, raw and decoded):
+    /// a careless server or proxy that echoes the client's secrets back in its error text.
+    Echo {
+        #[serde(default = "echo_error")]
+        error: String,
+        #[serde(default)]
+        description: Option<String>,
+    },
+}
+
+fn echo_error() -> String {
+    "invalid_grant".into()
+}
+
+/// What an echoing fault quotes: the request as the server received it.
+pub(crate) struct Echoed<'a> {
+    pub query: Option<&'a str>,
+    pub body: &'a [u8],
 }
 
 /// Whether the fault replaces the handler or follows it.
@@ -128,7 +147,7 @@ impl FaultQueue {
 
 /// The answer a fault gives in place of the real one; `None` for `drop` and `delay`, which
 /// do not answer by themselves.
-pub(crate) fn response(kind: &FaultKind) -> Option<Response> {
+pub(crate) fn response(kind: &FaultKind, request: &Echoed) -> Option<Response> {
     let json = |status: StatusCode, body: &str| {
         (
             status,
@@ -165,6 +184,23 @@ pub(crate) fn response(kind: &FaultKind) -> Option<Response> {
             StatusCode::BAD_REQUEST,
             r#"{"error":"expired_token","error_description":"refresh token has been used"}"#,
         )),
+        FaultKind::Echo { error, description } => {
+            let raw = format!(
+                "{}&{}",
+                request.query.unwrap_or_default(),
+                String::from_utf8_lossy(request.body)
+            );
+            let decoded: Vec<String> = url::form_urlencoded::parse(raw.as_bytes())
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let text = format!(
+                "{}; request: {raw}; decoded: {}",
+                description.as_deref().unwrap_or("bad request"),
+                decoded.join(" ")
+            );
+            let body = serde_json::json!({ "error": error, "error_description": text });
+            Some(json(StatusCode::BAD_REQUEST, &body.to_string()))
+        }
         FaultKind::Drop | FaultKind::Delay { .. } | FaultKind::ExpiresIn { .. } => None,
     }
 }
@@ -235,6 +271,14 @@ mod tests {
             (f.kind, f.count, f.when, f.path),
             (FaultKind::Drop, 1, When::After, None)
         );
+        let f: Fault = serde_json::from_str(r#"{"kind":"echo"}"#).unwrap();
+        assert_eq!(
+            f.kind,
+            FaultKind::Echo {
+                error: "invalid_grant".into(),
+                description: None
+            }
+        );
         let f: Fault = serde_json::from_str(r#"{"kind":"delay","ms":60000}"#).unwrap();
         assert_eq!(f.kind, FaultKind::Delay { ms: 60000 });
         let f: Fault =
@@ -246,5 +290,34 @@ mod tests {
             }
         );
         assert!(serde_json::from_str::<Fault>(r#"{"kind":"explode"}"#).is_err());
+    }
+
+    #[test]
+    fn echo_quotes_query_and_body_raw_and_decoded() {
+        let kind = FaultKind::Echo {
+            error: "invalid_client".into(),
+            description: Some("Client authentication failed".into()),
+        };
+        let request = Echoed {
+            query: Some("q=1"),
+            body: b"client_secret=a%2Bb",
+        };
+        let response = response(&kind, &request).unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let body = futures_body(response);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let text = v["error_description"].as_str().unwrap();
+        assert!(text.starts_with("Client authentication failed; "), "{text}");
+        assert!(text.contains("client_secret=a%2Bb") && text.contains("client_secret=a+b"));
+    }
+
+    fn futures_body(response: Response) -> String {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let bytes = rt
+            .block_on(axum::body::to_bytes(response.into_body(), 1 << 20))
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
     }
 }

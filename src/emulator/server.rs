@@ -145,6 +145,12 @@ async fn dispatch(
         tokio::time::sleep(Duration::from_millis(latency_ms)).await;
     }
 
+    let query = parts.uri.query().map(str::to_owned);
+    let echoed = bytes.clone();
+    let echoed = faults::Echoed {
+        query: query.as_deref(),
+        body: &echoed,
+    };
     let request = Request::from_parts(parts, Body::from(bytes));
     let Some((kind, when)) = fault else {
         return Ok(call(router, request).await);
@@ -154,7 +160,7 @@ async fn dispatch(
             FaultKind::Drop => return Err(DropConnection),
             FaultKind::Delay { ms } => tokio::time::sleep(Duration::from_millis(*ms)).await,
             other => {
-                if let Some(response) = faults::response(other) {
+                if let Some(response) = faults::response(other, &echoed) {
                     return Ok(response);
                 }
             }
@@ -171,7 +177,7 @@ async fn dispatch(
             Ok(response)
         }
         FaultKind::ExpiresIn { value } => Ok(faults::rewrite_expires_in(response, value).await),
-        other => Ok(faults::response(other).unwrap_or(response)),
+        other => Ok(faults::response(other, &echoed).unwrap_or(response)),
     }
 }
 

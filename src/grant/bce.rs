@@ -46,6 +46,8 @@ pub fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<F
         profile.endpoint
     );
     let query = [("expireInSeconds".to_owned(), expires_in.to_string())];
+    // The SecretKey only signs, so the client cannot see it in the request: name it.
+    client.knows(secret.expose());
     let answer = client.send(
         &format!("BCE bearer token for `{}`", profile.name),
         Retry::Safe,
@@ -77,7 +79,7 @@ pub fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<F
 /// Reads a `/v1/BCE-BEARER/token` answer: the bearer token and its expiry, or a typed error.
 /// Pure, so the hostile-server tests and the fuzz targets reach it without HTTP.
 pub fn parse_bearer(answer: &Answer, profile: &str) -> Result<Fresh> {
-    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+    if let Some(e) = answer.error() {
         return Err(e.to_error(profile));
     }
     let not_a_token = |why: &str| {

@@ -81,7 +81,7 @@ pub fn parse_token_salvaging(
     now: DateTime<Utc>,
     keep_refresh: bool,
 ) -> Result<Fresh, (Error, Option<Box<Fresh>>)> {
-    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+    if let Some(e) = answer.error() {
         return Err((e.to_error(profile), None));
     }
     let not_a_token = |why: &str| {
@@ -120,7 +120,7 @@ pub fn parse_token_salvaging(
         access_token: AccessToken::new(access),
         expires_at,
         refresh_token: refresh.map(RefreshToken::new),
-        scope: body.scope.map(|s| sanitize(&s)),
+        scope: body.scope.map(|s| sanitize(&answer.scrub(&s))),
     };
     match body
         .expires_in
@@ -189,10 +189,7 @@ mod tests {
     use super::*;
 
     fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            body: body.as_bytes().to_vec(),
-        }
+        Answer::new(status, body.as_bytes().to_vec())
     }
 
     #[test]

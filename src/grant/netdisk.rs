@@ -60,7 +60,7 @@ pub fn refresh(
                 RefreshError::NotSent(u.error)
             }
         })?;
-    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+    if let Some(e) = answer.error() {
         let err = e.to_error(profile.name.as_str());
         return Err(if e.is_grant_rejected() {
             RefreshError::Rejected(err)
@@ -123,13 +123,13 @@ pub fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
             ])
         },
     )?;
-    parse_device_code(answer.status, &answer.body, profile.name.as_str())
+    parse_device_code(&answer, profile.name.as_str())
 }
 
 /// Reads a `/oauth/2.0/device/code` answer (whatever its status): a usable device code, or a
 /// typed error. Pure, so the hostile-server tests and the fuzz targets reach it without HTTP.
-pub fn parse_device_code(status: u16, body: &[u8], profile: &str) -> Result<DeviceCode> {
-    if let Some(e) = crate::baidu::error::parse(status, body) {
+pub fn parse_device_code(answer: &Answer, profile: &str) -> Result<DeviceCode> {
+    if let Some(e) = answer.error() {
         return Err(e.to_error(profile));
     }
     let bad = || {
@@ -137,22 +137,28 @@ pub fn parse_device_code(status: u16, body: &[u8], profile: &str) -> Result<Devi
             "Baidu's device-code answer for `{profile}` is not usable"
         ))
     };
-    let text = crate::baidu::json_object(body).ok_or_else(bad)?;
+    let text = crate::baidu::json_object(&answer.body).ok_or_else(bad)?;
     let body: DeviceBody = serde_json::from_str(text).map_err(|_| bad())?;
     let printable = |s: &str| !s.is_empty() && s.len() <= 512 && !s.chars().any(char::is_control);
     let user_code = body
         .user_code
+        .map(|c| answer.scrub(&c))
         .filter(|c| printable(c) && c.chars().all(|c| c.is_ascii_alphanumeric()))
         .ok_or_else(bad)?;
+    // Shown to the person: server text like any other, so scrubbed like any other.
     let verification_url = body
         .verification_url
+        .map(|u| answer.scrub(&u))
         .filter(|u| printable(u) && is_web_url(u))
         .ok_or_else(bad)?;
     Ok(DeviceCode {
         device_code: Code::new(body.device_code.filter(|c| printable(c)).ok_or_else(bad)?),
         user_code,
         verification_url,
-        qrcode_url: body.qrcode_url.filter(|u| printable(u) && is_web_url(u)),
+        qrcode_url: body
+            .qrcode_url
+            .map(|u| answer.scrub(&u))
+            .filter(|u| printable(u) && is_web_url(u)),
         expires_in: body.expires_in.filter(|&e| e > 0).unwrap_or(300).min(3600),
         interval: body
             .interval
@@ -198,7 +204,7 @@ pub fn poll(
 /// Reads one answer to a device poll: still pending, slow down, or the token. Declined,
 /// expired or invalid codes are exit 3; anything else is [`parse_token`]'s reading.
 pub fn parse_poll(answer: &Answer, name: &str, now: DateTime<Utc>) -> Result<Poll> {
-    if let Some(e) = crate::baidu::error::parse(answer.status, &answer.body) {
+    if let Some(e) = answer.error() {
         return match e.code.as_str() {
             "authorization_pending" => Ok(Poll::Pending),
             "slow_down" => Ok(Poll::SlowDown),

@@ -77,7 +77,14 @@ pub fn exports(format: Format, vars: &[Var]) -> Result<Zeroizing<String>> {
         }
         Format::Dotenv => {
             for v in vars {
-                let _ = writeln!(out, "{}={}", v.name, *dotenv_quote(v.value()));
+                let Some(quoted) = dotenv_quote(v.value()) else {
+                    return Err(Error::usage(format!(
+                        "the value of `{}` cannot be written in dotenv so that python-dotenv and docker compose read it back as it is: it holds `${{`, or a `$` together with a `\\` or a carriage return",
+                        v.name
+                    ))
+                    .with_hint("use `--format json` or `--format sh`, or `broker exec`"));
+                };
+                let _ = writeln!(out, "{}={}", v.name, *quoted);
             }
         }
         Format::Json => {
@@ -262,31 +269,55 @@ pub fn powershell_quote(s: &str) -> Zeroizing<String> {
     out
 }
 
-/// dotenv: single quotes (read literally by docker compose, python-dotenv, node's dotenv,
-/// godotenv, systemd and sh) when the value has no `'`, `\` or control character, which is
-/// every token Baidu issues; otherwise double quotes with `\\`, `\"`, `\$`, `\n`, `\r`, `\t`.
-pub fn dotenv_quote(s: &str) -> Zeroizing<String> {
+/// dotenv: the first quoting that python-dotenv (whose default expands `${…}`) and docker
+/// compose both read back exactly; `None` when there is none. Node's dotenv reads the first
+/// two forms exactly too, except the escapes of the second.
+///
+/// 1. `'value'` when it has no `'`, `\` or control character: every token Baidu issues.
+///    Nothing inside is special to any reader (compose does not expand single quotes).
+/// 2. `"value"` with `\\`, `\"`, `\n`, `\r`, `\t` when it has no `$`: both readers decode
+///    those escapes, and compose would expand a `$` in double quotes (and python-dotenv
+///    would keep a `\$` as two characters).
+/// 3. `'value'` with `\'` for `'` when it has no `\` and no carriage return: both read `\'` as
+///    `'` and expand nothing else here (python-dotenv reads a raw carriage return as a
+///    newline, and `\\` differently from compose).
+///
+/// `${` is refused outright: python-dotenv expands `${NAME}` in every quoting, escapes included.
+pub fn dotenv_quote(s: &str) -> Option<Zeroizing<String>> {
+    if s.contains("${") {
+        return None;
+    }
     let mut out = Zeroizing::new(String::with_capacity(s.len() + 2));
     if !s.chars().any(|c| c == '\'' || c == '\\' || c.is_control()) {
         out.push('\'');
         out.push_str(s);
         out.push('\'');
-        return out;
-    }
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '$' => out.push_str("\\$"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
+    } else if !s.contains('$') {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '"' => out.push_str("\\\""),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c => out.push(c),
+            }
         }
+        out.push('"');
+    } else if !s.contains(['\\', '\r']) {
+        out.push('\'');
+        for c in s.chars() {
+            match c {
+                '\'' => out.push_str("\\'"),
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+    } else {
+        return None;
     }
-    out.push('"');
-    out
+    Some(out)
 }
 
 fn json_string(s: &str) -> String {
@@ -332,11 +363,18 @@ mod tests {
     fn powershell_and_dotenv_quotes_table() {
         assert_eq!(*powershell_quote("it's ‘x’"), "'it''s ‘‘x’’'");
         assert_eq!(*powershell_quote("$x`n"), "'$x`n'");
-        assert_eq!(*dotenv_quote("24.abc$x"), "'24.abc$x'");
-        assert_eq!(
-            *dotenv_quote("it's \"$x\"\n\\"),
-            "\"it's \\\"\\$x\\\"\\n\\\\\""
-        );
+        let q = |s| dotenv_quote(s).map(|q| q.to_string());
+        for (value, want) in [
+            ("24.abc$x", Some("'24.abc$x'")),
+            ("", Some("''")),
+            ("it's \"x\"\n\\", Some("\"it's \\\"x\\\"\\n\\\\\"")),
+            ("it's $x\n", Some("'it\\'s $x\n'")),
+            ("${HOME}", None),
+            ("$x \\", None),
+            ("$x \r", None),
+        ] {
+            assert_eq!(q(value).as_deref(), want, "{value:?}");
+        }
     }
 
     #[test]

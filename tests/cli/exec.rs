@@ -241,3 +241,64 @@ fn path_with_broker() -> String {
         std::env::var("PATH").unwrap_or_default()
     )
 }
+
+/// An `ai` profile whose SecretKey comes from `MY_AI_SK`, a name `exec` does not remove on
+/// its own (not `BAIDU_*` or `BROKER_*`), plus another profile reading `OTHER_SK`.
+fn home_with_env_secret() -> Home {
+    let home = Home::with_emulator();
+    let mut config = home.read_config();
+    config.push_str(&format!(
+        "\n[profiles.envsk]\ngrant = \"ai\"\napp_key = \"{}\"\nendpoint = \"{}\"\nsecret_key_env = \"MY_AI_SK\"\n\
+         \n[profiles.other]\ngrant = \"ai\"\napp_key = \"k\"\nendpoint = \"{}\"\nsecret_key_env = \"OTHER_SK\"\n",
+        crate::harness::APP_KEY,
+        home.emu().base_url(),
+        home.emu().base_url(),
+    ));
+    home.write_config(&config);
+    home
+}
+
+fn exec_env(home: &Home) -> String {
+    let out = home
+        .cmd(&["exec", "envsk", "--", "env"])
+        .env("MY_AI_SK", crate::harness::SECRET)
+        .env("OTHER_SK", "other-secret-value")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn exec_does_not_pass_the_secret_key_env_variable_to_the_command() {
+    let home = home_with_env_secret();
+    let env = exec_env(&home);
+    assert!(env.contains("BAIDU_ACCESS_TOKEN="), "{env}");
+    assert!(
+        !env.contains(crate::harness::SECRET) && !env.contains("MY_AI_SK="),
+        "the SecretKey reached the command: {env}"
+    );
+    assert!(!env.contains("OTHER_SK="), "{env}");
+}
+
+#[test]
+fn exec_passes_the_secret_key_when_a_template_asks_for_it() {
+    let home = home_with_env_secret();
+    add_env(&home, "envsk", &[("APP_SECRET", "{secret_key}")]);
+    let env = exec_env(&home);
+    let has = |line: &str| env.lines().any(|l| l == line);
+    assert!(
+        has(&format!("APP_SECRET={}", crate::harness::SECRET)),
+        "{env}"
+    );
+    assert!(
+        has(&format!("MY_AI_SK={}", crate::harness::SECRET)),
+        "{env}"
+    );
+    // Another profile's SecretKey is never this command's business.
+    assert!(!env.contains("OTHER_SK="), "{env}");
+}

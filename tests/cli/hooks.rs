@@ -743,6 +743,41 @@ fn refresh_failed_hooks_get_the_error_and_no_token_and_fire_once() {
 }
 
 #[test]
+fn hook_output_escapes_bidi_overrides_and_isolates() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    // U+202E (right-to-left override) and U+2066…U+2069 (isolates), as UTF-8 octal escapes:
+    // shown raw, `gnp.exe` would read as `exe.png`.
+    let hook = script(
+        &home.path().join("bidi.sh"),
+        "printf 'a\\342\\200\\256gnp.exe b\\342\\201\\246x\\342\\201\\251 c\\342\\200\\252\\n'\n",
+    );
+    append_config(
+        &home,
+        &format!(
+            "\n[[profiles.ai.hooks]]\nname = \"bidi\"\non = [\"rotate\"]\nrun = [{}]\n",
+            qp(&hook)
+        ),
+    );
+    let out = home.cmd(&["refresh", "ai", "--force"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("[hook bidi] a\\u{202e}gnp.exe b\\u{2066}x\\u{2069} c\\u{202a}\n"),
+        "{stderr}"
+    );
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    assert!(
+        !stderr.chars().any(bidi),
+        "a bidi control reached the terminal"
+    );
+}
+
+#[test]
 fn hook_output_is_prefixed_and_capped() {
     let home = Home::with_emulator();
     home.add("ai", "ai");

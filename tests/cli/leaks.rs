@@ -309,6 +309,26 @@ fn no_secret_leaks_anywhere_in_a_whole_session() {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     ));
     s.run(&["token", "nosuch"], None, 2);
+    // A server that quotes the request in its error text: the secrets it echoes are cut
+    // before they reach stderr, the state, `status`, a later `token` or a hook.
+    s.home.emu().inject_fault(
+        Fault::new(FaultKind::Echo {
+            error: "invalid_client".into(),
+            description: Some("Client authentication failed".into()),
+        })
+        .on_path("/oauth/2.0/token"),
+    );
+    s.run(&["refresh", "ai", "--force"], None, 4);
+    s.home.emu().inject_fault(
+        Fault::new(FaultKind::Echo {
+            error: "invalid_grant".into(),
+            description: None,
+        })
+        .on_path("/oauth/2.0/token"),
+    );
+    s.run(&["refresh", "nd", "--force"], None, 3);
+    s.run(&["token", "nd"], None, 3);
+    s.run(&["status", "--json"], None, 0);
 
     stop.store(true, Ordering::Relaxed);
     let cmdlines = watcher.join().unwrap();
@@ -376,5 +396,161 @@ fn no_secret_leaks_anywhere_in_a_whole_session() {
     assert!(
         cmdlines.iter().any(|c| c.contains("refresh nd --force")),
         "the watcher never saw broker run"
+    );
+}
+
+/// A hook that appends its environment and its stdin to files in `dir`, on `refresh_failed`.
+fn record_failures(home: &Home, dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut config = home.read_config();
+    config.push_str(&format!(
+        "\n[[hooks]]\non = [\"refresh_failed\"]\nrun = \"env >> {d}/env; cat >> {d}/stdin\"\n",
+        d = dir.display()
+    ));
+    home.write_config(&config);
+}
+
+/// Asserts no secret (nor a piece of one long enough to matter) is in `text`.
+fn assert_clean(place: &str, text: &str, secrets: &[(&str, String)]) {
+    for (what, value) in secrets {
+        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        for form in [value.as_str(), encoded.as_str()] {
+            assert!(!text.contains(form), "{what} leaked into {place}: {text}");
+            // A 12-character piece of it: what a truncated echo would leave.
+            let piece = &form[..12.min(form.len())];
+            assert!(
+                !text.contains(piece),
+                "a piece of {what} leaked into {place}: {text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_server_echoing_the_refresh_request_leaks_no_secret() {
+    let home = Home::with_emulator();
+    home.login_netdisk("nd");
+    let out = home.path().join("out");
+    record_failures(&home, &out);
+    let state = home.state_json("nd");
+    let secrets = [
+        ("the SecretKey", SECRET.to_owned()),
+        (
+            "the refresh token",
+            state["refresh_token"].as_str().unwrap().to_owned(),
+        ),
+        (
+            "the access token",
+            state["access_token"].as_str().unwrap().to_owned(),
+        ),
+    ];
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Echo {
+            error: "invalid_grant".into(),
+            description: Some("refresh token is invalid".into()),
+        })
+        .on_path("/oauth/2.0/token"),
+    );
+    let stderr = home.fails(&["-vvv", "refresh", "nd", "--force"], 3);
+    assert_clean("stderr of the refresh", &stderr, &secrets);
+    // The echo was there, and was cut rather than dropped.
+    assert!(stderr.contains("client_secret=****"), "{stderr}");
+
+    let stored = home.state_json("nd");
+    let reason = stored["needs_login"]["reason"].as_str().unwrap();
+    assert!(reason.contains("refresh_token=****"), "{reason}");
+    assert_clean("the stored reason", reason, &secrets);
+    let status = home.ok(&["status", "nd", "--json"]);
+    assert_clean("status --json", &status, &secrets);
+    let later = home.fails(&["token", "nd"], 3);
+    assert_clean("a later `token`", &later, &secrets);
+
+    let env = std::fs::read_to_string(out.join("env")).unwrap();
+    assert!(env.contains("BROKER_ERROR="), "{env}");
+    assert_clean("the hook's environment", &env, &secrets);
+    let stdin = std::fs::read_to_string(out.join("stdin")).unwrap();
+    assert!(stdin.contains("****"), "{stdin}");
+    assert_clean("the hook's stdin", &stdin, &secrets);
+}
+
+#[test]
+fn a_server_echoing_an_ai_request_leaks_no_form_of_the_secret() {
+    let home = Home::with_emulator();
+    // A SecretKey whose form-encoding differs from it, so both forms are looked for.
+    let secret = "s3cr3t+/=&\"%x-0001-ABCDEFGH";
+    home.ok_stdin(
+        &[
+            "profile",
+            "add",
+            "ai",
+            "--grant",
+            "ai",
+            "--app-key",
+            crate::harness::APP_KEY,
+            "--endpoint",
+            &home.emu().base_url(),
+        ],
+        secret,
+    );
+    let secrets = [("the SecretKey", secret.to_owned())];
+    for _ in 0..2 {
+        home.emu().inject_fault(Fault::new(FaultKind::Echo {
+            error: "invalid_client".into(),
+            description: Some("Client authentication failed".into()),
+        }));
+    }
+    let stderr = home.fails(&["-vvv", "token", "ai"], 4);
+    assert!(
+        stderr.contains("SecretKey") && stderr.contains("****"),
+        "{stderr}"
+    );
+    assert_clean("stderr of `token`", &stderr, &secrets);
+    let stderr = home.fails(&["login", "ai"], 4);
+    assert_clean("stderr of `login`", &stderr, &secrets);
+}
+
+#[test]
+fn a_device_code_answer_quoting_the_secret_key_shows_no_secret() {
+    let home = Home::with_emulator();
+    home.add("nd", "netdisk");
+    let body = serde_json::json!({
+        "device_code": "d".repeat(32),
+        "user_code": "abcd1234",
+        "verification_url": format!("https://openapi.baidu.com/device?echo={SECRET}"),
+        "qrcode_url": format!("https://openapi.baidu.com/qr?echo={SECRET}"),
+        "expires_in": 300,
+        "interval": 5,
+    });
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Status {
+            status: 200,
+            body: Some(body.to_string()),
+        })
+        .on_path("/oauth/2.0/device/code"),
+    );
+    let mut child = home
+        .std_cmd(&["login", "nd"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The instructions come first; the login then waits for an approval that never comes.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut shown = String::new();
+    while !shown.contains("(or open") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() == 0 {
+            break;
+        }
+        shown.push_str(&line);
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(shown.contains("echo=****"), "{shown}");
+    assert_clean(
+        "the device login's instructions",
+        &shown,
+        &[("the SecretKey", SECRET.to_owned())],
     );
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use crate::harness::Home;
+use crate::harness::{Home, assert_failed};
 
 /// A token no server should send, with everything a shell could trip on: both quotes, a
 /// command substitution, a backtick command, a newline, `$VAR`, a backslash, `%` (GitHub's
@@ -179,51 +179,100 @@ fn json_and_dotenv_round_trip_a_hostile_token() {
         home.ok(&["env", "p", "--format", "json"])
     );
 
-    let dotenv = home.ok(&["env", "p", "--format", "dotenv"]);
-    let parsed = parse_dotenv(&dotenv);
-    assert_eq!(parsed["BAIDU_ACCESS_TOKEN"], HOSTILE);
-    assert_eq!(parsed["MULTI"], "one\ntwo 'p' {braces}");
-    assert_eq!(parsed["BROKER_PROFILE"], "p");
-    assert_eq!(
-        dotenv.lines().count(),
-        parsed.len(),
-        "one line per variable"
-    );
+    // `${HOME}` is expanded by python-dotenv however it is quoted: refused, not mangled.
+    let out = home
+        .cmd(&["env", "p", "--format", "dotenv"])
+        .output()
+        .unwrap();
+    assert_failed(&out, 2, "dotenv of a token holding `${HOME}`");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("BAIDU_ACCESS_TOKEN"), "{stderr}");
+    assert!(out.stdout.is_empty(), "a partial dotenv was printed");
 }
 
-/// The dotenv dialect docs/shell.md documents: `NAME='literal'` or `NAME="escaped"` with
-/// `\\ \" \$ \n \r \t`.
-fn parse_dotenv(text: &str) -> std::collections::BTreeMap<String, String> {
-    let mut out = std::collections::BTreeMap::new();
-    for line in text.lines() {
-        let (name, raw) = line.split_once('=').expect("NAME=VALUE");
-        let value = if let Some(v) = raw.strip_prefix('\'') {
-            v.strip_suffix('\'').expect("closing quote").to_owned()
-        } else {
-            let inner = raw
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .expect("double quotes");
-            let mut v = String::new();
-            let mut chars = inner.chars();
-            while let Some(c) = chars.next() {
-                if c != '\\' {
-                    v.push(c);
-                    continue;
-                }
-                match chars.next().expect("an escape") {
-                    'n' => v.push('\n'),
-                    'r' => v.push('\r'),
-                    't' => v.push('\t'),
-                    c @ ('\\' | '"' | '$') => v.push(c),
-                    other => panic!("unknown escape \\{other}"),
-                }
-            }
-            v
-        };
-        out.insert(name.to_owned(), value);
+/// The Python of the test venv (scripts/test.sh makes it, with tests/requirements.txt), or
+/// `None` with the reason printed where a passing test's output is still seen. In CI a
+/// missing venv is a failure, never a skip.
+pub fn test_python(why: &str) -> Option<String> {
+    match std::env::var("BROKER_TEST_PYTHON") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ if std::env::var_os("CI").is_some() => panic!(
+            "BROKER_TEST_PYTHON is not set, so {why} cannot run: run the tests with scripts/test.sh, which makes target/venv from tests/requirements.txt"
+        ),
+        _ => {
+            // Straight to the process's stderr: `eprintln!` is captured for a passing test.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: {why}: BROKER_TEST_PYTHON is not set (run scripts/test.sh, which makes target/venv)"
+            );
+            None
+        }
     }
-    out
+}
+
+/// What python-dotenv's `dotenv_values` (interpolation on, as by default) reads from a file.
+fn python_dotenv(python: &str, home: &Home, text: &str) -> serde_json::Value {
+    let file = home.path().join("read.env");
+    std::fs::write(&file, text).expect("write");
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import json, sys\nfrom dotenv import dotenv_values\nprint(json.dumps(dotenv_values(sys.argv[1])))",
+        ])
+        .arg(&file)
+        .env("HOME", "/interpolated-home")
+        .env("X", "interpolated-x")
+        .output()
+        .expect("the test venv's python runs");
+    assert!(
+        out.status.success(),
+        "python-dotenv: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON from python")
+}
+
+#[test]
+fn dotenv_values_read_back_exactly_in_python_dotenv() {
+    let Some(python) = test_python("the dotenv format's python-dotenv round trip") else {
+        return;
+    };
+    let home = Home::with_emulator();
+    home.add("p", "ai");
+    home.ok(&["token", "p"]);
+    for value in [
+        "121.plain-token_value",
+        "it's",
+        "'",
+        "\"",
+        "ends with a backslash \\",
+        "both quotes ' \" a backslash \\ and a # hash `id` \\n\nline\ttab",
+        "cr\r\nlf é 令牌 \u{1b}[31m",
+        "dollars $HOME $X $(id) `id` #x",
+        "a quote ' and a dollar $X and a newline\nand `id`",
+        "$",
+        " spaced #not a comment ",
+        "",
+    ] {
+        set_token(&home, "p", value);
+        let text = home.ok(&["env", "p", "--format", "dotenv"]);
+        let read = python_dotenv(&python, &home, &text);
+        assert_eq!(
+            read["BAIDU_ACCESS_TOKEN"].as_str(),
+            Some(value),
+            "{value:?} written as {text:?}"
+        );
+        assert_eq!(read["BROKER_PROFILE"], "p", "{text:?}");
+    }
+    // No quoting makes these read back in both python-dotenv and docker compose: refused.
+    for value in ["${HOME}", "$X and ' and \\", "a $X and a \r"] {
+        set_token(&home, "p", value);
+        let out = home
+            .cmd(&["env", "p", "--format", "dotenv"])
+            .output()
+            .unwrap();
+        assert_failed(&out, 2, value);
+    }
 }
 
 #[test]

@@ -116,7 +116,7 @@ const BEARER_FIELDS: [&str; 2] = ["token", "expireTime"];
 /// The exit codes allowed for a failed server body: the error-body table when the body is an
 /// error (1 only for the bug codes), else 5.
 fn server_family(status: u16, body: &[u8]) -> Vec<u8> {
-    match broker::baidu::error::parse(status, body) {
+    match Answer::new(status, body.to_vec()).error() {
         Some(e) if BUG_CODES.contains(&e.code.as_str()) => vec![1],
         Some(_) => vec![2, 3, 4, 5],
         None => vec![5],
@@ -139,10 +139,7 @@ fn opt_str<'a>(v: &'a Value, key: &str) -> Option<Option<&'a str>> {
 
 /// `/oauth/2.0/token`, every grant. Returns whether a token was accepted.
 pub fn token(status: u16, body: &[u8], keep_refresh: bool) -> bool {
-    let answer = Answer {
-        status,
-        body: body.to_vec(),
-    };
+    let answer = Answer::new(status, body.to_vec());
     let result = parse_token(&answer, PROFILE, now(), keep_refresh);
     let expected = expected_token(status, body, keep_refresh);
     match (&result, &expected) {
@@ -199,7 +196,7 @@ fn duplicate_keys(body: &[u8], known: &[&str]) -> bool {
 
 /// The independent reading of a token answer: `Some` exactly when broker must accept it.
 pub fn expected_token(status: u16, body: &[u8], keep_refresh: bool) -> Option<ExpectedToken> {
-    if broker::baidu::error::parse(status, body).is_some() || status >= 500 || status == 429 {
+    if Answer::new(status, body.to_vec()).error().is_some() || status >= 500 || status == 429 {
         return None;
     }
     let v = json(body, &TOKEN_FIELDS)?;
@@ -232,11 +229,8 @@ pub fn expected_token(status: u16, body: &[u8], keep_refresh: bool) -> Option<Ex
 
 /// One answer to a device poll.
 pub fn poll(status: u16, body: &[u8]) {
-    let answer = Answer {
-        status,
-        body: body.to_vec(),
-    };
-    let error = broker::baidu::error::parse(status, body);
+    let answer = Answer::new(status, body.to_vec());
+    let error = Answer::new(status, body.to_vec()).error();
     match netdisk::parse_poll(&answer, PROFILE, now()) {
         Ok(netdisk::Poll::Pending) => assert_eq!(
             error.map(|e| e.code).as_deref(),
@@ -261,9 +255,9 @@ pub fn poll(status: u16, body: &[u8]) {
 
 /// `/oauth/2.0/device/code`. Returns whether a device code was accepted.
 pub fn device_code(status: u16, body: &[u8]) -> bool {
-    match netdisk::parse_device_code(status, body, PROFILE) {
+    match netdisk::parse_device_code(&Answer::new(status, body.to_vec()), PROFILE) {
         Ok(d) => {
-            assert!(broker::baidu::error::parse(status, body).is_none());
+            assert!(Answer::new(status, body.to_vec()).error().is_none());
             let v = json(body, &DEVICE_FIELDS).expect("accepted a body that is not JSON");
             let text = |k: &str| v.get(k).and_then(Value::as_str);
             assert_eq!(Some(d.device_code.expose()), text("device_code"));
@@ -291,14 +285,11 @@ pub fn device_code(status: u16, body: &[u8]) -> bool {
 
 /// `/v1/BCE-BEARER/token`. Returns whether a bearer token was accepted.
 pub fn bearer(status: u16, body: &[u8]) -> bool {
-    let answer = Answer {
-        status,
-        body: body.to_vec(),
-    };
+    let answer = Answer::new(status, body.to_vec());
     match bce::parse_bearer(&answer, PROFILE) {
         Ok(fresh) => {
             assert_eq!(status, 200);
-            assert!(broker::baidu::error::parse(status, body).is_none());
+            assert!(Answer::new(status, body.to_vec()).error().is_none());
             let v = json(body, &BEARER_FIELDS).expect("accepted a body that is not JSON");
             assert_eq!(
                 Some(fresh.access_token.expose()),
@@ -323,7 +314,7 @@ pub fn bearer(status: u16, body: &[u8]) -> bool {
 
 /// Baidu's error bodies on their own: an error, when read, has a code and a safe summary.
 pub fn baidu_error(status: u16, body: &[u8]) {
-    if let Some(e) = broker::baidu::error::parse(status, body) {
+    if let Some(e) = Answer::new(status, body.to_vec()).error() {
         assert!(!e.code.is_empty() && e.code != "0");
         let err = e.to_error(PROFILE);
         check_error(&err, &[1, 2, 3, 4, 5], "error body");
