@@ -26,7 +26,13 @@ pub struct Cli {
     pub global: Global,
     /// The profile to use (otherwise BROKER_PROFILE, `broker use`, default_profile); also
     /// accepted after the command
-    #[arg(long = "profile", short = 'p', value_name = "NAME", id = "top_profile")]
+    #[arg(
+        long = "profile",
+        short = 'p',
+        value_name = "NAME",
+        id = "top_profile",
+        add = profile_names()
+    )]
     pub profile: Option<String>,
     #[command(subcommand)]
     pub command: Command,

@@ -328,7 +328,8 @@ fn no_secret_leaks_anywhere_in_a_whole_session() {
     );
     s.run(&["refresh", "nd", "--force"], None, 3);
     s.run(&["token", "nd"], None, 3);
-    s.run(&["status", "--json"], None, 0);
+    // `ai`'s SecretKey was rejected (4) and `nd` needs a login (3): the most serious wins.
+    s.run(&["status", "--json"], None, 4);
 
     stop.store(true, Ordering::Relaxed);
     let cmdlines = watcher.join().unwrap();
@@ -460,8 +461,19 @@ fn a_server_echoing_the_refresh_request_leaks_no_secret() {
     let reason = stored["needs_login"]["reason"].as_str().unwrap();
     assert!(reason.contains("refresh_token=****"), "{reason}");
     assert_clean("the stored reason", reason, &secrets);
-    let status = home.ok(&["status", "nd", "--json"]);
-    assert_clean("status --json", &status, &secrets);
+    // `nd` needs a login: status says so with exit 3, after printing everything.
+    let status = home.cmd(&["status", "nd", "--json"]).output().unwrap();
+    assert_eq!(status.status.code(), Some(3));
+    assert_clean(
+        "status --json",
+        &String::from_utf8_lossy(&status.stdout),
+        &secrets,
+    );
+    assert_clean(
+        "status's stderr",
+        &String::from_utf8_lossy(&status.stderr),
+        &secrets,
+    );
     let later = home.fails(&["token", "nd"], 3);
     assert_clean("a later `token`", &later, &secrets);
 
