@@ -63,8 +63,10 @@ pub fn read_secret(prompt: &str) -> Result<SecretKey> {
 /// Reads one line typed at a prompt on stderr (at most 4 KiB); the line break is dropped.
 pub fn read_line(prompt: &str) -> Result<String> {
     use std::io::{BufRead, Write};
-    eprint!("{prompt}");
-    let _ = std::io::stderr().flush();
+    // A closed stderr must not panic (as `eprint!` would): the prompt is then just not shown.
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(prompt.as_bytes()).and_then(|()| err.flush());
+    drop(err);
     let mut line = String::new();
     std::io::stdin()
         .lock()

@@ -106,7 +106,7 @@ fn pick(ctx: &Context, cfg: &Config) -> Result<ProfileName> {
         ));
     }
     // The menu is part of the prompt: shown even with `--quiet`.
-    eprintln!("{}", menu.trim_end());
+    crate::eline!("{}", menu.trim_end());
     let answer = crate::prompt::read_line(&format!("profile [1-{}]: ", names.len()))?;
     let answer = answer.trim();
     if answer.is_empty() {
