@@ -106,9 +106,13 @@ pub enum Command {
     /// Try a profile's hooks without touching Baidu, or re-run them for the current token
     #[command(subcommand)]
     Hooks(HooksCommand),
+    // The two commands of the `emulator` feature (default): a build without it does not offer
+    // them, so `broker emulator` there is an unknown command (exit 2) like any other.
     /// Serve a local Baidu-compatible OAuth emulator
+    #[cfg(feature = "emulator")]
     Emulator(EmulatorArgs),
     /// Tour broker offline, in a temporary home, against the emulator
+    #[cfg(feature = "emulator")]
     Demo(DemoArgs),
 }
 

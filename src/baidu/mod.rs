@@ -1,8 +1,10 @@
-//! The wire: the HTTP token client, Baidu error bodies, and bce-auth-v1 signing.
+//! The wire: the HTTP token client, Baidu error bodies, and bce-auth-v1 signing (from
+//! `broker_wire`, shared with the emulator).
 
 pub mod client;
 pub mod error;
-pub mod sign;
+// Signing lives in the wire crate, shared with the emulator.
+pub use broker_wire::sign;
 
 /// The body as text when it can be a JSON object: UTF-8 throughout and starting with `{`.
 ///

@@ -13,9 +13,9 @@ use crate::error::{Error, Result};
 use crate::ui;
 
 /// The variable the completion scripts set when they call broker back.
-pub const VAR: &str = "BROKER_COMPLETE";
+pub(crate) const VAR: &str = "BROKER_COMPLETE";
 
-pub fn run(args: CompletionsArgs) -> Result<()> {
+pub(crate) fn run(args: CompletionsArgs) -> Result<()> {
     let name = args.shell.to_string();
     let shells = Shells::builtins();
     let shell: &dyn EnvCompleter = shells
@@ -32,7 +32,7 @@ pub fn run(args: CompletionsArgs) -> Result<()> {
 /// The profiles in the config (`BROKER_CONFIG` or the default place), each with its grant and
 /// description as help: parsed as plain TOML, without validating or decrypting anything. An
 /// unreadable or broken config completes nothing rather than print an error into the shell.
-pub fn profile_candidates() -> Vec<CompletionCandidate> {
+pub(crate) fn profile_candidates() -> Vec<CompletionCandidate> {
     let Ok(paths) = Paths::resolve(None) else {
         return Vec::new();
     };

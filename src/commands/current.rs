@@ -13,7 +13,7 @@ use crate::shell;
 use crate::store::StateStore;
 use crate::ui;
 
-pub fn run(ctx: &Context, args: CurrentArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: CurrentArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let (name, source) = ctx.select(&cfg, None)?;
     // Only `--explain` decrypts: plain `current` stays a config read.

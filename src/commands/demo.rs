@@ -8,14 +8,16 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::emulator::{self, DEMO_ACCESS_KEY, DEMO_APP_KEY, DEMO_BCE_SECRET_KEY, DEMO_SECRET_KEY};
 use crate::error::{Error, Result};
 use crate::shell::format::sh_quote;
 use crate::ui;
+use broker_emulator::{
+    self as emulator, DEMO_ACCESS_KEY, DEMO_APP_KEY, DEMO_BCE_SECRET_KEY, DEMO_SECRET_KEY,
+};
 
 /// `keep`: leave the temporary home in place, so the files the tour points at can be read
 /// afterwards (and `HOME=… broker status` run against it).
-pub fn run(keep: bool) -> Result<()> {
+pub(crate) fn run(keep: bool) -> Result<()> {
     let home = tempfile::Builder::new()
         .prefix("broker-demo-")
         .tempdir()

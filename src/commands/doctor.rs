@@ -123,7 +123,7 @@ impl Report {
     }
 }
 
-pub fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
     let mut report = Report::default();
     let cfg = check_config(ctx, &mut report);
     let source = match &cfg {

@@ -18,7 +18,7 @@ use crate::shell::{self, Var};
 use crate::store::StateStore;
 use crate::ui;
 
-pub fn run(ctx: &Context, args: EnvArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: EnvArgs) -> Result<()> {
     let format = if args.json { Format::Json } else { args.format };
     if args.if_changed {
         return if_changed(ctx, format);

@@ -38,7 +38,7 @@ const KEPT: [&str; 5] = [
     "BROKER_AGE_KEY_FILE",
 ];
 
-pub fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
     // The aws-vault guard: a nested exec would silently mix two profiles' variables.
     if let Ok(outer) = std::env::var(shell::EXEC)
         && !outer.is_empty()

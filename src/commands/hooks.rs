@@ -9,7 +9,7 @@ use crate::hooks;
 use crate::store::StateStore;
 use crate::ui;
 
-pub fn run(ctx: &Context, cmd: HooksCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Context, cmd: HooksCommand) -> Result<()> {
     let cfg = ctx.config()?;
     let (HooksCommand::Test(args) | HooksCommand::Run(args)) = &cmd;
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;

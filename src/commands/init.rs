@@ -9,7 +9,7 @@ use crate::store::StateStore;
 use crate::store::identity::{self, IdentitySource};
 use crate::ui;
 
-pub fn run(ctx: &Context, args: InitArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let source = ctx.identity_source(&cfg);
     let recipients = match &source {

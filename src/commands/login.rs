@@ -18,7 +18,7 @@ use crate::{hooks, prompt, rotate, ui};
 /// How long `--browser` waits for the redirect.
 const BROWSER_WAIT: Duration = Duration::from_secs(300);
 
-pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
     let profile = cfg.profile(&name)?;

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::store::StateStore;
 use crate::ui;
 
-pub fn run(ctx: &Context, args: ProfileArg) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: ProfileArg) -> Result<()> {
     let cfg = ctx.config()?;
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
     let store = ctx.store(&cfg);

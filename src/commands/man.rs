@@ -7,7 +7,7 @@ use crate::cli::{Cli, ManArgs};
 use crate::error::{Error, Result};
 use crate::ui;
 
-pub fn run(args: ManArgs) -> Result<()> {
+pub(crate) fn run(args: ManArgs) -> Result<()> {
     let cmd = Cli::command();
     match args.dir {
         Some(dir) => {

@@ -3,8 +3,10 @@
 
 pub(crate) mod completions;
 mod current;
+#[cfg(feature = "emulator")]
 mod demo;
 mod doctor;
+#[cfg(feature = "emulator")]
 mod emulator;
 mod env;
 mod exec;
@@ -42,6 +44,7 @@ pub fn run(mut cli: Cli) -> Result<()> {
         Command::ShellInit(args) => shell_init::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        #[cfg(feature = "emulator")]
         Command::Emulator(args) => emulator::run(args),
         Command::Login(args) => login::run(&ctx, args),
         Command::Token(args) => token::run(&ctx, args),
@@ -50,6 +53,7 @@ pub fn run(mut cli: Cli) -> Result<()> {
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Logout(args) => logout::run(&ctx, args),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
+        #[cfg(feature = "emulator")]
         Command::Demo(args) => demo::run(args.keep),
     }
 }
@@ -80,7 +84,9 @@ fn profile_flag(before: Option<String>, command: &Command) -> Result<Option<Stri
         Command::ShellInit(_) => Err("shell-init"),
         Command::Completions(_) => Err("completions"),
         Command::Man(_) => Err("man"),
+        #[cfg(feature = "emulator")]
         Command::Emulator(_) => Err("emulator"),
+        #[cfg(feature = "emulator")]
         Command::Demo(_) => Err("demo"),
     };
     match (before, after) {

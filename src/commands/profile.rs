@@ -12,7 +12,7 @@ use crate::secret::mask;
 use crate::store::StateStore;
 use crate::ui;
 
-pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Context, cmd: ProfileCommand) -> Result<()> {
     match cmd {
         ProfileCommand::Add(args) => add(ctx, args),
         ProfileCommand::List(args) => list(ctx, args),

@@ -22,7 +22,7 @@ use crate::{hooks, ui};
 /// like a flood to Baidu.
 const CONCURRENCY: usize = 8;
 
-pub fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let store = ctx.store(&cfg);
     let timeout = cfg.settings.timeout.0;

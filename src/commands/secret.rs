@@ -9,7 +9,7 @@ use crate::profile::ProfileName;
 use crate::secret::SecretKey;
 use crate::ui;
 
-pub fn run(ctx: &Context, cmd: SecretCommand) -> Result<()> {
+pub(crate) fn run(ctx: &Context, cmd: SecretCommand) -> Result<()> {
     match cmd {
         SecretCommand::Set(args) => set(ctx, args),
         SecretCommand::Encrypt => encrypt(ctx),

@@ -5,7 +5,7 @@ use crate::cli::{PromptHook, ShellInitArgs};
 use crate::error::Result;
 use crate::ui;
 
-pub fn run(args: ShellInitArgs) -> Result<()> {
+pub(crate) fn run(args: ShellInitArgs) -> Result<()> {
     ui::print(args.shell.init_script(args.hook == PromptHook::Prompt));
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::secret::mask;
 use crate::store::{FileStore, Journal, Place, StateStore, TokenState};
 use crate::ui;
 
-pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let store = ctx.store(&cfg);
     let names: Vec<ProfileName> = match args.profile.as_deref().or(ctx.global.profile.as_deref()) {

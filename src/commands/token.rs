@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::hooks;
 use crate::rotate::{self, Policy};
 
-pub fn run(ctx: &Context, args: TokenArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: TokenArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
     let profile = cfg.profile(&name)?;

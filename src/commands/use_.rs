@@ -13,7 +13,7 @@ use crate::shell::{self, Shell};
 use crate::store::atomic;
 use crate::ui;
 
-pub fn run(ctx: &Context, args: UseArgs) -> Result<()> {
+pub(crate) fn run(ctx: &Context, args: UseArgs) -> Result<()> {
     let named = ctx.named(args.name.as_deref())?;
     let shell = Shell::from_env()?;
     if args.shell && shell.is_none() {

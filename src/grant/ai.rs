@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::grant::{Fresh, parse_token};
 use crate::secret::SecretKey;
 
-pub const TOKEN_PATH: &str = "/oauth/2.0/token";
+pub const TOKEN_PATH: &str = broker_wire::path::TOKEN;
 
 /// Fetches a token. Safe to retry: fetching again does not invalidate earlier tokens.
 pub fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh> {

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::grant::{Fresh, valid_token};
 use crate::secret::{AccessToken, SecretKey};
 
-pub const TOKEN_PATH: &str = "/v1/BCE-BEARER/token";
+pub const TOKEN_PATH: &str = broker_wire::path::BCE_TOKEN;
 /// The longest bearer token IAM issues (30 days), and broker's default.
 pub const MAX_EXPIRES_IN: u64 = 2_592_000;
 /// How long the signature itself stays valid.

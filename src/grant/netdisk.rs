@@ -11,9 +11,9 @@ use crate::error::{Error, Result, sanitize};
 use crate::grant::{Fresh, parse_token};
 use crate::secret::{Code, RefreshToken, SecretKey};
 
-pub const TOKEN_PATH: &str = "/oauth/2.0/token";
-pub const DEVICE_CODE_PATH: &str = "/oauth/2.0/device/code";
-pub const AUTHORIZE_PATH: &str = "/oauth/2.0/authorize";
+pub const TOKEN_PATH: &str = broker_wire::path::TOKEN;
+pub const DEVICE_CODE_PATH: &str = broker_wire::path::DEVICE_CODE;
+pub const AUTHORIZE_PATH: &str = broker_wire::path::AUTHORIZE;
 /// Baidu's rule: never poll faster than this.
 pub const MIN_POLL_INTERVAL: u64 = 5;
 

@@ -351,7 +351,7 @@ mod killed {
         const RUNS: usize = 60;
         let started = std::time::Instant::now();
         let (home, _) = logged_in();
-        home.emu().update_settings(broker::emulator::SettingsPatch {
+        home.emu().update_settings(broker_emulator::SettingsPatch {
             latency_ms: Some(40),
             ..Default::default()
         });

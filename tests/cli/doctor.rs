@@ -2,7 +2,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use broker::emulator::{Fault, FaultKind};
+use broker_emulator::{Fault, FaultKind};
 use serde_json::Value;
 
 use crate::harness::{APP_KEY, Home, SECRET};
@@ -81,7 +81,7 @@ fn doctor_never_sends_a_credential() {
     home.ok(&["doctor"]);
     let after = home.emu().counters();
     assert_eq!(before.grants, after.grants, "doctor asked for a token");
-    let bce = |c: &broker::emulator::Counters| c.endpoints.get("/v1/BCE-BEARER/token").copied();
+    let bce = |c: &broker_emulator::Counters| c.endpoints.get("/v1/BCE-BEARER/token").copied();
     assert_eq!(bce(&before), bce(&after), "doctor asked for a bearer token");
     assert_eq!(after.secret_in_url, 0);
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use broker::emulator::{self, Handle};
+use broker_emulator::{self as emulator, Handle};
 
 pub const APP_KEY: &str = "test-app-key-0001";
 pub const SECRET: &str = "test-secret-key-0001";

@@ -6,7 +6,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use broker::emulator::{Fault, FaultKind};
+use broker_emulator::{Fault, FaultKind};
 use chrono::{DateTime, Utc};
 
 use crate::harness::{APP_KEY, Home, SECRET, assert_failed};

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use broker::emulator::{Fault, FaultKind};
+use broker_emulator::{Fault, FaultKind};
 
 use crate::harness::{BCE_SK, Home, SECRET};
 

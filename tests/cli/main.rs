@@ -1,5 +1,9 @@
 //! Integration tests: the real `broker` binary in a temporary home, against the emulator.
 
+// Helpers are `pub` for the sibling modules (and, for hostile/checks.rs, the fuzz targets that
+// include it); a test crate has no API for `unreachable_pub` to guard.
+#![allow(unreachable_pub)]
+
 mod harness;
 
 mod browser;
@@ -7,6 +11,7 @@ mod ci;
 mod clock;
 mod config;
 mod crash;
+#[cfg(feature = "emulator")] // `broker demo` is in the default `emulator` feature
 mod demo;
 mod doctor;
 mod exec;

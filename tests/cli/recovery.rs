@@ -7,7 +7,7 @@
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use broker::emulator::{Fault, FaultKind};
+use broker_emulator::{Fault, FaultKind};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use broker::emulator::{Fault, FaultKind};
+use broker_emulator::{Fault, FaultKind};
 
 use crate::harness::{Home, assert_failed};
 
@@ -64,7 +64,7 @@ fn kill_9_during_a_refresh_leaves_a_readable_state_and_the_next_run_recovers() {
     // The answer is slow and never handled: Baidu has not consumed the refresh token.
     home.emu()
         .inject_fault(Fault::new(FaultKind::Drop).on_path(TOKEN_PATH));
-    home.emu().update_settings(broker::emulator::SettingsPatch {
+    home.emu().update_settings(broker_emulator::SettingsPatch {
         latency_ms: Some(10_000),
         ..Default::default()
     });
@@ -91,7 +91,7 @@ fn kill_9_during_a_refresh_leaves_a_readable_state_and_the_next_run_recovers() {
     let state = home.state_json("nd");
     assert!(state["refresh_in_flight"].is_object(), "{state}");
     assert!(state["refresh_token"].is_string());
-    home.emu().update_settings(broker::emulator::SettingsPatch {
+    home.emu().update_settings(broker_emulator::SettingsPatch {
         latency_ms: Some(0),
         ..Default::default()
     });

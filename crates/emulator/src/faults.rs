@@ -6,6 +6,7 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use broker_wire as wire;
 use serde::{Deserialize, Serialize};
 
 /// What goes wrong.
@@ -24,13 +25,13 @@ pub enum FaultKind {
         body: Option<String>,
     },
     /// Answer Baidu's non-standard throttle:
-    /// `{"error":"Trigger security policy","error_description":"Please try again later"}`.
+    /// `{"error":wire::code::SECURITY_POLICY,"error_description":"Please try again later"}`.
     SecurityPolicy,
     /// Close the connection without any response.
     Drop,
     /// Wait `ms` milliseconds before answering normally (or, `after`, before sending the answer).
     Delay { ms: u64 },
-    /// Answer `{"error":"expired_token","error_description":"refresh token has been used"}`.
+    /// Answer `{"error":wire::code::EXPIRED_TOKEN,"error_description":"refresh token has been used"}`.
     ExpiredToken,
     /// Let the request take effect (always, whatever `when` says), then replace the
     /// `expires_in` of its JSON answer with `value` (`null` removes it): a token answer that
@@ -48,7 +49,7 @@ pub enum FaultKind {
 }
 
 fn echo_error() -> String {
-    "invalid_grant".into()
+    wire::code::INVALID_GRANT.into()
 }
 
 /// What an echoing fault quotes: the request as the server received it.
@@ -178,11 +179,11 @@ pub(crate) fn response(kind: &FaultKind, request: &Echoed) -> Option<Response> {
         }
         FaultKind::SecurityPolicy => Some(json(
             StatusCode::BAD_REQUEST,
-            r#"{"error":"Trigger security policy","error_description":"Please try again later"}"#,
+            &oauth_body(wire::code::SECURITY_POLICY, "Please try again later"),
         )),
         FaultKind::ExpiredToken => Some(json(
             StatusCode::BAD_REQUEST,
-            r#"{"error":"expired_token","error_description":"refresh token has been used"}"#,
+            &oauth_body(wire::code::EXPIRED_TOKEN, "refresh token has been used"),
         )),
         FaultKind::Echo { error, description } => {
             let raw = format!(
@@ -198,11 +199,19 @@ pub(crate) fn response(kind: &FaultKind, request: &Echoed) -> Option<Response> {
                 description.as_deref().unwrap_or("bad request"),
                 decoded.join(" ")
             );
-            let body = serde_json::json!({ "error": error, "error_description": text });
-            Some(json(StatusCode::BAD_REQUEST, &body.to_string()))
+            Some(json(StatusCode::BAD_REQUEST, &oauth_body(error, &text)))
         }
         FaultKind::Drop | FaultKind::Delay { .. } | FaultKind::ExpiresIn { .. } => None,
     }
+}
+
+/// An OAuth error body as text.
+fn oauth_body(error: &str, description: &str) -> String {
+    let body = wire::body::OAuthError {
+        error,
+        error_description: description,
+    };
+    serde_json::to_string(&body).unwrap_or_default()
 }
 
 /// The answer `response` with its JSON `expires_in` replaced by `value` (removed when `null`);

@@ -22,6 +22,7 @@ mod bce;
 mod clock;
 mod counters;
 mod device;
+mod error;
 mod faults;
 mod nas;
 mod params;
@@ -46,11 +47,11 @@ pub use apps::{AI_SCOPE, App, AppView, BceKey};
 pub use clock::{ClockUpdate, ClockView};
 pub use counters::Counters;
 pub use device::DeviceView;
+pub use error::{Error, ErrorKind};
 pub use faults::{Fault, FaultKind, When};
 pub use settings::{Decision, DeviceExpiryError, Grant, Settings, SettingsPatch};
 pub use state::{DeviceStatus, Revoke};
 
-use crate::error::Error;
 use state::{Shared, State};
 
 /// The demo app `broker emulator` registers: an OAuth client for every grant…
@@ -334,6 +335,13 @@ impl Drop for Handle {
     }
 }
 
+/// `eline!("…")`: one formatted line on stderr (see [`stderr_line`]).
+macro_rules! eline {
+    ($($arg:tt)*) => {
+        stderr_line(format_args!($($arg)*))
+    };
+}
+
 /// `broker emulator [--port N]`: serves with the demo credentials until Ctrl-C (or SIGTERM).
 /// The base URL goes to stdout (it is the command's data); the rest to stderr.
 pub fn run_foreground(port: u16) -> Result<(), Error> {
@@ -341,17 +349,17 @@ pub fn run_foreground(port: u16) -> Result<(), Error> {
     let base = handle.base_url();
     // A closed stdout (`broker emulator | head -1`) is not a reason to stop serving.
     let _ = writeln!(std::io::stdout(), "{base}").and_then(|()| std::io::stdout().flush());
-    crate::eline!("broker emulator listening on {base} (Ctrl-C to stop)");
-    crate::eline!(
+    eline!("broker emulator listening on {base} (Ctrl-C to stop)");
+    eline!(
         "demo OAuth app (ai and netdisk):  app_key = {DEMO_APP_KEY}   secret_key = {DEMO_SECRET_KEY}"
     );
-    crate::eline!(
+    eline!(
         "demo BCE key pair (bce):          app_key = {DEMO_ACCESS_KEY}   secret_key = {DEMO_BCE_SECRET_KEY}"
     );
-    crate::eline!(
+    eline!(
         "device codes: approve at {base}/device, or: curl -X POST {base}{ADMIN_PREFIX}/devices/approve"
     );
-    crate::eline!(
+    eline!(
         "admin API: {base}{ADMIN_PREFIX}/ (counters, faults, clock, settings; see docs/emulator.md)"
     );
 
@@ -360,9 +368,15 @@ pub fn run_foreground(port: u16) -> Result<(), Error> {
         .build()
         .map_err(|e| Error::internal(format!("cannot start a runtime to wait for Ctrl-C: {e}")))?;
     runtime.block_on(wait_for_stop_signal())?;
-    crate::eline!("broker emulator stopped");
+    eline!("broker emulator stopped");
     handle.stop();
     Ok(())
+}
+
+/// One line on stderr; a closed stderr is not a reason to stop serving.
+fn stderr_line(args: std::fmt::Arguments<'_>) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|()| err.write_all(b"\n"));
 }
 
 async fn wait_for_stop_signal() -> Result<(), Error> {

@@ -87,7 +87,7 @@ fn request_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::state::AccessRecord;
+    use crate::state::AccessRecord;
     use chrono::Duration;
 
     #[test]

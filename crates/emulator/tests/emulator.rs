@@ -4,8 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use broker::baidu::sign;
-use broker::emulator::{self, App, BceKey, Decision, Fault, FaultKind, Grant, Handle, Options};
+use broker_emulator::{
+    self as emulator, App, BceKey, Decision, Fault, FaultKind, Grant, Handle, Options,
+};
+use broker_wire::sign;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -198,7 +200,7 @@ async fn client_credentials_answers_the_ai_shape_by_get_and_post() {
         assert!(s(&body["access_token"]).starts_with("24."), "{body}");
         assert!(s(&body["access_token"]).contains(".2592000."), "{body}");
         assert!(s(&body["refresh_token"]).starts_with("25."), "{body}");
-        assert_eq!(body["scope"], broker::emulator::AI_SCOPE);
+        assert_eq!(body["scope"], emulator::AI_SCOPE);
         assert_eq!(body["expires_in"], 2592000);
         assert!(!s(&body["session_key"]).is_empty() && !s(&body["session_secret"]).is_empty());
     }

@@ -5,21 +5,20 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::params;
+use broker_wire as wire;
 
-/// The token endpoint, where a `code` in the URL is a secret too.
-const TOKEN_PATH: &str = "/oauth/2.0/token";
+use super::params;
 
 /// Query parameters that must never travel in a URL (URLs end up in logs and proxies).
 const SECRET_PARAMS: [&str; 2] = ["client_secret", "refresh_token"];
 
 /// The endpoints counted by name; any other path is counted as `other`.
 const ENDPOINTS: [&str; 7] = [
-    "/oauth/2.0/token",
-    "/oauth/2.0/device/code",
-    "/oauth/2.0/authorize",
-    "/v1/BCE-BEARER/token",
-    "/rest/2.0/xpan/nas",
+    wire::path::TOKEN,
+    wire::path::DEVICE_CODE,
+    wire::path::AUTHORIZE,
+    wire::path::BCE_TOKEN,
+    wire::path::NAS,
     "/device",
     "/device/qrcode",
 ];
@@ -64,7 +63,7 @@ impl Counters {
         }
         let query = params::parse(raw_query.unwrap_or(""), true);
         let secret_in_url = query.iter().any(|(k, _)| {
-            SECRET_PARAMS.contains(&k.as_str()) || (path == TOKEN_PATH && k == "code")
+            SECRET_PARAMS.contains(&k.as_str()) || (path == wire::path::TOKEN && k == "code")
         });
         if secret_in_url {
             self.secret_in_url += 1;

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::tokens;
+use broker_wire as wire;
 
 /// A JSON answer with Baidu's headers; `no-store` because token answers must not be cached.
 pub(crate) fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
@@ -61,12 +62,6 @@ pub(crate) struct OAuthError {
     pub description: String,
 }
 
-#[derive(Serialize)]
-struct OAuthErrorBody<'a> {
-    error: &'a str,
-    error_description: &'a str,
-}
-
 impl OAuthError {
     /// HTTP 400, the status Baidu documents for OAuth errors.
     pub(crate) fn new(error: &'static str, description: impl Into<String>) -> Self {
@@ -80,7 +75,7 @@ impl OAuthError {
     /// A missing parameter.
     pub(crate) fn missing(param: &str) -> Self {
         Self::new(
-            "invalid_request",
+            wire::code::INVALID_REQUEST,
             format!("missing required parameter: {param}"),
         )
     }
@@ -89,7 +84,7 @@ impl OAuthError {
     pub(crate) fn unknown_client() -> Self {
         OAuthError {
             status: StatusCode::UNAUTHORIZED,
-            error: "invalid_client",
+            error: wire::code::INVALID_CLIENT,
             description: "unknown client id".into(),
         }
     }
@@ -98,21 +93,21 @@ impl OAuthError {
     pub(crate) fn client_auth_failed() -> Self {
         OAuthError {
             status: StatusCode::UNAUTHORIZED,
-            error: "invalid_client",
+            error: wire::code::INVALID_CLIENT,
             description: "Client authentication failed".into(),
         }
     }
 
     pub(crate) fn unauthorized_client() -> Self {
         Self::new(
-            "unauthorized_client",
+            wire::code::UNAUTHORIZED_CLIENT,
             "The client is not authorized to use this authorization grant type",
         )
     }
 
     pub(crate) fn revoked() -> Self {
         Self::new(
-            "invalid_grant",
+            wire::code::INVALID_GRANT,
             "The provided authorization grant is revoked",
         )
     }
@@ -122,7 +117,7 @@ impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         json(
             self.status,
-            &OAuthErrorBody {
+            &wire::body::OAuthError {
                 error: self.error,
                 error_description: &self.description,
             },
@@ -138,14 +133,6 @@ pub(crate) struct BceError {
     pub message: String,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BceErrorBody<'a> {
-    request_id: String,
-    code: &'a str,
-    message: &'a str,
-}
-
 impl BceError {
     pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         BceError {
@@ -158,8 +145,9 @@ impl BceError {
 
 impl IntoResponse for BceError {
     fn into_response(self) -> Response {
-        let body = BceErrorBody {
-            request_id: tokens::request_id(),
+        let request_id = tokens::request_id();
+        let body = wire::body::BceError {
+            request_id: &request_id,
             code: self.code,
             message: &self.message,
         };

@@ -17,7 +17,8 @@ use super::params;
 use super::reply::{self, BceError};
 use super::state::{AccessRecord, Shared, State, TokenKind};
 use super::tokens;
-use crate::baidu::sign;
+use broker_wire as wire;
+use broker_wire::sign;
 
 /// The longest bearer token BCE issues: 30 days.
 pub(crate) const MAX_EXPIRE_SECS: u64 = 2_592_000;
@@ -71,7 +72,7 @@ pub(crate) fn bearer(
         None => {
             return Err(BceError::new(
                 StatusCode::FORBIDDEN,
-                "AccessDenied",
+                wire::code::BCE_ACCESS_DENIED,
                 "Access denied: no Authorization header",
             ));
         }
@@ -82,7 +83,7 @@ pub(crate) fn bearer(
     let key = st.bce_keys.get(&auth.access_key).cloned().ok_or_else(|| {
         BceError::new(
             StatusCode::FORBIDDEN,
-            "InvalidAccessKeyId",
+            wire::code::INVALID_ACCESS_KEY_ID,
             "The Access Key ID you provided does not exist in our records.",
         )
     })?;
@@ -127,7 +128,7 @@ pub(crate) fn bearer(
     if !sign::verify(&signing_key, &canonical, &auth.signature) {
         return Err(BceError::new(
             StatusCode::BAD_REQUEST,
-            "SignatureDoesNotMatch",
+            wire::code::SIGNATURE_DOES_NOT_MATCH,
             "The request signature we calculated does not match the signature you provided. Check your Secret Access Key and signing method.",
         ));
     }
@@ -196,10 +197,10 @@ fn check_window(
     if expired || from_future {
         return Err(BceError::new(
             StatusCode::BAD_REQUEST,
-            "RequestExpired",
+            wire::code::REQUEST_EXPIRED,
             format!(
                 "Request has expired. Timestamp date is {}",
-                crate::error::sanitize(shown)
+                broker_wire::text::sanitize(shown)
             ),
         ));
     }
@@ -213,8 +214,8 @@ fn bce_time(t: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::apps::BceKey;
-    use crate::emulator::clock::ClockUpdate;
+    use crate::apps::BceKey;
+    use crate::clock::ClockUpdate;
 
     const AK: &str = "AKEXAMPLE0123456789";
     const SK: &str = "SKEXAMPLEabcdefghijklmnop";

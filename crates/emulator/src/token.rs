@@ -20,6 +20,7 @@ use super::state::{
     AccessRecord, RefreshRecord, RefreshStatus, Shared, State, TokenKind, parse_scope, scope_string,
 };
 use super::{authorize, device, tokens};
+use broker_wire as wire;
 
 /// The success body of the netdisk grants, field for field as Baidu sends it.
 #[derive(Debug, Serialize)]
@@ -79,7 +80,7 @@ pub(crate) fn exchange(st: &mut State, p: &Params) -> Result<TokenBody, OAuthErr
         .ok_or_else(|| OAuthError::missing("grant_type"))?;
     let grant = Grant::parse(grant_type).ok_or_else(|| {
         OAuthError::new(
-            "unsupported_grant_type",
+            wire::code::UNSUPPORTED_GRANT_TYPE,
             "The authorization grant type is not supported",
         )
     })?;
@@ -147,7 +148,7 @@ fn refresh(
     app: &App,
     now: DateTime<Utc>,
 ) -> Result<TokenBody, OAuthError> {
-    let invalid = || OAuthError::new("invalid_request", "invalid refresh token");
+    let invalid = || OAuthError::new(wire::code::INVALID_REQUEST, "invalid refresh token");
     let presented = p.non_empty("refresh_token").ok_or_else(invalid)?;
     let record = st.refresh.get(presented).ok_or_else(invalid)?.clone();
     if record.client_id != app.client_id {
@@ -157,7 +158,7 @@ fn refresh(
         RefreshStatus::Used => {
             st.counters.refresh_reuse += 1;
             return Err(OAuthError::new(
-                "expired_token",
+                wire::code::EXPIRED_TOKEN,
                 "refresh token has been used",
             ));
         }
@@ -166,7 +167,7 @@ fn refresh(
     }
     if now >= record.expires_at {
         return Err(OAuthError::new(
-            "invalid_grant",
+            wire::code::INVALID_GRANT,
             "refresh token has expired",
         ));
     }
@@ -176,7 +177,7 @@ fn refresh(
             let requested = parse_scope(requested);
             if !requested.iter().all(|s| record.scope.contains(s)) {
                 return Err(OAuthError::new(
-                    "invalid_scope",
+                    wire::code::INVALID_SCOPE,
                     "The requested scope is exceeds the scope granted by the resource owner",
                 ));
             }
@@ -243,7 +244,7 @@ pub(crate) fn issue_netdisk(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::apps::App;
+    use crate::apps::App;
 
     fn state() -> State {
         let mut st = State::default();

@@ -24,22 +24,21 @@ use super::params::Params;
 use super::reply;
 use super::state::Shared;
 use super::{admin, authorize, bce, device, nas, token};
+use broker_wire as wire;
 
 /// Larger request bodies are refused: no Baidu request comes near it.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
-const TOKEN_PATH: &str = "/oauth/2.0/token";
-
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route(TOKEN_PATH, get(token::handle).post(token::handle))
+        .route(wire::path::TOKEN, get(token::handle).post(token::handle))
         .route(
-            "/oauth/2.0/device/code",
+            wire::path::DEVICE_CODE,
             get(device::code).post(device::code),
         )
-        .route("/oauth/2.0/authorize", get(authorize::handle))
-        .route("/v1/BCE-BEARER/token", get(bce::handle))
-        .route("/rest/2.0/xpan/nas", get(nas::handle).post(nas::handle))
+        .route(wire::path::AUTHORIZE, get(authorize::handle))
+        .route(wire::path::BCE_TOKEN, get(bce::handle))
+        .route(wire::path::NAS, get(nas::handle).post(nas::handle))
         .route("/device", get(device::page).post(device::submit))
         .route("/device/qrcode/{hex}/{user_code}", get(device::qrcode))
         .merge(admin::routes())
@@ -126,7 +125,7 @@ async fn dispatch(
 
     let (latency_ms, fault) = {
         let mut st = shared.lock();
-        let grant = (path == TOKEN_PATH)
+        let grant = (path == wire::path::TOKEN)
             .then(|| {
                 Params::from_request(parts.uri.query(), &parts.headers, &bytes)
                     .get("grant_type")

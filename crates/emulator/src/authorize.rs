@@ -20,7 +20,8 @@ use super::settings::{Decision, Grant};
 use super::state::{CodeRecord, Shared, State, parse_scope};
 use super::token::{TokenBody, issue_netdisk};
 use super::tokens;
-use crate::baidu::sign::encode;
+use broker_wire as wire;
+use broker_wire::sign::encode;
 
 /// The `redirect_uri` that asks Baidu to show the code on a page instead of redirecting.
 pub(crate) const OOB: &str = "oob";
@@ -79,7 +80,7 @@ pub(crate) fn authorize(st: &mut State, p: &Params) -> Result<Outcome, OAuthErro
         if oob {
             return Ok(Outcome::OobDenied);
         }
-        let mut query = vec![("error", "access_denied")];
+        let mut query = vec![("error", wire::code::ACCESS_DENIED)];
         query.extend(state_param.map(|s| ("state", s)));
         return Ok(Outcome::Redirect(with_query(redirect_uri, &query)));
     }
@@ -120,7 +121,7 @@ fn respond(outcome: Outcome) -> Response {
         ),
         Outcome::OobDenied => reply::html(
             StatusCode::OK,
-            "access_denied",
+            wire::code::ACCESS_DENIED,
             "<h1>Authorization declined</h1>\n<p>error: <code id=\"error\">access_denied</code></p>",
         ),
         // A callback carrying bytes that cannot be a header value gets Baidu's error shape
@@ -174,26 +175,26 @@ pub(crate) fn exchange_code(
         Some(r) if r.client_id == app.client_id => r.clone(),
         _ => {
             return Err(OAuthError::new(
-                "invalid_grant",
+                wire::code::INVALID_GRANT,
                 "Invalid authorization code",
             ));
         }
     };
     if record.used {
         return Err(OAuthError::new(
-            "invalid_grant",
+            wire::code::INVALID_GRANT,
             "authorization code has been used",
         ));
     }
     if now >= record.expires_at {
         return Err(OAuthError::new(
-            "invalid_grant",
+            wire::code::INVALID_GRANT,
             "authorization code has expired",
         ));
     }
     if p.get("redirect_uri") != Some(record.redirect_uri.as_str()) {
         return Err(OAuthError::new(
-            "invalid_grant",
+            wire::code::INVALID_GRANT,
             "redirect_uri does not match the authorization request",
         ));
     }

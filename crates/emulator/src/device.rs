@@ -23,6 +23,7 @@ use super::settings::{Decision, DeviceExpiryError, Grant};
 use super::state::{DeviceRecord, DeviceStatus, Shared, State, parse_scope, scope_string};
 use super::token::{TokenBody, issue_netdisk};
 use super::tokens;
+use broker_wire as wire;
 
 /// How much `slow_down` adds to the interval (RFC 8628 and Baidu alike).
 const SLOW_DOWN_STEP_SECS: u64 = 5;
@@ -150,7 +151,7 @@ pub(crate) fn poll(
     let code = p
         .non_empty("code")
         .ok_or_else(|| OAuthError::missing("code"))?;
-    let invalid = || OAuthError::new("invalid_grant", INVALID_DEVICE_CODE);
+    let invalid = || OAuthError::new(wire::code::INVALID_GRANT, INVALID_DEVICE_CODE);
     let i = st
         .devices
         .iter()
@@ -166,7 +167,7 @@ pub(crate) fn poll(
     if now >= device.expires_at {
         return Err(match expiry_error {
             DeviceExpiryError::ExpiredToken => {
-                OAuthError::new("expired_token", "the device code has expired")
+                OAuthError::new(wire::code::EXPIRED_TOKEN, "the device code has expired")
             }
             DeviceExpiryError::InvalidGrant => invalid(),
         });
@@ -189,12 +190,12 @@ pub(crate) fn poll(
         if too_fast {
             device.interval = device.interval.saturating_add(SLOW_DOWN_STEP_SECS);
             return Err(OAuthError::new(
-                "slow_down",
+                wire::code::SLOW_DOWN,
                 "polling too frequently, slow down",
             ));
         }
         return Err(OAuthError::new(
-            "authorization_pending",
+            wire::code::AUTHORIZATION_PENDING,
             "User has not yet completed the authorization",
         ));
     }
@@ -334,7 +335,7 @@ pub(crate) async fn qrcode(
     let target = format!(
         "{}/device?code={}",
         shared.base_url,
-        crate::baidu::sign::encode(&user_code)
+        broker_wire::sign::encode(&user_code)
     );
     match qr::png(&target) {
         Some(png) => ([(header::CONTENT_TYPE, "image/png")], png).into_response(),
