@@ -4,6 +4,7 @@
 //! `{error_code,error_msg}`, `{error_no,error_msg}` — plus BCE's `{requestId,code,message}`.
 //! Bodies are parsed whatever the HTTP status: Baidu documents 400 but sends 401 and 200 too.
 
+use broker_wire::code;
 use serde::Deserialize;
 
 use crate::error::{Error, sanitize};
@@ -123,14 +124,14 @@ impl BaiduError {
 
     /// Baidu's throttle after repeated failures; retrying makes it worse.
     pub fn is_security_policy(&self) -> bool {
-        self.code.eq_ignore_ascii_case("Trigger security policy")
+        self.code.eq_ignore_ascii_case(code::SECURITY_POLICY)
     }
 
     /// The refresh token, code or device code was refused: a person must log in again.
     pub fn is_grant_rejected(&self) -> bool {
         matches!(
             self.code.as_str(),
-            "invalid_grant" | "expired_token" | "invalid_request"
+            code::INVALID_GRANT | code::EXPIRED_TOKEN | code::INVALID_REQUEST
         )
     }
 
@@ -138,49 +139,51 @@ impl BaiduError {
     pub fn to_error(&self, profile: &str) -> Error {
         let what = self.summary();
         match self.code.as_str() {
-            "invalid_client" if self.description.contains("authentication failed") => {
+            code::INVALID_CLIENT if self.description.contains("authentication failed") => {
                 Error::credentials(format!(
                     "Baidu rejected the SecretKey of `{profile}`: {what}"
                 ))
                 .with_hint(format!("check it, then `broker secret set {profile}`"))
             }
-            "invalid_client" => Error::credentials(format!(
+            code::INVALID_CLIENT => Error::credentials(format!(
                 "Baidu does not know the AppKey of `{profile}`: {what}"
             ))
             .with_hint("check `app_key` in the config"),
-            "unauthorized_client" => Error::credentials(format!(
+            code::UNAUTHORIZED_CLIENT => Error::credentials(format!(
                 "Baidu does not allow this grant for the app of `{profile}`: {what}"
             )),
-            "InvalidAccessKeyId" | "AccessDenied" => Error::credentials(format!(
+            code::INVALID_ACCESS_KEY_ID | code::BCE_ACCESS_DENIED => Error::credentials(format!(
                 "Baidu IAM rejected the AccessKey of `{profile}`: {what}"
             ))
             .with_hint("check `app_key` (the AccessKey) in the config"),
-            "SignatureDoesNotMatch" => Error::credentials(format!(
+            code::SIGNATURE_DOES_NOT_MATCH => Error::credentials(format!(
                 "Baidu IAM rejected the signature for `{profile}`: {what}"
             ))
             .with_hint(format!(
                 "the SecretKey is probably wrong: `broker secret set {profile}`"
             )),
-            "RequestExpired" => Error::usage(format!(
+            code::REQUEST_EXPIRED => Error::usage(format!(
                 "Baidu IAM says the request expired for `{profile}`: {what}"
             ))
             .with_hint("check this machine's clock"),
-            "InvalidHTTPAuthHeader" => {
+            code::INVALID_HTTP_AUTH_HEADER => {
                 Error::internal(format!("Baidu IAM refused the signature header: {what}"))
             }
-            "invalid_grant" | "expired_token" | "invalid_request" => Error::needs_person(format!(
-                "Baidu refused the authorization of `{profile}`: {what}"
-            ))
-            .with_hint(format!("run `broker login {profile}`")),
-            "invalid_scope" => {
+            code::INVALID_GRANT | code::EXPIRED_TOKEN | code::INVALID_REQUEST => {
+                Error::needs_person(format!(
+                    "Baidu refused the authorization of `{profile}`: {what}"
+                ))
+                .with_hint(format!("run `broker login {profile}`"))
+            }
+            code::INVALID_SCOPE => {
                 Error::usage(format!("Baidu refused the scope of `{profile}`: {what}"))
                     .with_hint("ask for a scope within the one granted at login")
             }
-            "redirect_uri_mismatch" => Error::usage(format!(
+            code::REDIRECT_URI_MISMATCH => Error::usage(format!(
                 "Baidu refused the redirect URI: {what}"
             ))
             .with_hint("the app's registered callback must match; use `--device` or `--code`"),
-            "unsupported_grant_type" => Error::internal(format!(
+            code::UNSUPPORTED_GRANT_TYPE => Error::internal(format!(
                 "Baidu does not support the grant broker sent: {what}"
             )),
             _ if self.is_security_policy() => Error::network(format!(

@@ -20,3 +20,7 @@ pub const SIGNATURE_DOES_NOT_MATCH: &str = "SignatureDoesNotMatch";
 pub const REQUEST_EXPIRED: &str = "RequestExpired";
 pub const INVALID_ACCESS_KEY_ID: &str = "InvalidAccessKeyId";
 pub const BCE_ACCESS_DENIED: &str = "AccessDenied";
+/// The `Authorization` header itself was malformed (a bug in the signer, not a wrong key).
+pub const INVALID_HTTP_AUTH_HEADER: &str = "InvalidHTTPAuthHeader";
+/// The authorization-code flow's `redirect_uri` is not the app's registered one.
+pub const REDIRECT_URI_MISMATCH: &str = "redirect_uri_mismatch";
