@@ -339,7 +339,7 @@ fn exchange(
         let now = Instant::now();
         let gap = now - last;
         if gap > STOPPED_AFTER {
-            deadline += gap - TICK;
+            deadline += gap.saturating_sub(TICK);
         }
         last = now;
         if now >= deadline {

@@ -92,7 +92,7 @@ pub(crate) fn decode(s: &str, plus_is_space: bool) -> String {
 }
 
 fn hex_value(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
+    (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
 }
 
 #[cfg(test)]

@@ -38,19 +38,21 @@ pub(crate) fn png(data: &str) -> Option<Vec<u8>> {
     ihdr.extend([8, 0, 0, 0, 0]); // 8 bits, grey, deflate, filter method 0, no interlace
 
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut png, b"IHDR", &ihdr);
-    chunk(&mut png, b"IDAT", &zlib_stored(&raw));
-    chunk(&mut png, b"IEND", &[]);
+    chunk(&mut png, b"IHDR", &ihdr)?;
+    chunk(&mut png, b"IDAT", &zlib_stored(&raw))?;
+    chunk(&mut png, b"IEND", &[])?;
     Some(png)
 }
 
-fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend((data.len() as u32).to_be_bytes());
+/// Appends one PNG chunk; `None` if `data` is too long for one (never, for a QR code).
+fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) -> Option<()> {
+    out.extend(u32::try_from(data.len()).ok()?.to_be_bytes());
     let start = out.len();
     out.extend(kind);
     out.extend(data);
     let crc = crc32(&out[start..]);
     out.extend(crc.to_be_bytes());
+    Some(())
 }
 
 /// A zlib stream of stored deflate blocks (at most 65535 bytes each).
@@ -59,7 +61,8 @@ fn zlib_stored(data: &[u8]) -> Vec<u8> {
     let blocks: Vec<&[u8]> = data.chunks(65_535).collect();
     for (i, block) in blocks.iter().enumerate() {
         out.push(u8::from(i + 1 == blocks.len()));
-        let len = block.len() as u16;
+        // `chunks(65_535)` makes every block fit.
+        let len = u16::try_from(block.len()).unwrap_or(u16::MAX);
         out.extend(len.to_le_bytes());
         out.extend((!len).to_le_bytes());
         out.extend(*block);

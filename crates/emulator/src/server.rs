@@ -78,13 +78,10 @@ pub(crate) async fn serve(
             _ = &mut shutdown => return,
             accepted = listener.accept() => accepted,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
-            // Out of file descriptors and the like: wait instead of spinning.
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
+        // Out of file descriptors and the like: wait instead of spinning.
+        let Ok((stream, _)) = accepted else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
         };
         let shared = shared.clone();
         let router = router.clone();
@@ -108,15 +105,12 @@ async fn dispatch(
     req: Request<Incoming>,
 ) -> Result<Response, DropConnection> {
     let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return Ok((
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "request body too large or cut short",
-            )
-                .into_response());
-        }
+    let Ok(bytes) = axum::body::to_bytes(Body::new(body), MAX_BODY_BYTES).await else {
+        return Ok((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body too large or cut short",
+        )
+            .into_response());
     };
     let path = parts.uri.path().to_string();
     if path == admin::PREFIX || path.starts_with(&format!("{}/", admin::PREFIX)) {
