@@ -15,7 +15,7 @@ use crate::store::state::{InFlight, NeedsLogin};
 use crate::store::{Place, StateStore, TokenState, Vault};
 use crate::ui;
 
-/// What [`ensure`] did.
+/// What [`ensure_observed`] did.
 pub enum Outcome {
     /// The stored token was good enough; nothing was asked of Baidu.
     Cached(TokenState),
@@ -130,18 +130,9 @@ impl From<Error> for Failed {
     }
 }
 
-/// A valid token for `profile`, rotating it first when due.
-pub fn ensure(
-    store: &dyn StateStore,
-    vault: &Vault,
-    profile: &Profile,
-    policy: Policy,
-) -> Result<Outcome> {
-    ensure_observed(store, vault, profile, policy).map_err(|f| f.error)
-}
-
-/// [`ensure`], saying on failure whether a rotation was attempted (for `refresh_failed` hooks).
-/// The warm-cache path is the same: one state read, no lock.
+/// A valid token for `profile`, rotating it first when due, saying on failure whether a
+/// rotation was attempted (for `refresh_failed` hooks). The warm-cache path: one state read,
+/// no lock. Sinks and hooks are not run here: [`crate::service`] composes them.
 pub fn ensure_observed(
     store: &dyn StateStore,
     vault: &Vault,
@@ -350,6 +341,14 @@ fn refresh_netdisk(
     lock.save(state)
         .map_err(|e| e.map_message(|m| format!("{m}; the refresh token was not sent")))?;
     failpoint::hit("rotate.before-send");
+    // A lease that lapsed (a backend with a term) may already be another process's: sending
+    // the single-use refresh token now could spend it under two writers.
+    if !lock.still_held()? {
+        return Err(Error::network(format!(
+            "lost the lock on profile `{name}` before its refresh token was sent; it was not sent"
+        ))
+        .with_hint("try again"));
+    }
     match netdisk::refresh(client, profile, secret, &refresh_token) {
         Ok(fresh) => Ok((fresh, None)),
         // A good new refresh token in an answer broker cannot use otherwise: kept (the old one

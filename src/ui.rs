@@ -112,6 +112,33 @@ impl Drop for Progress {
     }
 }
 
+/// Where the token service and the hooks tell a person what happened: the terminal for the
+/// command line ([`Stderr`]); a socket's reply or a log for another front end. Passed in, so
+/// the core keeps no output of its own.
+pub trait Messages: Send + Sync {
+    /// A line a person should see (suppressed by `--quiet` on the terminal).
+    fn say(&self, msg: String);
+    /// A warning: something went wrong, but not the command.
+    fn warn(&self, msg: String);
+    /// Detail shown at verbosity `level` (`-v`, `-vv`).
+    fn debug(&self, level: u8, msg: String);
+}
+
+/// [`Messages`] on broker's stderr, at the verbosity of the command line.
+pub struct Stderr;
+
+impl Messages for Stderr {
+    fn say(&self, msg: String) {
+        say(msg);
+    }
+    fn warn(&self, msg: String) {
+        warn(msg);
+    }
+    fn debug(&self, level: u8, msg: String) {
+        debug(level, msg);
+    }
+}
+
 /// Writes data to stdout. A closed pipe (`broker token | head -c1`) ends the program quietly.
 pub fn print(data: impl AsRef<str>) {
     let mut out = std::io::stdout().lock();

@@ -22,7 +22,7 @@ use crate::config::{Config, Grant, Profile, SecretSource};
 use crate::duration::relative;
 use crate::error::{Error, Kind, Result, sanitize};
 use crate::store::identity::{self, IdentitySource};
-use crate::store::{FileStore, Journal, StateStore, Vault, atomic};
+use crate::store::{Journal, SealedStore, StateStore, Vault, atomic};
 use crate::ui;
 
 /// How long the endpoint checks may take in all (they run at once), unless `--timeout` says.
@@ -142,9 +142,9 @@ pub fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
             None => cfg.profiles.values().collect(),
         };
         let vault = keys.map(|k| Vault::with_identities(cfg.recipients.clone(), source.clone(), k));
-        let store = vault.map(|v| FileStore::new(ctx.paths.state_dir.clone(), v));
+        let store = vault.map(|v| crate::store::open(ctx.paths.state_dir.clone(), v));
         for profile in &profiles {
-            check_secret(profile, store.as_ref().map(FileStore::vault), &mut report);
+            check_secret(profile, store.as_ref().map(SealedStore::vault), &mut report);
             if let Some(store) = &store {
                 check_state(profile, store, &mut report);
             }
@@ -496,7 +496,7 @@ fn time(t: DateTime<Utc>) -> String {
 }
 
 /// The stored state: readable, no journal mark left, no login needed, not expired.
-fn check_state(profile: &Profile, store: &FileStore, r: &mut Report) {
+fn check_state(profile: &Profile, store: &dyn StateStore, r: &mut Report) {
     let name = profile.name.as_str();
     let p = Some(name);
     let login = format!("run `broker login {name}`");

@@ -13,7 +13,7 @@ use crate::config::{Grant, Profile};
 use crate::error::{Error, Result, sanitize};
 use crate::grant::{self, Fresh, netdisk};
 use crate::secret::{Code, SecretKey};
-use crate::{hooks, prompt, rotate, ui};
+use crate::{hooks, prompt, ui};
 
 /// How long `--browser` waits for the redirect.
 const BROWSER_WAIT: Duration = Duration::from_secs(300);
@@ -31,6 +31,7 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
         // Parsed before anything is touched; no SecretKey is needed to store a token.
         let fresh = imported(profile, chrono::Utc::now())?;
         return finish(
+            ctx,
             &cfg,
             &store,
             profile,
@@ -56,25 +57,25 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
             (None, false) => with_device(profile, &secret, !args.no_qr)?,
         },
     };
-    finish(&cfg, &store, profile, fresh, timeout, "logged in")
+    finish(ctx, &cfg, &store, profile, fresh, timeout, "logged in")
 }
 
 /// Saves a new authorization as a new lineage and runs the `login` hooks and sinks.
 fn finish(
+    ctx: &Context,
     cfg: &crate::config::Config,
-    store: &crate::store::FileStore,
+    store: &crate::store::SealedStore,
     profile: &Profile,
     fresh: Fresh,
     timeout: Duration,
     done: &str,
 ) -> Result<()> {
     let name = &profile.name;
-    replace_unreadable(store, name, timeout)?;
-    let (state, previous) = rotate::save_login(store, profile, fresh, timeout)?;
-    let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
-    ui::say(format!("{done} `{name}`; the token expires {left}"));
-    // The lock was released by `save_login`: a hook may call broker itself.
-    hooks::after_login(cfg, store, profile, &state, previous).into_result()
+    ctx.service(cfg, store)
+        .login(profile, fresh, timeout, |state| {
+            let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
+            ui::say(format!("{done} `{name}`; the token expires {left}"));
+        })
 }
 
 /// The most `--with-token` reads from stdin: a token JSON is well under 1 KiB.
@@ -166,29 +167,6 @@ struct Imported {
     expires_in: Option<serde_json::Value>,
     expires_at: Option<serde_json::Value>,
     scope: Option<String>,
-}
-
-/// A login starts a new lineage, so a stored state this identity cannot decrypt (the
-/// identity it was encrypted to is lost) has nothing worth keeping: it is removed, with a
-/// warning, instead of failing the login that is the way back.
-fn replace_unreadable(
-    store: &crate::store::FileStore,
-    name: &crate::profile::ProfileName,
-    timeout: Duration,
-) -> Result<()> {
-    use crate::store::StateStore;
-    let Err(e) = store.load(name) else {
-        return Ok(());
-    };
-    if e.kind() != crate::error::Kind::Store {
-        return Err(e);
-    }
-    ui::warn(format!(
-        "{}; the login replaces the stored tokens of `{name}`",
-        e.message()
-    ));
-    let mut lock = store.lock(name, timeout + Duration::from_secs(5))?;
-    lock.remove()
 }
 
 /// The device flow: show a code and a QR, poll until a person approves it elsewhere.

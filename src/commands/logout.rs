@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, args: ProfileArg) -> Result<()> {
     let mut lock = store.lock(&name, cfg.settings.timeout.0)?;
     // Whether a state file exists, not whether it decrypts: logout must work without the
     // identity (it is one of the ways back when the identity is lost).
-    let stored = store.state_path(&name).exists();
+    let stored = store.version(&name).is_some();
     lock.remove()?;
     drop(lock);
     if !stored {

@@ -71,7 +71,7 @@ fn rekey(ctx: &Context) -> Result<()> {
         edit.set_secret(name, &vault.encrypt_secret(secret)?)?;
     }
     edit.save()?;
-    let states = ctx.store(&cfg).rekey()?;
+    let states = crate::store::StateStore::rekey(&ctx.store(&cfg))?;
     ui::say(format!(
         "re-encrypted {} and {} to {}",
         ui::count(plain.len(), "secret", "secrets"),

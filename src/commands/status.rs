@@ -11,7 +11,7 @@ use crate::duration::relative;
 use crate::error::{Error, Result};
 use crate::profile::ProfileName;
 use crate::secret::mask;
-use crate::store::{FileStore, Journal, Place, StateStore, TokenState};
+use crate::store::{Journal, Place, StateStore, TokenState};
 use crate::ui;
 
 pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
@@ -207,7 +207,7 @@ fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// being worth a remark.
 const CLOCK_SLACK_SECS: i64 = 60;
 
-fn row(cfg: &Config, store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
+fn row(cfg: &Config, store: &dyn StateStore, p: &Profile, now: DateTime<Utc>) -> Value {
     let mut v = json!({
         "profile": p.name.as_str(),
         "grant": p.grant.as_str(),
@@ -251,10 +251,7 @@ fn row(cfg: &Config, store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Valu
             obj.insert("error".into(), json!(e.message()));
         }
     }
-    obj.insert(
-        "state_file".into(),
-        json!(store.state_path(&p.name).display().to_string()),
-    );
+    obj.insert("state_file".into(), json!(store.location(&p.name)));
     v
 }
 
@@ -282,7 +279,7 @@ fn copied(
     );
 }
 
-/// `journal` is [`FileStore::journal`] of `s`: the check `doctor` makes too, so a refresh
+/// `journal` is [`StateStore::journal`] of `s`: the check `doctor` makes too, so a refresh
 /// under way is never shown as interrupted.
 fn describe(
     obj: &mut serde_json::Map<String, Value>,
