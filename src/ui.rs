@@ -4,6 +4,8 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::error::{Error, Result};
+
 const QUIET: u8 = 0;
 const NORMAL: u8 = 1;
 
@@ -139,19 +141,16 @@ impl Messages for Stderr {
     }
 }
 
-/// Writes data to stdout. A closed pipe (`broker token | head -c1`) ends the program quietly.
-pub fn print(data: impl AsRef<str>) {
+/// Writes data to stdout. A closed pipe (`broker token | head -c1`) ends the program quietly:
+/// an [`Error::exit_with`] 0 that the caller returns, so nothing after it runs.
+pub fn print(data: impl AsRef<str>) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    let result = out
-        .write_all(data.as_ref().as_bytes())
-        .and_then(|()| out.flush());
-    if let Err(e) = result {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        crate::eline!("error: cannot write to stdout: {e}");
-        std::process::exit(1);
-    }
+    out.write_all(data.as_ref().as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::exit_with(0),
+            _ => Error::internal(format!("cannot write to stdout: {e}")),
+        })
 }
 
 /// Whether stdout is a terminal that may be coloured: not with `NO_COLOR`, nor `TERM=dumb`,

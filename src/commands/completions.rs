@@ -25,7 +25,7 @@ pub fn run(args: CompletionsArgs) -> Result<()> {
     shell
         .write_registration(VAR, "broker", "broker", "broker", &mut out)
         .map_err(|e| Error::internal(format!("cannot write the completions: {e}")))?;
-    ui::print(String::from_utf8_lossy(&out));
+    ui::print(String::from_utf8_lossy(&out))?;
     Ok(())
 }
 

@@ -152,7 +152,7 @@ pub fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
         let limit = ctx.global.timeout.map_or(NETWORK_TIMEOUT, |t| t.0);
         check_endpoints(&profiles, limit, &mut report);
     }
-    print(&report, args.json);
+    print(&report, args.json)?;
     conclude(&report)
 }
 
@@ -200,11 +200,10 @@ fn label(f: &Finding) -> String {
     }
 }
 
-fn print(report: &Report, json: bool) {
+fn print(report: &Report, json: bool) -> Result<()> {
     if json {
         let text = serde_json::to_string_pretty(&report.0).unwrap_or_else(|_| "[]".into());
-        ui::print(format!("{text}\n"));
-        return;
+        return ui::print(format!("{text}\n"));
     }
     let color = ui::color_stdout();
     let mut out = String::new();
@@ -222,7 +221,7 @@ fn print(report: &Report, json: bool) {
             out.push_str(&format!("      fix: {fix}\n"));
         }
     }
-    ui::print(out);
+    ui::print(out)
 }
 
 /// The config parses and validates. Plaintext secrets are let through here and reported per

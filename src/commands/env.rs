@@ -112,7 +112,7 @@ fn unset(ctx: &Context, positional: Option<&str>, format: Format) -> Result<()> 
     }
     let mut seen = std::collections::BTreeSet::new();
     names.retain(|n| seen.insert(n.clone()));
-    ui::print(format::unset(format, &names)?);
+    ui::print(format::unset(format, &names)?)?;
     Ok(())
 }
 
@@ -162,7 +162,7 @@ fn github(vars: &[Var]) -> Result<()> {
     };
     let out = format::github(vars)?;
     // The masks first: once a value is in the environment file, later steps may print it.
-    ui::print(&out.stdout);
+    ui::print(&out.stdout)?;
     append(Path::new(&path), &out.env_file)?;
     ui::say(format!(
         "exported {} variables to `$GITHUB_ENV`",
@@ -188,6 +188,6 @@ fn append(path: &Path, text: &str) -> Result<()> {
 
 /// Prints data that holds secrets without copying it into an unzeroised buffer.
 fn print_secret(text: &str) -> Result<()> {
-    ui::print(text);
+    ui::print(text)?;
     Ok(())
 }

@@ -94,7 +94,7 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
         ui::print(format!(
             "{}\n",
             serde_json::to_string_pretty(&items).expect("plain JSON")
-        ));
+        ))?;
         return Ok(());
     }
     if cfg.profiles.is_empty() {
@@ -127,7 +127,7 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
             2 | 3 => Some(ui::style::DIM),
             _ => None,
         },
-    ));
+    ))?;
     Ok(())
 }
 
@@ -156,7 +156,7 @@ fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
         ui::print(format!(
             "{}\n",
             serde_json::to_string_pretty(&summary(p, in_force)).expect("plain JSON")
-        ));
+        ))?;
         return Ok(());
     }
     // What identifies the profile first, then how it authenticates, then how it rotates;
@@ -199,7 +199,7 @@ fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
     rows.push(("sinks", p.sinks.len().to_string()));
     rows.push(("in_force", if in_force { "yes" } else { "no" }.to_owned()));
     let out: String = rows.iter().map(|(k, v)| format!("{k:<15} {v}\n")).collect();
-    ui::print(out);
+    ui::print(out)?;
     Ok(())
 }
 

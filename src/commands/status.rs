@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         ui::print(format!(
             "{}\n",
             serde_json::to_string_pretty(&rows).expect("plain JSON")
-        ));
+        ))?;
         return attention(&rows);
     }
     if rows.is_empty() {
@@ -74,9 +74,9 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let plain = ui::table(&header, &table);
     let widest = plain.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     if ui::width().is_some_and(|w| widest > w) {
-        ui::print(blocks(&header, &table));
+        ui::print(blocks(&header, &table))?;
     } else {
-        ui::print(ui::table_styled(&header, &table, paint));
+        ui::print(ui::table_styled(&header, &table, paint))?;
     }
     attention(&rows)
 }
