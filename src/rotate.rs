@@ -13,7 +13,7 @@ use crate::failpoint;
 use crate::grant::{self, Fresh, netdisk};
 use crate::store::state::{InFlight, NeedsLogin};
 use crate::store::{Place, StateStore, TokenState, Vault};
-use crate::ui;
+use crate::ui::Messages;
 
 /// What [`ensure_observed`] did.
 pub enum Outcome {
@@ -134,6 +134,7 @@ impl From<Error> for Failed {
 /// rotation was attempted (for `refresh_failed` hooks). The warm-cache path: one state read,
 /// no lock. Sinks and hooks are not run here: [`crate::service`] composes them.
 pub fn ensure_observed(
+    out: &dyn Messages,
     store: &dyn StateStore,
     vault: &Vault,
     profile: &Profile,
@@ -152,14 +153,14 @@ pub fn ensure_observed(
         check_needs_login(profile, state)?;
         check_promise(name.as_str(), state, &policy)?;
         if state.newly_copied(here.as_ref()) {
-            warn_copied(profile, state, here.as_ref());
+            warn_copied(out, profile, state, here.as_ref());
             warned = true;
         }
         // A journal mark seen without the lock may belong to a refresh under way right now:
         // wait for the lock and look again.
         if state.refresh_in_flight.is_none() && !policy.force && !due(state, Utc::now(), &policy) {
             if warned {
-                record_copy(store, profile, state, here.as_ref());
+                record_copy(out, store, profile, state, here.as_ref());
             }
             return Ok(Outcome::Cached(state.clone()));
         }
@@ -194,7 +195,7 @@ pub fn ensure_observed(
     if let Some(state) = &current {
         check_needs_login(profile, state)?;
         if !warned && state.newly_copied(here.as_ref()) {
-            warn_copied(profile, state, here.as_ref());
+            warn_copied(out, profile, state, here.as_ref());
         }
     }
 
@@ -222,6 +223,7 @@ pub fn ensure_observed(
         }
         let (fresh, deferred) = match (profile.grant, current.clone()) {
             (Grant::Netdisk, Some(mut state)) => refresh_netdisk(
+                out,
                 &mut *lock,
                 &client,
                 profile,
@@ -267,7 +269,7 @@ pub fn ensure_observed(
     if let Some(error) = deferred {
         return Err(attempted(error));
     }
-    ui::debug(
+    out.debug(
         1,
         format!("rotated `{name}` (generation {})", state.generation),
     );
@@ -302,6 +304,7 @@ fn record_rejection(lock: &mut dyn crate::store::ProfileLock, e: &Error) {
 /// Returns the new token, and an error to report once it is saved (an answer whose new refresh
 /// token is good but whose `expires_in` is not: the token is saved as due).
 fn refresh_netdisk(
+    out: &dyn Messages,
     lock: &mut dyn crate::store::ProfileLock,
     client: &Client,
     profile: &Profile,
@@ -316,7 +319,7 @@ fn refresh_netdisk(
     let previous = state.refresh_in_flight.clone();
     let mut mark = match &previous {
         Some(p) => {
-            ui::warn(format!(
+            out.warn(format!(
                 "{} of `{name}`; presenting its refresh token once more to recover",
                 p.story()
             ));
@@ -454,7 +457,7 @@ fn explain_spent(profile: &Profile, state: &TokenState, here: Option<&Place>, e:
 }
 
 /// Says, once, that a netdisk state is read somewhere other than where it was written.
-fn warn_copied(profile: &Profile, state: &TokenState, here: Option<&Place>) {
+fn warn_copied(out: &dyn Messages, profile: &Profile, state: &TokenState, here: Option<&Place>) {
     let (Some(from), Some(here)) = (state.copied_from(here), here) else {
         return;
     };
@@ -463,7 +466,7 @@ fn warn_copied(profile: &Profile, state: &TokenState, here: Option<&Place>) {
         .as_deref()
         .map(|l| format!(" (lineage `{l}`)"))
         .unwrap_or_default();
-    ui::warn(format!(
+    out.warn(format!(
         "the state of `{}`{lineage} was written at {from} and is now read at {here}: if it was copied and the copy stays in use, the same refresh-token lineage lives in two places, and only the first to refresh keeps working",
         profile.name
     ));
@@ -473,7 +476,13 @@ fn warn_copied(profile: &Profile, state: &TokenState, here: Option<&Place>) {
 /// warning is not repeated on every call, and a refresh token later found spent can be
 /// explained. Best effort, under a short wait for the lock: if it fails nothing changes, and
 /// the warning comes again next time.
-fn record_copy(store: &dyn StateStore, profile: &Profile, seen: &TokenState, here: Option<&Place>) {
+fn record_copy(
+    out: &dyn Messages,
+    store: &dyn StateStore,
+    profile: &Profile,
+    seen: &TokenState,
+    here: Option<&Place>,
+) {
     let saved = (|| -> Result<()> {
         let mut lock = store.lock(&profile.name, Duration::from_secs(1))?;
         if let Some(state) = lock.load()?
@@ -488,7 +497,7 @@ fn record_copy(store: &dyn StateStore, profile: &Profile, seen: &TokenState, her
         Ok(())
     })();
     if let Err(e) = saved {
-        ui::debug(
+        out.debug(
             1,
             format!(
                 "could not record that `{}` was copied: {}",

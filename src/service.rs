@@ -84,7 +84,13 @@ impl<'a> TokenService<'a> {
         on_hook_failure: OnHookFailure,
         deliver: impl FnOnce(&Outcome) -> Result<()>,
     ) -> Result<Outcome> {
-        let outcome = match rotate::ensure_observed(self.store, self.vault, profile, policy) {
+        let outcome = match rotate::ensure_observed(
+            self.out.as_ref(),
+            self.store,
+            self.vault,
+            profile,
+            policy,
+        ) {
             Ok(outcome) => outcome,
             Err(failed) => {
                 // Their failures only warn: the rotation's own error is what the result says.
@@ -296,5 +302,92 @@ impl<'a> TokenService<'a> {
         hooks::fire(
             &self.out, self.cfg, self.store, profile, facts, sinks, trigger,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{FlagSettings, Paths, Plaintext};
+    use crate::secret::AccessToken;
+    use crate::store::identity::IdentitySource;
+    use std::sync::Mutex;
+
+    /// Messages kept, not printed: what another front end would do with them.
+    #[derive(Default)]
+    struct Kept(Mutex<Vec<String>>);
+
+    impl Messages for Kept {
+        fn say(&self, msg: String) {
+            self.0.lock().unwrap().push(msg);
+        }
+        fn warn(&self, msg: String) {
+            self.0.lock().unwrap().push(format!("warning: {msg}"));
+        }
+        fn debug(&self, _level: u8, msg: String) {
+            self.0.lock().unwrap().push(format!("debug: {msg}"));
+        }
+    }
+
+    #[test]
+    fn the_service_writes_to_the_writer_and_messages_it_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths {
+            config: dir.path().join("profiles.toml"),
+            state_dir: dir.path().join("state"),
+            default_identity: dir.path().join("identity.txt"),
+        };
+        let text = "[profiles.ai]\ngrant = \"ai\"\napp_key = \"k\"\nsecret_key_env = \"SERVICE_TEST_SK\"\n\
+                    [[profiles.ai.hooks]]\nname = \"hello\"\non = [\"rotate\"]\nrun = \"echo hello-from-hook\"\n";
+        let cfg = Config::from_text(
+            paths.clone(),
+            text,
+            &FlagSettings::default(),
+            Plaintext::Refuse,
+        )
+        .unwrap();
+        let key = age::x25519::Identity::generate();
+        let vault = Vault::new(
+            vec![key.to_public().to_string()],
+            IdentitySource::Key(key.to_string()),
+        );
+        let store = crate::store::open(paths.state_dir.clone(), vault);
+        let profile = cfg
+            .profile(&crate::profile::ProfileName::parse("ai").unwrap())
+            .unwrap();
+        {
+            let now = Utc::now();
+            let mut lock = store.lock(&profile.name, Duration::ZERO).unwrap();
+            lock.load().unwrap();
+            lock.save(&TokenState::new(
+                "ai",
+                AccessToken::new("24.cached"),
+                now + chrono::TimeDelta::days(30),
+                now,
+            ))
+            .unwrap();
+        }
+        let kept = Arc::new(Kept::default());
+        let service = TokenService::new(&cfg, &store, kept.clone());
+        let policy = Policy {
+            min_ttl: Duration::from_secs(3600),
+            explicit: false,
+            force: false,
+            timeout: Duration::from_secs(5),
+        };
+        // Twice: the core is reusable, and a cached token needs no network and fires no hook.
+        for _ in 0..2 {
+            let mut written = Vec::new();
+            service
+                .token(profile, policy, TokenFormat::Plain, &mut written)
+                .unwrap();
+            assert_eq!(written, b"24.cached\n");
+        }
+        assert!(kept.0.lock().unwrap().is_empty());
+        // The hook's output and the verdict reach the messages given.
+        service.test_hooks(profile).unwrap();
+        let said = kept.0.lock().unwrap().join("\n");
+        assert!(said.contains("[hook hello] hello-from-hook"), "{said}");
+        assert!(said.contains("hook `hello`: ok (exit 0)"), "{said}");
     }
 }
