@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
             profile,
             fresh,
             timeout,
-            "imported a token for",
+            Source::Imported,
         );
     }
     let secret = grant::secret_key(profile, store.vault())?;
@@ -56,7 +56,16 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
             (None, false) => with_device(profile, &secret, !args.no_qr)?,
         },
     };
-    finish(&cfg, &store, profile, fresh, timeout, "logged in")
+    finish(&cfg, &store, profile, fresh, timeout, Source::Baidu)
+}
+
+/// Where the token of a login came from.
+#[derive(PartialEq)]
+enum Source {
+    /// From Baidu, just now.
+    Baidu,
+    /// From stdin (`--with-token`): obtained elsewhere, at a time broker does not know.
+    Imported,
 }
 
 /// Saves a new authorization as a new lineage and runs the `login` hooks and sinks.
@@ -66,11 +75,17 @@ fn finish(
     profile: &Profile,
     fresh: Fresh,
     timeout: Duration,
-    done: &str,
+    source: Source,
 ) -> Result<()> {
     let name = &profile.name;
+    let done = if source == Source::Imported {
+        "imported a token for"
+    } else {
+        "logged in"
+    };
     replace_unreadable(store, name, timeout)?;
-    let (state, previous) = rotate::save_login(store, profile, fresh, timeout)?;
+    let (state, previous) =
+        rotate::save_login(store, profile, fresh, source == Source::Imported, timeout)?;
     let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
     ui::say(format!("{done} `{name}`; the token expires {left}"));
     // The lock was released by `save_login`: a hook may call broker itself.
