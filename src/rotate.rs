@@ -83,8 +83,18 @@ fn lifetime(state: &TokenState) -> Duration {
 }
 
 /// An explicit `--min-ttl` that a token of this lifetime cannot keep even when fresh: exit 2.
-/// Checked before rotating when the stored token's lifetime is known (a rotation could not
-/// help, and a netdisk one would spend a refresh token for nothing), and on the new token.
+/// Checked on the new token, and before rotating when the stored token's lifetime is Baidu's
+/// (a rotation could not help, and a netdisk one would spend a refresh token for nothing, on
+/// every call). A stored lifetime that is not Baidu's — an imported token's, or the zero of
+/// an answer saved without a usable `expires_in` — is not checked: the rotation tells.
+pub fn check_stored_promise(profile: &str, state: &TokenState, policy: &Policy) -> Result<()> {
+    if state.imported || lifetime(state).is_zero() {
+        return Ok(());
+    }
+    check_promise(profile, state, policy)
+}
+
+/// [`check_stored_promise`] for a token just obtained from Baidu.
 pub fn check_promise(profile: &str, state: &TokenState, policy: &Policy) -> Result<()> {
     // To the minute: `obtained_at` is stamped a moment after Baidu's clock started.
     let life = match lifetime(state).as_secs() {
@@ -151,7 +161,7 @@ pub fn ensure_observed(
     let seen = store.load(name)?;
     if let Some(state) = &seen {
         check_needs_login(profile, state)?;
-        check_promise(name.as_str(), state, &policy)?;
+        check_stored_promise(name.as_str(), state, &policy)?;
         if state.newly_copied(here.as_ref()) {
             warn_copied(out, profile, state, here.as_ref());
             warned = true;
@@ -529,15 +539,18 @@ fn not_logged_in(profile: &Profile) -> Error {
 }
 
 /// Saves the token of a new authorization (login): a fresh lineage, marks cleared.
+/// `imported`: the token came from `login --with-token`, not from Baidu just now.
 pub fn save_login(
     store: &dyn StateStore,
     profile: &Profile,
     fresh: Fresh,
+    imported: bool,
     timeout: Duration,
 ) -> Result<(TokenState, Option<DateTime<Utc>>)> {
     let mut lock = store.lock(&profile.name, timeout + Duration::from_secs(5))?;
     let previous = lock.load()?;
     let mut state = fresh.into_state(profile.grant, previous.as_ref(), Utc::now());
+    state.imported = imported;
     if state.refresh_token.is_some() {
         state.lineage = Some(TokenState::new_lineage());
         state.stamp(store.place(&profile.name).as_ref());

@@ -150,16 +150,17 @@ impl<'a> TokenService<'a> {
 
     /// `broker login`: save a new authorization as a new lineage (replacing a stored state
     /// this identity cannot read), `deliver`, then the sinks and `login` hooks (exit 7 when
-    /// one fails).
+    /// one fails). `imported`: the token came from elsewhere (`--with-token`).
     pub fn login(
         &self,
         profile: &Profile,
         fresh: Fresh,
+        imported: bool,
         timeout: Duration,
         deliver: impl FnOnce(&TokenState),
     ) -> Result<()> {
         self.replace_unreadable(profile, timeout)?;
-        let (state, previous) = rotate::save_login(self.store, profile, fresh, timeout)?;
+        let (state, previous) = rotate::save_login(self.store, profile, fresh, imported, timeout)?;
         deliver(&state);
         // The lock was released by `save_login`: a hook may call broker itself.
         self.after_login(profile, &state, previous).into_result()

@@ -30,15 +30,7 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     if args.with_token {
         // Parsed before anything is touched; no SecretKey is needed to store a token.
         let fresh = imported(profile, chrono::Utc::now())?;
-        return finish(
-            ctx,
-            &cfg,
-            &store,
-            profile,
-            fresh,
-            timeout,
-            "imported a token for",
-        );
+        return finish(ctx, &cfg, &store, profile, fresh, timeout, Source::Imported);
     }
     let secret = grant::secret_key(profile, store.vault())?;
     let fresh = match profile.grant {
@@ -57,7 +49,16 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
             (None, false) => with_device(profile, &secret, !args.no_qr)?,
         },
     };
-    finish(ctx, &cfg, &store, profile, fresh, timeout, "logged in")
+    finish(ctx, &cfg, &store, profile, fresh, timeout, Source::Baidu)
+}
+
+/// Where the token of a login came from.
+#[derive(PartialEq)]
+enum Source {
+    /// From Baidu, just now.
+    Baidu,
+    /// From stdin (`--with-token`): obtained elsewhere, at a time broker does not know.
+    Imported,
 }
 
 /// Saves a new authorization as a new lineage and runs the `login` hooks and sinks.
@@ -68,11 +69,17 @@ fn finish(
     profile: &Profile,
     fresh: Fresh,
     timeout: Duration,
-    done: &str,
+    source: Source,
 ) -> Result<()> {
     let name = &profile.name;
+    let done = if source == Source::Imported {
+        "imported a token for"
+    } else {
+        "logged in"
+    };
+    let imported = source == Source::Imported;
     ctx.service(cfg, store)
-        .login(profile, fresh, timeout, |state| {
+        .login(profile, fresh, imported, timeout, |state| {
             let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
             ui::say(format!("{done} `{name}`; the token expires {left}"));
         })

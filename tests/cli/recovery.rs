@@ -138,6 +138,49 @@ fn an_unusable_expires_in_keeps_the_new_refresh_token() {
     }
 }
 
+/// Regression (review): a salvaged answer is stored with a lifetime of zero, which is not what
+/// Baidu grants: an explicit `--min-ttl` must rotate it, not refuse it as unkeepable.
+#[test]
+fn a_salvaged_token_under_an_explicit_min_ttl_rotates_instead_of_being_refused() {
+    let (home, _) = logged_in();
+    home.emu().inject_fault(
+        Fault::new(FaultKind::ExpiresIn {
+            value: serde_json::json!(2592000.0),
+        })
+        .on_path(TOKEN_PATH),
+    );
+    home.fails(&["refresh", "nd", "--force"], 5);
+    let token = home.ok(&["token", "nd", "--min-ttl", "1h"]);
+    assert_eq!(
+        token.trim(),
+        home.state_json("nd")["access_token"].as_str().unwrap()
+    );
+    assert_eq!(home.refreshes(), 2);
+}
+
+/// Regression (review): an imported token's lifetime is what was left at the import, not
+/// Baidu's: a `--min-ttl` longer than that rotates (and a 30-day token meets it).
+#[test]
+fn an_imported_token_under_a_longer_min_ttl_rotates_instead_of_being_refused() {
+    let (home, _) = logged_in();
+    let pair = home.state_json("nd");
+    let json = serde_json::json!({
+        "access_token": pair["access_token"],
+        "refresh_token": pair["refresh_token"],
+        "expires_in": 172800,
+    });
+    home.ok_stdin(&["login", "nd", "--with-token"], &json.to_string());
+    assert_eq!(home.state_json("nd")["imported"], true);
+    let before = home.refreshes();
+    home.ok(&["token", "nd", "--min-ttl", "3d"]);
+    assert_eq!(home.refreshes(), before + 1);
+    let after = home.state_json("nd");
+    assert!(after.get("imported").is_none(), "{after}");
+    // Now the lifetime is Baidu's: a promise no token can keep is refused before sending.
+    home.fails(&["token", "nd", "--min-ttl", "40d"], 2);
+    assert_eq!(home.refreshes(), before + 1);
+}
+
 // --- item: an answer that arrived while broker was stopped --------------------------------
 
 #[test]
