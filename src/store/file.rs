@@ -51,11 +51,17 @@ impl FileBackend {
         self.dir.join("profiles")
     }
 
-    fn read_blob(&self, profile: &ProfileName) -> Result<Option<(Zeroizing<Vec<u8>>, Version)>> {
+    /// The stored bytes, and their version when `versioned` (a lock's read: the warm path
+    /// of `broker token` reads without the lock and pays no `stat` for a version it ignores).
+    fn read_blob(
+        &self,
+        profile: &ProfileName,
+        versioned: bool,
+    ) -> Result<Option<(Zeroizing<Vec<u8>>, Version)>> {
         let path = self.state_path(profile);
         // Taken before the read: if the file is replaced in between, the version is older than
         // the bytes, so a compare-and-set on it fails rather than passing wrongly.
-        let version = version_of(&path);
+        let version = if versioned { version_of(&path) } else { None };
         // Unreadable is a store failure (exit 6), like undecryptable.
         let what = format!("the state of profile `{profile}` (`{}`)", path.display());
         let Some(contents) = read::regular_file(&path, read::MAX_STATE, &what, Kind::Store)? else {
@@ -146,8 +152,8 @@ fn version_of(path: &Path) -> Option<Version> {
 }
 
 impl Backend for FileBackend {
-    fn read(&self, profile: &ProfileName) -> Result<Option<(Zeroizing<Vec<u8>>, Version)>> {
-        self.read_blob(profile)
+    fn read(&self, profile: &ProfileName) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        Ok(self.read_blob(profile, false)?.map(|(bytes, _)| bytes))
     }
 
     fn lock<'a>(
@@ -294,7 +300,7 @@ struct FileBackendLock<'a> {
 
 impl BackendLock for FileBackendLock<'_> {
     fn read(&self) -> Result<Option<(Zeroizing<Vec<u8>>, Version)>> {
-        self.backend.read_blob(&self.profile)
+        self.backend.read_blob(&self.profile, true)
     }
 
     fn write(&mut self, expected: Option<&Version>, bytes: &[u8]) -> Result<Version> {

@@ -128,9 +128,9 @@ impl std::fmt::Display for Version {
 /// Where sealed bytes live: what a backend (files, Redis) implements. The same contract as
 /// [`StateStore`], on opaque bytes: the sealing layer above it encrypts and parses.
 pub trait Backend: Send + Sync + std::fmt::Debug {
-    /// The stored bytes and their version; `None` when nothing is stored.
-    #[allow(clippy::type_complexity)]
-    fn read(&self, profile: &ProfileName) -> Result<Option<(Zeroizing<Vec<u8>>, Version)>>;
+    /// The stored bytes; `None` when nothing is stored. No lock, and no version: this is
+    /// the warm path.
+    fn read(&self, profile: &ProfileName) -> Result<Option<Zeroizing<Vec<u8>>>>;
     /// Acquire the profile's lease, waiting at most `wait`.
     fn lock<'a>(
         &'a self,
@@ -148,6 +148,7 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
 
 /// A backend's lease on one profile.
 pub trait BackendLock {
+    /// The stored bytes and their version (what the next write compares against).
     #[allow(clippy::type_complexity)]
     fn read(&self) -> Result<Option<(Zeroizing<Vec<u8>>, Version)>>;
     /// Write `bytes` if the stored version is `expected` (`None`: nothing stored); the new
@@ -212,7 +213,7 @@ impl SealedStore {
 impl StateStore for SealedStore {
     fn load(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
         match self.backend.read(profile)? {
-            Some((bytes, _)) => self.unseal(profile, &bytes).map(Some),
+            Some(bytes) => self.unseal(profile, &bytes).map(Some),
             None => Ok(None),
         }
     }
