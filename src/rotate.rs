@@ -7,10 +7,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::baidu::client::Client;
-use crate::config::{Grant, Profile};
+use crate::config::Profile;
 use crate::error::{Error, Result};
 use crate::failpoint;
-use crate::grant::{self, Fresh, netdisk};
+use crate::grant::{self, Fresh, RefreshError};
 use crate::store::state::{InFlight, NeedsLogin};
 use crate::store::{Place, StateStore, TokenState, Vault};
 use crate::ui;
@@ -150,9 +150,10 @@ pub fn ensure_observed(
 ) -> Result<Outcome, Failed> {
     let name = &profile.name;
     // Only a netdisk state holds a single-use lineage that a copy could split.
-    let here = match profile.grant {
-        Grant::Netdisk => store.place(name),
-        Grant::Ai | Grant::Bce => None,
+    let here = if profile.grant.refreshes() {
+        store.place(name)
+    } else {
+        None
     };
     let mut warned = false;
     // Fast path, no lock: readers never block, because writers replace files atomically.
@@ -172,7 +173,7 @@ pub fn ensure_observed(
             }
             return Ok(Outcome::Cached(state.clone()));
         }
-    } else if profile.grant == Grant::Netdisk {
+    } else if profile.grant.needs_login() {
         return Err(not_logged_in(profile).into());
     }
 
@@ -215,7 +216,7 @@ pub fn ensure_observed(
             scope: current.as_ref().and_then(|s| s.scope.clone()),
         }),
     };
-    if profile.grant == Grant::Netdisk && current.is_none() {
+    if profile.grant.needs_login() && current.is_none() {
         return Err(not_logged_in(profile).into());
     }
     // Before anything is sent: a state this identity cannot read back would strand the new
@@ -229,8 +230,8 @@ pub fn ensure_observed(
         if let Some(current) = &current {
             client.knows(current.access_token.expose());
         }
-        let (fresh, deferred) = match (profile.grant, current.clone()) {
-            (Grant::Netdisk, Some(mut state)) => refresh_netdisk(
+        let (fresh, deferred) = match current.clone() {
+            Some(mut state) if profile.grant.refreshes() => refresh_netdisk(
                 &mut *lock,
                 &client,
                 profile,
@@ -238,8 +239,8 @@ pub fn ensure_observed(
                 &mut state,
                 here.as_ref(),
             )?,
-            (Grant::Netdisk, None) => return Err(not_logged_in(profile)),
-            (Grant::Ai | Grant::Bce, _) => {
+            None if profile.grant.needs_login() => return Err(not_logged_in(profile)),
+            _ => {
                 failpoint::hit("rotate.before-send");
                 (grant::fetch_unattended(&client, profile, &secret)?, None)
             }
@@ -252,16 +253,17 @@ pub fn ensure_observed(
                 .or_else(|| Some(TokenState::new_lineage()));
         }
         state.stamp(here.as_ref());
-        lock.save(&state).map_err(|e| match profile.grant {
+        lock.save(&state).map_err(|e| {
+            if !profile.grant.refreshes() {
+                return e;
+            }
             // The journal mark saved before sending stays, so the next run says what happened.
-            Grant::Netdisk => e
-                .map_message(|m| {
-                    format!(
-                        "{m}; Baidu has already taken the old refresh token, so the new one is lost"
-                    )
-                })
-                .with_hint(format!("fix that, then run `broker login {name}`")),
-            Grant::Ai | Grant::Bce => e,
+            e.map_message(|m| {
+                format!(
+                    "{m}; Baidu has already taken the old refresh token, so the new one is lost"
+                )
+            })
+            .with_hint(format!("fix that, then run `broker login {name}`"))
         })?;
         failpoint::hit("rotate.after-save");
         Ok((state, deferred))
@@ -350,17 +352,20 @@ fn refresh_netdisk(
     lock.save(state)
         .map_err(|e| e.map_message(|m| format!("{m}; the refresh token was not sent")))?;
     failpoint::hit("rotate.before-send");
-    match netdisk::refresh(client, profile, secret, &refresh_token) {
+    match profile
+        .grant
+        .refresh(client, profile, secret, &refresh_token)
+    {
         Ok(fresh) => Ok((fresh, None)),
         // A good new refresh token in an answer broker cannot use otherwise: kept (the old one
         // is spent), saved as due so the next call rotates with it; the bad field is reported.
-        Err(netdisk::RefreshError::Salvaged(fresh, e)) => Ok((
+        Err(RefreshError::Salvaged(fresh, e)) => Ok((
             *fresh,
             Some(e.map_message(|m| {
                 format!("{m}; its new refresh token is saved, and the next use refreshes with it")
             })),
         )),
-        Err(netdisk::RefreshError::Rejected(e)) => {
+        Err(RefreshError::Rejected(e)) => {
             let e = match &previous {
                 Some(p) => explain_recovery_spent(profile, p, &mark, e),
                 None => explain_spent(profile, state, here, e),
@@ -373,7 +378,7 @@ fn refresh_netdisk(
             lock.save(state)?;
             Err(e)
         }
-        Err(netdisk::RefreshError::Answered(e)) => {
+        Err(RefreshError::Answered(e)) => {
             // Baidu answered without taking the refresh token. A first attempt leaves it the
             // live one: the mark goes. A recovery's answer says nothing of what became of the
             // lost first answer: the mark stays for the next run.
@@ -386,13 +391,13 @@ fn refresh_netdisk(
             lock.save(state)?;
             Err(e)
         }
-        Err(netdisk::RefreshError::NotSent(e)) => {
+        Err(RefreshError::NotSent(e)) => {
             // The request never reached Baidu: back to the mark (if any) found before.
             state.refresh_in_flight = previous;
             lock.save(state)?;
             Err(e)
         }
-        Err(netdisk::RefreshError::Unknown(e)) => {
+        Err(RefreshError::Unknown(e)) => {
             // The mark stays, saying how it ended: whether the token was spent cannot be known,
             // and the next run presents it once more to find out. If this save fails, the mark
             // saved before sending says the same, less the outcome.
