@@ -211,3 +211,54 @@ pub fn fetch_unattended(client: &Client, profile: &Profile, secret: &SecretKey) 
         .fetch(client, profile, secret)
         .map_err(|e| client.gave_up(e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(name: &str) -> GrantKind {
+        GrantKind::parse(name).unwrap_or_else(|| panic!("`{name}` is not registered"))
+    }
+
+    /// What the commands matched on the kind for before the trait; the answers must not move.
+    #[test]
+    fn each_grant_answers_what_the_commands_used_to_hard_code() {
+        let names: Vec<&str> = GRANTS.iter().map(|g| g.as_str()).collect();
+        assert_eq!(names, ["ai", "netdisk", "bce"], "the order `--help` lists");
+
+        let ai = kind("ai");
+        assert_eq!(ai.default_endpoint(), "https://aip.baidubce.com");
+        assert!(!ai.refreshes() && !ai.needs_login() && !ai.signs_with_clock());
+        assert_eq!((ai.default_scope(), ai.max_expires_in()), (None, None));
+        assert_eq!(ai.logout_hint(), None);
+
+        let nd = kind("netdisk");
+        assert_eq!(nd.default_endpoint(), "https://openapi.baidu.com");
+        assert!(nd.refreshes() && nd.needs_login() && !nd.signs_with_clock());
+        assert_eq!(nd.default_scope(), Some("basic,netdisk"));
+        assert_eq!(nd.max_expires_in(), None);
+        assert!(
+            nd.logout_hint()
+                .is_some_and(|h| h.contains("no revoke API"))
+        );
+
+        let bce = kind("bce");
+        assert_eq!(bce.default_endpoint(), "https://iam.bj.baidubce.com");
+        assert!(!bce.refreshes() && !bce.needs_login() && bce.signs_with_clock());
+        assert_eq!(bce.default_scope(), None);
+        assert_eq!(bce.max_expires_in(), Some(30 * 86400));
+    }
+
+    #[test]
+    fn names_where_lists_the_grants_that_answer_yes() {
+        assert_eq!(
+            names_where(
+                |g| g.default_scope().is_some(),
+                |n| format!("`--grant {n}`")
+            ),
+            "`--grant netdisk`"
+        );
+        assert_eq!(names_where(|g| !g.refreshes(), str::to_owned), "ai or bce");
+        assert_eq!(names_where(|_| false, str::to_owned), "");
+    }
+}
