@@ -168,7 +168,7 @@ struct DeviceBody {
 }
 
 /// Asks for a device code. Nothing is consumed, so it may be retried.
-pub fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
+fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
     let url = format!("{}{DEVICE_CODE_PATH}", profile.endpoint);
     let answer = client.send(
         &format!("device code for `{}`", profile.name),
@@ -237,7 +237,7 @@ pub enum Poll {
 }
 
 /// Polls once. Declined, expired or invalid codes end the flow with exit 3.
-pub fn poll(
+fn poll(
     client: &Client,
     profile: &Profile,
     secret: &SecretKey,
@@ -281,7 +281,7 @@ pub fn parse_poll(answer: &Answer, name: &str, now: DateTime<Utc>) -> Result<Pol
 }
 
 /// Exchanges an authorization code (single use; the same `redirect_uri` as the authorize step).
-pub fn exchange_code(
+fn exchange_code(
     client: &Client,
     profile: &Profile,
     secret: &SecretKey,
@@ -312,7 +312,7 @@ pub fn exchange_code(
 }
 
 /// The page where a person authorizes the app.
-pub fn authorize_url(profile: &Profile, redirect_uri: &str, state: Option<&str>) -> String {
+fn authorize_url(profile: &Profile, redirect_uri: &str, state: Option<&str>) -> String {
     let mut url = reqwest::Url::parse(&format!("{}{AUTHORIZE_PATH}", profile.endpoint))
         .expect("validated endpoint");
     {
@@ -330,6 +330,6 @@ pub fn authorize_url(profile: &Profile, redirect_uri: &str, state: Option<&str>)
 }
 
 /// Makes a user code safe to print (it comes from the server).
-pub fn shown(s: &str) -> String {
+fn shown(s: &str) -> String {
     sanitize(s)
 }
