@@ -231,7 +231,7 @@ pub fn ensure_observed(
     // Before anything is sent: a state this identity cannot read back would strand the new
     // token (and, for netdisk, the refresh token Baidu has just taken).
     vault.check_readable_here()?;
-    let (state, deferred) = (|| -> Result<(TokenState, Option<Error>)> {
+    let result = (|| -> Result<(TokenState, Option<Error>)> {
         let secret = grant::secret_key(profile, vault)?;
         failpoint::panic_with("rotate.panic-holding-secret", secret.expose());
         let client = Client::new(policy.timeout)?;
@@ -275,13 +275,31 @@ pub fn ensure_observed(
         })?;
         failpoint::hit("rotate.after-save");
         Ok((state, deferred))
-    })()
-    .map_err(|e| {
-        if e.exit_code() == 4 {
-            record_rejection(&mut *lock, &e);
+    })();
+    let (state, deferred) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if e.exit_code() == 4 {
+                record_rejection(&mut *lock, &e);
+            }
+            // A recovery that got no settling answer (Baidu down, a 5xx) keeps its mark for
+            // the next rotation. The stored token is still good and not due: serve it rather
+            // than turn an outage into an error for every `token` call.
+            if let Ok(Some(kept)) = lock.load()
+                && kept.refresh_in_flight.is_some()
+                && kept.needs_login.is_none()
+                && !policy.force
+                && !due(&kept, Utc::now(), &policy)
+            {
+                ui::warn(format!(
+                    "{}; serving the stored token of `{name}`, which is not due (the next rotation tries again)",
+                    e.message()
+                ));
+                return Ok(Outcome::Cached(kept));
+            }
+            return Err(attempted(e));
         }
-        attempted(e)
-    })?;
+    };
     drop(lock);
     if let Some(error) = deferred {
         return Err(attempted(error));
@@ -336,7 +354,7 @@ fn refresh_netdisk(
     let mut mark = match &previous {
         Some(p) => {
             ui::warn(format!(
-                "{} of `{name}`; presenting its refresh token once more to recover",
+                "`{name}`: {}; presenting its refresh token once more to recover",
                 p.story()
             ));
             InFlight {
@@ -372,7 +390,7 @@ fn refresh_netdisk(
         )),
         Err(netdisk::RefreshError::Rejected(e)) => {
             let e = match &previous {
-                Some(p) => explain_recovery_spent(profile, p, &mark, e),
+                Some(p) => explain_recovery_spent(profile, p, e),
                 None => explain_spent(profile, state, here, e),
             };
             state.refresh_in_flight = None;
@@ -433,17 +451,13 @@ fn command_name() -> Option<String> {
 
 /// A recovery refused by Baidu: the token was spent, most likely by the interrupted refresh
 /// whose answer was lost. The message tells the journal's story.
-fn explain_recovery_spent(profile: &Profile, first: &InFlight, now: &InFlight, e: Error) -> Error {
+fn explain_recovery_spent(profile: &Profile, first: &InFlight, e: Error) -> Error {
     let name = &profile.name;
-    let story = InFlight {
-        outcome: first.outcome.clone(),
-        attempts: now.attempts,
-        ..first.clone()
-    }
-    .story();
+    // `first` counts the presentations before this one, which "presented again now" adds.
+    let story = first.story();
     e.map_message(|m| {
         format!(
-            "{m}; {story}, and presented again now, the refresh token turns out already used or no longer valid: most likely Baidu took it then, and its answer (the new token) was lost"
+            "{m}; {story}; presented again now, the refresh token turns out already used or no longer valid: most likely Baidu took it then, and its answer (the new token) was lost"
         )
     })
     .with_hint(format!("run `broker login {name}`"))

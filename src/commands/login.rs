@@ -30,14 +30,7 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     if args.with_token {
         // Parsed before anything is touched; no SecretKey is needed to store a token.
         let fresh = imported(profile, chrono::Utc::now())?;
-        return finish(
-            &cfg,
-            &store,
-            profile,
-            fresh,
-            timeout,
-            Source::Imported,
-        );
+        return finish(&cfg, &store, profile, fresh, timeout, Source::Imported);
     }
     let secret = grant::secret_key(profile, store.vault())?;
     let fresh = match profile.grant {
@@ -439,6 +432,13 @@ fn wait_for_redirect(listener: &TcpListener, state: &str) -> Result<Code> {
     }
 }
 
+/// The `error` of a declined redirect, with every secret of this login cut out.
+fn declined_reason(err: &str, state: &str) -> String {
+    let scrubber = crate::scrub::Scrubber::default();
+    scrubber.add(state);
+    scrubber.scrub(err)
+}
+
 /// None for a request that is not the redirect (a favicon, a probe): keep waiting.
 fn handle_redirect(mut stream: TcpStream, state: &str) -> Option<Result<Code>> {
     let _ = stream.set_nonblocking(false);
@@ -464,11 +464,13 @@ fn handle_redirect(mut stream: TcpStream, state: &str) -> Option<Result<Code>> {
                 "the redirect's `state` did not match: the answer was refused (possible forgery)",
             )),
         ),
-        (_, _, Some(err)) => (
+        // Only an answer carrying our `state` may end the login as declined: anything else on
+        // this port could otherwise abort it. Its text is the server's: scrubbed like any.
+        (Some(_), _, Some(err)) => (
             "Authorization was declined. You can close this tab.",
             Err(Error::needs_person(format!(
                 "the authorization was declined (`{}`)",
-                sanitize(&err)
+                sanitize(&declined_reason(&err, state))
             ))),
         ),
         (Some(_), Some(code), None) if !code.is_empty() => (

@@ -100,6 +100,47 @@ fn a_5xx_or_429_with_an_html_body_on_a_refresh_does_not_send_anyone_to_login() {
     }
 }
 
+/// Regression (review): after an interrupted refresh, a recovery that gets no settling answer
+/// (Baidu still failing) must not turn a valid, not-due token into exit 5 for every `token`:
+/// the stored token is served with a warning, the mark stays, and a later rotation recovers.
+#[test]
+fn an_outage_after_an_interrupted_refresh_still_serves_the_valid_token() {
+    let (home, before) = logged_in();
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Status {
+            status: 503,
+            body: None,
+        })
+        .on_path(TOKEN_PATH),
+    );
+    home.fails(&["refresh", "nd", "--force"], 5);
+    assert!(home.state_json("nd")["refresh_in_flight"].is_object());
+    for _ in 0..2 {
+        home.emu().inject_fault(
+            Fault::new(FaultKind::Status {
+                status: 503,
+                body: None,
+            })
+            .on_path(TOKEN_PATH),
+        );
+        let out = home.cmd(&["token", "nd"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            before["access_token"].as_str().unwrap()
+        );
+        assert!(stderr.contains("serving the stored token"), "{stderr}");
+        assert!(home.state_json("nd")["refresh_in_flight"].is_object());
+    }
+    // Baidu is back: the next use recovers with the journaled refresh token.
+    let token = home.ok(&["token", "nd"]);
+    let after = home.state_json("nd");
+    assert_eq!(token.trim(), after["access_token"].as_str().unwrap());
+    assert!(after.get("refresh_in_flight").is_none(), "{after}");
+    assert_eq!(home.emu().counters().refresh_reuse, 0);
+}
+
 // --- item: an unusable expires_in next to a good refresh token ----------------------------
 
 #[test]
