@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     hooks::refuse_nested(&name, "log in to")?;
     let store = ctx.store(&cfg);
     // Before any code is spent: a login saved where this identity cannot read it is lost.
-    store.vault().check_readable_here()?;
+    store.vault().check_readable_here_unlocking()?;
     let timeout = cfg.settings.timeout.0;
     if args.with_token {
         // Parsed before anything is touched; no SecretKey is needed to store a token.

@@ -389,3 +389,54 @@ fn recipients_without_the_running_identity_are_refused_before_anything_is_sent()
     assert!(after.get("refresh_in_flight").is_none());
     home.state_json("ai");
 }
+
+/// Regression (review): with a passphrase-protected identity and no `BROKER_AGE_PASSPHRASE`,
+/// the recipients check was skipped, and a netdisk login whose SecretKey comes from the
+/// environment spent its code and saved tokens this machine could not read. `login` now
+/// unlocks the identity for the check (no terminal here: exit 6), before anything is sent.
+#[test]
+fn a_login_with_a_locked_passphrase_identity_checks_the_recipients_before_sending() {
+    let mut home = Home::new();
+    let handle = broker::emulator::start(broker::emulator::Options::default()).unwrap();
+    handle.register_app(broker::emulator::App::new(
+        crate::harness::APP_KEY,
+        crate::harness::SECRET,
+    ));
+    let base = handle.base_url();
+    home.emulator = Some(handle);
+    let out = home
+        .cmd(&["init", "--passphrase"])
+        .env("BROKER_AGE_PASSPHRASE", "pw")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mine = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let config = std::fs::read_to_string(home.config()).unwrap();
+    assert!(config.contains(&mine), "{config}");
+    let config = format!(
+        "{}\n[profiles.nd]\ngrant = \"netdisk\"\napp_key = \"{}\"\nendpoint = \"{}\"\nsecret_key_env = \"ND_SK\"\n",
+        config.replace(&mine, STRANGER),
+        crate::harness::APP_KEY,
+        base
+    );
+    std::fs::write(home.config(), config).unwrap();
+    let code = home.oob_code();
+    assert!(!code.is_empty());
+    let out = home
+        .cmd(&["login", "nd", "--code", "-"])
+        .env("ND_SK", crate::harness::SECRET)
+        .write_stdin(code)
+        .output()
+        .unwrap();
+    assert_failed(
+        &out,
+        6,
+        "login with a locked identity left out of the recipients",
+    );
+    assert!(
+        home.emu().counters().grants.is_empty(),
+        "something was sent: {:?}",
+        home.emu().counters()
+    );
+    assert!(!home.state_file("nd").exists());
+}
