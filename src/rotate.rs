@@ -83,8 +83,18 @@ fn lifetime(state: &TokenState) -> Duration {
 }
 
 /// An explicit `--min-ttl` that a token of this lifetime cannot keep even when fresh: exit 2.
-/// Checked before rotating when the stored token's lifetime is known (a rotation could not
-/// help, and a netdisk one would spend a refresh token for nothing), and on the new token.
+/// Checked on the new token, and before rotating when the stored token's lifetime is Baidu's
+/// (a rotation could not help, and a netdisk one would spend a refresh token for nothing, on
+/// every call). A stored lifetime that is not Baidu's — an imported token's, or the zero of
+/// an answer saved without a usable `expires_in` — is not checked: the rotation tells.
+pub fn check_stored_promise(profile: &str, state: &TokenState, policy: &Policy) -> Result<()> {
+    if state.imported || lifetime(state).is_zero() {
+        return Ok(());
+    }
+    check_promise(profile, state, policy)
+}
+
+/// [`check_stored_promise`] for a token just obtained from Baidu.
 pub fn check_promise(profile: &str, state: &TokenState, policy: &Policy) -> Result<()> {
     // To the minute: `obtained_at` is stamped a moment after Baidu's clock started.
     let life = match lifetime(state).as_secs() {
@@ -160,7 +170,7 @@ pub fn ensure_observed(
     let seen = store.load(name)?;
     if let Some(state) = &seen {
         check_needs_login(profile, state)?;
-        check_promise(name.as_str(), state, &policy)?;
+        check_stored_promise(name.as_str(), state, &policy)?;
         if state.newly_copied(here.as_ref()) {
             warn_copied(profile, state, here.as_ref());
             warned = true;
@@ -222,7 +232,7 @@ pub fn ensure_observed(
     // Before anything is sent: a state this identity cannot read back would strand the new
     // token (and, for netdisk, the refresh token Baidu has just taken).
     vault.check_readable_here()?;
-    let (state, deferred) = (|| -> Result<(TokenState, Option<Error>)> {
+    let result = (|| -> Result<(TokenState, Option<Error>)> {
         let secret = grant::secret_key(profile, vault)?;
         failpoint::panic_with("rotate.panic-holding-secret", secret.expose());
         let client = Client::new(policy.timeout)?;
@@ -267,13 +277,31 @@ pub fn ensure_observed(
         })?;
         failpoint::hit("rotate.after-save");
         Ok((state, deferred))
-    })()
-    .map_err(|e| {
-        if e.exit_code() == 4 {
-            record_rejection(&mut *lock, &e);
+    })();
+    let (state, deferred) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if e.exit_code() == 4 {
+                record_rejection(&mut *lock, &e);
+            }
+            // A recovery that got no settling answer (Baidu down, a 5xx) keeps its mark for
+            // the next rotation. The stored token is still good and not due: serve it rather
+            // than turn an outage into an error for every `token` call.
+            if let Ok(Some(kept)) = lock.load()
+                && kept.refresh_in_flight.is_some()
+                && kept.needs_login.is_none()
+                && !policy.force
+                && !due(&kept, Utc::now(), &policy)
+            {
+                ui::warn(format!(
+                    "{}; serving the stored token of `{name}`, which is not due (the next rotation tries again)",
+                    e.message()
+                ));
+                return Ok(Outcome::Cached(kept));
+            }
+            return Err(attempted(e));
         }
-        attempted(e)
-    })?;
+    };
     drop(lock);
     if let Some(error) = deferred {
         return Err(attempted(error));
@@ -328,7 +356,7 @@ fn refresh_netdisk(
     let mut mark = match &previous {
         Some(p) => {
             ui::warn(format!(
-                "{} of `{name}`; presenting its refresh token once more to recover",
+                "`{name}`: {}; presenting its refresh token once more to recover",
                 p.story()
             ));
             InFlight {
@@ -367,7 +395,7 @@ fn refresh_netdisk(
         )),
         Err(RefreshError::Rejected(e)) => {
             let e = match &previous {
-                Some(p) => explain_recovery_spent(profile, p, &mark, e),
+                Some(p) => explain_recovery_spent(profile, p, e),
                 None => explain_spent(profile, state, here, e),
             };
             state.refresh_in_flight = None;
@@ -428,17 +456,13 @@ fn command_name() -> Option<String> {
 
 /// A recovery refused by Baidu: the token was spent, most likely by the interrupted refresh
 /// whose answer was lost. The message tells the journal's story.
-fn explain_recovery_spent(profile: &Profile, first: &InFlight, now: &InFlight, e: Error) -> Error {
+fn explain_recovery_spent(profile: &Profile, first: &InFlight, e: Error) -> Error {
     let name = &profile.name;
-    let story = InFlight {
-        outcome: first.outcome.clone(),
-        attempts: now.attempts,
-        ..first.clone()
-    }
-    .story();
+    // `first` counts the presentations before this one, which "presented again now" adds.
+    let story = first.story();
     e.map_message(|m| {
         format!(
-            "{m}; {story}, and presented again now, the refresh token turns out already used or no longer valid: most likely Baidu took it then, and its answer (the new token) was lost"
+            "{m}; {story}; presented again now, the refresh token turns out already used or no longer valid: most likely Baidu took it then, and its answer (the new token) was lost"
         )
     })
     .with_hint(format!("run `broker login {name}`"))
@@ -526,15 +550,18 @@ fn not_logged_in(profile: &Profile) -> Error {
 }
 
 /// Saves the token of a new authorization (login): a fresh lineage, marks cleared.
+/// `imported`: the token came from `login --with-token`, not from Baidu just now.
 pub fn save_login(
     store: &dyn StateStore,
     profile: &Profile,
     fresh: Fresh,
+    imported: bool,
     timeout: Duration,
 ) -> Result<(TokenState, Option<DateTime<Utc>>)> {
     let mut lock = store.lock(&profile.name, timeout + Duration::from_secs(5))?;
     let previous = lock.load()?;
     let mut state = fresh.into_state(profile.grant, previous.as_ref(), Utc::now());
+    state.imported = imported;
     if state.refresh_token.is_some() {
         state.lineage = Some(TokenState::new_lineage());
         state.stamp(store.place(&profile.name).as_ref());

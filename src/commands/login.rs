@@ -18,19 +18,12 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     hooks::refuse_nested(&name, "log in to")?;
     let store = ctx.store(&cfg);
     // Before any code is spent: a login saved where this identity cannot read it is lost.
-    store.vault().check_readable_here()?;
+    store.vault().check_readable_here_unlocking()?;
     let timeout = cfg.settings.timeout.0;
     if args.with_token {
         // Parsed before anything is touched; no SecretKey is needed to store a token.
         let fresh = imported(profile, chrono::Utc::now())?;
-        return finish(
-            &cfg,
-            &store,
-            profile,
-            fresh,
-            timeout,
-            "imported a token for",
-        );
+        return finish(&cfg, &store, profile, fresh, timeout, Source::Imported);
     }
     let secret = grant::secret_key(profile, store.vault())?;
     if (args.device || args.code.is_some() || args.browser) && !profile.grant.needs_login() {
@@ -46,7 +39,16 @@ pub fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
         (None, false) => Login::Device { qr: !args.no_qr },
     };
     let fresh = profile.grant.login(profile, &secret, flow, timeout)?;
-    finish(&cfg, &store, profile, fresh, timeout, "logged in")
+    finish(&cfg, &store, profile, fresh, timeout, Source::Baidu)
+}
+
+/// Where the token of a login came from.
+#[derive(PartialEq)]
+enum Source {
+    /// From Baidu, just now.
+    Baidu,
+    /// From stdin (`--with-token`): obtained elsewhere, at a time broker does not know.
+    Imported,
 }
 
 /// Saves a new authorization as a new lineage and runs the `login` hooks and sinks.
@@ -56,11 +58,17 @@ fn finish(
     profile: &Profile,
     fresh: Fresh,
     timeout: Duration,
-    done: &str,
+    source: Source,
 ) -> Result<()> {
     let name = &profile.name;
+    let done = if source == Source::Imported {
+        "imported a token for"
+    } else {
+        "logged in"
+    };
     replace_unreadable(store, name, timeout)?;
-    let (state, previous) = rotate::save_login(store, profile, fresh, timeout)?;
+    let (state, previous) =
+        rotate::save_login(store, profile, fresh, source == Source::Imported, timeout)?;
     let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
     ui::say(format!("{done} `{name}`; the token expires {left}"));
     // The lock was released by `save_login`: a hook may call broker itself.

@@ -253,6 +253,13 @@ fn wait_for_redirect(listener: &TcpListener, state: &str) -> Result<Code> {
     }
 }
 
+/// The `error` of a declined redirect, with every secret of this login cut out.
+fn declined_reason(err: &str, state: &str) -> String {
+    let scrubber = crate::scrub::Scrubber::default();
+    scrubber.add(state);
+    scrubber.scrub(err)
+}
+
 /// None for a request that is not the redirect (a favicon, a probe): keep waiting.
 fn handle_redirect(mut stream: TcpStream, state: &str) -> Option<Result<Code>> {
     let _ = stream.set_nonblocking(false);
@@ -278,11 +285,13 @@ fn handle_redirect(mut stream: TcpStream, state: &str) -> Option<Result<Code>> {
                 "the redirect's `state` did not match: the answer was refused (possible forgery)",
             )),
         ),
-        (_, _, Some(err)) => (
+        // Only an answer carrying our `state` may end the login as declined: anything else on
+        // this port could otherwise abort it. Its text is the server's: scrubbed like any.
+        (Some(_), _, Some(err)) => (
             "Authorization was declined. You can close this tab.",
             Err(Error::needs_person(format!(
                 "the authorization was declined (`{}`)",
-                sanitize(&err)
+                sanitize(&declined_reason(&err, state))
             ))),
         ),
         (Some(_), Some(code), None) if !code.is_empty() => (
