@@ -7,10 +7,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::baidu::client::Client;
-use crate::config::{Grant, Profile};
+use crate::config::Profile;
 use crate::error::{Error, Result};
 use crate::failpoint;
-use crate::grant::{self, Fresh, netdisk};
+use crate::grant::{self, Fresh, RefreshError};
 use crate::store::state::{InFlight, NeedsLogin};
 use crate::store::{Place, StateStore, TokenState, Vault};
 use crate::ui::Messages;
@@ -152,9 +152,10 @@ pub fn ensure_observed(
 ) -> Result<Outcome, Failed> {
     let name = &profile.name;
     // Only a netdisk state holds a single-use lineage that a copy could split.
-    let here = match profile.grant {
-        Grant::Netdisk => store.place(name),
-        Grant::Ai | Grant::Bce => None,
+    let here = if profile.grant.refreshes() {
+        store.place(name)
+    } else {
+        None
     };
     let mut warned = false;
     // Fast path, no lock: readers never block, because writers replace files atomically.
@@ -174,7 +175,7 @@ pub fn ensure_observed(
             }
             return Ok(Outcome::Cached(state.clone()));
         }
-    } else if profile.grant == Grant::Netdisk {
+    } else if profile.grant.needs_login() {
         return Err(not_logged_in(profile).into());
     }
 
@@ -217,13 +218,13 @@ pub fn ensure_observed(
             scope: current.as_ref().and_then(|s| s.scope.clone()),
         }),
     };
-    if profile.grant == Grant::Netdisk && current.is_none() {
+    if profile.grant.needs_login() && current.is_none() {
         return Err(not_logged_in(profile).into());
     }
     // Before anything is sent: a state this identity cannot read back would strand the new
     // token (and, for netdisk, the refresh token Baidu has just taken).
     vault.check_readable_here()?;
-    let (state, deferred) = (|| -> Result<(TokenState, Option<Error>)> {
+    let result = (|| -> Result<(TokenState, Option<Error>)> {
         let secret = grant::secret_key(profile, vault)?;
         failpoint::panic_with("rotate.panic-holding-secret", secret.expose());
         let client = Client::new(policy.timeout)?;
@@ -231,8 +232,8 @@ pub fn ensure_observed(
         if let Some(current) = &current {
             client.knows(current.access_token.expose());
         }
-        let (fresh, deferred) = match (profile.grant, current.clone()) {
-            (Grant::Netdisk, Some(mut state)) => refresh_netdisk(
+        let (fresh, deferred) = match current.clone() {
+            Some(mut state) if profile.grant.refreshes() => refresh_netdisk(
                 out,
                 &mut *lock,
                 &client,
@@ -241,8 +242,8 @@ pub fn ensure_observed(
                 &mut state,
                 here.as_ref(),
             )?,
-            (Grant::Netdisk, None) => return Err(not_logged_in(profile)),
-            (Grant::Ai | Grant::Bce, _) => {
+            None if profile.grant.needs_login() => return Err(not_logged_in(profile)),
+            _ => {
                 failpoint::hit("rotate.before-send");
                 (grant::fetch_unattended(&client, profile, &secret)?, None)
             }
@@ -255,26 +256,45 @@ pub fn ensure_observed(
                 .or_else(|| Some(TokenState::new_lineage()));
         }
         state.stamp(here.as_ref());
-        lock.save(&state).map_err(|e| match profile.grant {
+        lock.save(&state).map_err(|e| {
+            if !profile.grant.refreshes() {
+                return e;
+            }
             // The journal mark saved before sending stays, so the next run says what happened.
-            Grant::Netdisk => e
-                .map_message(|m| {
-                    format!(
-                        "{m}; Baidu has already taken the old refresh token, so the new one is lost"
-                    )
-                })
-                .with_hint(format!("fix that, then run `broker login {name}`")),
-            Grant::Ai | Grant::Bce => e,
+            e.map_message(|m| {
+                format!(
+                    "{m}; Baidu has already taken the old refresh token, so the new one is lost"
+                )
+            })
+            .with_hint(format!("fix that, then run `broker login {name}`"))
         })?;
         failpoint::hit("rotate.after-save");
         Ok((state, deferred))
-    })()
-    .map_err(|e| {
-        if e.exit_code() == 4 {
-            record_rejection(&mut *lock, &e);
+    })();
+    let (state, deferred) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if e.exit_code() == 4 {
+                record_rejection(&mut *lock, &e);
+            }
+            // A recovery that got no settling answer (Baidu down, a 5xx) keeps its mark for
+            // the next rotation. The stored token is still good and not due: serve it rather
+            // than turn an outage into an error for every `token` call.
+            if let Ok(Some(kept)) = lock.load()
+                && kept.refresh_in_flight.is_some()
+                && kept.needs_login.is_none()
+                && !policy.force
+                && !due(&kept, Utc::now(), &policy)
+            {
+                out.warn(format!(
+                    "{}; serving the stored token of `{name}`, which is not due (the next rotation tries again)",
+                    e.message()
+                ));
+                return Ok(Outcome::Cached(kept));
+            }
+            return Err(attempted(e));
         }
-        attempted(e)
-    })?;
+    };
     drop(lock);
     if let Some(error) = deferred {
         return Err(attempted(error));
@@ -330,7 +350,7 @@ fn refresh_netdisk(
     let mut mark = match &previous {
         Some(p) => {
             out.warn(format!(
-                "{} of `{name}`; presenting its refresh token once more to recover",
+                "`{name}`: {}; presenting its refresh token once more to recover",
                 p.story()
             ));
             InFlight {
@@ -362,19 +382,22 @@ fn refresh_netdisk(
         ))
         .with_hint("try again"));
     }
-    match netdisk::refresh(client, profile, secret, &refresh_token) {
+    match profile
+        .grant
+        .refresh(client, profile, secret, &refresh_token)
+    {
         Ok(fresh) => Ok((fresh, None)),
         // A good new refresh token in an answer broker cannot use otherwise: kept (the old one
         // is spent), saved as due so the next call rotates with it; the bad field is reported.
-        Err(netdisk::RefreshError::Salvaged(fresh, e)) => Ok((
+        Err(RefreshError::Salvaged(fresh, e)) => Ok((
             *fresh,
             Some(e.map_message(|m| {
                 format!("{m}; its new refresh token is saved, and the next use refreshes with it")
             })),
         )),
-        Err(netdisk::RefreshError::Rejected(e)) => {
+        Err(RefreshError::Rejected(e)) => {
             let e = match &previous {
-                Some(p) => explain_recovery_spent(profile, p, &mark, e),
+                Some(p) => explain_recovery_spent(profile, p, e),
                 None => explain_spent(profile, state, here, e),
             };
             state.refresh_in_flight = None;
@@ -385,7 +408,7 @@ fn refresh_netdisk(
             lock.save(state)?;
             Err(e)
         }
-        Err(netdisk::RefreshError::Answered(e)) => {
+        Err(RefreshError::Answered(e)) => {
             // Baidu answered without taking the refresh token. A first attempt leaves it the
             // live one: the mark goes. A recovery's answer says nothing of what became of the
             // lost first answer: the mark stays for the next run.
@@ -398,13 +421,13 @@ fn refresh_netdisk(
             lock.save(state)?;
             Err(e)
         }
-        Err(netdisk::RefreshError::NotSent(e)) => {
+        Err(RefreshError::NotSent(e)) => {
             // The request never reached Baidu: back to the mark (if any) found before.
             state.refresh_in_flight = previous;
             lock.save(state)?;
             Err(e)
         }
-        Err(netdisk::RefreshError::Unknown(e)) => {
+        Err(RefreshError::Unknown(e)) => {
             // The mark stays, saying how it ended: whether the token was spent cannot be known,
             // and the next run presents it once more to find out. If this save fails, the mark
             // saved before sending says the same, less the outcome.
@@ -435,17 +458,13 @@ fn command_name() -> Option<String> {
 
 /// A recovery refused by Baidu: the token was spent, most likely by the interrupted refresh
 /// whose answer was lost. The message tells the journal's story.
-fn explain_recovery_spent(profile: &Profile, first: &InFlight, now: &InFlight, e: Error) -> Error {
+fn explain_recovery_spent(profile: &Profile, first: &InFlight, e: Error) -> Error {
     let name = &profile.name;
-    let story = InFlight {
-        outcome: first.outcome.clone(),
-        attempts: now.attempts,
-        ..first.clone()
-    }
-    .story();
+    // `first` counts the presentations before this one, which "presented again now" adds.
+    let story = first.story();
     e.map_message(|m| {
         format!(
-            "{m}; {story}, and presented again now, the refresh token turns out already used or no longer valid: most likely Baidu took it then, and its answer (the new token) was lost"
+            "{m}; {story}; presented again now, the refresh token turns out already used or no longer valid: most likely Baidu took it then, and its answer (the new token) was lost"
         )
     })
     .with_hint(format!("run `broker login {name}`"))

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::cli::DoctorArgs;
 use crate::commands::Context;
-use crate::config::{Config, Grant, Profile, SecretSource};
+use crate::config::{Config, Profile, SecretSource};
 use crate::duration::relative;
 use crate::error::{Error, Kind, Result, sanitize};
 use crate::store::identity::{self, IdentitySource};
@@ -501,7 +501,7 @@ fn check_state(profile: &Profile, store: &dyn StateStore, r: &mut Report) {
     let login = format!("run `broker login {name}`");
     let state = match store.load(&profile.name) {
         Err(e) => return r.fail_with("state", p, &e, &login),
-        Ok(None) if profile.grant == Grant::Netdisk => {
+        Ok(None) if profile.grant.needs_login() => {
             return r.warn("state", p, "not logged in yet", login);
         }
         Ok(None) => return r.ok("state", p, "no token yet; one is fetched on first use"),
@@ -546,9 +546,10 @@ fn check_state(profile: &Profile, store: &dyn StateStore, r: &mut Report) {
     }
     let left = relative(state.seconds_left(now));
     if state.is_expired(now) {
-        let how = match profile.grant {
-            Grant::Netdisk => "renewed with the refresh token on next use",
-            Grant::Ai | Grant::Bce => "fetched again on next use",
+        let how = if profile.grant.refreshes() {
+            "renewed with the refresh token on next use"
+        } else {
+            "fetched again on next use"
         };
         return r.warn(
             "state",
@@ -638,7 +639,7 @@ fn check_endpoints(profiles: &[&Profile], limit: Duration, r: &mut Report) {
         };
         let skew = (probe.local - date).num_seconds();
         let way = if skew > 0 { "ahead of" } else { "behind" };
-        let signs = users.iter().any(|p| p.grant == Grant::Bce);
+        let signs = users.iter().any(|p| p.grant.signs_with_clock());
         let detail = format!(
             "the local clock is {}s {way} `{endpoint}`",
             skew.unsigned_abs()

@@ -22,10 +22,8 @@ pub fn run(ctx: &Context, args: ProfileArg) -> Result<()> {
         return Ok(());
     }
     ui::say(format!("forgot the tokens of `{name}`"));
-    if cfg.profile(&name)?.grant == crate::config::Grant::Netdisk {
-        ui::say(
-            "hint: Baidu has no revoke API for netdisk; unbind the app in Baidu's account settings to revoke it",
-        );
+    if let Some(hint) = cfg.profile(&name)?.grant.logout_hint() {
+        ui::say(hint);
     }
     Ok(())
 }

@@ -219,7 +219,7 @@ fn row(cfg: &Config, store: &dyn StateStore, p: &Profile, now: DateTime<Utc>) ->
     let obj = v.as_object_mut().expect("an object");
     match store.load(&p.name) {
         Ok(None) => {
-            let state = if p.grant == crate::config::Grant::Netdisk {
+            let state = if p.grant.needs_login() {
                 "not logged in"
             } else {
                 "no token yet"
@@ -242,7 +242,7 @@ fn row(cfg: &Config, store: &dyn StateStore, p: &Profile, now: DateTime<Utc>) ->
                 s.credentials_rejected = None;
             }
             describe(obj, &s, store.journal(&p.name, &s), now);
-            if p.grant == crate::config::Grant::Netdisk {
+            if p.grant.refreshes() {
                 copied(obj, p, &s, store.place(&p.name).as_ref());
             }
         }

@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::SecondsFormat;
 use zeroize::Zeroizing;
 
-use crate::config::{Grant, Profile, is_env_name};
+use crate::config::{Profile, is_env_name};
 use crate::error::{Error, Result, sanitize};
 use crate::secret::SecretKey;
 use crate::store::TokenState;
@@ -159,10 +159,7 @@ pub fn variables(
         .scope
         .clone()
         .or_else(|| profile.scope.clone())
-        .unwrap_or_else(|| match profile.grant {
-            Grant::Netdisk => profile.netdisk_scope().to_owned(),
-            Grant::Ai | Grant::Bce => String::new(),
-        });
+        .unwrap_or_else(|| profile.grant.default_scope().unwrap_or("").to_owned());
     let value = |p: Placeholder| -> &str {
         match p {
             Placeholder::AccessToken => state.access_token.expose(),

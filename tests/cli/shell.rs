@@ -726,3 +726,38 @@ fn completions_and_the_man_page_come_from_the_clap_definition() {
     assert!(Path::new(&dir).join("broker.1").exists());
     assert!(Path::new(&dir).join("broker-env.1").exists());
 }
+
+/// Regression (review): completion read the config with a plain read, so a FIFO config hung
+/// the shell at every TAB. It now gets the config's guarded read, and completes nothing.
+#[test]
+fn completing_with_a_fifo_config_neither_hangs_nor_prints() {
+    let home = Home::new();
+    let fifo = home.path().join("cfg");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = home
+        .cmd(&["--", "broker", "token", ""])
+        .env("BROKER_CONFIG", &fifo)
+        .env("BROKER_COMPLETE", "bash")
+        .env("_CLAP_IFS", "\u{b}")
+        .env("_CLAP_COMPLETE_INDEX", "2")
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .env("_CLAP_COMPLETE_SPACE", "false")
+        .timeout(std::time::Duration::from_secs(5))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown
+            .split('\u{b}')
+            .all(|c| c.is_empty() || c.starts_with('-')),
+        "{shown:?}"
+    );
+    assert!(out.stderr.is_empty(), "{out:?}");
+}
