@@ -509,6 +509,9 @@ fn the_prompt_hook_re_exports_after_a_rotation_elsewhere_and_never_decrypts_othe
         ("bash", "eval \"$(broker shell-init bash)\""),
         ("zsh", "eval \"$(broker shell-init zsh)\""),
     ] {
+        // The broken identity is put together in the shell: spelled out, it would stand in this
+        // shell's command line, where the leak sweep (leaks.rs), running alongside, looks for
+        // identities in every process's.
         let script = format!(
             r#"set -euo pipefail
 {init}
@@ -516,7 +519,8 @@ broker use p 2>/dev/null
 before="$BAIDU_ACCESS_TOKEN"
 __broker_hook
 [ "$BAIDU_ACCESS_TOKEN" = "$before" ]
-[ -z "$(CI=true BROKER_AGE_KEY=AGE-SECRET-KEY-1BROKEN command broker env --if-changed)" ]
+k=AGE-SECRET-KEY
+[ -z "$(CI=true BROKER_AGE_KEY="$k-1BROKEN" command broker env --if-changed)" ]
 command broker refresh p --force 2>/dev/null
 __broker_hook
 [ "$BAIDU_ACCESS_TOKEN" != "$before" ]
