@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::Grant;
 use crate::duration::Humane;
+use crate::grant::GrantKind;
 
 /// Completes a profile name with the names in the config (see `commands::completions`).
 fn profile_names() -> clap_complete::ArgValueCandidates {
@@ -198,7 +198,7 @@ pub enum ProfileCommand {
 pub struct ProfileAddArgs {
     pub name: String,
     #[arg(long, value_enum)]
-    pub grant: Grant,
+    pub grant: GrantKind,
     /// AppKey / API Key / client_id (for bce: the AccessKey)
     #[arg(long, value_name = "KEY")]
     pub app_key: String,

@@ -47,6 +47,8 @@ pub struct Error {
     hint: Option<String>,
     /// Already reported (e.g. by clap): print nothing more, just exit with the code.
     silent: bool,
+    /// An exit code that is not the kind's: see [`Error::exit_with`].
+    code: Option<u8>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -58,7 +60,23 @@ impl Error {
             message: one_line(message.into()),
             hint: None,
             silent: false,
+            code: None,
         }
+    }
+
+    /// The end of the program with `code`, everything already said: a closed stdout (exit 0,
+    /// as `broker token | head -c1` expects), or the status of the command `exec` ran. The
+    /// library returns it rather than exiting, so a caller (a test, an agent) keeps control.
+    pub fn exit_with(code: u8) -> Self {
+        let mut e = Self::new(Kind::Internal, "").silent();
+        e.code = Some(code);
+        e
+    }
+
+    /// [`Error::exit_with`] for an error that still has its message and hint to print.
+    pub fn with_exit_code(mut self, code: u8) -> Self {
+        self.code = Some(code);
+        self
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -138,7 +156,7 @@ impl Error {
         self.hint.as_deref()
     }
     pub fn exit_code(&self) -> u8 {
-        self.kind.exit_code()
+        self.code.unwrap_or(self.kind.exit_code())
     }
 }
 
@@ -182,6 +200,22 @@ pub use broker_wire::text::{is_unsafe_to_echo, sanitize};
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn exit_with_carries_its_code_silently_and_keeps_a_message_otherwise() {
+        let quiet = Error::exit_with(0);
+        assert_eq!(quiet.exit_code(), 0);
+        assert!(quiet.is_silent());
+        let not_found = Error::internal("cannot run `x`: not found")
+            .with_exit_code(127)
+            .with_hint("check the command's name and `PATH`");
+        assert_eq!(not_found.exit_code(), 127);
+        assert!(!not_found.is_silent());
+        assert_eq!(
+            not_found.hint(),
+            Some("check the command's name and `PATH`")
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -21,7 +21,9 @@ pub mod prompt;
 pub mod rotate;
 pub mod scrub;
 pub mod secret;
+pub mod service;
 pub mod shell;
+pub mod sinks;
 pub mod store;
 pub mod ui;
 

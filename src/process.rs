@@ -1,4 +1,5 @@
-//! Child processes broker supervises (hooks, `BROKER_AGE_KEY_CMD`): each runs in its own
+//! Child processes broker supervises (whoever starts them: hooks, `BROKER_AGE_KEY_CMD`; this
+//! module knows nothing of what they are for): each runs in its own
 //! process group, which a time limit ends as a whole (SIGTERM, then SIGKILL after a grace
 //! period); output is read by threads, so a grandchild that keeps a pipe open never holds broker
 //! up; and SIGINT, SIGTERM or SIGHUP sent to broker while one runs is passed on to its group,

@@ -7,15 +7,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::baidu::client::Client;
-use crate::config::{Grant, Profile};
+use crate::config::Profile;
 use crate::error::{Error, Result};
 use crate::failpoint;
-use crate::grant::{self, Fresh, netdisk};
+use crate::grant::{self, Fresh, RefreshError};
 use crate::store::state::{InFlight, NeedsLogin};
 use crate::store::{Place, StateStore, TokenState, Vault};
-use crate::ui;
+use crate::ui::Messages;
 
-/// What [`ensure`] did.
+/// What [`ensure_observed`] did.
 pub enum Outcome {
     /// The stored token was good enough; nothing was asked of Baidu.
     Cached(TokenState),
@@ -83,8 +83,18 @@ fn lifetime(state: &TokenState) -> Duration {
 }
 
 /// An explicit `--min-ttl` that a token of this lifetime cannot keep even when fresh: exit 2.
-/// Checked before rotating when the stored token's lifetime is known (a rotation could not
-/// help, and a netdisk one would spend a refresh token for nothing), and on the new token.
+/// Checked on the new token, and before rotating when the stored token's lifetime is Baidu's
+/// (a rotation could not help, and a netdisk one would spend a refresh token for nothing, on
+/// every call). A stored lifetime that is not Baidu's — an imported token's, or the zero of
+/// an answer saved without a usable `expires_in` — is not checked: the rotation tells.
+pub fn check_stored_promise(profile: &str, state: &TokenState, policy: &Policy) -> Result<()> {
+    if state.imported || lifetime(state).is_zero() {
+        return Ok(());
+    }
+    check_promise(profile, state, policy)
+}
+
+/// [`check_stored_promise`] for a token just obtained from Baidu.
 pub fn check_promise(profile: &str, state: &TokenState, policy: &Policy) -> Result<()> {
     // To the minute: `obtained_at` is stamped a moment after Baidu's clock started.
     let life = match lifetime(state).as_secs() {
@@ -130,19 +140,11 @@ impl From<Error> for Failed {
     }
 }
 
-/// A valid token for `profile`, rotating it first when due.
-pub fn ensure(
-    store: &dyn StateStore,
-    vault: &Vault,
-    profile: &Profile,
-    policy: Policy,
-) -> Result<Outcome> {
-    ensure_observed(store, vault, profile, policy).map_err(|f| f.error)
-}
-
-/// [`ensure`], saying on failure whether a rotation was attempted (for `refresh_failed` hooks).
-/// The warm-cache path is the same: one state read, no lock.
+/// A valid token for `profile`, rotating it first when due, saying on failure whether a
+/// rotation was attempted (for `refresh_failed` hooks). The warm-cache path: one state read,
+/// no lock. Sinks and hooks are not run here: [`crate::service`] composes them.
 pub fn ensure_observed(
+    out: &dyn Messages,
     store: &dyn StateStore,
     vault: &Vault,
     profile: &Profile,
@@ -150,29 +152,30 @@ pub fn ensure_observed(
 ) -> Result<Outcome, Failed> {
     let name = &profile.name;
     // Only a netdisk state holds a single-use lineage that a copy could split.
-    let here = match profile.grant {
-        Grant::Netdisk => store.place(name),
-        Grant::Ai | Grant::Bce => None,
+    let here = if profile.grant.refreshes() {
+        store.place(name)
+    } else {
+        None
     };
     let mut warned = false;
     // Fast path, no lock: readers never block, because writers replace files atomically.
     let seen = store.load(name)?;
     if let Some(state) = &seen {
         check_needs_login(profile, state)?;
-        check_promise(name.as_str(), state, &policy)?;
+        check_stored_promise(name.as_str(), state, &policy)?;
         if state.newly_copied(here.as_ref()) {
-            warn_copied(profile, state, here.as_ref());
+            warn_copied(out, profile, state, here.as_ref());
             warned = true;
         }
         // A journal mark seen without the lock may belong to a refresh under way right now:
         // wait for the lock and look again.
         if state.refresh_in_flight.is_none() && !policy.force && !due(state, Utc::now(), &policy) {
             if warned {
-                record_copy(store, profile, state, here.as_ref());
+                record_copy(out, store, profile, state, here.as_ref());
             }
             return Ok(Outcome::Cached(state.clone()));
         }
-    } else if profile.grant == Grant::Netdisk {
+    } else if profile.grant.needs_login() {
         return Err(not_logged_in(profile).into());
     }
 
@@ -203,7 +206,7 @@ pub fn ensure_observed(
     if let Some(state) = &current {
         check_needs_login(profile, state)?;
         if !warned && state.newly_copied(here.as_ref()) {
-            warn_copied(profile, state, here.as_ref());
+            warn_copied(out, profile, state, here.as_ref());
         }
     }
 
@@ -215,13 +218,13 @@ pub fn ensure_observed(
             scope: current.as_ref().and_then(|s| s.scope.clone()),
         }),
     };
-    if profile.grant == Grant::Netdisk && current.is_none() {
+    if profile.grant.needs_login() && current.is_none() {
         return Err(not_logged_in(profile).into());
     }
     // Before anything is sent: a state this identity cannot read back would strand the new
     // token (and, for netdisk, the refresh token Baidu has just taken).
     vault.check_readable_here()?;
-    let (state, deferred) = (|| -> Result<(TokenState, Option<Error>)> {
+    let result = (|| -> Result<(TokenState, Option<Error>)> {
         let secret = grant::secret_key(profile, vault)?;
         failpoint::panic_with("rotate.panic-holding-secret", secret.expose());
         let client = Client::new(policy.timeout)?;
@@ -229,8 +232,9 @@ pub fn ensure_observed(
         if let Some(current) = &current {
             client.knows(current.access_token.expose());
         }
-        let (fresh, deferred) = match (profile.grant, current.clone()) {
-            (Grant::Netdisk, Some(mut state)) => refresh_netdisk(
+        let (fresh, deferred) = match current.clone() {
+            Some(mut state) if profile.grant.refreshes() => refresh_netdisk(
+                out,
                 &mut *lock,
                 &client,
                 profile,
@@ -238,8 +242,8 @@ pub fn ensure_observed(
                 &mut state,
                 here.as_ref(),
             )?,
-            (Grant::Netdisk, None) => return Err(not_logged_in(profile)),
-            (Grant::Ai | Grant::Bce, _) => {
+            None if profile.grant.needs_login() => return Err(not_logged_in(profile)),
+            _ => {
                 failpoint::hit("rotate.before-send");
                 (grant::fetch_unattended(&client, profile, &secret)?, None)
             }
@@ -252,31 +256,50 @@ pub fn ensure_observed(
                 .or_else(|| Some(TokenState::new_lineage()));
         }
         state.stamp(here.as_ref());
-        lock.save(&state).map_err(|e| match profile.grant {
+        lock.save(&state).map_err(|e| {
+            if !profile.grant.refreshes() {
+                return e;
+            }
             // The journal mark saved before sending stays, so the next run says what happened.
-            Grant::Netdisk => e
-                .map_message(|m| {
-                    format!(
-                        "{m}; Baidu has already taken the old refresh token, so the new one is lost"
-                    )
-                })
-                .with_hint(format!("fix that, then run `broker login {name}`")),
-            Grant::Ai | Grant::Bce => e,
+            e.map_message(|m| {
+                format!(
+                    "{m}; Baidu has already taken the old refresh token, so the new one is lost"
+                )
+            })
+            .with_hint(format!("fix that, then run `broker login {name}`"))
         })?;
         failpoint::hit("rotate.after-save");
         Ok((state, deferred))
-    })()
-    .map_err(|e| {
-        if e.exit_code() == 4 {
-            record_rejection(&mut *lock, &e);
+    })();
+    let (state, deferred) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if e.exit_code() == 4 {
+                record_rejection(&mut *lock, &e);
+            }
+            // A recovery that got no settling answer (Baidu down, a 5xx) keeps its mark for
+            // the next rotation. The stored token is still good and not due: serve it rather
+            // than turn an outage into an error for every `token` call.
+            if let Ok(Some(kept)) = lock.load()
+                && kept.refresh_in_flight.is_some()
+                && kept.needs_login.is_none()
+                && !policy.force
+                && !due(&kept, Utc::now(), &policy)
+            {
+                out.warn(format!(
+                    "{}; serving the stored token of `{name}`, which is not due (the next rotation tries again)",
+                    e.message()
+                ));
+                return Ok(Outcome::Cached(kept));
+            }
+            return Err(attempted(e));
         }
-        attempted(e)
-    })?;
+    };
     drop(lock);
     if let Some(error) = deferred {
         return Err(attempted(error));
     }
-    ui::debug(
+    out.debug(
         1,
         format!("rotated `{name}` (generation {})", state.generation),
     );
@@ -311,6 +334,7 @@ fn record_rejection(lock: &mut dyn crate::store::ProfileLock, e: &Error) {
 /// Returns the new token, and an error to report once it is saved (an answer whose new refresh
 /// token is good but whose `expires_in` is not: the token is saved as due).
 fn refresh_netdisk(
+    out: &dyn Messages,
     lock: &mut dyn crate::store::ProfileLock,
     client: &Client,
     profile: &Profile,
@@ -325,8 +349,8 @@ fn refresh_netdisk(
     let previous = state.refresh_in_flight.clone();
     let mut mark = match &previous {
         Some(p) => {
-            ui::warn(format!(
-                "{} of `{name}`; presenting its refresh token once more to recover",
+            out.warn(format!(
+                "`{name}`: {}; presenting its refresh token once more to recover",
                 p.story()
             ));
             InFlight {
@@ -350,19 +374,30 @@ fn refresh_netdisk(
     lock.save(state)
         .map_err(|e| e.map_message(|m| format!("{m}; the refresh token was not sent")))?;
     failpoint::hit("rotate.before-send");
-    match netdisk::refresh(client, profile, secret, &refresh_token) {
+    // A lease that lapsed (a backend with a term) may already be another process's: sending
+    // the single-use refresh token now could spend it under two writers.
+    if !lock.still_held()? {
+        return Err(Error::network(format!(
+            "lost the lock on profile `{name}` before its refresh token was sent; it was not sent"
+        ))
+        .with_hint("try again"));
+    }
+    match profile
+        .grant
+        .refresh(client, profile, secret, &refresh_token)
+    {
         Ok(fresh) => Ok((fresh, None)),
         // A good new refresh token in an answer broker cannot use otherwise: kept (the old one
         // is spent), saved as due so the next call rotates with it; the bad field is reported.
-        Err(netdisk::RefreshError::Salvaged(fresh, e)) => Ok((
+        Err(RefreshError::Salvaged(fresh, e)) => Ok((
             *fresh,
             Some(e.map_message(|m| {
                 format!("{m}; its new refresh token is saved, and the next use refreshes with it")
             })),
         )),
-        Err(netdisk::RefreshError::Rejected(e)) => {
+        Err(RefreshError::Rejected(e)) => {
             let e = match &previous {
-                Some(p) => explain_recovery_spent(profile, p, &mark, e),
+                Some(p) => explain_recovery_spent(profile, p, e),
                 None => explain_spent(profile, state, here, e),
             };
             state.refresh_in_flight = None;
@@ -373,7 +408,7 @@ fn refresh_netdisk(
             lock.save(state)?;
             Err(e)
         }
-        Err(netdisk::RefreshError::Answered(e)) => {
+        Err(RefreshError::Answered(e)) => {
             // Baidu answered without taking the refresh token. A first attempt leaves it the
             // live one: the mark goes. A recovery's answer says nothing of what became of the
             // lost first answer: the mark stays for the next run.
@@ -386,13 +421,13 @@ fn refresh_netdisk(
             lock.save(state)?;
             Err(e)
         }
-        Err(netdisk::RefreshError::NotSent(e)) => {
+        Err(RefreshError::NotSent(e)) => {
             // The request never reached Baidu: back to the mark (if any) found before.
             state.refresh_in_flight = previous;
             lock.save(state)?;
             Err(e)
         }
-        Err(netdisk::RefreshError::Unknown(e)) => {
+        Err(RefreshError::Unknown(e)) => {
             // The mark stays, saying how it ended: whether the token was spent cannot be known,
             // and the next run presents it once more to find out. If this save fails, the mark
             // saved before sending says the same, less the outcome.
@@ -423,17 +458,13 @@ fn command_name() -> Option<String> {
 
 /// A recovery refused by Baidu: the token was spent, most likely by the interrupted refresh
 /// whose answer was lost. The message tells the journal's story.
-fn explain_recovery_spent(profile: &Profile, first: &InFlight, now: &InFlight, e: Error) -> Error {
+fn explain_recovery_spent(profile: &Profile, first: &InFlight, e: Error) -> Error {
     let name = &profile.name;
-    let story = InFlight {
-        outcome: first.outcome.clone(),
-        attempts: now.attempts,
-        ..first.clone()
-    }
-    .story();
+    // `first` counts the presentations before this one, which "presented again now" adds.
+    let story = first.story();
     e.map_message(|m| {
         format!(
-            "{m}; {story}, and presented again now, the refresh token turns out already used or no longer valid: most likely Baidu took it then, and its answer (the new token) was lost"
+            "{m}; {story}; presented again now, the refresh token turns out already used or no longer valid: most likely Baidu took it then, and its answer (the new token) was lost"
         )
     })
     .with_hint(format!("run `broker login {name}`"))
@@ -455,7 +486,7 @@ fn explain_spent(profile: &Profile, state: &TokenState, here: Option<&Place>, e:
 }
 
 /// Says, once, that a netdisk state is read somewhere other than where it was written.
-fn warn_copied(profile: &Profile, state: &TokenState, here: Option<&Place>) {
+fn warn_copied(out: &dyn Messages, profile: &Profile, state: &TokenState, here: Option<&Place>) {
     let (Some(from), Some(here)) = (state.copied_from(here), here) else {
         return;
     };
@@ -464,7 +495,7 @@ fn warn_copied(profile: &Profile, state: &TokenState, here: Option<&Place>) {
         .as_deref()
         .map(|l| format!(" (lineage `{l}`)"))
         .unwrap_or_default();
-    ui::warn(format!(
+    out.warn(format!(
         "the state of `{}`{lineage} was written at {from} and is now read at {here}: if it was copied and the copy stays in use, the same refresh-token lineage lives in two places, and only the first to refresh keeps working",
         profile.name
     ));
@@ -474,7 +505,13 @@ fn warn_copied(profile: &Profile, state: &TokenState, here: Option<&Place>) {
 /// warning is not repeated on every call, and a refresh token later found spent can be
 /// explained. Best effort, under a short wait for the lock: if it fails nothing changes, and
 /// the warning comes again next time.
-fn record_copy(store: &dyn StateStore, profile: &Profile, seen: &TokenState, here: Option<&Place>) {
+fn record_copy(
+    out: &dyn Messages,
+    store: &dyn StateStore,
+    profile: &Profile,
+    seen: &TokenState,
+    here: Option<&Place>,
+) {
     let saved = (|| -> Result<()> {
         let mut lock = store.lock(&profile.name, Duration::from_secs(1))?;
         if let Some(state) = lock.load()?
@@ -489,7 +526,7 @@ fn record_copy(store: &dyn StateStore, profile: &Profile, seen: &TokenState, her
         Ok(())
     })();
     if let Err(e) = saved {
-        ui::debug(
+        out.debug(
             1,
             format!(
                 "could not record that `{}` was copied: {}",
@@ -521,15 +558,18 @@ fn not_logged_in(profile: &Profile) -> Error {
 }
 
 /// Saves the token of a new authorization (login): a fresh lineage, marks cleared.
+/// `imported`: the token came from `login --with-token`, not from Baidu just now.
 pub fn save_login(
     store: &dyn StateStore,
     profile: &Profile,
     fresh: Fresh,
+    imported: bool,
     timeout: Duration,
 ) -> Result<(TokenState, Option<DateTime<Utc>>)> {
     let mut lock = store.lock(&profile.name, timeout + Duration::from_secs(5))?;
     let previous = lock.load()?;
     let mut state = fresh.into_state(profile.grant, previous.as_ref(), Utc::now());
+    state.imported = imported;
     if state.refresh_token.is_some() {
         state.lineage = Some(TokenState::new_lineage());
         state.stamp(store.place(&profile.name).as_ref());

@@ -4,6 +4,8 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use crate::error::{Error, Result};
+
 const QUIET: u8 = 0;
 const NORMAL: u8 = 1;
 
@@ -112,19 +114,43 @@ impl Drop for Progress {
     }
 }
 
-/// Writes data to stdout. A closed pipe (`broker token | head -c1`) ends the program quietly.
-pub fn print(data: impl AsRef<str>) {
-    let mut out = std::io::stdout().lock();
-    let result = out
-        .write_all(data.as_ref().as_bytes())
-        .and_then(|()| out.flush());
-    if let Err(e) = result {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        crate::eline!("error: cannot write to stdout: {e}");
-        std::process::exit(1);
+/// Where the token service and the hooks tell a person what happened: the terminal for the
+/// command line ([`Stderr`]); a socket's reply or a log for another front end. Passed in, so
+/// the core keeps no output of its own.
+pub trait Messages: Send + Sync {
+    /// A line a person should see (suppressed by `--quiet` on the terminal).
+    fn say(&self, msg: String);
+    /// A warning: something went wrong, but not the command.
+    fn warn(&self, msg: String);
+    /// Detail shown at verbosity `level` (`-v`, `-vv`).
+    fn debug(&self, level: u8, msg: String);
+}
+
+/// [`Messages`] on broker's stderr, at the verbosity of the command line.
+pub struct Stderr;
+
+impl Messages for Stderr {
+    fn say(&self, msg: String) {
+        say(msg);
     }
+    fn warn(&self, msg: String) {
+        warn(msg);
+    }
+    fn debug(&self, level: u8, msg: String) {
+        debug(level, msg);
+    }
+}
+
+/// Writes data to stdout. A closed pipe (`broker token | head -c1`) ends the program quietly:
+/// an [`Error::exit_with`] 0 that the caller returns, so nothing after it runs.
+pub fn print(data: impl AsRef<str>) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(data.as_ref().as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::exit_with(0),
+            _ => Error::internal(format!("cannot write to stdout: {e}")),
+        })
 }
 
 /// Whether stdout is a terminal that may be coloured: not with `NO_COLOR`, nor `TERM=dumb`,

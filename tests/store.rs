@@ -15,7 +15,7 @@ use broker::profile::ProfileName;
 use broker::secret::{AccessToken, RefreshToken, SecretKey};
 use broker::store::identity::{self, IdentitySource};
 use broker::store::lock::FileLock;
-use broker::store::{FileStore, StateStore, TokenState, Vault, atomic};
+use broker::store::{SealedStore, StateStore, TokenState, Vault, atomic, open};
 use chrono::{TimeDelta, Utc};
 
 const AGE: &str = "/usr/bin/age";
@@ -57,12 +57,15 @@ fn netdisk_state() -> TokenState {
     s
 }
 
-fn save(store: &FileStore, profile: &str, state: &TokenState) {
-    store
-        .lock(&name(profile), Duration::ZERO)
-        .unwrap()
-        .save(state)
-        .unwrap();
+fn save(store: &SealedStore, profile: &str, state: &TokenState) {
+    let mut lock = store.lock(&name(profile), Duration::ZERO).unwrap();
+    lock.load().unwrap();
+    lock.save(state).unwrap();
+}
+
+/// The file of a profile's state (the file backend's `location`).
+fn state_path(store: &SealedStore, profile: &str) -> PathBuf {
+    PathBuf::from(store.location(&name(profile)))
 }
 
 fn mode(p: &Path) -> u32 {
@@ -173,7 +176,7 @@ fn child_process_entry() {
             let root = PathBuf::from(arg("ROOT"));
             let id = root.join("config/broker/identity.txt");
             let recipient = identity::generate(&id, None).unwrap();
-            let store = FileStore::new(
+            let store = open(
                 root.join("state/broker"),
                 Vault::new(vec![recipient], IdentitySource::File(id.clone())),
             );
@@ -187,8 +190,8 @@ fn child_process_entry() {
                 root.join("state/broker/profiles"),
                 root.join("state/broker/locks"),
                 id,
-                store.state_path(&name("p")),
-                store.lock_path(&name("p")),
+                state_path(&store, "p"),
+                root.join("state/broker/locks/p.lock"),
                 root.join("sink"),
             ] {
                 println!(
@@ -246,14 +249,14 @@ fn state_file_decrypts_with_the_age_cli_to_the_documented_json() {
     let dir = tempfile::tempdir().unwrap();
     let id = dir.path().join("identity.txt");
     let recipient = identity::generate(&id, None).unwrap();
-    let store = FileStore::new(
+    let store = open(
         dir.path().join("state"),
         Vault::new(vec![recipient], IdentitySource::File(id.clone())),
     );
     let state = netdisk_state();
     save(&store, "netdisk-dev", &state);
 
-    let path = store.state_path(&name("netdisk-dev"));
+    let path = state_path(&store, "netdisk-dev");
     assert_eq!(path, dir.path().join("state/profiles/netdisk-dev.age"));
     assert!(
         fs::read(&path)
@@ -442,10 +445,10 @@ fn folders_are_0700_and_files_0600_whatever_the_umask() {
 #[test]
 fn torn_temporary_files_never_affect_a_load() {
     let dir = tempfile::tempdir().unwrap();
-    let store = FileStore::new(dir.path().to_path_buf(), vault());
+    let store = open(dir.path().to_path_buf(), vault());
     let state = netdisk_state();
     save(&store, "p", &state);
-    let good = fs::read(store.state_path(&name("p"))).unwrap();
+    let good = fs::read(state_path(&store, "p")).unwrap();
     let profiles = dir.path().join("profiles");
     // What a crash mid-write leaves: a half-written temp file, and an empty one.
     fs::write(profiles.join(".p.age.a1B2c3.tmp"), &good[..good.len() / 2]).unwrap();
@@ -500,7 +503,7 @@ fn a_held_lock_excludes_others_who_wait_until_the_deadline_or_the_release() {
 fn the_store_lock_is_single_flight_across_threads() {
     // Several rotators increment the generation under the lock; none is lost.
     let dir = tempfile::tempdir().unwrap();
-    let store = FileStore::new(dir.path().to_path_buf(), vault());
+    let store = open(dir.path().to_path_buf(), vault());
     save(&store, "p", &netdisk_state());
     std::thread::scope(|s| {
         for _ in 0..8 {
@@ -552,10 +555,10 @@ fn a_lock_held_by_a_killed_process_is_released() {
 #[test]
 fn wrong_identity_and_garbage_are_exit_6() {
     let dir = tempfile::tempdir().unwrap();
-    let store = FileStore::new(dir.path().to_path_buf(), vault());
+    let store = open(dir.path().to_path_buf(), vault());
     save(&store, "p", &netdisk_state());
 
-    let stranger = FileStore::new(dir.path().to_path_buf(), vault());
+    let stranger = open(dir.path().to_path_buf(), vault());
     let err = stranger.load(&name("p")).unwrap_err();
     assert_eq!(err.exit_code(), 6);
     assert!(
@@ -569,14 +572,14 @@ fn wrong_identity_and_garbage_are_exit_6() {
         err.message()
     );
 
-    fs::write(store.state_path(&name("p")), b"\x00garbage\xff").unwrap();
+    fs::write(state_path(&store, "p"), b"\x00garbage\xff").unwrap();
     let err = store.load(&name("p")).unwrap_err();
     assert_eq!(err.exit_code(), 6);
     assert!(err.message().contains("corrupt"), "{}", err.message());
 
     // Ciphertext that decrypts, but not to a token state.
     fs::write(
-        store.state_path(&name("p")),
+        state_path(&store, "p"),
         store
             .vault()
             .encrypt(b"{\"not\": \"a state\"}", false)
@@ -692,7 +695,7 @@ fn rekey_re_encrypts_every_state_to_the_new_recipients() {
     let dir = tempfile::tempdir().unwrap();
     let (old_r, old_id) = key();
     let (new_r, new_id) = key();
-    let before = FileStore::new(
+    let before = open(
         dir.path().to_path_buf(),
         Vault::new(vec![old_r], old_id.clone()),
     );
@@ -700,15 +703,15 @@ fn rekey_re_encrypts_every_state_to_the_new_recipients() {
     save(&before, "b", &netdisk_state());
 
     // The rekeying store decrypts with the old identity and encrypts to the new recipients.
-    let rekeyer = FileStore::new(
+    let rekeyer = open(
         dir.path().to_path_buf(),
         Vault::new(vec![new_r], old_id.clone()),
     );
     assert_eq!(rekeyer.rekey().unwrap(), 2);
 
-    let old = FileStore::new(dir.path().to_path_buf(), Vault::new(vec![], old_id));
+    let old = open(dir.path().to_path_buf(), Vault::new(vec![], old_id));
     assert_eq!(old.load(&name("a")).unwrap_err().exit_code(), 6);
-    let new = FileStore::new(dir.path().to_path_buf(), Vault::new(vec![], new_id));
+    let new = open(dir.path().to_path_buf(), Vault::new(vec![], new_id));
     for p in ["a", "b"] {
         let st = new.load(&name(p)).unwrap().unwrap();
         assert_eq!(st, netdisk_state_like(&st));

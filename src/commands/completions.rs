@@ -10,6 +10,7 @@ use clap_complete::env::{EnvCompleter, Shells};
 use crate::cli::CompletionsArgs;
 use crate::config::Paths;
 use crate::error::{Error, Result};
+use crate::store::read;
 use crate::ui;
 
 /// The variable the completion scripts set when they call broker back.
@@ -25,7 +26,7 @@ pub(crate) fn run(args: CompletionsArgs) -> Result<()> {
     shell
         .write_registration(VAR, "broker", "broker", "broker", &mut out)
         .map_err(|e| Error::internal(format!("cannot write the completions: {e}")))?;
-    ui::print(String::from_utf8_lossy(&out));
+    ui::print(String::from_utf8_lossy(&out))?;
     Ok(())
 }
 
@@ -36,7 +37,17 @@ pub(crate) fn profile_candidates() -> Vec<CompletionCandidate> {
     let Ok(paths) = Paths::resolve(None) else {
         return Vec::new();
     };
-    let Ok(text) = std::fs::read_to_string(&paths.config) else {
+    // The same guarded read as the config's (a FIFO would hang the shell at every TAB, a huge
+    // file would be read whole), without its warnings: nothing may be printed into the shell.
+    let Ok(Some(contents)) = read::regular_file(
+        &paths.config,
+        read::MAX_CONFIG,
+        "the config",
+        crate::error::Kind::Usage,
+    ) else {
+        return Vec::new();
+    };
+    let Ok(text) = std::str::from_utf8(&contents.bytes) else {
         return Vec::new();
     };
     let Ok(doc) = text.parse::<toml::Table>() else {

@@ -31,11 +31,11 @@ pub(crate) fn run(ctx: &Context, args: CurrentArgs) -> Result<()> {
         if args.explain {
             value["environment"] = json!(check.as_str());
         }
-        ui::print(format!("{value}\n"));
+        ui::print(format!("{value}\n"))?;
         return Ok(());
     }
     if args.explain {
-        ui::print(format!("{name}\n{}\n", source.explain()));
+        ui::print(format!("{name}\n{}\n", source.explain()))?;
         match &check {
             Check::Stale => {
                 ui::warn(format!(
@@ -54,7 +54,7 @@ pub(crate) fn run(ctx: &Context, args: CurrentArgs) -> Result<()> {
             Check::Current | Check::NotExported | Check::NotStored => {}
         }
     } else {
-        ui::print(format!("{name}\n"));
+        ui::print(format!("{name}\n"))?;
     }
     Ok(())
 }

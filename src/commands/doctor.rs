@@ -18,11 +18,11 @@ use serde::Serialize;
 
 use crate::cli::DoctorArgs;
 use crate::commands::Context;
-use crate::config::{Config, Grant, Profile, SecretSource};
+use crate::config::{Config, Profile, SecretSource};
 use crate::duration::relative;
 use crate::error::{Error, Kind, Result, sanitize};
 use crate::store::identity::{self, IdentitySource};
-use crate::store::{FileStore, Journal, StateStore, Vault, atomic};
+use crate::store::{Journal, SealedStore, StateStore, Vault, atomic};
 use crate::ui;
 
 /// How long the endpoint checks may take in all (they run at once), unless `--timeout` says.
@@ -142,9 +142,9 @@ pub(crate) fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
             None => cfg.profiles.values().collect(),
         };
         let vault = keys.map(|k| Vault::with_identities(cfg.recipients.clone(), source.clone(), k));
-        let store = vault.map(|v| FileStore::new(ctx.paths.state_dir.clone(), v));
+        let store = vault.map(|v| crate::store::open(ctx.paths.state_dir.clone(), v));
         for profile in &profiles {
-            check_secret(profile, store.as_ref().map(FileStore::vault), &mut report);
+            check_secret(profile, store.as_ref().map(SealedStore::vault), &mut report);
             if let Some(store) = &store {
                 check_state(profile, store, &mut report);
             }
@@ -152,7 +152,7 @@ pub(crate) fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
         let limit = ctx.global.timeout.map_or(NETWORK_TIMEOUT, |t| t.0);
         check_endpoints(&profiles, limit, &mut report);
     }
-    print(&report, args.json);
+    print(&report, args.json)?;
     conclude(&report)
 }
 
@@ -200,11 +200,10 @@ fn label(f: &Finding) -> String {
     }
 }
 
-fn print(report: &Report, json: bool) {
+fn print(report: &Report, json: bool) -> Result<()> {
     if json {
         let text = serde_json::to_string_pretty(&report.0).unwrap_or_else(|_| "[]".into());
-        ui::print(format!("{text}\n"));
-        return;
+        return ui::print(format!("{text}\n"));
     }
     let color = ui::color_stdout();
     let mut out = String::new();
@@ -222,7 +221,7 @@ fn print(report: &Report, json: bool) {
             out.push_str(&format!("      fix: {fix}\n"));
         }
     }
-    ui::print(out);
+    ui::print(out)
 }
 
 /// The config parses and validates. Plaintext secrets are let through here and reported per
@@ -496,13 +495,13 @@ fn time(t: DateTime<Utc>) -> String {
 }
 
 /// The stored state: readable, no journal mark left, no login needed, not expired.
-fn check_state(profile: &Profile, store: &FileStore, r: &mut Report) {
+fn check_state(profile: &Profile, store: &dyn StateStore, r: &mut Report) {
     let name = profile.name.as_str();
     let p = Some(name);
     let login = format!("run `broker login {name}`");
     let state = match store.load(&profile.name) {
         Err(e) => return r.fail_with("state", p, &e, &login),
-        Ok(None) if profile.grant == Grant::Netdisk => {
+        Ok(None) if profile.grant.needs_login() => {
             return r.warn("state", p, "not logged in yet", login);
         }
         Ok(None) => return r.ok("state", p, "no token yet; one is fetched on first use"),
@@ -547,9 +546,10 @@ fn check_state(profile: &Profile, store: &FileStore, r: &mut Report) {
     }
     let left = relative(state.seconds_left(now));
     if state.is_expired(now) {
-        let how = match profile.grant {
-            Grant::Netdisk => "renewed with the refresh token on next use",
-            Grant::Ai | Grant::Bce => "fetched again on next use",
+        let how = if profile.grant.refreshes() {
+            "renewed with the refresh token on next use"
+        } else {
+            "fetched again on next use"
         };
         return r.warn(
             "state",
@@ -639,7 +639,7 @@ fn check_endpoints(profiles: &[&Profile], limit: Duration, r: &mut Report) {
         };
         let skew = (probe.local - date).num_seconds();
         let way = if skew > 0 { "ahead of" } else { "behind" };
-        let signs = users.iter().any(|p| p.grant == Grant::Bce);
+        let signs = users.iter().any(|p| p.grant.signs_with_clock());
         let detail = format!(
             "the local clock is {}s {way} `{endpoint}`",
             skew.unsigned_abs()

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::profile::ProfileName;
 use crate::rotate::{Outcome, Policy};
+use crate::service::OnHookFailure;
 use crate::shell::format::{self, Format};
 use crate::shell::{self, Var};
 use crate::store::StateStore;
@@ -54,19 +55,20 @@ pub(crate) fn exports(ctx: &Context, cfg: &Config, name: &ProfileName) -> Result
     // A bad template is a config error: say so before any network traffic.
     shell::templates(profile, &cfg.paths.config)?;
     let store = ctx.store(cfg);
-    let path = store.state_path(name);
     // Taken before the state is read: if another process saves in between, the stamp is
     // older than the token and the prompt hook re-exports once, instead of never.
-    let before = shell::fingerprint(&path);
+    let before = shell::fingerprint(store.version(name));
     let policy = Policy {
         min_ttl: profile.refresh_before.0,
         explicit: false,
         force: false,
         timeout: cfg.settings.timeout.0,
     };
-    let outcome = crate::hooks::ensure(cfg, &store, store.vault(), profile, policy)?;
+    let outcome = ctx
+        .service(cfg, &store)
+        .serve(profile, policy, OnHookFailure::Warn, |_| Ok(()))?;
     let fingerprint = match outcome {
-        Outcome::Rotated { .. } => shell::fingerprint(&path),
+        Outcome::Rotated { .. } => shell::fingerprint(store.version(name)),
         Outcome::Cached(_) | Outcome::RotatedElsewhere(_) => before,
     };
     let state = outcome.into_state();
@@ -110,7 +112,7 @@ fn unset(ctx: &Context, positional: Option<&str>, format: Format) -> Result<()> 
     }
     let mut seen = std::collections::BTreeSet::new();
     names.retain(|n| seen.insert(n.clone()));
-    ui::print(format::unset(format, &names)?);
+    ui::print(format::unset(format, &names)?)?;
     Ok(())
 }
 
@@ -132,8 +134,7 @@ fn if_changed(ctx: &Context, format: Format) -> Result<()> {
     let name = ProfileName::parse(&profile)?;
     let cfg = ctx.config()?;
     let store = ctx.store(&cfg);
-    let path = store.state_path(&name);
-    let fingerprint = shell::fingerprint(&path);
+    let fingerprint = shell::fingerprint(store.version(&name));
     if shell::stamp_matches(&stamp, name.as_str(), &fingerprint) {
         return Ok(());
     }
@@ -161,7 +162,7 @@ fn github(vars: &[Var]) -> Result<()> {
     };
     let out = format::github(vars)?;
     // The masks first: once a value is in the environment file, later steps may print it.
-    ui::print(&out.stdout);
+    ui::print(&out.stdout)?;
     append(Path::new(&path), &out.env_file)?;
     ui::say(format!(
         "exported {} variables to `$GITHUB_ENV`",
@@ -187,6 +188,6 @@ fn append(path: &Path, text: &str) -> Result<()> {
 
 /// Prints data that holds secrets without copying it into an unzeroised buffer.
 fn print_secret(text: &str) -> Result<()> {
-    ui::print(text);
+    ui::print(text)?;
     Ok(())
 }

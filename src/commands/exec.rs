@@ -108,9 +108,9 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
         .map_err(|e| Error::internal(format!("cannot watch signals: {e}")))?;
     let mut child = match cmd.spawn() {
         Ok(child) => child,
-        Err(e) => not_started(program, &e),
+        Err(e) => return Err(not_started(program, &e)),
     };
-    // The token's copies here are no longer needed, and `exit` below runs no destructors.
+    // The token's copies here are no longer needed while CMD runs.
     drop(cmd);
     drop(exports);
     ui::debug(1, format!("running a command with profile `{name}`"));
@@ -143,8 +143,12 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
         (None, Some(sig)) => 128 + sig,
         (None, None) => 1,
     };
-    // The exit code is CMD's, which the error type cannot carry: leave here, as a shell does.
-    std::process::exit(code)
+    // The exit code is CMD's, as a shell's is.
+    match u8::try_from(code) {
+        Ok(0) => Ok(()),
+        Ok(code) => Err(Error::exit_with(code)),
+        Err(_) => Err(Error::exit_with(1)),
+    }
 }
 
 /// The person's shell: `$SHELL`, else /bin/sh.
@@ -162,20 +166,21 @@ fn is_stale(name: &str, exported: &[String]) -> bool {
         || exported.iter().any(|n| n == name)
 }
 
-/// CMD could not be started: say why in one line and exit as a shell would (127 not found,
-/// 126 not executable).
-fn not_started(program: &OsString, e: &std::io::Error) -> ! {
+/// CMD could not be started: why, in one line, with the exit code a shell would give (127 not
+/// found, 126 not executable).
+fn not_started(program: &OsString, e: &std::io::Error) -> Error {
     let shown = sanitize(&program.to_string_lossy());
     let (code, why) = match e.kind() {
         std::io::ErrorKind::NotFound => (127, "not found".to_owned()),
         std::io::ErrorKind::PermissionDenied => (126, "permission denied".to_owned()),
         _ => (126, e.to_string().to_lowercase()),
     };
-    crate::eline!("error: cannot run `{shown}`: {why}");
+    let error = Error::internal(format!("cannot run `{shown}`: {why}")).with_exit_code(code);
     if code == 127 {
-        crate::eline!("hint: check the command's name and `PATH`");
+        error.with_hint("check the command's name and `PATH`")
+    } else {
+        error
     }
-    std::process::exit(code)
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
             .iter()
             .map(|r| format!("{r}\n"))
             .collect::<String>(),
-    );
+    )?;
     Ok(())
 }
 

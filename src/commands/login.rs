@@ -2,21 +2,14 @@
 //! authorize a netdisk app (a new refresh-token lineage), fetch a first token for the other
 //! grants, or import a token obtained elsewhere (stdin, never argv).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::baidu::client::Client;
 use crate::cli::LoginArgs;
 use crate::commands::Context;
-use crate::config::{Grant, Profile};
+use crate::config::Profile;
 use crate::error::{Error, Result, sanitize};
-use crate::grant::{self, Fresh, netdisk};
-use crate::secret::{Code, SecretKey};
-use crate::{hooks, prompt, rotate, ui};
-
-/// How long `--browser` waits for the redirect.
-const BROWSER_WAIT: Duration = Duration::from_secs(300);
+use crate::grant::{self, Fresh, Login};
+use crate::{hooks, ui};
 
 pub(crate) fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     let cfg = ctx.config()?;
@@ -25,56 +18,62 @@ pub(crate) fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     hooks::refuse_nested(&name, "log in to")?;
     let store = ctx.store(&cfg);
     // Before any code is spent: a login saved where this identity cannot read it is lost.
-    store.vault().check_readable_here()?;
+    store.vault().check_readable_here_unlocking()?;
     let timeout = cfg.settings.timeout.0;
     if args.with_token {
         // Parsed before anything is touched; no SecretKey is needed to store a token.
         let fresh = imported(profile, chrono::Utc::now())?;
-        return finish(
-            &cfg,
-            &store,
-            profile,
-            fresh,
-            timeout,
-            "imported a token for",
-        );
+        return finish(ctx, &cfg, &store, profile, fresh, timeout, Source::Imported);
     }
     let secret = grant::secret_key(profile, store.vault())?;
-    let fresh = match profile.grant {
-        Grant::Ai | Grant::Bce => {
-            if args.device || args.code.is_some() || args.browser {
-                return Err(Error::usage(format!(
-                    "`--device`, `--code` and `--browser` apply to netdisk profiles; `{name}` is `{}`",
-                    profile.grant.as_str()
-                )));
-            }
-            grant::fetch_unattended(&Client::new(timeout)?, profile, &secret)?
-        }
-        Grant::Netdisk => match (&args.code, args.browser) {
-            (Some(code), _) => with_code(profile, &secret, code, timeout)?,
-            (None, true) => with_browser(profile, &secret, timeout)?,
-            (None, false) => with_device(profile, &secret, !args.no_qr)?,
-        },
+    if (args.device || args.code.is_some() || args.browser) && !profile.grant.needs_login() {
+        return Err(Error::usage(format!(
+            "`--device`, `--code` and `--browser` apply to {} profiles; `{name}` is `{}`",
+            grant::names_where(|g| g.needs_login(), str::to_owned),
+            profile.grant.as_str()
+        )));
+    }
+    let flow = match (&args.code, args.browser) {
+        (Some(code), _) => Login::Code(code.as_str()),
+        (None, true) => Login::Browser,
+        (None, false) => Login::Device { qr: !args.no_qr },
     };
-    finish(&cfg, &store, profile, fresh, timeout, "logged in")
+    let fresh = profile.grant.login(profile, &secret, flow, timeout)?;
+    finish(ctx, &cfg, &store, profile, fresh, timeout, Source::Baidu)
+}
+
+/// Where the token of a login came from.
+#[derive(PartialEq)]
+enum Source {
+    /// From Baidu, just now.
+    Baidu,
+    /// From stdin (`--with-token`): obtained elsewhere, at a time broker does not know.
+    Imported,
 }
 
 /// Saves a new authorization as a new lineage and runs the `login` hooks and sinks.
+#[allow(clippy::too_many_arguments)]
 fn finish(
+    ctx: &Context,
     cfg: &crate::config::Config,
-    store: &crate::store::FileStore,
+    store: &crate::store::SealedStore,
     profile: &Profile,
     fresh: Fresh,
     timeout: Duration,
-    done: &str,
+    source: Source,
 ) -> Result<()> {
     let name = &profile.name;
-    replace_unreadable(store, name, timeout)?;
-    let (state, previous) = rotate::save_login(store, profile, fresh, timeout)?;
-    let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
-    ui::say(format!("{done} `{name}`; the token expires {left}"));
-    // The lock was released by `save_login`: a hook may call broker itself.
-    hooks::after_login(cfg, store, profile, &state, previous).into_result()
+    let done = if source == Source::Imported {
+        "imported a token for"
+    } else {
+        "logged in"
+    };
+    let imported = source == Source::Imported;
+    ctx.service(cfg, store)
+        .login(profile, fresh, imported, timeout, |state| {
+            let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
+            ui::say(format!("{done} `{name}`; the token expires {left}"));
+        })
 }
 
 /// The most `--with-token` reads from stdin: a token JSON is well under 1 KiB.
@@ -110,18 +109,21 @@ fn imported(profile: &Profile, now: chrono::DateTime<chrono::Utc>) -> Result<Fre
         Some(_) => return Err(bad("has an unusable `access_token`")),
         None => return Err(bad("has no `access_token`")),
     };
-    let refresh = match profile.grant {
-        Grant::Netdisk => match body.refresh_token {
+    // Baidu's AI answers carry a refresh token too, but grants that do not refresh fetch anew
+    // with the SecretKey.
+    let refresh = if profile.grant.refreshes() {
+        match body.refresh_token {
             Some(t) if usable(t.expose()) => Some(t),
             Some(_) => return Err(bad("has an unusable `refresh_token`")),
             None => {
-                return Err(bad(
-                    "has no `refresh_token`, without which broker cannot rotate a netdisk token",
-                ));
+                return Err(bad(&format!(
+                    "has no `refresh_token`, without which broker cannot rotate a {} token",
+                    profile.grant.as_str()
+                )));
             }
-        },
-        // Baidu's AI answers carry one too, but these grants fetch anew with the SecretKey.
-        Grant::Ai | Grant::Bce => None,
+        }
+    } else {
+        None
     };
     let seconds = |v: &serde_json::Value| {
         v.as_i64()
@@ -166,310 +168,4 @@ struct Imported {
     expires_in: Option<serde_json::Value>,
     expires_at: Option<serde_json::Value>,
     scope: Option<String>,
-}
-
-/// A login starts a new lineage, so a stored state this identity cannot decrypt (the
-/// identity it was encrypted to is lost) has nothing worth keeping: it is removed, with a
-/// warning, instead of failing the login that is the way back.
-fn replace_unreadable(
-    store: &crate::store::FileStore,
-    name: &crate::profile::ProfileName,
-    timeout: Duration,
-) -> Result<()> {
-    use crate::store::StateStore;
-    let Err(e) = store.load(name) else {
-        return Ok(());
-    };
-    if e.kind() != crate::error::Kind::Store {
-        return Err(e);
-    }
-    ui::warn(format!(
-        "{}; the login replaces the stored tokens of `{name}`",
-        e.message()
-    ));
-    let mut lock = store.lock(name, timeout + Duration::from_secs(5))?;
-    lock.remove()
-}
-
-/// The device flow: show a code and a QR, poll until a person approves it elsewhere.
-fn with_device(profile: &Profile, secret: &SecretKey, qr: bool) -> Result<Fresh> {
-    if prompt::in_ci() {
-        return Err(prompt::no_terminal(&format!(
-            "`{}` needs a person to approve a device login",
-            profile.name
-        ))
-        .with_hint(
-            "log in on a workstation; docs/ci.md says how to give a netdisk profile to CI",
-        ));
-    }
-    // The device login has its own deadline, from the server.
-    let client = Client::new(Duration::from_secs(3600 + 60))?;
-    // Not sent for a device code, but what that answer shows must not carry it either.
-    client.knows(secret.expose());
-    let device = netdisk::device_code(&client, profile)?;
-    let url = device.prefilled_url();
-    ui::say(format!(
-        "To authorize `{}`, open {} and enter the code {}",
-        profile.name,
-        sanitize(&device.verification_url),
-        netdisk::shown(&device.user_code)
-    ));
-    ui::say(format!("(or open {})", sanitize(&url)));
-    if qr && let Some(code) = qr_code(&url) {
-        ui::say(code);
-    }
-    let deadline = Instant::now() + Duration::from_secs(device.expires_in);
-    let mut interval = Duration::from_secs(device.interval.max(netdisk::MIN_POLL_INTERVAL));
-    let spinner = spinner();
-    loop {
-        let wait_until = Instant::now() + interval;
-        while Instant::now() < wait_until {
-            let left = deadline.saturating_duration_since(Instant::now()).as_secs();
-            spinner.set_message(format!(
-                "waiting for approval… {}:{:02} left",
-                left / 60,
-                left % 60
-            ));
-            spinner.tick();
-            std::thread::sleep(
-                Duration::from_millis(200)
-                    .min(wait_until.saturating_duration_since(Instant::now())),
-            );
-        }
-        if Instant::now() >= deadline {
-            spinner.finish_and_clear();
-            return Err(Error::needs_person(format!(
-                "the device code for `{}` expired before it was approved",
-                profile.name
-            ))
-            .with_hint(format!("run `broker login {}` again", profile.name)));
-        }
-        match netdisk::poll(&client, profile, secret, &device) {
-            Ok(netdisk::Poll::Pending) => {}
-            Ok(netdisk::Poll::SlowDown) => interval += Duration::from_secs(5),
-            Ok(netdisk::Poll::Done(fresh)) => {
-                spinner.finish_and_clear();
-                return Ok(fresh);
-            }
-            // A poll that got no answer is retried at the next interval: nothing was consumed.
-            Err(e) if e.exit_code() == 5 => ui::debug(1, format!("poll failed: {}", e.message())),
-            Err(e) => {
-                spinner.finish_and_clear();
-                return Err(e);
-            }
-        }
-    }
-}
-
-fn spinner() -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new_spinner();
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) || ui::is_quiet() {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    bar
-}
-
-/// The verification URL as a QR code drawn with half blocks.
-fn qr_code(url: &str) -> Option<String> {
-    use qrcode::render::unicode::Dense1x2;
-    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
-    Some(
-        code.render::<Dense1x2>()
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark)
-            .quiet_zone(true)
-            .build(),
-    )
-}
-
-/// `--code CODE` (or `--code -` to read it from stdin, or `--code` alone to be asked).
-fn with_code(
-    profile: &Profile,
-    secret: &SecretKey,
-    given: &str,
-    timeout: Duration,
-) -> Result<Fresh> {
-    let code = match given {
-        "" => {
-            if !prompt::interactive() {
-                return Err(prompt::no_terminal("an authorization code is needed")
-                    .with_hint("give it with `--code -` on stdin"));
-            }
-            ui::say(format!(
-                "Open this page, approve, and copy the code it shows:\n{}",
-                netdisk::authorize_url(profile, "oob", None)
-            ));
-            read_line("code: ")?
-        }
-        "-" => read_stdin_line()?,
-        code => code.to_owned(),
-    };
-    let code = code.trim();
-    if code.is_empty()
-        || code.len() > 512
-        || code.chars().any(|c| c.is_control() || c.is_whitespace())
-    {
-        return Err(Error::usage("the authorization code is empty or malformed"));
-    }
-    netdisk::exchange_code(
-        &Client::new(timeout)?,
-        profile,
-        secret,
-        &Code::new(code),
-        "oob",
-    )
-}
-
-fn read_line(prompt_text: &str) -> Result<String> {
-    // Never `eprint!`: a closed stderr must not panic (the answer is still read).
-    let mut err = std::io::stderr().lock();
-    let _ = err
-        .write_all(prompt_text.as_bytes())
-        .and_then(|()| err.flush());
-    drop(err);
-    read_stdin_line()
-}
-
-fn read_stdin_line() -> Result<String> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .take_line(&mut line)
-        .map_err(|e| Error::usage(format!("cannot read the code: {e}")))?;
-    Ok(line.trim().to_owned())
-}
-
-/// Reads at most one bounded line.
-trait TakeLine {
-    fn take_line(self, buf: &mut String) -> std::io::Result<usize>;
-}
-
-impl<R: BufRead> TakeLine for R {
-    fn take_line(self, buf: &mut String) -> std::io::Result<usize> {
-        std::io::Read::take(self, 4096).read_line(buf)
-    }
-}
-
-/// `--browser`: a one-shot listener on 127.0.0.1 as the redirect URI, a random `state` that
-/// must come back unchanged.
-fn with_browser(profile: &Profile, secret: &SecretKey, timeout: Duration) -> Result<Fresh> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| Error::internal(format!("cannot listen on 127.0.0.1: {e}")))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| Error::internal(e.to_string()))?
-        .port();
-    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
-    let state: String = hex::encode(rand::random::<[u8; 16]>());
-    let url = netdisk::authorize_url(profile, &redirect_uri, Some(&state));
-    ui::say(format!(
-        "Opening the authorization page; if no browser opens, visit:\n{url}"
-    ));
-    open_browser(&url);
-    let code = wait_for_redirect(&listener, &state)?;
-    netdisk::exchange_code(
-        &Client::new(timeout)?,
-        profile,
-        secret,
-        &code,
-        &redirect_uri,
-    )
-}
-
-/// `$BROWSER`, else the desktop's opener; failing that, the printed URL is enough.
-fn open_browser(url: &str) {
-    let opener = std::env::var("BROWSER")
-        .ok()
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| "xdg-open".into());
-    let spawned = std::process::Command::new(&opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if spawned.is_err() {
-        ui::debug(1, format!("could not start `{}`", sanitize(&opener)));
-    }
-}
-
-/// Serves the one redirect: checks `state`, answers a short page, returns the code.
-fn wait_for_redirect(listener: &TcpListener, state: &str) -> Result<Code> {
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| Error::internal(e.to_string()))?;
-    let deadline = Instant::now() + BROWSER_WAIT;
-    loop {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                if let Some(result) = handle_redirect(stream, state) {
-                    return result;
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                if Instant::now() >= deadline {
-                    return Err(Error::needs_person(
-                        "nobody completed the browser authorization in time",
-                    )
-                    .with_hint("try `broker login --device` instead"));
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Err(e) => {
-                return Err(Error::internal(format!(
-                    "the loopback listener failed: {e}"
-                )));
-            }
-        }
-    }
-}
-
-/// None for a request that is not the redirect (a favicon, a probe): keep waiting.
-fn handle_redirect(mut stream: TcpStream, state: &str) -> Option<Result<Code>> {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut line = String::new();
-    BufReader::new(&stream).take_line(&mut line).ok()?;
-    let target = line.split_whitespace().nth(1)?;
-    let url = reqwest::Url::parse(&format!("http://127.0.0.1{target}")).ok()?;
-    if url.path() != "/callback" {
-        let _ = stream
-            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-        return None;
-    }
-    let param = |k: &str| {
-        url.query_pairs()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.into_owned())
-    };
-    let (page, result) = match (param("state"), param("code"), param("error")) {
-        (Some(s), _, _) if s != state => (
-            "The state did not match; this answer was ignored.",
-            Err(Error::usage(
-                "the redirect's `state` did not match: the answer was refused (possible forgery)",
-            )),
-        ),
-        (_, _, Some(err)) => (
-            "Authorization was declined. You can close this tab.",
-            Err(Error::needs_person(format!(
-                "the authorization was declined (`{}`)",
-                sanitize(&err)
-            ))),
-        ),
-        (Some(_), Some(code), None) if !code.is_empty() => (
-            "broker is authorized. You can close this tab.",
-            Ok(Code::new(code)),
-        ),
-        _ => (
-            "The redirect carried no code.",
-            Err(Error::usage("the redirect carried no code or state")),
-        ),
-    };
-    let body = format!("<!doctype html><title>broker</title><p>{page}</p>");
-    let _ = write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    Some(result)
 }

@@ -14,7 +14,7 @@ pub(crate) fn run(ctx: &Context, args: ProfileArg) -> Result<()> {
     let mut lock = store.lock(&name, cfg.settings.timeout.0)?;
     // Whether a state file exists, not whether it decrypts: logout must work without the
     // identity (it is one of the ways back when the identity is lost).
-    let stored = store.state_path(&name).exists();
+    let stored = store.version(&name).is_some();
     lock.remove()?;
     drop(lock);
     if !stored {
@@ -22,10 +22,8 @@ pub(crate) fn run(ctx: &Context, args: ProfileArg) -> Result<()> {
         return Ok(());
     }
     ui::say(format!("forgot the tokens of `{name}`"));
-    if cfg.profile(&name)?.grant == crate::config::Grant::Netdisk {
-        ui::say(
-            "hint: Baidu has no revoke API for netdisk; unbind the app in Baidu's account settings to revoke it",
-        );
+    if let Some(hint) = cfg.profile(&name)?.grant.logout_hint() {
+        ui::say(hint);
     }
     Ok(())
 }

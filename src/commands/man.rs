@@ -20,7 +20,7 @@ pub(crate) fn run(args: ManArgs) -> Result<()> {
             clap_mangen::Man::new(cmd)
                 .render(&mut out)
                 .map_err(|e| Error::internal(format!("cannot render the man page: {e}")))?;
-            ui::print(String::from_utf8_lossy(&out));
+            ui::print(String::from_utf8_lossy(&out))?;
         }
     }
     Ok(())

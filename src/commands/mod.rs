@@ -27,8 +27,9 @@ use crate::cli::{Cli, Command, Global, HooksCommand, ProfileCommand, SecretComma
 use crate::config::{Config, FlagSettings, Paths, Plaintext};
 use crate::error::{Error, Result};
 use crate::profile::{ProfileName, Source};
+use crate::service::TokenService;
 use crate::store::identity::IdentitySource;
-use crate::store::{FileStore, Vault};
+use crate::store::{SealedStore, Vault};
 
 pub fn run(mut cli: Cli) -> Result<()> {
     cli.global.profile = profile_flag(cli.profile.take(), &cli.command)?;
@@ -140,8 +141,14 @@ impl Context {
         Vault::new(cfg.recipients.clone(), self.identity_source(cfg))
     }
 
-    pub fn store(&self, cfg: &Config) -> FileStore {
-        FileStore::new(self.paths.state_dir.clone(), self.vault(cfg))
+    /// The state store every command goes through.
+    pub fn store(&self, cfg: &Config) -> SealedStore {
+        crate::store::open(self.paths.state_dir.clone(), self.vault(cfg))
+    }
+
+    /// The token service over `store`, telling the person on stderr.
+    pub fn service<'a>(&self, cfg: &'a Config, store: &'a SealedStore) -> TokenService<'a> {
+        TokenService::new(cfg, store, std::sync::Arc::new(crate::ui::Stderr))
     }
 
     /// The profile named on the command line: the positional or `--profile`; exit 2 when

@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::cli::{ListArgs, ProfileAddArgs, ProfileCommand, RemoveArgs, ShowArgs};
 use crate::commands::Context;
 use crate::config::edit::{ConfigEdit, NewProfile};
-use crate::config::{Config, Grant, Profile, is_env_name, validate_endpoint};
+use crate::config::{Config, Profile, is_env_name, validate_endpoint};
 use crate::error::{Error, Result};
 use crate::profile::{ProfileName, read_use_default, use_default_path};
 use crate::secret::mask;
@@ -40,10 +40,14 @@ fn add(ctx: &Context, args: ProfileAddArgs) -> Result<()> {
             crate::error::sanitize(var)
         )));
     }
-    if args.scope.is_some() && args.grant != Grant::Netdisk {
-        return Err(Error::usage(
-            "`--scope` applies only to `--grant netdisk` profiles",
-        ));
+    if args.scope.is_some() && args.grant.default_scope().is_none() {
+        return Err(Error::usage(format!(
+            "`--scope` applies only to {} profiles",
+            crate::grant::names_where(
+                |g| g.default_scope().is_some(),
+                |n| format!("`--grant {n}`")
+            )
+        )));
     }
     let cfg = ctx.config()?;
     if cfg.profiles.contains_key(&name) {
@@ -94,7 +98,7 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
         ui::print(format!(
             "{}\n",
             serde_json::to_string_pretty(&items).expect("plain JSON")
-        ));
+        ))?;
         return Ok(());
     }
     if cfg.profiles.is_empty() {
@@ -127,7 +131,7 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
             2 | 3 => Some(ui::style::DIM),
             _ => None,
         },
-    ));
+    ))?;
     Ok(())
 }
 
@@ -156,7 +160,7 @@ fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
         ui::print(format!(
             "{}\n",
             serde_json::to_string_pretty(&summary(p, in_force)).expect("plain JSON")
-        ));
+        ))?;
         return Ok(());
     }
     // What identifies the profile first, then how it authenticates, then how it rotates;
@@ -175,10 +179,13 @@ fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
     rows.push(("grant", p.grant.as_str().to_owned()));
     rows.push(("app_key", mask(&p.app_key)));
     rows.push(("secret_key", p.secret.describe()));
-    if p.grant == Grant::Netdisk {
+    if let Some(scope) = p.grant.default_scope() {
         rows.push((
             "scope",
-            default(p.netdisk_scope().to_owned(), p.scope.is_none()),
+            default(
+                p.scope.as_deref().unwrap_or(scope).to_owned(),
+                p.scope.is_none(),
+            ),
         ));
     }
     rows.push((
@@ -199,7 +206,7 @@ fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
     rows.push(("sinks", p.sinks.len().to_string()));
     rows.push(("in_force", if in_force { "yes" } else { "no" }.to_owned()));
     let out: String = rows.iter().map(|(k, v)| format!("{k:<15} {v}\n")).collect();
-    ui::print(out);
+    ui::print(out)?;
     Ok(())
 }
 

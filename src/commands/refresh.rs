@@ -11,12 +11,12 @@ use chrono::Utc;
 
 use crate::cli::RefreshArgs;
 use crate::commands::Context;
-use crate::config::{Config, Profile};
+use crate::config::Profile;
 use crate::error::{Error, Kind, Result};
 use crate::profile::ProfileName;
-use crate::rotate::{self, Outcome, Policy};
-use crate::store::FileStore;
-use crate::{hooks, ui};
+use crate::rotate::{Outcome, Policy};
+use crate::service::{OnHookFailure, TokenService};
+use crate::ui;
 
 /// How many profiles `--all` rotates at once: enough to hide latency, few enough not to look
 /// like a flood to Baidu.
@@ -25,6 +25,7 @@ const CONCURRENCY: usize = 8;
 pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let store = ctx.store(&cfg);
+    let service = ctx.service(&cfg, &store);
     let timeout = cfg.settings.timeout.0;
     if args.all && ctx.global.profile.is_some() {
         return Err(Error::usage("`--all` and `--profile` exclude each other"));
@@ -32,7 +33,7 @@ pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
     if !args.all {
         let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
         let profile = cfg.profile(&name)?;
-        return one(&cfg, &store, profile, args.force, timeout, &|line| {
+        return one(&service, profile, args.force, timeout, &|line| {
             ui::say(line)
         });
     }
@@ -52,7 +53,7 @@ pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
             scope.spawn(|| {
                 while let Some(profile) = profiles.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let said = |line| keep(&profile.name, line);
-                    if let Err(e) = one(&cfg, &store, profile, args.force, timeout, &said) {
+                    if let Err(e) = one(&service, profile, args.force, timeout, &said) {
                         said(format!("`{}`: error: {}", profile.name, e.message()));
                         let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
                         // A failed rotation outranks a failed hook (the token was saved).
@@ -88,8 +89,7 @@ pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
 /// Rotates one profile, reports it, then runs its sinks and hooks when it rotated (or its
 /// `refresh_failed` hooks when the attempt failed).
 fn one(
-    cfg: &Config,
-    store: &FileStore,
+    service: &TokenService,
     profile: &Profile,
     force: bool,
     timeout: std::time::Duration,
@@ -101,20 +101,12 @@ fn one(
         force,
         timeout,
     };
-    match rotate::ensure_observed(store, store.vault(), profile, policy) {
-        Ok(outcome) => {
-            say(report(profile, &outcome));
-            match hooks::after_outcome(cfg, store, profile, &outcome) {
-                Some(hook_report) => hook_report.into_result(),
-                None => Ok(()),
-            }
-        }
-        Err(failed) => {
-            // Their failures only warn: the rotation's own error is what the exit code says.
-            hooks::after_failure(cfg, store, profile, &failed);
-            Err(failed.error)
-        }
-    }
+    service
+        .serve(profile, policy, OnHookFailure::Fail, |outcome| {
+            say(report(profile, outcome));
+            Ok(())
+        })
+        .map(drop)
 }
 
 fn report(profile: &Profile, outcome: &Outcome) -> String {

@@ -37,7 +37,7 @@ fn encrypt(ctx: &Context) -> Result<()> {
     let vault = ctx.vault(&cfg);
     vault.check_recipients()?;
     // Re-encrypting to recipients that leave this identity out would lock it out of everything.
-    vault.check_readable_here()?;
+    vault.check_readable_here_unlocking()?;
     let mut edit = ConfigEdit::open(&ctx.paths.config)?;
     let plain = edit.plaintext_secrets();
     for (name, value) in &plain {
@@ -59,7 +59,7 @@ fn rekey(ctx: &Context) -> Result<()> {
     let vault = ctx.vault(&cfg);
     vault.check_recipients()?;
     // Re-encrypting to recipients that leave this identity out would lock it out of everything.
-    vault.check_readable_here()?;
+    vault.check_readable_here_unlocking()?;
     let mut edit = ConfigEdit::open(&ctx.paths.config)?;
     let secrets = edit.encrypted_secrets();
     // Decrypt everything first: if the identity cannot read one, nothing is rewritten.
@@ -71,7 +71,7 @@ fn rekey(ctx: &Context) -> Result<()> {
         edit.set_secret(name, &vault.encrypt_secret(secret)?)?;
     }
     edit.save()?;
-    let states = ctx.store(&cfg).rekey()?;
+    let states = crate::store::StateStore::rekey(&ctx.store(&cfg))?;
     ui::say(format!(
         "re-encrypted {} and {} to {}",
         ui::count(plain.len(), "secret", "secrets"),

@@ -6,6 +6,6 @@ use crate::error::Result;
 use crate::ui;
 
 pub(crate) fn run(args: ShellInitArgs) -> Result<()> {
-    ui::print(args.shell.init_script(args.hook == PromptHook::Prompt));
+    ui::print(args.shell.init_script(args.hook == PromptHook::Prompt))?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use crate::duration::relative;
 use crate::error::{Error, Result};
 use crate::profile::ProfileName;
 use crate::secret::mask;
-use crate::store::{FileStore, Journal, Place, StateStore, TokenState};
+use crate::store::{Journal, Place, StateStore, TokenState};
 use crate::ui;
 
 pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
@@ -34,7 +34,7 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         ui::print(format!(
             "{}\n",
             serde_json::to_string_pretty(&rows).expect("plain JSON")
-        ));
+        ))?;
         return attention(&rows);
     }
     if rows.is_empty() {
@@ -74,9 +74,9 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let plain = ui::table(&header, &table);
     let widest = plain.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     if ui::width().is_some_and(|w| widest > w) {
-        ui::print(blocks(&header, &table));
+        ui::print(blocks(&header, &table))?;
     } else {
-        ui::print(ui::table_styled(&header, &table, paint));
+        ui::print(ui::table_styled(&header, &table, paint))?;
     }
     attention(&rows)
 }
@@ -207,7 +207,7 @@ fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// being worth a remark.
 const CLOCK_SLACK_SECS: i64 = 60;
 
-fn row(cfg: &Config, store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Value {
+fn row(cfg: &Config, store: &dyn StateStore, p: &Profile, now: DateTime<Utc>) -> Value {
     let mut v = json!({
         "profile": p.name.as_str(),
         "grant": p.grant.as_str(),
@@ -219,7 +219,7 @@ fn row(cfg: &Config, store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Valu
     let obj = v.as_object_mut().expect("an object");
     match store.load(&p.name) {
         Ok(None) => {
-            let state = if p.grant == crate::config::Grant::Netdisk {
+            let state = if p.grant.needs_login() {
                 "not logged in"
             } else {
                 "no token yet"
@@ -242,7 +242,7 @@ fn row(cfg: &Config, store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Valu
                 s.credentials_rejected = None;
             }
             describe(obj, &s, store.journal(&p.name, &s), now);
-            if p.grant == crate::config::Grant::Netdisk {
+            if p.grant.refreshes() {
                 copied(obj, p, &s, store.place(&p.name).as_ref());
             }
         }
@@ -251,10 +251,7 @@ fn row(cfg: &Config, store: &FileStore, p: &Profile, now: DateTime<Utc>) -> Valu
             obj.insert("error".into(), json!(e.message()));
         }
     }
-    obj.insert(
-        "state_file".into(),
-        json!(store.state_path(&p.name).display().to_string()),
-    );
+    obj.insert("state_file".into(), json!(store.location(&p.name)));
     v
 }
 
@@ -282,7 +279,7 @@ fn copied(
     );
 }
 
-/// `journal` is [`FileStore::journal`] of `s`: the check `doctor` makes too, so a refresh
+/// `journal` is [`StateStore::journal`] of `s`: the check `doctor` makes too, so a refresh
 /// under way is never shown as interrupted.
 fn describe(
     obj: &mut serde_json::Map<String, Value>,

@@ -46,7 +46,7 @@ pub(crate) fn run(ctx: &Context, args: UseArgs) -> Result<()> {
     }
     match script {
         Some(script) => {
-            ui::print(&*script);
+            ui::print(&*script)?;
             if args.shell {
                 ui::say(format!("this shell now uses profile `{name}`"));
             } else {

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use toml_edit::{Array, DocumentMut, Item, Table, Value, value};
 
-use crate::config::{AGE_ARMOR_BEGIN, Grant, parse};
+use crate::config::{AGE_ARMOR_BEGIN, parse};
 use crate::error::{Error, Result};
+use crate::grant::GrantKind;
 use crate::profile::ProfileName;
 use crate::store::{atomic, lock::FileLock};
 
@@ -25,7 +26,7 @@ pub struct ConfigEdit {
 
 /// What `profile add` writes.
 pub struct NewProfile<'a> {
-    pub grant: Grant,
+    pub grant: GrantKind,
     pub app_key: &'a str,
     /// age-armored SecretKey, or None when `secret_key_env` is used.
     pub secret_key: Option<&'a str>,

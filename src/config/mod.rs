@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::duration::Humane;
 use crate::error::{Error, Kind, Result, sanitize};
+use crate::grant::GrantKind;
 use crate::profile::ProfileName;
 use crate::store::read;
 pub use paths::Paths;
@@ -27,37 +28,6 @@ pub const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(86_4
 
 /// The armor line every age-encrypted secret starts with.
 pub const AGE_ARMOR_BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
-
-/// A grant: how a profile turns its app credentials into an access token (SPEC §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Grant {
-    /// AI Open Platform / Qianfan v1: client_credentials.
-    Ai,
-    /// Netdisk and other user-authorized apps: device code or authorization code, then refresh tokens.
-    Netdisk,
-    /// Qianfan v2: BCE IAM bearer tokens signed with AK/SK.
-    Bce,
-}
-
-impl Grant {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grant::Ai => "ai",
-            Grant::Netdisk => "netdisk",
-            Grant::Bce => "bce",
-        }
-    }
-
-    /// The base URL of Baidu's real service for this grant.
-    pub fn default_endpoint(self) -> &'static str {
-        match self {
-            Grant::Ai => "https://aip.baidubce.com",
-            Grant::Netdisk => "https://openapi.baidu.com",
-            Grant::Bce => "https://iam.bj.baidubce.com",
-        }
-    }
-}
 
 /// Events a hook can listen to (SPEC §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +98,7 @@ pub struct StoreFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
-    pub grant: Grant,
+    pub grant: GrantKind,
     pub app_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<String>,
@@ -223,7 +193,7 @@ impl SecretSource {
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub name: ProfileName,
-    pub grant: Grant,
+    pub grant: GrantKind,
     pub app_key: String,
     pub secret: SecretSource,
     pub scope: Option<String>,
@@ -235,13 +205,6 @@ pub struct Profile {
     pub env: BTreeMap<String, String>,
     pub hooks: Vec<Hook>,
     pub sinks: Vec<Sink>,
-}
-
-impl Profile {
-    /// The scope asked for at login: `basic,netdisk` unless the profile says otherwise.
-    pub fn netdisk_scope(&self) -> &str {
-        self.scope.as_deref().unwrap_or("basic,netdisk")
-    }
 }
 
 /// The validated config that commands use.
@@ -448,7 +411,11 @@ pub fn config_text<'a>(contents: &'a read::Contents, path: &Path) -> Result<&'a 
 
 pub fn profile_list_hint(profiles: &BTreeMap<ProfileName, Profile>) -> String {
     if profiles.is_empty() {
-        "no profiles yet: add one with `broker profile add NAME --grant ai|netdisk|bce --app-key KEY`".into()
+        let grants: Vec<&str> = crate::grant::GRANTS.iter().map(|g| g.as_str()).collect();
+        format!(
+            "no profiles yet: add one with `broker profile add NAME --grant {} --app-key KEY`",
+            grants.join("|")
+        )
     } else {
         let names: Vec<&str> = profiles.keys().map(|n| n.as_str()).collect();
         format!("profiles: {}", names.join(", "))
@@ -571,16 +538,21 @@ fn validate_profile(
         None => p.grant.default_endpoint().to_owned(),
     };
     if let Some(exp) = p.expires_in {
-        if p.grant != Grant::Bce {
+        let Some(max) = p.grant.max_expires_in() else {
             return Err(Error::usage(format!(
-                "`{}` applies only to `grant = \"bce\"` profiles",
-                key("expires_in")
+                "`{}` applies only to {} profiles",
+                key("expires_in"),
+                crate::grant::names_where(
+                    |g| g.max_expires_in().is_some(),
+                    |n| format!("`grant = \"{n}\"`")
+                )
             )));
-        }
-        if exp.as_secs() == 0 || exp.as_secs() > 2_592_000 {
+        };
+        if exp.as_secs() == 0 || exp.as_secs() > max {
             return Err(Error::usage(format!(
-                "`{}` must be between 1s and 30d",
-                key("expires_in")
+                "`{}` must be between 1s and {}",
+                key("expires_in"),
+                crate::duration::format(std::time::Duration::from_secs(max))
             )));
         }
     }

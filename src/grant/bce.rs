@@ -8,7 +8,7 @@ use crate::baidu::client::{Answer, Client, Retry};
 use crate::baidu::sign;
 use crate::config::Profile;
 use crate::error::{Error, Result};
-use crate::grant::{Fresh, valid_token};
+use crate::grant::{Fresh, Grant, valid_token};
 use crate::secret::{AccessToken, SecretKey};
 
 pub const TOKEN_PATH: &str = broker_wire::path::BCE_TOKEN;
@@ -24,8 +24,36 @@ struct BearerBody {
     expire_time: Option<String>,
 }
 
+pub struct Bce;
+
+impl Grant for Bce {
+    fn name(&self) -> &'static str {
+        "bce"
+    }
+
+    fn about(&self) -> &'static str {
+        "Qianfan v2: BCE IAM bearer tokens signed with AK/SK"
+    }
+
+    fn default_endpoint(&self) -> &'static str {
+        "https://iam.bj.baidubce.com"
+    }
+
+    fn max_expires_in(&self) -> Option<u64> {
+        Some(MAX_EXPIRES_IN)
+    }
+
+    fn signs_with_clock(&self) -> bool {
+        true
+    }
+
+    fn fetch(&self, client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh> {
+        fetch(client, profile, secret)
+    }
+}
+
 /// Fetches a bearer token. Safe to retry: a new token does not invalidate older ones.
-pub fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh> {
+fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh> {
     let expires_in = profile
         .expires_in
         .map_or(MAX_EXPIRES_IN, |d| d.as_secs().min(MAX_EXPIRES_IN));

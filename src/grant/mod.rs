@@ -1,23 +1,144 @@
 //! Grants: how each kind of profile turns its app credentials into an access token.
-//! `ai` and `bce` need no person; `netdisk` needs a login once, then refresh tokens.
+//!
+//! One small trait, [`Grant`], one file per kind (`ai.rs`, `netdisk/`, `bce.rs`), and the
+//! list of kinds in one place, [`GRANTS`]. Commands never match on the kind: they ask it
+//! (does it refresh? does its first token need a person? which scope by default?).
+//! docs/architecture.md says how to add one.
 
 pub mod ai;
 pub mod bce;
+mod kind;
 pub mod netdisk;
+pub mod oauth;
 
-use chrono::{DateTime, TimeDelta, Utc};
-use serde::Deserialize;
+use std::time::Duration;
 
-use crate::baidu::client::{Answer, Client};
-use crate::config::{Grant, Profile, SecretSource};
-use crate::error::{Error, Result, sanitize};
+use chrono::{DateTime, Utc};
+
+use crate::baidu::client::Client;
+use crate::config::{Profile, SecretSource};
+use crate::error::{Error, Result};
 use crate::secret::{AccessToken, RefreshToken, SecretKey};
 use crate::store::{TokenState, Vault};
 
+pub use kind::GrantKind;
+pub use oauth::{parse_token, parse_token_salvaging};
+
+/// Every grant broker knows, in the order `--help` lists them. A new grant is a file under
+/// `grant/` implementing [`Grant`], and one line here.
+pub static GRANTS: &[GrantKind] = &[
+    GrantKind::new(&ai::Ai),
+    GrantKind::new(&netdisk::Netdisk),
+    GrantKind::new(&bce::Bce),
+];
+
+/// A kind of grant. Everything grant-specific that the rest of broker needs to know is asked
+/// here; the answers are constants, so asking costs nothing on the hot path.
+pub trait Grant: Sync {
+    /// The name in the config (`grant = "ai"`), in `--grant`, and in the state.
+    fn name(&self) -> &'static str;
+    /// One line for `--help`.
+    fn about(&self) -> &'static str;
+    /// The base URL of Baidu's real service.
+    fn default_endpoint(&self) -> &'static str;
+    /// The scope asked for when the profile names none; `None` for a grant without scopes
+    /// (`--scope` and the `scope` row of `profile show` are then refused and left out).
+    fn default_scope(&self) -> Option<&'static str> {
+        None
+    }
+    /// The longest lifetime, in seconds, a profile may ask for with `expires_in`; `None` when
+    /// the grant cannot choose its tokens' lifetime (the key is then refused).
+    fn max_expires_in(&self) -> Option<u64> {
+        None
+    }
+    /// Whether tokens are renewed with a single-use refresh token (a lineage that a copied
+    /// state could split, that a failed save loses, that an imported token must carry),
+    /// rather than fetched again with the SecretKey.
+    fn refreshes(&self) -> bool {
+        false
+    }
+    /// Whether the first token needs a person (`broker login`): with no stored state there is
+    /// nothing to fetch with, so `token` says "not logged in" instead of fetching.
+    fn needs_login(&self) -> bool {
+        false
+    }
+    /// Whether requests are signed with the local clock, so that a skewed clock fails them
+    /// (`doctor` then fails the clock check rather than warning).
+    fn signs_with_clock(&self) -> bool {
+        false
+    }
+    /// A line `logout` adds once the tokens are forgotten.
+    fn logout_hint(&self) -> Option<&'static str> {
+        None
+    }
+    /// A token fetched with the SecretKey alone. Grants that cannot ([`Grant::needs_login`])
+    /// are never asked.
+    fn fetch(&self, client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh>;
+    /// Renews with the refresh token, sent once. Only asked of grants that [`Grant::refreshes`].
+    fn refresh(
+        &self,
+        _client: &Client,
+        _profile: &Profile,
+        _secret: &SecretKey,
+        _refresh_token: &RefreshToken,
+    ) -> Result<Fresh, RefreshError> {
+        Err(RefreshError::NotSent(Error::internal(format!(
+            "a `{}` token is not renewed with a refresh token",
+            self.name()
+        ))))
+    }
+    /// The first token, at `broker login`. Grants that need no person fetch it, whatever
+    /// `flow` says (the command refuses the flow flags for them).
+    fn login(
+        &self,
+        profile: &Profile,
+        secret: &SecretKey,
+        _flow: Login<'_>,
+        timeout: Duration,
+    ) -> Result<Fresh> {
+        fetch_unattended(&Client::new(timeout)?, profile, secret)
+    }
+}
+
+/// How a person logs in (`broker login`), for the grants that [`Grant::needs_login`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Login<'a> {
+    /// A code shown here and approved elsewhere (with a QR code of the page, or not).
+    Device { qr: bool },
+    /// An authorization code: given, `-` for stdin, or empty to be asked for.
+    Code(&'a str),
+    /// A browser opened on the authorization page, redirected back to a loopback listener.
+    Browser,
+}
+
+/// Why a refresh did not produce a token, and what that means for the refresh token.
+pub enum RefreshError {
+    /// Baidu refused the refresh token (spent, revoked, expired): a person must log in.
+    Rejected(Error),
+    /// Baidu answered with another error; the refresh token was most likely not consumed.
+    Answered(Error),
+    /// No usable answer after the request may have reached Baidu: the token may be spent.
+    Unknown(Error),
+    /// The request never reached Baidu: the refresh token is intact.
+    NotSent(Error),
+    /// Baidu answered with a good new refresh token (the old one is spent) in an answer that is
+    /// otherwise unusable (its `expires_in`): the tokens, already due, and what was wrong.
+    Salvaged(Box<Fresh>, Error),
+}
+
+/// The names of the grants for which `which` holds, each written by `show`, joined with "or"
+/// (for messages such as "applies only to `--grant netdisk` profiles").
+pub fn names_where(which: impl Fn(&dyn Grant) -> bool, show: impl Fn(&str) -> String) -> String {
+    let names: Vec<String> = GRANTS
+        .iter()
+        .filter(|g| which(&***g))
+        .map(|g| show(g.name()))
+        .collect();
+    names.join(" or ")
+}
+
 /// The longest access token broker accepts; Baidu reserves 256 characters.
 const MAX_TOKEN_LEN: usize = 4096;
-/// The longest lifetime broker believes (Baidu's refresh tokens live 10 years).
-const MAX_LIFETIME_SECS: i64 = 10 * 366 * 86400;
 
 /// A token just obtained from Baidu, before it is stored.
 pub struct Fresh {
@@ -31,7 +152,7 @@ impl Fresh {
     /// The state to save: the new token, the generation moved on, marks cleared.
     pub fn into_state(
         self,
-        grant: Grant,
+        grant: GrantKind,
         previous: Option<&TokenState>,
         now: DateTime<Utc>,
     ) -> TokenState {
@@ -47,95 +168,6 @@ impl Fresh {
             state.refresh_token_obtained_at = Some(now);
         }
         state
-    }
-}
-
-/// The OAuth token body shared by every grant of `/oauth/2.0/token`.
-#[derive(Deserialize)]
-struct TokenBody {
-    access_token: Option<String>,
-    expires_in: Option<serde_json::Value>,
-    refresh_token: Option<String>,
-    scope: Option<String>,
-}
-
-/// Reads a `/oauth/2.0/token` answer (whatever its status): the token, or a typed error.
-/// `keep_refresh` demands a refresh token (netdisk), whose absence would end the lineage.
-/// Pure, so the hostile-server tests and the fuzz targets reach it without HTTP.
-pub fn parse_token(
-    answer: &Answer,
-    profile: &str,
-    now: DateTime<Utc>,
-    keep_refresh: bool,
-) -> Result<Fresh> {
-    parse_token_salvaging(answer, profile, now, keep_refresh).map_err(|(e, _)| e)
-}
-
-/// [`parse_token`], but an answer whose only fault is its `expires_in` (`2592000.0`, negative,
-/// missing) while its access and refresh tokens are good also gives back those tokens, as a
-/// [`Fresh`] that is already due (it expires `now`): a netdisk refresh must keep the new
-/// refresh token, since Baidu has taken the old one.
-pub fn parse_token_salvaging(
-    answer: &Answer,
-    profile: &str,
-    now: DateTime<Utc>,
-    keep_refresh: bool,
-) -> Result<Fresh, (Error, Option<Box<Fresh>>)> {
-    if let Some(e) = answer.error() {
-        return Err((e.to_error(profile), None));
-    }
-    let not_a_token = |why: &str| {
-        Error::network(format!(
-            "Baidu's answer for `{profile}` is not a token (HTTP {}): {why}",
-            answer.status
-        ))
-    };
-    if answer.status >= 500 || answer.status == 429 {
-        return Err((
-            Error::network(format!(
-                "Baidu answered HTTP {} for `{profile}`",
-                answer.status
-            )),
-            None,
-        ));
-    }
-    let text = crate::baidu::json_object(&answer.body)
-        .ok_or_else(|| (not_a_token("not a JSON object"), None))?;
-    let body: TokenBody =
-        serde_json::from_str(text).map_err(|_| (not_a_token("not the expected JSON"), None))?;
-    let access = body
-        .access_token
-        .filter(|t| valid_token(t))
-        .ok_or_else(|| (not_a_token("no usable access_token"), None))?;
-    let refresh = if keep_refresh {
-        Some(
-            body.refresh_token
-                .filter(|t| valid_token(t))
-                .ok_or_else(|| (not_a_token("no usable refresh_token"), None))?,
-        )
-    } else {
-        None
-    };
-    let fresh = |expires_at| Fresh {
-        access_token: AccessToken::new(access),
-        expires_at,
-        refresh_token: refresh.map(RefreshToken::new),
-        scope: body.scope.map(|s| sanitize(&answer.scrub(&s))),
-    };
-    match body
-        .expires_in
-        .as_ref()
-        .and_then(|v| {
-            v.as_i64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        })
-        .filter(|s| (1..=MAX_LIFETIME_SECS).contains(s))
-    {
-        Some(expires_in) => Ok(fresh(now + TimeDelta::seconds(expires_in))),
-        None => Err((
-            not_a_token("no usable expires_in"),
-            Some(Box::new(fresh(now))),
-        )),
     }
 }
 
@@ -172,101 +204,61 @@ pub fn secret_key(profile: &Profile, vault: &Vault) -> Result<SecretKey> {
     }
 }
 
-/// A token for a grant that needs no person (`ai`, `bce`).
+/// A token for a grant that needs no person (`ai`, `bce`), fetched with the SecretKey.
 pub fn fetch_unattended(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh> {
-    match profile.grant {
-        Grant::Ai => ai::fetch(client, profile, secret),
-        Grant::Bce => bce::fetch(client, profile, secret),
-        Grant::Netdisk => Err(Error::internal(
-            "a netdisk token needs a refresh token or a login",
-        )),
-    }
-    .map_err(|e| client.gave_up(e))
+    profile
+        .grant
+        .fetch(client, profile, secret)
+        .map_err(|e| client.gave_up(e))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer::new(status, body.as_bytes().to_vec())
+    fn kind(name: &str) -> GrantKind {
+        GrantKind::parse(name).unwrap_or_else(|| panic!("`{name}` is not registered"))
+    }
+
+    /// What the commands matched on the kind for before the trait; the answers must not move.
+    #[test]
+    fn each_grant_answers_what_the_commands_used_to_hard_code() {
+        let names: Vec<&str> = GRANTS.iter().map(|g| g.as_str()).collect();
+        assert_eq!(names, ["ai", "netdisk", "bce"], "the order `--help` lists");
+
+        let ai = kind("ai");
+        assert_eq!(ai.default_endpoint(), "https://aip.baidubce.com");
+        assert!(!ai.refreshes() && !ai.needs_login() && !ai.signs_with_clock());
+        assert_eq!((ai.default_scope(), ai.max_expires_in()), (None, None));
+        assert_eq!(ai.logout_hint(), None);
+
+        let nd = kind("netdisk");
+        assert_eq!(nd.default_endpoint(), "https://openapi.baidu.com");
+        assert!(nd.refreshes() && nd.needs_login() && !nd.signs_with_clock());
+        assert_eq!(nd.default_scope(), Some("basic,netdisk"));
+        assert_eq!(nd.max_expires_in(), None);
+        assert!(
+            nd.logout_hint()
+                .is_some_and(|h| h.contains("no revoke API"))
+        );
+
+        let bce = kind("bce");
+        assert_eq!(bce.default_endpoint(), "https://iam.bj.baidubce.com");
+        assert!(!bce.refreshes() && !bce.needs_login() && bce.signs_with_clock());
+        assert_eq!(bce.default_scope(), None);
+        assert_eq!(bce.max_expires_in(), Some(30 * 86400));
     }
 
     #[test]
-    fn parses_the_netdisk_success_body() {
-        let body = r#"{"expires_in":2592000,"refresh_token":"122.r","access_token":"121.a","session_secret":"","session_key":"","scope":"basic netdisk"}"#;
-        let now = Utc::now();
-        let f = parse_token(&answer(200, body), "p", now, true).unwrap();
-        assert_eq!(f.access_token.expose(), "121.a");
-        assert_eq!(f.refresh_token.unwrap().expose(), "122.r");
-        assert_eq!(f.expires_at, now + TimeDelta::seconds(2592000));
-        assert_eq!(f.scope.as_deref(), Some("basic netdisk"));
-    }
-
-    #[test]
-    fn refuses_bodies_that_are_not_tokens() {
-        let now = Utc::now();
-        for body in [
-            "<html>",
-            "{}",
-            r#"{"access_token":"","expires_in":5}"#,
-            r#"{"access_token":"a","expires_in":-5}"#,
-            r#"{"access_token":"a\nb","expires_in":5}"#,
-            r#"{"access_token":["a"],"expires_in":5}"#,
-        ] {
-            let err = parse_token(&answer(200, body), "p", now, false)
-                .err()
-                .unwrap_or_else(|| panic!("{body}"));
-            assert_eq!(err.exit_code(), 5, "{body}");
-        }
-        // A netdisk answer without a refresh token cannot be stored: the lineage would end.
-        let err = parse_token(
-            &answer(200, r#"{"access_token":"a","expires_in":5}"#),
-            "p",
-            now,
-            true,
-        )
-        .err()
-        .unwrap();
-        assert!(err.message().contains("refresh_token"));
-    }
-
-    #[test]
-    fn a_bad_expires_in_next_to_good_tokens_gives_them_back_due() {
-        let now = Utc::now();
-        for expires in [r#""expires_in":2592000.0,"#, r#""expires_in":-1,"#, ""] {
-            let body = format!(
-                r#"{{{expires}"refresh_token":"122.r","access_token":"121.a","scope":"basic"}}"#
-            );
-            let (err, fresh) = parse_token_salvaging(&answer(200, &body), "p", now, true)
-                .err()
-                .unwrap_or_else(|| panic!("{body}"));
-            assert!(err.message().contains("expires_in"), "{}", err.message());
-            let fresh = fresh.unwrap_or_else(|| panic!("{body}"));
-            assert_eq!(fresh.refresh_token.unwrap().expose(), "122.r");
-            assert_eq!(fresh.expires_at, now);
-        }
-        // Without a good refresh token there is nothing to keep.
-        let body = r#"{"expires_in":1.5,"refresh_token":"","access_token":"121.a"}"#;
-        let (_, fresh) = parse_token_salvaging(&answer(200, body), "p", now, true)
-            .err()
-            .unwrap();
-        assert!(fresh.is_none());
-    }
-
-    #[test]
-    fn error_bodies_win_over_status() {
-        let err = parse_token(
-            &answer(
-                200,
-                r#"{"error":"invalid_client","error_description":"unknown client id"}"#,
+    fn names_where_lists_the_grants_that_answer_yes() {
+        assert_eq!(
+            names_where(
+                |g| g.default_scope().is_some(),
+                |n| format!("`--grant {n}`")
             ),
-            "p",
-            Utc::now(),
-            false,
-        )
-        .err()
-        .unwrap();
-        assert_eq!(err.exit_code(), 4);
+            "`--grant netdisk`"
+        );
+        assert_eq!(names_where(|g| !g.refreshes(), str::to_owned), "ai or bce");
+        assert_eq!(names_where(|_| false, str::to_owned), "");
     }
 }

@@ -5,13 +5,12 @@
 pub mod format;
 pub mod template;
 
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use chrono::SecondsFormat;
 use zeroize::Zeroizing;
 
-use crate::config::{Grant, Profile, is_env_name};
+use crate::config::{Profile, is_env_name};
 use crate::error::{Error, Result, sanitize};
 use crate::secret::SecretKey;
 use crate::store::TokenState;
@@ -160,10 +159,7 @@ pub fn variables(
         .scope
         .clone()
         .or_else(|| profile.scope.clone())
-        .unwrap_or_else(|| match profile.grant {
-            Grant::Netdisk => profile.netdisk_scope().to_owned(),
-            Grant::Ai | Grant::Bce => String::new(),
-        });
+        .unwrap_or_else(|| profile.grant.default_scope().unwrap_or("").to_owned());
     let value = |p: Placeholder| -> &str {
         match p {
             Placeholder::AccessToken => state.access_token.expose(),
@@ -246,21 +242,10 @@ pub fn bookkeeping(vars: &[Var], stamp: String) -> [Var; 2] {
     ]
 }
 
-/// A cheap identity of a state file's current version: device, inode, size and mtime. Every
-/// save is a rename of a new file, so a rotation by any process changes it; reading it costs
-/// one `stat`, no decryption.
-pub fn fingerprint(state_file: &Path) -> String {
-    match std::fs::metadata(state_file) {
-        Ok(m) => format!(
-            "{:x}.{:x}.{:x}.{:x}.{:x}",
-            m.dev(),
-            m.ino(),
-            m.size(),
-            m.mtime(),
-            m.mtime_nsec()
-        ),
-        Err(_) => "none".into(),
-    }
+/// The stamp's text for a state's stored version ([`crate::store::StateStore::version`]):
+/// every save changes it, so a rotation by any process does; reading it costs no decryption.
+pub fn fingerprint(version: Option<crate::store::Version>) -> String {
+    version.map_or_else(|| "none".into(), |v| v.0)
 }
 
 /// `BROKER_STAMP`: `PROFILE:GENERATION:FINGERPRINT`.

@@ -1,10 +1,14 @@
-//! The state store: age vault, identity, per-profile lock, atomic writes, state schema.
+//! The state store: the interface every command goes through ([`StateStore`]), the sealing
+//! layer that encrypts above any backend ([`SealedStore`]), the file backend ([`file`]), and
+//! the age vault, identity, atomic writes and state schema they use.
 //!
-//! Readers never lock: every write is an atomic rename, so a reader sees the old state or the
-//! new one. Writers (rotation) take the profile's exclusive lock, re-read the state under it,
-//! and save before releasing it, which makes rotation single-flight across processes.
+//! Readers never lock: every write replaces the stored blob whole, so a reader sees the old
+//! state or the new one. Writers (rotation) take the profile's exclusive lock, re-read the
+//! state under it, and save before releasing it, which makes rotation single-flight across
+//! processes.
 
 pub mod atomic;
+pub mod file;
 pub mod identity;
 pub mod lock;
 pub mod read;
@@ -14,28 +18,51 @@ pub mod vault;
 pub use state::{InFlight, Place, TokenState};
 pub use vault::Vault;
 
-use std::io;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Result};
 use crate::profile::ProfileName;
-use lock::FileLock;
 
 /// How long `rekey` waits for a rotation in progress on each profile.
 pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(60);
 
-/// The per-profile state store. One small interface so a Redis backend can implement it later;
-/// only the file backend exists now.
-pub trait StateStore {
-    /// The profile's state, or None if nothing is stored. Takes no lock (a reader never blocks);
-    /// safe because every write is an atomic rename.
+/// The per-profile state store: what every command reads and writes state through. The one
+/// implementation is [`SealedStore`] (encryption) over a [`Backend`] (where the bytes live).
+///
+/// # Contract
+///
+/// Every implementation must keep these promises; [`contract::check`] tests them, and any new
+/// backend must pass it (the file backend runs it in this module's tests).
+///
+/// - **load** never takes a lock and never blocks on a writer: it returns the last state
+///   saved whole (never a torn one), or `None` when nothing is stored.
+/// - **lock** is exclusive per profile, across processes and machines sharing the store. It
+///   is a *lease*: acquired with a deadline (`wait`; after that a time-out, exit 5, naming the
+///   holder when known), held until dropped or, for a backend with a term (Redis), until the
+///   term lapses unless [`ProfileLock::renew`]ed. The holder calls [`ProfileLock::still_held`]
+///   immediately before sending anything single-use (a netdisk refresh token): a lapsed lease
+///   means another process may be rotating, and the refresh token must not be sent.
+/// - **save** (through the lock) is a *compare-and-set*: it writes only if the stored state is
+///   still the one this lock last loaded or saved (the same write: same generation, nothing
+///   written or removed since, even without the lock). Otherwise nothing is written and the
+///   error is a store failure (exit 6). A lock must load before it saves. A save is durable
+///   when it returns.
+/// - **remove** is idempotent; without the lock it may race a rotation, whose compare-and-set
+///   then fails rather than writing the tokens back.
+/// - **profiles** lists the profiles that have a state, sorted.
+/// - **rekey** re-seals every state to the vault's current recipients, each under its lock.
+/// - **version** is a fingerprint of the stored write, cheap to read (no decryption): it
+///   changes whenever a save or remove happens. **location** names where a profile's state
+///   lives, for people; **place** is where it lives for copy detection (`None` when the backend
+///   cannot tell).
+/// - Nothing a store returns or logs carries a secret: the bytes at rest are sealed.
+pub trait StateStore: Send + Sync {
+    /// The profile's state, or None if nothing is stored. Takes no lock.
     fn load(&self, profile: &ProfileName) -> Result<Option<TokenState>>;
-    /// Take the profile's exclusive rotation lock, waiting at most `wait`; after that a time-out
-    /// (exit 5) naming the profile and, when known, the holder's pid.
+    /// Take the profile's exclusive rotation lease, waiting at most `wait`.
     fn lock<'a>(
         &'a self,
         profile: &ProfileName,
@@ -46,22 +73,90 @@ pub trait StateStore {
     fn remove(&self, profile: &ProfileName) -> Result<()>;
     /// Profiles that have state, sorted.
     fn profiles(&self) -> Result<Vec<ProfileName>>;
+    /// Re-seal every state to the current recipients (for `secret rekey`); returns how many.
+    fn rekey(&self) -> Result<usize>;
+    /// A fingerprint of the stored write of `profile` (`None` when nothing is stored).
+    fn version(&self, profile: &ProfileName) -> Option<Version>;
+    /// Where the profile's state lives, for messages (a path, a key on a server).
+    fn location(&self, profile: &ProfileName) -> String;
     /// Where the profile's state lives, for [`TokenState::written_at`], so that a state read
     /// back elsewhere is known to be a copy. `None` when the backend cannot tell.
-    fn place(&self, _profile: &ProfileName) -> Option<Place> {
-        None
+    fn place(&self, profile: &ProfileName) -> Option<Place>;
+    /// Whether another process holds the profile's lock right now.
+    fn held_elsewhere(&self, profile: &ProfileName) -> bool;
+
+    /// The journal mark of `state`, told apart as under way or interrupted by whether anyone
+    /// holds the profile's lock: the one check `status` and `doctor` share.
+    fn journal<'s>(&self, profile: &ProfileName, state: &'s TokenState) -> Option<Journal<'s>> {
+        let mark = state.refresh_in_flight.as_ref()?;
+        Some(if self.held_elsewhere(profile) {
+            Journal::UnderWay(mark)
+        } else {
+            Journal::Interrupted(mark)
+        })
     }
 }
 
-/// Held while rotating; released on drop (and by the kernel if the process dies).
+/// Held while rotating: the lease of [`StateStore::lock`], released on drop (and, for the file
+/// backend, by the kernel if the process dies).
 pub trait ProfileLock {
     /// Re-read the state under the lock.
-    fn load(&self) -> Result<Option<TokenState>>;
-    /// Write the state durably (encrypted, atomic, fsynced) before returning.
+    fn load(&mut self) -> Result<Option<TokenState>>;
+    /// Write the state durably, as a compare-and-set against what this lock last loaded or
+    /// saved (see the contract of [`StateStore`]).
     fn save(&mut self, state: &TokenState) -> Result<()>;
     /// Forget the state under the lock. Idempotent.
     fn remove(&mut self) -> Result<()>;
+    /// Extend the lease (a no-op for a lock without a term).
+    fn renew(&mut self) -> Result<()>;
+    /// Whether the lease is still this process's: checked before sending a refresh token.
+    fn still_held(&self) -> Result<bool>;
     /// The profile this lock is for.
+    fn profile(&self) -> &ProfileName;
+}
+
+/// A fingerprint of one stored write of a state: opaque, compared for equality only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version(pub String);
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where sealed bytes live: what a backend (files, Redis) implements. The same contract as
+/// [`StateStore`], on opaque bytes: the sealing layer above it encrypts and parses.
+pub trait Backend: Send + Sync + std::fmt::Debug {
+    /// The stored bytes; `None` when nothing is stored. No lock, and no version: this is
+    /// the warm path.
+    fn read(&self, profile: &ProfileName) -> Result<Option<Zeroizing<Vec<u8>>>>;
+    /// Acquire the profile's lease, waiting at most `wait`.
+    fn lock<'a>(
+        &'a self,
+        profile: &ProfileName,
+        wait: Duration,
+    ) -> Result<Box<dyn BackendLock + 'a>>;
+    /// Whether another process holds the profile's lease right now.
+    fn held_elsewhere(&self, profile: &ProfileName) -> bool;
+    fn remove(&self, profile: &ProfileName) -> Result<()>;
+    fn profiles(&self) -> Result<Vec<ProfileName>>;
+    fn version(&self, profile: &ProfileName) -> Option<Version>;
+    fn location(&self, profile: &ProfileName) -> String;
+    fn place(&self, profile: &ProfileName) -> Option<Place>;
+}
+
+/// A backend's lease on one profile.
+pub trait BackendLock {
+    /// The stored bytes and their version (what the next write compares against).
+    #[allow(clippy::type_complexity)]
+    fn read(&self) -> Result<Option<(Zeroizing<Vec<u8>>, Version)>>;
+    /// Write `bytes` if the stored version is `expected` (`None`: nothing stored); the new
+    /// version.
+    fn write(&mut self, expected: Option<&Version>, bytes: &[u8]) -> Result<Version>;
+    fn remove(&mut self) -> Result<()>;
+    fn renew(&mut self) -> Result<()>;
+    fn still_held(&self) -> Result<bool>;
     fn profile(&self) -> &ProfileName;
 }
 
@@ -75,49 +170,83 @@ pub enum Journal<'a> {
     Interrupted(&'a InFlight),
 }
 
-/// The file backend: `<dir>/profiles/<name>.age` (binary age, encrypted to the vault's
-/// recipients), `<dir>/locks/<name>.lock` (never deleted: deleting breaks flock semantics).
+/// The store broker uses: states under `dir`, sealed by `vault`.
+pub fn open(dir: PathBuf, vault: Vault) -> SealedStore {
+    SealedStore::new(Box::new(file::FileBackend::new(dir)), vault)
+}
+
+/// The sealing layer: a state is JSON encrypted to the vault's recipients (binary age) before
+/// any backend sees it, and decrypted after. The one place encryption meets the store.
 #[derive(Debug)]
-pub struct FileStore {
-    dir: PathBuf,
+pub struct SealedStore {
+    backend: Box<dyn Backend>,
     vault: Vault,
 }
 
-impl FileStore {
-    pub fn new(dir: PathBuf, vault: Vault) -> Self {
-        FileStore { dir, vault }
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
+impl SealedStore {
+    pub fn new(backend: Box<dyn Backend>, vault: Vault) -> Self {
+        SealedStore { backend, vault }
     }
 
     pub fn vault(&self) -> &Vault {
         &self.vault
     }
 
-    /// `<dir>/profiles/<name>.age`.
-    pub fn state_path(&self, profile: &ProfileName) -> PathBuf {
-        self.profiles_dir()
-            .join(format!("{}.age", profile.as_str()))
+    fn unseal(&self, profile: &ProfileName, bytes: &[u8]) -> Result<TokenState> {
+        let what = format!(
+            "cannot read the state of profile `{profile}` (`{}`)",
+            self.backend.location(profile)
+        );
+        let plain = self
+            .vault
+            .decrypt(bytes)
+            .map_err(|e| vault::in_context(e, &what))?;
+        TokenState::from_json(&plain).map_err(|e| vault::in_context(e, &what))
     }
 
-    /// `<dir>/locks/<name>.lock`.
-    pub fn lock_path(&self, profile: &ProfileName) -> PathBuf {
-        self.dir
-            .join("locks")
-            .join(format!("{}.lock", profile.as_str()))
+    fn seal(&self, state: &TokenState) -> Result<Vec<u8>> {
+        let json = state.to_json()?;
+        self.vault.encrypt(&json, false)
+    }
+}
+
+impl StateStore for SealedStore {
+    fn load(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
+        match self.backend.read(profile)? {
+            Some(bytes) => self.unseal(profile, &bytes).map(Some),
+            None => Ok(None),
+        }
     }
 
-    /// Re-encrypt every state file to the vault's current recipients (for `secret rekey`);
-    /// returns how many. Each profile is re-encrypted under its lock, so a rotation running at
-    /// the same time is neither lost nor left encrypted to the old recipients by us.
-    pub fn rekey(&self) -> Result<usize> {
+    fn lock<'a>(
+        &'a self,
+        profile: &ProfileName,
+        wait: Duration,
+    ) -> Result<Box<dyn ProfileLock + 'a>> {
+        let inner = self.backend.lock(profile, wait)?;
+        Ok(Box::new(SealedLock {
+            store: self,
+            inner,
+            seen: None,
+        }))
+    }
+
+    fn remove(&self, profile: &ProfileName) -> Result<()> {
+        self.backend.remove(profile)
+    }
+
+    fn profiles(&self) -> Result<Vec<ProfileName>> {
+        self.backend.profiles()
+    }
+
+    /// Each profile is re-sealed under its lock, so a rotation running at the same time is
+    /// neither lost nor left encrypted to the old recipients by us.
+    fn rekey(&self) -> Result<usize> {
         self.vault.check_recipients()?;
         let mut count = 0;
         for profile in self.profiles()? {
             let mut guard = self.lock(&profile, DEFAULT_LOCK_WAIT)?;
-            // The file may have been removed since it was listed.
+            // The state may have been removed since it was listed.
             if let Some(state) = guard.load()? {
                 guard.save(&state)?;
                 count += 1;
@@ -126,242 +255,221 @@ impl FileStore {
         Ok(count)
     }
 
-    fn profiles_dir(&self) -> PathBuf {
-        self.dir.join("profiles")
+    fn version(&self, profile: &ProfileName) -> Option<Version> {
+        self.backend.version(profile)
     }
 
-    /// The journal mark of `state`, told apart as under way or interrupted by whether anyone
-    /// holds the profile's lock: the one check `status` and `doctor` share. Never creates the
-    /// lock file; takes the lock for an instant when it is free.
-    pub fn journal<'a>(&self, profile: &ProfileName, state: &'a TokenState) -> Option<Journal<'a>> {
-        let mark = state.refresh_in_flight.as_ref()?;
-        let lock = self.lock_path(profile);
-        let live = lock.exists() && matches!(FileLock::try_acquire(&lock), Ok(None));
-        Some(if live {
-            Journal::UnderWay(mark)
-        } else {
-            Journal::Interrupted(mark)
-        })
-    }
-
-    fn read_state(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
-        let path = self.state_path(profile);
-        // Unreadable is a store failure (exit 6), like undecryptable.
-        let what = format!("the state of profile `{profile}` (`{}`)", path.display());
-        let Some(contents) = read::regular_file(&path, read::MAX_STATE, &what, Kind::Store)? else {
-            return Ok(None);
-        };
-        read::warn_if_writable_by_others(&path, contents.mode, "broker trusts what it holds");
-        let bytes = contents.bytes;
-        let what = format!(
-            "cannot read the state of profile `{profile}` (`{}`)",
-            path.display()
-        );
-        let plain = self
-            .vault
-            .decrypt(&bytes)
-            .map_err(|e| vault::in_context(e, &what))?;
-        TokenState::from_json(&plain)
-            .map(Some)
-            .map_err(|e| vault::in_context(e, &what))
-    }
-
-    /// Saves under the profile lock. The lock serialises every writer of the file, so temporary
-    /// files found beside it are a dead writer's.
-    fn write_state(&self, profile: &ProfileName, state: &TokenState) -> Result<()> {
-        let path = self.state_path(profile);
-        let unsaved = |e: Error| self.unsaved(profile, e);
-        atomic::create_dir(&self.profiles_dir()).map_err(unsaved)?;
-        let removed = atomic::remove_leftovers(&path);
-        if removed > 0 {
-            crate::ui::debug(
-                1,
-                format!(
-                    "removed {} of a write of `{profile}` that died",
-                    crate::ui::count(removed, "temporary file", "temporary files")
-                ),
-            );
-        }
-        let json = state.to_json()?;
-        let ciphertext = self.vault.encrypt(&json, false)?;
-        atomic::write(&path, &ciphertext, atomic::FILE_MODE).map_err(unsaved)
-    }
-
-    /// A state that could not be written (disk full, read-only or unwritable folder) is a
-    /// store failure (exit 6), not a bug (exit 1): the person running broker must fix the
-    /// machine, and a script can tell this apart from a crash. See docs/rotation.md.
-    fn unsaved(&self, profile: &ProfileName, e: Error) -> Error {
-        let hint = e.hint().map(str::to_owned).unwrap_or_else(|| {
-            format!(
-                "broker must be able to write `{}` (or set `BROKER_STATE_DIR`)",
-                self.dir.display()
-            )
-        });
-        Error::store(format!(
-            "cannot save the state of profile `{profile}`: {}",
-            e.message()
-        ))
-        .with_hint(hint)
-    }
-
-    fn remove_state(&self, profile: &ProfileName) -> Result<()> {
-        let path = self.state_path(profile);
-        match std::fs::remove_file(&path) {
-            Ok(()) => atomic::sync_dir(&self.profiles_dir()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io("remove", &path, e)),
-        }
-    }
-}
-
-impl StateStore for FileStore {
-    fn load(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
-        self.read_state(profile)
-    }
-
-    fn lock<'a>(
-        &'a self,
-        profile: &ProfileName,
-        wait: Duration,
-    ) -> Result<Box<dyn ProfileLock + 'a>> {
-        let path = self.lock_path(profile);
-        // A lock that cannot be taken because the state folder is read-only or full is the
-        // same store failure as a state that cannot be saved (exit 6).
-        let store_failure = |e: Error| {
-            let hint = e.hint().map(str::to_owned).unwrap_or_else(|| {
-                format!(
-                    "broker must be able to write `{}` (or set `BROKER_STATE_DIR`)",
-                    self.dir.display()
-                )
-            });
-            e.with_kind(Kind::Store)
-                .map_message(|m| format!("cannot lock profile `{profile}`: {m}"))
-                .with_hint(hint)
-        };
-        atomic::create_dir(path.parent().unwrap_or(&self.dir)).map_err(store_failure)?;
-        match FileLock::acquire_within(&path, wait).map_err(store_failure)? {
-            Some(lock) => Ok(Box::new(FileProfileLock {
-                store: self,
-                profile: profile.clone(),
-                _lock: lock,
-            })),
-            // Giving up on a lock is a time-out like the network's (exit 5), naming the holder.
-            None => {
-                let holder = lock::holder(&path);
-                let who = holder.map(|h| format!(" ({h})")).unwrap_or_default();
-                let hint = match holder {
-                    Some(h) if h.stopped => format!(
-                        "pid {} is stopped (Ctrl-Z?): resume it (`fg`, or `kill -CONT {}`) or end it, then try again",
-                        h.pid, h.pid
-                    ),
-                    _ => format!(
-                        "another broker is rotating this profile; try again, or see who holds `{}`",
-                        path.display()
-                    ),
-                };
-                Err(Error::network(format!(
-                    "timed out waiting for the lock on profile `{profile}` held by another broker process{who}"
-                ))
-                .with_hint(hint))
-            }
-        }
-    }
-
-    fn remove(&self, profile: &ProfileName) -> Result<()> {
-        self.remove_state(profile)
-    }
-
-    fn profiles(&self) -> Result<Vec<ProfileName>> {
-        let dir = self.profiles_dir();
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io("list", &dir, e)),
-        };
-        let mut out = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io("list", &dir, e))?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            // Temporary files from a crashed write start with `.`, so they never parse as a
-            // profile; foreign files are skipped rather than failing the listing.
-            if atomic::is_temp_name(name) {
-                continue;
-            }
-            if let Some(stem) = name.strip_suffix(".age")
-                && let Ok(profile) = ProfileName::parse(stem)
-            {
-                out.push(profile);
-            }
-        }
-        out.sort();
-        Ok(out)
+    fn location(&self, profile: &ProfileName) -> String {
+        self.backend.location(profile)
     }
 
     fn place(&self, profile: &ProfileName) -> Option<Place> {
-        let dir = self.profiles_dir();
-        // Resolved, so two spellings of one folder (a symlink, a relative `BROKER_STATE_DIR`)
-        // are not taken for a copy.
-        let dir = std::fs::canonicalize(&dir)
-            .or_else(|_| std::path::absolute(&dir))
-            .ok()?;
-        let (host, machine) = this_machine();
-        Some(Place {
-            path: dir
-                .join(format!("{}.age", profile.as_str()))
-                .display()
-                .to_string(),
-            host: host.clone(),
-            machine: machine.clone(),
-        })
+        self.backend.place(profile)
+    }
+
+    fn held_elsewhere(&self, profile: &ProfileName) -> bool {
+        self.backend.held_elsewhere(profile)
     }
 }
 
-/// This machine's host name and the hash of its machine id, read once per process.
-fn this_machine() -> &'static (String, Option<String>) {
-    static MACHINE: OnceLock<(String, Option<String>)> = OnceLock::new();
-    MACHINE.get_or_init(|| {
-        let host = nix::unistd::gethostname()
-            .map(|h| h.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // Hashed with a broker-specific prefix, as systemd asks of programs that keep an id
-        // derived from the machine id: the raw id is never stored.
-        let machine = ["/etc/machine-id", "/var/lib/dbus/machine-id"]
-            .iter()
-            .find_map(|p| std::fs::read_to_string(p).ok())
-            .map(|id| id.trim().to_owned())
-            .filter(|id| !id.is_empty())
-            .map(|id| {
-                let digest = Sha256::digest(format!("broker state place\n{id}").as_bytes());
-                hex::encode(&digest[..8])
-            });
-        (host, machine)
-    })
+/// The sealing layer's lock: the backend's lease, and the version last loaded or saved (the
+/// expected value of the next compare-and-set).
+struct SealedLock<'a> {
+    store: &'a SealedStore,
+    inner: Box<dyn BackendLock + 'a>,
+    /// `None` until the first load; then the version seen (`Some(None)`: nothing stored).
+    seen: Option<Option<Version>>,
 }
 
-/// The file backend's lock: the flock on `<dir>/locks/<name>.lock`, plus the store to read and
-/// write through.
-struct FileProfileLock<'a> {
-    store: &'a FileStore,
-    profile: ProfileName,
-    _lock: FileLock,
-}
-
-impl ProfileLock for FileProfileLock<'_> {
-    fn load(&self) -> Result<Option<TokenState>> {
-        self.store.read_state(&self.profile)
+impl ProfileLock for SealedLock<'_> {
+    fn load(&mut self) -> Result<Option<TokenState>> {
+        let profile = self.inner.profile().clone();
+        match self.inner.read()? {
+            Some((bytes, version)) => {
+                self.seen = Some(Some(version));
+                self.store.unseal(&profile, &bytes).map(Some)
+            }
+            None => {
+                self.seen = Some(None);
+                Ok(None)
+            }
+        }
     }
 
     fn save(&mut self, state: &TokenState) -> Result<()> {
-        self.store.write_state(&self.profile, state)
+        let Some(expected) = &self.seen else {
+            return Err(Error::internal(format!(
+                "the state of profile `{}` was saved before it was loaded under the lock",
+                self.inner.profile()
+            )));
+        };
+        let sealed = self.store.seal(state)?;
+        let version = self.inner.write(expected.as_ref(), &sealed)?;
+        self.seen = Some(Some(version));
+        Ok(())
     }
 
     fn remove(&mut self) -> Result<()> {
-        self.store.remove_state(&self.profile)
+        self.inner.remove()?;
+        self.seen = Some(None);
+        Ok(())
+    }
+
+    fn renew(&mut self) -> Result<()> {
+        self.inner.renew()
+    }
+
+    fn still_held(&self) -> Result<bool> {
+        self.inner.still_held()
     }
 
     fn profile(&self) -> &ProfileName {
-        &self.profile
+        self.inner.profile()
+    }
+}
+
+/// The contract of [`StateStore`] as a test any implementation must pass: call [`check`] on
+/// an empty store. Backend-agnostic: it uses only the interface.
+#[cfg(test)]
+pub(crate) mod contract {
+    use super::*;
+    use crate::secret::AccessToken;
+    use chrono::Utc;
+
+    fn name(s: &str) -> ProfileName {
+        ProfileName::parse(s).unwrap()
+    }
+
+    fn state(token: &str, generation: u64) -> TokenState {
+        let now = Utc::now();
+        let mut s = TokenState::new(
+            "ai",
+            AccessToken::new(token),
+            now + chrono::TimeDelta::days(30),
+            now,
+        );
+        s.generation = generation;
+        s
+    }
+
+    fn token(store: &impl StateStore, p: &ProfileName) -> Option<String> {
+        store
+            .load(p)
+            .unwrap()
+            .map(|s| s.access_token.expose().to_owned())
+    }
+
+    pub(crate) fn check(store: &impl StateStore) {
+        let (a, b) = (name("contract-a"), name("contract-b"));
+
+        // Nothing stored: no state, no version, an empty list, removes that succeed.
+        assert!(store.load(&a).unwrap().is_none());
+        assert!(store.version(&a).is_none());
+        assert!(store.profiles().unwrap().is_empty());
+        store.remove(&a).unwrap();
+
+        // A save through the lock is what load returns, and lists the profile, sorted.
+        for (p, t) in [(&b, "24.b"), (&a, "24.a")] {
+            let mut l = store.lock(p, Duration::ZERO).unwrap();
+            assert!(l.load().unwrap().is_none());
+            l.save(&state(t, 1)).unwrap();
+            assert_eq!(l.profile(), p);
+        }
+        assert_eq!(token(store, &a).as_deref(), Some("24.a"));
+        assert_eq!(store.profiles().unwrap(), vec![a.clone(), b.clone()]);
+        assert!(!store.location(&a).is_empty());
+
+        // Every write has a new version; a read does not change it.
+        let v1 = store.version(&a).expect("a stored state has a version");
+        assert_eq!(store.version(&a), Some(v1.clone()));
+        {
+            let mut l = store.lock(&a, Duration::ZERO).unwrap();
+            l.load().unwrap();
+            // Two saves under one lock: the second compares against the first.
+            l.save(&state("24.a2", 2)).unwrap();
+            l.save(&state("24.a3", 3)).unwrap();
+        }
+        let v3 = store.version(&a).unwrap();
+        assert_ne!(v1, v3);
+        assert_eq!(store.load(&a).unwrap().unwrap().generation, 3);
+
+        // Compare-and-set: a removal without the lock since this lock loaded makes its save
+        // fail (exit 6) and write nothing: a rotation cannot write back a forgotten state.
+        {
+            let mut l = store.lock(&a, Duration::ZERO).unwrap();
+            assert!(l.load().unwrap().is_some());
+            store.remove(&a).unwrap();
+            let err = l.save(&state("24.stale", 4)).unwrap_err();
+            assert_eq!(err.exit_code(), 6, "{}", err.message());
+            assert!(!err.message().contains("24.stale"));
+        }
+        assert!(store.load(&a).unwrap().is_none());
+        assert!(store.version(&a).is_none());
+
+        // A lock must load before it saves.
+        {
+            let mut l = store.lock(&a, Duration::ZERO).unwrap();
+            assert!(l.save(&state("24.blind", 1)).is_err());
+        }
+        assert!(store.load(&a).unwrap().is_none());
+
+        // The lease: exclusive per profile, with a deadline (exit 5 naming the profile),
+        // renewable, still held while held; free again once dropped.
+        {
+            let mut held = store.lock(&a, Duration::ZERO).unwrap();
+            held.renew().unwrap();
+            assert!(held.still_held().unwrap());
+            assert!(store.held_elsewhere(&a));
+            let started = std::time::Instant::now();
+            let err = store.lock(&a, Duration::from_millis(50)).err().unwrap();
+            assert!(started.elapsed() < Duration::from_secs(5));
+            assert_eq!(err.exit_code(), 5);
+            assert!(err.message().contains("`contract-a`"), "{}", err.message());
+            // Other profiles are independent.
+            assert!(store.lock(&b, Duration::ZERO).is_ok());
+        }
+        assert!(!store.held_elsewhere(&a));
+
+        // The journal mark is under way while someone holds the lock, interrupted after.
+        {
+            let mut l = store.lock(&b, Duration::ZERO).unwrap();
+            let mut s = l.load().unwrap().unwrap();
+            s.refresh_in_flight = Some(InFlight {
+                started_at: Utc::now(),
+                pid: 1,
+                generation: s.generation,
+                command: None,
+                attempts: 1,
+                outcome: None,
+            });
+            l.save(&s).unwrap();
+            let seen = store.load(&b).unwrap().unwrap();
+            assert!(matches!(
+                store.journal(&b, &seen),
+                Some(Journal::UnderWay(_))
+            ));
+            drop(l);
+            assert!(matches!(
+                store.journal(&b, &seen),
+                Some(Journal::Interrupted(_))
+            ));
+        }
+
+        // Rekey re-seals every state, which still loads.
+        assert_eq!(store.rekey().unwrap(), 1);
+        assert_eq!(token(store, &b).as_deref(), Some("24.b"));
+
+        // Remove under the lock is idempotent, and a lock after it starts from nothing.
+        {
+            let mut l = store.lock(&b, Duration::ZERO).unwrap();
+            l.remove().unwrap();
+            l.remove().unwrap();
+            assert!(l.load().unwrap().is_none());
+            l.save(&state("24.b2", 0)).unwrap();
+        }
+        assert_eq!(token(store, &b).as_deref(), Some("24.b2"));
+        store.remove(&b).unwrap();
+        assert!(store.profiles().unwrap().is_empty());
     }
 }
 
@@ -372,16 +480,24 @@ mod tests {
     use age::x25519;
     use chrono::Utc;
     use identity::IdentitySource;
+    use std::path::Path;
 
-    fn store(dir: &Path) -> FileStore {
+    fn vault() -> Vault {
         let key = x25519::Identity::generate();
-        FileStore::new(
-            dir.to_path_buf(),
-            Vault::new(
-                vec![key.to_public().to_string()],
-                IdentitySource::Key(key.to_string()),
-            ),
+        Vault::new(
+            vec![key.to_public().to_string()],
+            IdentitySource::Key(key.to_string()),
         )
+    }
+
+    fn store(dir: &Path) -> SealedStore {
+        open(dir.to_path_buf(), vault())
+    }
+
+    #[test]
+    fn the_file_backend_keeps_the_store_contract() {
+        let dir = tempfile::tempdir().unwrap();
+        contract::check(&store(dir.path()));
     }
 
     fn name(s: &str) -> ProfileName {
@@ -401,7 +517,8 @@ mod tests {
     #[test]
     fn the_store_can_be_shared_across_threads() {
         fn send_sync<T: Send + Sync>() {}
-        send_sync::<FileStore>();
+        send_sync::<SealedStore>();
+        send_sync::<file::FileBackend>();
         send_sync::<Vault>();
     }
 
@@ -437,7 +554,11 @@ mod tests {
         drop(l);
         assert!(s.profiles().unwrap().is_empty());
         // Lock files stay.
-        assert!(s.lock_path(&name("a")).exists());
+        assert!(
+            file::FileBackend::new(dir.path().to_path_buf())
+                .lock_path(&name("a"))
+                .exists()
+        );
     }
 
     #[test]
@@ -466,7 +587,10 @@ mod tests {
         let p = name("p");
         // Known before the folder exists, and the same after.
         let early = s.place(&p).unwrap();
-        s.lock(&p, Duration::ZERO).unwrap().save(&state()).unwrap();
+        let mut l = s.lock(&p, Duration::ZERO).unwrap();
+        l.load().unwrap();
+        l.save(&state()).unwrap();
+        drop(l);
         let here = s.place(&p).unwrap();
         assert!(early.same_as(&here), "{early:?} {here:?}");
         assert!(here.path.ends_with("/profiles/p.age"), "{}", here.path);
@@ -474,7 +598,7 @@ mod tests {
         // The same folder reached through a symlink is the same place.
         let link = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(dir.path(), link.path().join("s")).unwrap();
-        let via_link = FileStore::new(link.path().join("s"), store(dir.path()).vault);
+        let via_link = open(link.path().join("s"), vault());
         assert_eq!(via_link.place(&p), Some(here));
     }
 
@@ -483,6 +607,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = store(dir.path());
         let mut l = s.lock(&name("p"), Duration::ZERO).unwrap();
+        l.load().unwrap();
         l.save(&state()).unwrap();
         let pd = dir.path().join("profiles");
         std::fs::write(pd.join(".p.age.AbC123.tmp"), b"torn").unwrap();
@@ -496,10 +621,10 @@ mod tests {
     fn foreign_and_temporary_files_are_not_profiles() {
         let dir = tempfile::tempdir().unwrap();
         let s = store(dir.path());
-        s.lock(&name("p"), Duration::ZERO)
-            .unwrap()
-            .save(&state())
-            .unwrap();
+        let mut l = s.lock(&name("p"), Duration::ZERO).unwrap();
+        l.load().unwrap();
+        l.save(&state()).unwrap();
+        drop(l);
         let pd = dir.path().join("profiles");
         for junk in [".p.age.x1y2.tmp", "notes.txt", "-bad.age", ".hidden.age"] {
             std::fs::write(pd.join(junk), b"junk").unwrap();

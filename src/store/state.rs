@@ -48,6 +48,11 @@ pub struct TokenState {
     pub credentials_rejected: Option<NeedsLogin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_rotation: Option<DateTime<Utc>>,
+    /// Set for a token imported with `login --with-token`: its `obtained_at` is the import,
+    /// not when Baidu issued it, so its lifetime says nothing of what Baidu grants. The next
+    /// rotation writes a state without it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub imported: bool,
     /// The last result of each hook.
     #[serde(default)]
     pub hooks: Vec<HookResult>,
@@ -203,6 +208,7 @@ impl TokenState {
             needs_login: None,
             credentials_rejected: None,
             last_rotation: None,
+            imported: false,
             hooks: Vec::new(),
             lineage: None,
             written_at: None,

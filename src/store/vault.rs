@@ -78,6 +78,17 @@ impl Vault {
     /// it has been unlocked (a refresh always has, to read the state), so that a first fetch
     /// with a SecretKey from the environment does not start asking for a passphrase.
     pub fn check_readable_here(&self) -> Result<()> {
+        self.check_readable(false)
+    }
+
+    /// [`check_readable_here`](Self::check_readable_here) that unlocks a passphrase-protected
+    /// identity if it must (asking on the terminal, or exit 6 without one): for `login` and
+    /// `secret rekey`, where a person is at hand and what is saved cannot be fetched again.
+    pub fn check_readable_here_unlocking(&self) -> Result<()> {
+        self.check_readable(true)
+    }
+
+    fn check_readable(&self, unlock: bool) -> Result<()> {
         let recipients = self.parsed_recipients()?;
         if recipients.is_empty() {
             // `encrypt` says so, with its own hint.
@@ -85,6 +96,7 @@ impl Vault {
         }
         let ids = match self.identities.get() {
             Some(ids) => ids,
+            None if unlock => self.identities()?,
             None => match identity::load_without_prompt(&self.source)? {
                 Some(ids) => self.identities.get_or_init(|| ids),
                 None => return Ok(()),

@@ -303,3 +303,46 @@ fn status_shows_a_rejected_secret_key_and_exits_4() {
     home.ok(&["token", "ai"]);
     assert!(home.state_json("ai").get("credentials_rejected").is_none());
 }
+
+/// Regression (review): a declined browser login is ended only by a redirect that carries our
+/// `state`, and the server's `error` text is scrubbed like any server text before it is shown.
+#[test]
+fn a_declined_browser_login_needs_the_state_and_shows_no_secret_of_it() {
+    let home = Home::with_emulator();
+    home.add("nd", "netdisk");
+    // A "browser" that reads redirect_uri and state from the authorize URL and answers with
+    // an error, quoting the state in it (`with_state`) or leaving the state out.
+    let declining = |with_state: bool| {
+        let browser = home.path().join(format!("declining-{with_state}.sh"));
+        let tail = if with_state { "&state=$state" } else { "" };
+        std::fs::write(
+            &browser,
+            format!(
+                "#!/bin/sh\nq=${{1#*\\?}}\n\
+                 state=$(printf %s \"$q\" | tr '&' '\\n' | sed -n 's/^state=//p')\n\
+                 cb=$(printf %s \"$q\" | tr '&' '\\n' | sed -n 's/^redirect_uri=//p' | sed 's/%3A/:/g; s/%2F/\\//g')\n\
+                 exec curl -s \"$cb?error=access_denied_$state{tail}\" >/dev/null\n"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(
+            &browser,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        home.cmd(&["login", "nd", "--browser"])
+            .env("BROWSER", &browser)
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap()
+    };
+    let out = declining(true);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_failed(&out, 3, "a declined login");
+    assert!(stderr.contains("declined (`access_denied_****"), "{stderr}");
+    // Without our state, an error is no decline: the redirect is refused as incomplete.
+    let out = declining(false);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_failed(&out, 2, "an error redirect without the state");
+    assert!(!stderr.contains("declined"), "{stderr}");
+}

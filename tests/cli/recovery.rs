@@ -100,6 +100,47 @@ fn a_5xx_or_429_with_an_html_body_on_a_refresh_does_not_send_anyone_to_login() {
     }
 }
 
+/// Regression (review): after an interrupted refresh, a recovery that gets no settling answer
+/// (Baidu still failing) must not turn a valid, not-due token into exit 5 for every `token`:
+/// the stored token is served with a warning, the mark stays, and a later rotation recovers.
+#[test]
+fn an_outage_after_an_interrupted_refresh_still_serves_the_valid_token() {
+    let (home, before) = logged_in();
+    home.emu().inject_fault(
+        Fault::new(FaultKind::Status {
+            status: 503,
+            body: None,
+        })
+        .on_path(TOKEN_PATH),
+    );
+    home.fails(&["refresh", "nd", "--force"], 5);
+    assert!(home.state_json("nd")["refresh_in_flight"].is_object());
+    for _ in 0..2 {
+        home.emu().inject_fault(
+            Fault::new(FaultKind::Status {
+                status: 503,
+                body: None,
+            })
+            .on_path(TOKEN_PATH),
+        );
+        let out = home.cmd(&["token", "nd"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            before["access_token"].as_str().unwrap()
+        );
+        assert!(stderr.contains("serving the stored token"), "{stderr}");
+        assert!(home.state_json("nd")["refresh_in_flight"].is_object());
+    }
+    // Baidu is back: the next use recovers with the journaled refresh token.
+    let token = home.ok(&["token", "nd"]);
+    let after = home.state_json("nd");
+    assert_eq!(token.trim(), after["access_token"].as_str().unwrap());
+    assert!(after.get("refresh_in_flight").is_none(), "{after}");
+    assert_eq!(home.emu().counters().refresh_reuse, 0);
+}
+
 // --- item: an unusable expires_in next to a good refresh token ----------------------------
 
 #[test]
@@ -136,6 +177,49 @@ fn an_unusable_expires_in_keeps_the_new_refresh_token() {
         assert_eq!(home.refreshes(), 2 * (i as u64 + 1));
         assert_eq!(home.emu().counters().refresh_reuse, 0, "{value}");
     }
+}
+
+/// Regression (review): a salvaged answer is stored with a lifetime of zero, which is not what
+/// Baidu grants: an explicit `--min-ttl` must rotate it, not refuse it as unkeepable.
+#[test]
+fn a_salvaged_token_under_an_explicit_min_ttl_rotates_instead_of_being_refused() {
+    let (home, _) = logged_in();
+    home.emu().inject_fault(
+        Fault::new(FaultKind::ExpiresIn {
+            value: serde_json::json!(2592000.0),
+        })
+        .on_path(TOKEN_PATH),
+    );
+    home.fails(&["refresh", "nd", "--force"], 5);
+    let token = home.ok(&["token", "nd", "--min-ttl", "1h"]);
+    assert_eq!(
+        token.trim(),
+        home.state_json("nd")["access_token"].as_str().unwrap()
+    );
+    assert_eq!(home.refreshes(), 2);
+}
+
+/// Regression (review): an imported token's lifetime is what was left at the import, not
+/// Baidu's: a `--min-ttl` longer than that rotates (and a 30-day token meets it).
+#[test]
+fn an_imported_token_under_a_longer_min_ttl_rotates_instead_of_being_refused() {
+    let (home, _) = logged_in();
+    let pair = home.state_json("nd");
+    let json = serde_json::json!({
+        "access_token": pair["access_token"],
+        "refresh_token": pair["refresh_token"],
+        "expires_in": 172800,
+    });
+    home.ok_stdin(&["login", "nd", "--with-token"], &json.to_string());
+    assert_eq!(home.state_json("nd")["imported"], true);
+    let before = home.refreshes();
+    home.ok(&["token", "nd", "--min-ttl", "3d"]);
+    assert_eq!(home.refreshes(), before + 1);
+    let after = home.state_json("nd");
+    assert!(after.get("imported").is_none(), "{after}");
+    // Now the lifetime is Baidu's: a promise no token can keep is refused before sending.
+    home.fails(&["token", "nd", "--min-ttl", "40d"], 2);
+    assert_eq!(home.refreshes(), before + 1);
 }
 
 // --- item: an answer that arrived while broker was stopped --------------------------------
@@ -304,4 +388,55 @@ fn recipients_without_the_running_identity_are_refused_before_anything_is_sent()
     assert_eq!(after["refresh_token"], before["refresh_token"]);
     assert!(after.get("refresh_in_flight").is_none());
     home.state_json("ai");
+}
+
+/// Regression (review): with a passphrase-protected identity and no `BROKER_AGE_PASSPHRASE`,
+/// the recipients check was skipped, and a netdisk login whose SecretKey comes from the
+/// environment spent its code and saved tokens this machine could not read. `login` now
+/// unlocks the identity for the check (no terminal here: exit 6), before anything is sent.
+#[test]
+fn a_login_with_a_locked_passphrase_identity_checks_the_recipients_before_sending() {
+    let mut home = Home::new();
+    let handle = broker_emulator::start(broker_emulator::Options::default()).unwrap();
+    handle.register_app(broker_emulator::App::new(
+        crate::harness::APP_KEY,
+        crate::harness::SECRET,
+    ));
+    let base = handle.base_url();
+    home.emulator = Some(handle);
+    let out = home
+        .cmd(&["init", "--passphrase"])
+        .env("BROKER_AGE_PASSPHRASE", "pw")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let mine = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let config = std::fs::read_to_string(home.config()).unwrap();
+    assert!(config.contains(&mine), "{config}");
+    let config = format!(
+        "{}\n[profiles.nd]\ngrant = \"netdisk\"\napp_key = \"{}\"\nendpoint = \"{}\"\nsecret_key_env = \"ND_SK\"\n",
+        config.replace(&mine, STRANGER),
+        crate::harness::APP_KEY,
+        base
+    );
+    std::fs::write(home.config(), config).unwrap();
+    let code = home.oob_code();
+    assert!(!code.is_empty());
+    let out = home
+        .cmd(&["login", "nd", "--code", "-"])
+        .env("ND_SK", crate::harness::SECRET)
+        .write_stdin(code)
+        .output()
+        .unwrap();
+    assert_failed(
+        &out,
+        6,
+        "login with a locked identity left out of the recipients",
+    );
+    assert!(
+        home.emu().counters().grants.is_empty(),
+        "something was sent: {:?}",
+        home.emu().counters()
+    );
+    assert!(!home.state_file("nd").exists());
 }

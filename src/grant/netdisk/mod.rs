@@ -1,6 +1,11 @@
 //! `grant = "netdisk"`: user-authorized apps on openapi.baidu.com (baidu-oauth.md §2).
-//! A person authorizes once (device code, or an authorization code); after that the token
-//! is renewed with a refresh token that Baidu accepts exactly once.
+//! A person authorizes once (device code, or an authorization code: pasted, or caught by a
+//! loopback listener; the flows are in `login.rs`); after that the token is renewed with a
+//! refresh token that Baidu accepts exactly once.
+
+mod login;
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -8,58 +13,111 @@ use serde::Deserialize;
 use crate::baidu::client::{Answer, Client, Retry};
 use crate::config::Profile;
 use crate::error::{Error, Result, sanitize};
-use crate::grant::{Fresh, parse_token};
+use crate::grant::{Fresh, Grant, Login, RefreshError, oauth, parse_token};
 use crate::secret::{Code, RefreshToken, SecretKey};
 
-pub const TOKEN_PATH: &str = broker_wire::path::TOKEN;
 pub const DEVICE_CODE_PATH: &str = broker_wire::path::DEVICE_CODE;
 pub const AUTHORIZE_PATH: &str = broker_wire::path::AUTHORIZE;
 /// Baidu's rule: never poll faster than this.
 pub const MIN_POLL_INTERVAL: u64 = 5;
+/// The scope asked for at login when the profile names none.
+pub const DEFAULT_SCOPE: &str = "basic,netdisk";
 
-/// Why a refresh did not produce a token, and what that means for the refresh token.
-pub enum RefreshError {
-    /// Baidu refused the refresh token (spent, revoked, expired): a person must log in.
-    Rejected(Error),
-    /// Baidu answered with another error; the refresh token was most likely not consumed.
-    Answered(Error),
-    /// No usable answer after the request may have reached Baidu: the token may be spent.
-    Unknown(Error),
-    /// The request never reached Baidu: the refresh token is intact.
-    NotSent(Error),
-    /// Baidu answered with a good new refresh token (the old one is spent) in an answer that is
-    /// otherwise unusable (its `expires_in`): the tokens, already due, and what was wrong.
-    Salvaged(Box<Fresh>, Error),
+pub struct Netdisk;
+
+impl Grant for Netdisk {
+    fn name(&self) -> &'static str {
+        "netdisk"
+    }
+
+    fn about(&self) -> &'static str {
+        "Netdisk and other user-authorized apps: device code or authorization code, then refresh tokens"
+    }
+
+    fn default_endpoint(&self) -> &'static str {
+        "https://openapi.baidu.com"
+    }
+
+    fn default_scope(&self) -> Option<&'static str> {
+        Some(DEFAULT_SCOPE)
+    }
+
+    fn refreshes(&self) -> bool {
+        true
+    }
+
+    fn needs_login(&self) -> bool {
+        true
+    }
+
+    fn logout_hint(&self) -> Option<&'static str> {
+        Some(
+            "hint: Baidu has no revoke API for netdisk; unbind the app in Baidu's account settings to revoke it",
+        )
+    }
+
+    fn fetch(&self, _client: &Client, _profile: &Profile, _secret: &SecretKey) -> Result<Fresh> {
+        Err(Error::internal(
+            "a netdisk token needs a refresh token or a login",
+        ))
+    }
+
+    fn refresh(
+        &self,
+        client: &Client,
+        profile: &Profile,
+        secret: &SecretKey,
+        refresh_token: &RefreshToken,
+    ) -> Result<Fresh, RefreshError> {
+        refresh(client, profile, secret, refresh_token)
+    }
+
+    fn login(
+        &self,
+        profile: &Profile,
+        secret: &SecretKey,
+        flow: Login<'_>,
+        timeout: Duration,
+    ) -> Result<Fresh> {
+        match flow {
+            Login::Code(code) => login::with_code(profile, secret, code, timeout),
+            Login::Browser => login::with_browser(profile, secret, timeout),
+            Login::Device { qr } => login::with_device(profile, secret, qr),
+        }
+    }
+}
+
+/// The scope asked for at login: the profile's, else [`DEFAULT_SCOPE`].
+fn scope(profile: &Profile) -> &str {
+    profile.scope.as_deref().unwrap_or(DEFAULT_SCOPE)
 }
 
 /// Sends the refresh token, once. Never retried after it may have reached the server.
-pub fn refresh(
+fn refresh(
     client: &Client,
     profile: &Profile,
     secret: &SecretKey,
     refresh_token: &RefreshToken,
 ) -> Result<Fresh, RefreshError> {
-    let url = format!("{}{TOKEN_PATH}", profile.endpoint);
-    let answer = client
-        .send(
-            &format!("refresh for `{}`", profile.name),
-            Retry::ConnectOnly,
-            |http| {
-                http.post(&url).form(&[
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", refresh_token.expose()),
-                    ("client_id", profile.app_key.as_str()),
-                    ("client_secret", secret.expose()),
-                ])
-            },
-        )
-        .map_err(|u| {
-            if u.maybe_delivered {
-                RefreshError::Unknown(u.error)
-            } else {
-                RefreshError::NotSent(u.error)
-            }
-        })?;
+    let answer = oauth::post(
+        client,
+        profile,
+        "refresh",
+        Retry::ConnectOnly,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.expose()),
+            ("client_id", profile.app_key.as_str()),
+            ("client_secret", secret.expose()),
+        ],
+    )
+    .map_err(|u| {
+        if u.maybe_delivered {
+            RefreshError::Unknown(u.error)
+        } else {
+            RefreshError::NotSent(u.error)
+        }
+    })?;
     if let Some(e) = answer.error() {
         let err = e.to_error(profile.name.as_str());
         return Err(if e.is_grant_rejected() {
@@ -110,7 +168,7 @@ struct DeviceBody {
 }
 
 /// Asks for a device code. Nothing is consumed, so it may be retried.
-pub fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
+fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
     let url = format!("{}{DEVICE_CODE_PATH}", profile.endpoint);
     let answer = client.send(
         &format!("device code for `{}`", profile.name),
@@ -119,7 +177,7 @@ pub fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
             http.get(&url).query(&[
                 ("response_type", "device_code"),
                 ("client_id", profile.app_key.as_str()),
-                ("scope", profile.netdisk_scope()),
+                ("scope", scope(profile)),
             ])
         },
     )?;
@@ -179,24 +237,23 @@ pub enum Poll {
 }
 
 /// Polls once. Declined, expired or invalid codes end the flow with exit 3.
-pub fn poll(
+fn poll(
     client: &Client,
     profile: &Profile,
     secret: &SecretKey,
     device: &DeviceCode,
 ) -> Result<Poll> {
-    let url = format!("{}{TOKEN_PATH}", profile.endpoint);
-    let answer = client.send(
-        &format!("device poll for `{}`", profile.name),
+    let answer = oauth::post(
+        client,
+        profile,
+        "device poll",
         Retry::Never,
-        |http| {
-            http.post(&url).form(&[
-                ("grant_type", "device_token"),
-                ("code", device.device_code.expose()),
-                ("client_id", profile.app_key.as_str()),
-                ("client_secret", secret.expose()),
-            ])
-        },
+        &[
+            ("grant_type", "device_token"),
+            ("code", device.device_code.expose()),
+            ("client_id", profile.app_key.as_str()),
+            ("client_secret", secret.expose()),
+        ],
     )?;
     parse_poll(&answer, profile.name.as_str(), Utc::now())
 }
@@ -224,28 +281,28 @@ pub fn parse_poll(answer: &Answer, name: &str, now: DateTime<Utc>) -> Result<Pol
 }
 
 /// Exchanges an authorization code (single use; the same `redirect_uri` as the authorize step).
-pub fn exchange_code(
+fn exchange_code(
     client: &Client,
     profile: &Profile,
     secret: &SecretKey,
     code: &Code,
     redirect_uri: &str,
 ) -> Result<Fresh> {
-    let url = format!("{}{TOKEN_PATH}", profile.endpoint);
-    let answer = client.send(
-        &format!("code exchange for `{}`", profile.name),
+    oauth::fetch(
+        client,
+        profile,
+        "code exchange",
         Retry::ConnectOnly,
-        |http| {
-            http.post(&url).form(&[
-                ("grant_type", "authorization_code"),
-                ("code", code.expose()),
-                ("client_id", profile.app_key.as_str()),
-                ("client_secret", secret.expose()),
-                ("redirect_uri", redirect_uri),
-            ])
-        },
-    )?;
-    parse_token(&answer, profile.name.as_str(), Utc::now(), true).map_err(|e| {
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code.expose()),
+            ("client_id", profile.app_key.as_str()),
+            ("client_secret", secret.expose()),
+            ("redirect_uri", redirect_uri),
+        ],
+        true,
+    )
+    .map_err(|e| {
         if e.exit_code() == 3 {
             e.map_message(|m| format!("{m} (codes are single-use and live 10 minutes)"))
         } else {
@@ -255,7 +312,7 @@ pub fn exchange_code(
 }
 
 /// The page where a person authorizes the app.
-pub fn authorize_url(profile: &Profile, redirect_uri: &str, state: Option<&str>) -> String {
+fn authorize_url(profile: &Profile, redirect_uri: &str, state: Option<&str>) -> String {
     let mut url = reqwest::Url::parse(&format!("{}{AUTHORIZE_PATH}", profile.endpoint))
         .expect("validated endpoint");
     {
@@ -263,7 +320,7 @@ pub fn authorize_url(profile: &Profile, redirect_uri: &str, state: Option<&str>)
         q.append_pair("response_type", "code")
             .append_pair("client_id", &profile.app_key)
             .append_pair("redirect_uri", redirect_uri)
-            .append_pair("scope", profile.netdisk_scope())
+            .append_pair("scope", scope(profile))
             .append_pair("display", "page");
         if let Some(s) = state {
             q.append_pair("state", s);
@@ -273,6 +330,6 @@ pub fn authorize_url(profile: &Profile, redirect_uri: &str, state: Option<&str>)
 }
 
 /// Makes a user code safe to print (it comes from the server).
-pub fn shown(s: &str) -> String {
+fn shown(s: &str) -> String {
     sanitize(s)
 }

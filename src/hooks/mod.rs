@@ -1,0 +1,341 @@
+//! Hooks and sinks (SPEC §8): telling the rest of the system that a token changed.
+//!
+//! Everything here runs after the new state is saved and the profile lock released, so a hook
+//! may itself call `broker`. Sinks are written first, then the hooks run one after another:
+//! global hooks, then the profile's, each in file order. A hook gets the facts of the event in
+//! its environment and as one JSON object on stdin, never in argv; it runs in its own process
+//! group, which its timeout ends as a whole. Its output goes to broker's stderr, prefixed with
+//! its name and capped. A failure never loses the token: it is reported, recorded in the state
+//! (the last result of each hook), and turned into exit 7 only by the commands that promise it.
+
+mod facts;
+mod record;
+mod report;
+mod run;
+
+pub(crate) use facts::{FACT_VARS, rfc3339};
+pub use facts::{Facts, event_name};
+pub use report::Report;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{Config, Event, Hook, Profile, Run};
+use crate::error::{Error, Result, sanitize};
+use crate::profile::ProfileName;
+use crate::sinks::{sink_name, write_sink};
+use crate::store::StateStore;
+use crate::store::state::HookResult;
+use crate::ui::Messages;
+
+/// A hook's time limit when its `timeout` is not set.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The most output of one hook (stdout and stderr together) copied to broker's stderr.
+pub(crate) const MAX_OUTPUT: usize = 64 * 1024;
+/// The longest line copied; the rest of a longer line is dropped.
+pub(crate) const MAX_LINE: usize = 2000;
+/// The longest default name derived from a hook's command.
+const MAX_NAME: usize = 48;
+
+/// Variables a hook never inherits from broker's environment, whatever the hook asks: they
+/// unlock the secret store (the age identity and its passphrase), and the SecretKey is never
+/// given to a hook. The variables named by `secret_key_env` are removed as well.
+const WITHHELD: [&str; 2] = ["BROKER_AGE_KEY", "BROKER_AGE_PASSPHRASE"];
+
+/// The variable that lists (comma-separated) the profiles whose hooks are running around this
+/// process: set for each hook, inherited by what it runs. A hook that rotates its own profile
+/// would fire itself again, without end; [`refuse_nested`] stops that.
+pub const IN_HOOKS_OF: &str = "BROKER_HOOK_PROFILES";
+
+/// Whether this process runs (directly or through its parents) inside a hook of `profile`.
+pub fn inside_hook_of(profile: &ProfileName) -> bool {
+    std::env::var(IN_HOOKS_OF).is_ok_and(|v| v.split(',').any(|p| p == profile.as_str()))
+}
+
+/// The nesting guard: inside a hook of `profile`, `doing` (rotate, log in to, run the hooks of)
+/// that same profile is refused with exit 2. Reading its stored token stays allowed.
+pub fn refuse_nested(profile: &ProfileName, doing: &str) -> Result<()> {
+    if !inside_hook_of(profile) {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "cannot {doing} `{profile}` inside a hook of `{profile}`: that would run the hook again, without end"
+    ))
+    .with_hint(format!(
+        "a hook gets the new token in `BROKER_ACCESS_TOKEN` and on stdin; `broker token {profile}` serves the stored token while it is valid"
+    )))
+}
+
+/// One hook of a profile, with the name it is reported and recorded under.
+pub(crate) struct Named<'a> {
+    pub(crate) name: String,
+    pub(crate) hook: &'a Hook,
+}
+
+/// Every hook that applies to `profile`: global ones first, then the profile's, in file order,
+/// each with a name unique among them (so each keeps its own last result in the state).
+fn all_hooks<'a>(cfg: &'a Config, profile: &'a Profile) -> Vec<Named<'a>> {
+    let mut out: Vec<Named<'a>> = Vec::new();
+    for hook in cfg.hooks.iter().chain(profile.hooks.iter()) {
+        let base = hook.name.clone().unwrap_or_else(|| default_name(&hook.run));
+        let mut name = sanitize(&base);
+        let mut n = 1;
+        while out.iter().any(|h| h.name == name) {
+            n += 1;
+            name = format!("{} #{n}", sanitize(&base));
+        }
+        out.push(Named { name, hook });
+    }
+    out
+}
+
+/// The names the sinks and hooks of `profile` are recorded under: a recorded result under
+/// any other name is of one since removed from the config.
+pub fn configured(cfg: &Config, profile: &Profile) -> Vec<String> {
+    let mut names: Vec<String> = profile.sinks.iter().map(sink_name).collect();
+    names.extend(all_hooks(cfg, profile).into_iter().map(|h| h.name));
+    names
+}
+
+/// A hook without a `name` is called by its command, shortened.
+fn default_name(run: &Run) -> String {
+    let text = match run {
+        Run::Argv(argv) => argv.join(" "),
+        Run::Shell(s) => s.clone(),
+    };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > MAX_NAME {
+        text.chars().take(MAX_NAME - 1).chain(['…']).collect()
+    } else {
+        text
+    }
+}
+
+/// True when nothing would run: lets callers skip all the work (and the state write).
+fn nothing_for(cfg: &Config, profile: &Profile, event: Event, sinks: Sinks) -> bool {
+    let sinks = sinks == Sinks::Write && !profile.sinks.is_empty();
+    !sinks
+        && !cfg
+            .hooks
+            .iter()
+            .chain(profile.hooks.iter())
+            .any(|h| event == Event::Test || h.on.contains(&event))
+}
+
+/// Whether an event writes the sinks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Sinks {
+    Write,
+    Skip,
+}
+
+/// Who fired the hooks: a rotation (failures are told, successes only with `-v`), or a person
+/// running `broker hooks test|run`, who is told about every one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Event,
+    Person,
+}
+
+/// Runs the sinks (when asked) and then the hooks for `facts.event`, one after another, and
+/// records their results in the profile's state.
+pub fn fire(
+    out: &Arc<dyn Messages>,
+    cfg: &Config,
+    store: &dyn StateStore,
+    profile: &Profile,
+    facts: &Facts,
+    sinks: Sinks,
+    trigger: Trigger,
+) -> Report {
+    let rerun = trigger == Trigger::Person && facts.event != Event::Test;
+    let mut report = Report::empty(&profile.name, facts.event, rerun);
+    if nothing_for(cfg, profile, facts.event, sinks) {
+        return report;
+    }
+    let env = Environment::new(cfg);
+    if sinks == Sinks::Write {
+        for sink in &profile.sinks {
+            let result = write_sink(sink, &env.base_dir, profile, facts);
+            tell(out.as_ref(), profile, facts.event, &result, trigger);
+            report.results.push(result);
+        }
+    }
+    let hooks = all_hooks(cfg, profile);
+    for named in &hooks {
+        if facts.event != Event::Test && !named.hook.on.contains(&facts.event) {
+            continue;
+        }
+        let result = run::run_hook(out, named, &env, facts);
+        tell(out.as_ref(), profile, facts.event, &result, trigger);
+        report.results.push(result);
+    }
+    let keep = configured(cfg, profile);
+    record::record(
+        out.as_ref(),
+        store,
+        &profile.name,
+        &report.results,
+        &keep,
+        cfg.settings.timeout.0,
+    );
+    report
+}
+
+/// Says how one sink or hook went, as soon as it is known.
+fn tell(
+    out: &dyn Messages,
+    profile: &Profile,
+    event: Event,
+    result: &HookResult,
+    trigger: Trigger,
+) {
+    if result.ok && trigger == Trigger::Person {
+        out.say(format!(
+            "{}: ok ({})",
+            kind_and_name(&result.name),
+            result.status
+        ));
+    } else if result.ok {
+        out.debug(
+            1,
+            format!(
+                "{} on `{}` of `{}`: {}",
+                result.name,
+                event_name(event),
+                profile.name,
+                result.status
+            ),
+        );
+    } else {
+        out.warn(format!(
+            "{} failed on `{}` of `{}`: {}",
+            kind_and_name(&result.name),
+            event_name(event),
+            profile.name,
+            result.status
+        ));
+    }
+}
+
+/// "hook `x`" or "sink `/path`", for messages.
+fn kind_and_name(name: &str) -> String {
+    match name.strip_prefix("sink ") {
+        Some(path) => format!("sink `{path}`"),
+        None => format!("hook `{name}`"),
+    }
+}
+
+/// What every hook of one run shares: where relative paths start, and the environment it
+/// inherits.
+pub(crate) struct Environment {
+    /// The folder of the config file: the default `cwd`, and what relative `cwd`, sink paths
+    /// and `./script` commands are relative to, so they mean the same whoever runs broker
+    /// from wherever.
+    pub(crate) base_dir: PathBuf,
+    /// Variables removed from the inherited environment.
+    pub(crate) withheld: Vec<String>,
+    /// Set so that a hook calling `broker` uses the same config and state as this process.
+    pub(crate) config: PathBuf,
+    pub(crate) state_dir: PathBuf,
+}
+
+impl Environment {
+    fn new(cfg: &Config) -> Environment {
+        let config = std::path::absolute(&cfg.paths.config).unwrap_or(cfg.paths.config.clone());
+        let state_dir =
+            std::path::absolute(&cfg.paths.state_dir).unwrap_or(cfg.paths.state_dir.clone());
+        let base_dir = match config.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("/"),
+        };
+        let mut withheld: Vec<String> = WITHHELD.iter().map(|s| (*s).to_owned()).collect();
+        withheld.extend(FACT_VARS.iter().map(|s| (*s).to_owned()));
+        withheld.extend(cfg.secret_key_vars().map(str::to_owned));
+        Environment {
+            base_dir,
+            withheld,
+            config,
+            state_dir,
+        }
+    }
+
+    pub(crate) fn resolve(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.base_dir.join(path)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process;
+    use serde_json::json;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
+
+    #[test]
+    fn modes_are_octal_permission_bits() {
+        let table = [
+            ("0600", Some(0o600)),
+            ("600", Some(0o600)),
+            ("0640", Some(0o640)),
+            ("0o644", Some(0o644)),
+            ("0777", Some(0o777)),
+            ("1777", None),
+            ("0800", None),
+            ("rw-------", None),
+            ("", None),
+            ("06000", None),
+            ("60", None),
+        ];
+        for (text, want) in table {
+            assert_eq!(crate::config::parse_mode(text).ok(), want, "{text:?}");
+        }
+        let err = crate::config::parse_mode("abc").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.message().contains("`abc`"), "{}", err.message());
+    }
+
+    #[test]
+    fn default_names_are_the_command_shortened() {
+        assert_eq!(
+            default_name(&Run::Argv(vec!["./push.sh".into(), "a".into()])),
+            "./push.sh a"
+        );
+        assert_eq!(
+            default_name(&Run::Shell("logger  -t broker\n done".into())),
+            "logger -t broker done"
+        );
+        let long = default_name(&Run::Shell("x".repeat(100)));
+        assert_eq!(long.chars().count(), MAX_NAME);
+        assert!(long.ends_with('…'));
+    }
+
+    #[test]
+    fn exit_statuses_read_plainly() {
+        assert_eq!(process::describe(ExitStatus::from_raw(0)), "exit 0");
+        assert_eq!(process::describe(ExitStatus::from_raw(3 << 8)), "exit 3");
+        assert_eq!(
+            process::describe(ExitStatus::from_raw(15)),
+            "killed by SIGTERM"
+        );
+    }
+
+    #[test]
+    fn every_event_has_its_config_name() {
+        for (event, name) in [
+            (Event::Rotate, "rotate"),
+            (Event::Login, "login"),
+            (Event::RefreshFailed, "refresh_failed"),
+            (Event::Test, "test"),
+        ] {
+            assert_eq!(event_name(event), name);
+            assert_eq!(serde_json::to_value(event).unwrap(), json!(name));
+        }
+    }
+}
