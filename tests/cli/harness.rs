@@ -189,12 +189,20 @@ pub fn assert_failed(out: &Output, code: i32, what: impl std::fmt::Debug) {
 }
 
 impl Home {
-    /// Makes the stored token of `profile` look expired, as the reference `age` sees it:
-    /// decrypt, move `expires_at` into the past, encrypt again to the home's recipient.
+    /// Makes the stored token of `profile` look expired, as the reference `age` sees it.
     pub fn expire(&self, profile: &str) {
+        self.rewrite_state(profile, |state| {
+            let past = (chrono::Utc::now() - chrono::TimeDelta::seconds(60)).to_rfc3339();
+            state["expires_at"] = serde_json::Value::String(past);
+        });
+    }
+
+    /// Changes the state of `profile` as a person with the reference `age` would: decrypt,
+    /// `change` the JSON, encrypt again to the home's recipient.
+    pub fn rewrite_state(&self, profile: &str, change: impl FnOnce(&mut serde_json::Value)) {
+        use std::io::Write;
         let mut state = self.state_json(profile);
-        let past = (chrono::Utc::now() - chrono::TimeDelta::seconds(60)).to_rfc3339();
-        state["expires_at"] = serde_json::Value::String(past);
+        change(&mut state);
         let recipient = self.ok(&["init"]).trim().to_owned();
         let mut child = std::process::Command::new("age")
             .args(["-r", &recipient, "-o"])
@@ -202,7 +210,6 @@ impl Home {
             .stdin(std::process::Stdio::piped())
             .spawn()
             .expect("age");
-        use std::io::Write;
         child
             .stdin
             .take()

@@ -27,26 +27,6 @@ fn logged_in() -> (Home, serde_json::Value) {
 }
 
 /// Rewrites the state of `profile` as the reference `age` sees it (like `Home::expire`).
-fn rewrite_state(home: &Home, profile: &str, change: impl FnOnce(&mut serde_json::Value)) {
-    use std::io::Write;
-    let mut state = home.state_json(profile);
-    change(&mut state);
-    let recipient = home.ok(&["init"]).trim().to_owned();
-    let mut child = std::process::Command::new("age")
-        .args(["-r", &recipient, "-o"])
-        .arg(home.state_file(profile))
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("age");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(state.to_string().as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-}
-
 fn spawn(home: &Home, args: &[&str]) -> Child {
     home.std_cmd(args)
         .stdin(Stdio::null())
@@ -309,7 +289,7 @@ fn status_says_a_refresh_under_way_is_under_way_not_interrupted() {
 fn an_explicit_min_ttl_is_not_capped_at_half_the_lifetime() {
     let (home, before) = logged_in();
     // A 30-day token with 20 days left: due for `--min-ttl 25d`, though 25d > 30d / 2.
-    rewrite_state(&home, "nd", |s| {
+    home.rewrite_state("nd", |s| {
         let now = chrono::Utc::now();
         s["obtained_at"] = (now - chrono::TimeDelta::days(10)).to_rfc3339().into();
         s["expires_at"] = (now + chrono::TimeDelta::days(20)).to_rfc3339().into();

@@ -164,35 +164,22 @@ fn profile_show_and_the_lost_identity_and_import_messages() {
 /// Pins every time in the state of `profile` to `at` (as the reference `age` sees it), so
 /// a table of ages and expiries is the same on every run.
 fn pin_times(home: &Home, profile: &str, at: &str) {
-    let mut state = home.state_json(profile);
-    let t0 = chrono::DateTime::parse_from_rfc3339(at).unwrap();
-    let later = |days| serde_json::Value::String((t0 + chrono::TimeDelta::days(days)).to_rfc3339());
-    state["obtained_at"] = later(0);
-    state["expires_at"] = later(30);
-    state["last_rotation"] = later(0);
-    if state.get("refresh_token_obtained_at").is_some() {
-        state["refresh_token_obtained_at"] = later(-10);
-    }
-    if let Some(hooks) = state["hooks"].as_array_mut() {
-        for h in hooks {
-            h["at"] = later(0);
+    home.rewrite_state(profile, |state| {
+        let t0 = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+        let later =
+            |days| serde_json::Value::String((t0 + chrono::TimeDelta::days(days)).to_rfc3339());
+        state["obtained_at"] = later(0);
+        state["expires_at"] = later(30);
+        state["last_rotation"] = later(0);
+        if state.get("refresh_token_obtained_at").is_some() {
+            state["refresh_token_obtained_at"] = later(-10);
         }
-    }
-    let recipient = home.ok(&["init"]).trim().to_owned();
-    let mut child = std::process::Command::new("age")
-        .args(["-r", &recipient, "-o"])
-        .arg(home.state_file(profile))
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("age");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(state.to_string().as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+        if let Some(hooks) = state["hooks"].as_array_mut() {
+            for h in hooks {
+                h["at"] = later(0);
+            }
+        }
+    });
 }
 
 /// `broker status` as a person sees it: the profile in force marked, the refresh token's age
