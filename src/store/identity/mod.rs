@@ -4,10 +4,12 @@
 //! then fails: silently falling back to another key would hide a misconfiguration and could
 //! decrypt with a key the user did not mean to use.
 
+mod key_command;
+mod passphrase;
+
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use age::secrecy::{ExposeSecret, SecretString};
 use age::x25519;
@@ -15,6 +17,8 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::store::atomic;
+use key_command::run_command;
+use passphrase::{decrypt_identity_file, encrypt_with_passphrase, is_age_file};
 
 /// The environment variable holding the identity text itself (`AGE-SECRET-KEY-1…`).
 pub const ENV_KEY: &str = "BROKER_AGE_KEY";
@@ -24,22 +28,11 @@ pub const ENV_KEY_FILE: &str = "BROKER_AGE_KEY_FILE";
 pub const ENV_KEY_CMD: &str = "BROKER_AGE_KEY_CMD";
 /// The environment variable holding the time limit of `BROKER_AGE_KEY_CMD` (a duration).
 pub const ENV_KEY_CMD_TIMEOUT: &str = "BROKER_AGE_KEY_CMD_TIMEOUT";
-/// How long `BROKER_AGE_KEY_CMD` may take by default: long enough for a password manager that
-/// asks to be unlocked, short enough that a command stuck on a prompt nobody sees ends.
-const KEY_CMD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-const MAX_KEY_CMD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
 /// The most of an identity (a file or a key command's output) broker reads: identity files are
 /// a few hundred bytes per key, so this is far beyond any real one.
 pub const MAX_IDENTITY: usize = 1 << 20;
 /// The environment variable holding the passphrase of a passphrase-protected identity file.
 pub const ENV_PASSPHRASE: &str = "BROKER_AGE_PASSPHRASE";
-
-/// The highest scrypt work factor (log2 N) accepted for a passphrase-protected identity; the
-/// reference age tool's limit.
-const MAX_SCRYPT_WORK_FACTOR: u8 = 22;
-
-const ARMOR_BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
-const BINARY_MAGIC: &[u8] = b"age-encryption.org/";
 
 /// Where the identity comes from. Only one source is ever used: see [`IdentitySource::from_env`].
 #[derive(Clone)]
@@ -280,185 +273,6 @@ fn not_found(source: &IdentitySource) -> Error {
         }
     }
 }
-
-/// Run `BROKER_AGE_KEY_CMD` with `sh -c`, supervised (see [`crate::process`]): in its own
-/// process group, which is ended after `BROKER_AGE_KEY_CMD_TIMEOUT` (default 30 s); at most
-/// [`MAX_IDENTITY`] of stdout is read; and a background process it leaves holding stdout is
-/// not waited for. Its stderr goes to ours (a password manager may say why it failed); its
-/// stdin is closed so it cannot swallow data piped to broker.
-fn run_command(cmd: &str) -> Result<Zeroizing<Vec<u8>>> {
-    run_command_to(cmd, Stdio::inherit())
-}
-
-/// [`run_command`] with the command's stderr sent to `stderr` (tests catch it in a file
-/// rather than let it land in the test run's output).
-fn run_command_to(cmd: &str, stderr: Stdio) -> Result<Zeroizing<Vec<u8>>> {
-    let timeout = key_command_timeout()?;
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(cmd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(stderr);
-    let mut group = crate::process::spawn(&mut command)
-        .map_err(|e| Error::store(format!("cannot run `{ENV_KEY_CMD}`: {}", reason(&e))))?;
-    let capture = group
-        .child()
-        .stdout
-        .take()
-        .map(|out| crate::process::Capture::start(out, MAX_IDENTITY));
-    let ended = group
-        .wait(timeout)
-        .map_err(|e| Error::store(format!("cannot run `{ENV_KEY_CMD}`: {}", reason(&e))))?;
-    let captured = capture.map(crate::process::Capture::finish);
-    if captured.as_ref().is_some_and(|c| c.too_large) {
-        return Err(Error::store(format!(
-            "`{ENV_KEY_CMD}` printed more than {} MiB",
-            MAX_IDENTITY >> 20
-        ))
-        .with_hint(
-            "the command must print an `AGE-SECRET-KEY-1…` identity on stdout, nothing else",
-        ));
-    }
-    let status = match ended {
-        crate::process::Ended::Exited(status) => status,
-        crate::process::Ended::TimedOut => {
-            return Err(Error::store(format!(
-                "`{ENV_KEY_CMD}` did not finish within {}",
-                crate::duration::format(timeout)
-            ))
-            .with_hint(format!(
-                "run it by hand to see where it waits, or allow it longer with `{ENV_KEY_CMD_TIMEOUT}` (e.g. `2m`)"
-            )));
-        }
-    };
-    if !status.success() {
-        let how = crate::process::describe(status);
-        return Err(Error::store(format!("`{ENV_KEY_CMD}` failed ({how})")).with_hint(
-            "the command must print an `AGE-SECRET-KEY-1…` identity on stdout; run it by hand to see why it failed",
-        ));
-    }
-    Ok(captured.map(|c| c.bytes).unwrap_or_default())
-}
-
-/// The time limit of `BROKER_AGE_KEY_CMD`: `BROKER_AGE_KEY_CMD_TIMEOUT`, or 30 s.
-fn key_command_timeout() -> Result<std::time::Duration> {
-    let Some(raw) = std::env::var_os(ENV_KEY_CMD_TIMEOUT).filter(|v| !v.is_empty()) else {
-        return Ok(KEY_CMD_TIMEOUT);
-    };
-    let parsed = raw
-        .to_str()
-        .ok_or_else(|| "not valid UTF-8".to_owned())
-        .and_then(crate::duration::parse)
-        .and_then(|d| {
-            if d.is_zero() || d > MAX_KEY_CMD_TIMEOUT {
-                Err(format!(
-                    "must be between 1s and {}",
-                    crate::duration::format(MAX_KEY_CMD_TIMEOUT)
-                ))
-            } else {
-                Ok(d)
-            }
-        });
-    parsed.map_err(|why| Error::usage(format!("`{ENV_KEY_CMD_TIMEOUT}`: {why}")))
-}
-
-/// True if the bytes are an age file (armored or binary) rather than identity lines.
-fn is_age_file(bytes: &[u8]) -> bool {
-    let trimmed = bytes.trim_ascii_start();
-    trimmed.starts_with(ARMOR_BEGIN) || bytes.starts_with(BINARY_MAGIC)
-}
-
-/// Open a passphrase-protected identity file (made by `age -p` or [`generate`]).
-fn decrypt_identity_file(
-    bytes: &[u8],
-    source: &IdentitySource,
-    passphrase: Option<&SecretString>,
-) -> Result<Zeroizing<Vec<u8>>> {
-    let corrupt = || {
-        Error::store(format!(
-            "the age identity {} is encrypted but corrupt",
-            source.describe()
-        ))
-        .with_hint("restore the identity from a backup, or create a new one with `broker init`")
-    };
-    let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
-        .map_err(|_| corrupt())?;
-    if !decryptor.is_scrypt() {
-        return Err(Error::store(format!(
-            "the age identity {} is encrypted to recipients, not with a passphrase",
-            source.describe()
-        ))
-        .with_hint("decrypt it with `age -d` and point broker at the result, or use a passphrase-protected identity"));
-    }
-    let pass = match passphrase {
-        Some(p) => p.clone(),
-        None => passphrase_from_env_or_tty(source)?,
-    };
-    let mut identity = age::scrypt::Identity::new(pass);
-    // The age crate caps the work factor relative to this machine's measured speed (which is
-    // low in debug builds and under load), and would refuse a file from `age -p` (work factor
-    // 18). The identity file is the user's own, not untrusted input, so accept what the
-    // reference age tool accepts.
-    identity.set_max_work_factor(MAX_SCRYPT_WORK_FACTOR);
-    let mut reader = decryptor
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
-        .map_err(|e| match e {
-            age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed => {
-                Error::store(format!(
-                    "wrong passphrase for the age identity {}",
-                    source.describe()
-                ))
-                .with_hint(format!(
-                    "check `{ENV_PASSPHRASE}` or type the passphrase again"
-                ))
-            }
-            age::DecryptError::ExcessiveWork { .. } => Error::store(format!(
-                "the age identity {} needs far more passphrase work than this machine allows",
-                source.describe()
-            )),
-            _ => corrupt(),
-        })?;
-    let mut plain = Zeroizing::new(Vec::new());
-    reader.read_to_end(&mut plain).map_err(|_| corrupt())?;
-    Ok(plain)
-}
-
-/// `BROKER_AGE_PASSPHRASE` if set and non-empty, else a hidden prompt on the terminal.
-/// With no terminal this fails at once instead of hanging.
-fn passphrase_from_env_or_tty(source: &IdentitySource) -> Result<SecretString> {
-    if let Some(p) = std::env::var(ENV_PASSPHRASE).ok().filter(|p| !p.is_empty()) {
-        return Ok(SecretString::from(p));
-    }
-    // rpassword reads /dev/tty; check it opens first so the error says what is missing. In CI
-    // nobody answers even where a terminal exists. Exit 6, as for any identity that cannot be
-    // loaded (issue 2): the store is what fails, and scripts key on that code.
-    let no_tty = fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .is_err();
-    if no_tty || crate::prompt::in_ci() {
-        return Err(Error::store(format!(
-            "the age identity {} is passphrase-protected and there is no terminal to ask for the passphrase",
-            source.describe()
-        ))
-        .with_hint(format!("set `{ENV_PASSPHRASE}`, or use an identity without a passphrase (`{ENV_KEY}`)")));
-    }
-    let typed = rpassword::prompt_password(format!(
-        "passphrase for the age identity {}: ",
-        source.describe()
-    ))
-    .map_err(|e| {
-        Error::store(format!(
-            "cannot read the passphrase from the terminal: {}",
-            reason(&e)
-        ))
-    })?;
-    Ok(SecretString::from(typed))
-}
-
 /// Parse identity lines (`AGE-SECRET-KEY-1…`, `#` comments and blank lines ignored).
 /// Errors give the line number, never the line.
 fn parse_keys(text: &[u8], source: &IdentitySource) -> Result<Vec<x25519::Identity>> {
@@ -502,25 +316,8 @@ fn parse_keys(text: &[u8], source: &IdentitySource) -> Result<Vec<x25519::Identi
     Ok(keys)
 }
 
-/// Encrypt `plaintext` with a passphrase (scrypt), armored.
-fn encrypt_with_passphrase(
-    plaintext: &[u8],
-    passphrase: &SecretString,
-) -> Result<Zeroizing<Vec<u8>>> {
-    let fail =
-        |e: io::Error| Error::internal(format!("cannot encrypt the identity: {}", reason(&e)));
-    let encryptor = age::Encryptor::with_user_passphrase(passphrase.clone());
-    let armored =
-        age::armor::ArmoredWriter::wrap_output(Vec::new(), age::armor::Format::AsciiArmor)
-            .map_err(fail)?;
-    let mut writer = encryptor.wrap_output(armored).map_err(fail)?;
-    writer.write_all(plaintext).map_err(fail)?;
-    let out = writer.finish().and_then(|a| a.finish()).map_err(fail)?;
-    Ok(Zeroizing::new(out))
-}
-
 /// An I/O error's reason without the "(os error N)" noise, lowercase.
-fn reason(e: &io::Error) -> String {
+pub(super) fn reason(e: &io::Error) -> String {
     let s = e.to_string();
     let s = match s.find(" (os error") {
         Some(i) => &s[..i],
@@ -651,30 +448,6 @@ mod tests {
     }
 
     #[test]
-    fn command_source_uses_stdout_and_fails_with_exit_6() {
-        let key = x25519::Identity::generate();
-        let line = key.to_string().expose_secret().to_owned();
-        let keys = public_keys(&IdentitySource::Command(format!("echo '{line}'"))).unwrap();
-        assert_eq!(keys, vec![key.to_public().to_string()]);
-
-        // What the command says on stderr stays out of the key (and out of the test output).
-        let caught = tempfile::NamedTempFile::new().unwrap();
-        let out = run_command_to(
-            &format!("echo '{line}'; echo diagnostics >&2"),
-            Stdio::from(caught.reopen().unwrap()),
-        )
-        .unwrap();
-        assert_eq!(String::from_utf8_lossy(&out).trim(), line);
-        assert_eq!(fs::read_to_string(caught.path()).unwrap(), "diagnostics\n");
-
-        let err = load(&IdentitySource::Command("exit 3".into()))
-            .err()
-            .unwrap();
-        assert_eq!(err.exit_code(), 6);
-        assert!(err.message().contains("exit 3"), "{}", err.message());
-    }
-
-    #[test]
     fn generate_writes_age_keygen_format_and_never_overwrites() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/identity.txt");
@@ -693,35 +466,5 @@ mod tests {
         let err = generate(&path, None).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert_eq!(fs::read_to_string(&path).unwrap(), text);
-    }
-
-    #[test]
-    fn passphrase_identity_round_trip_and_wrong_passphrase() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("identity.txt");
-        let pass = SecretString::from("correct horse".to_string());
-        let public = generate(&path, Some(&pass)).unwrap();
-        let text = fs::read_to_string(&path).unwrap();
-        assert!(
-            text.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"),
-            "{text}"
-        );
-        assert!(!text.contains("AGE-SECRET-KEY"));
-        use std::os::unix::fs::MetadataExt;
-        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o600);
-
-        let src = IdentitySource::File(path);
-        assert_eq!(
-            public_keys_with_passphrase(&src, Some(&pass)).unwrap(),
-            vec![public]
-        );
-        let wrong = SecretString::from("battery staple".to_string());
-        let err = load_with_passphrase(&src, Some(&wrong)).err().unwrap();
-        assert_eq!(err.exit_code(), 6);
-        assert!(
-            err.message().contains("wrong passphrase"),
-            "{}",
-            err.message()
-        );
     }
 }
