@@ -17,13 +17,13 @@ use crate::error::{Error, Result};
 use crate::store::atomic;
 
 /// The environment variable holding the identity text itself (`AGE-SECRET-KEY-1…`).
-pub const ENV_KEY: &str = "BROKER_AGE_KEY";
+pub const ENV_KEY: &str = crate::env_vars::BROKER_AGE_KEY;
 /// The environment variable naming an identity file.
-pub const ENV_KEY_FILE: &str = "BROKER_AGE_KEY_FILE";
+pub const ENV_KEY_FILE: &str = crate::env_vars::BROKER_AGE_KEY_FILE;
 /// The environment variable holding a shell command that prints the identity.
-pub const ENV_KEY_CMD: &str = "BROKER_AGE_KEY_CMD";
+pub const ENV_KEY_CMD: &str = crate::env_vars::BROKER_AGE_KEY_CMD;
 /// The environment variable holding the time limit of `BROKER_AGE_KEY_CMD` (a duration).
-pub const ENV_KEY_CMD_TIMEOUT: &str = "BROKER_AGE_KEY_CMD_TIMEOUT";
+pub const ENV_KEY_CMD_TIMEOUT: &str = crate::env_vars::BROKER_AGE_KEY_CMD_TIMEOUT;
 /// How long `BROKER_AGE_KEY_CMD` may take by default: long enough for a password manager that
 /// asks to be unlocked, short enough that a command stuck on a prompt nobody sees ends.
 const KEY_CMD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -32,7 +32,7 @@ const MAX_KEY_CMD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// a few hundred bytes per key, so this is far beyond any real one.
 pub const MAX_IDENTITY: usize = 1 << 20;
 /// The environment variable holding the passphrase of a passphrase-protected identity file.
-pub const ENV_PASSPHRASE: &str = "BROKER_AGE_PASSPHRASE";
+pub const ENV_PASSPHRASE: &str = crate::env_vars::BROKER_AGE_PASSPHRASE;
 
 /// The highest scrypt work factor (log2 N) accepted for a passphrase-protected identity; the
 /// reference age tool's limit.
