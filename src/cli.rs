@@ -45,7 +45,7 @@ pub struct Global {
         long,
         global = true,
         value_name = "PATH",
-        env = "BROKER_CONFIG",
+        env = crate::env_vars::BROKER_CONFIG,
         hide_env = true
     )]
     pub config: Option<PathBuf>,
@@ -299,7 +299,7 @@ pub struct EnvArgs {
     pub profile: Option<String>,
     /// How to print the variables
     #[arg(long, value_enum, default_value = "sh")]
-    pub format: crate::shell::format::Format,
+    pub format: crate::export::Format,
     /// Same as `--format json`
     #[arg(long, conflicts_with = "format")]
     pub json: bool,

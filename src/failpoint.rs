@@ -34,7 +34,7 @@ pub fn hit(name: &str) {
     static PASSES: AtomicU32 = AtomicU32::new(0);
 
     debug_assert!(POINTS.contains(&name), "unknown failpoint `{name}`");
-    let Ok(spec) = std::env::var("BROKER_FAILPOINT") else {
+    let Ok(spec) = std::env::var(crate::env_vars::BROKER_FAILPOINT) else {
         return;
     };
     let (wanted, nth) = match spec.split_once('@') {
@@ -61,7 +61,7 @@ pub fn hit(_name: &str) {}
 /// the leak tests prove the panic hook never prints a payload.
 #[cfg(feature = "failpoints")]
 pub fn panic_with(name: &str, payload: &str) {
-    if std::env::var("BROKER_FAILPOINT").is_ok_and(|spec| spec == name) {
+    if std::env::var(crate::env_vars::BROKER_FAILPOINT).is_ok_and(|spec| spec == name) {
         panic!("{payload}");
     }
 }

@@ -77,7 +77,7 @@ impl Source {
 
 /// `BROKER_PROFILE` from the environment (SPEC §4 rule 2), validated.
 pub fn from_environment() -> Result<Option<ProfileName>> {
-    match std::env::var("BROKER_PROFILE") {
+    match std::env::var(crate::env_vars::BROKER_PROFILE) {
         Ok(v) if !v.is_empty() => ProfileName::parse(&v)
             .map(Some)
             .map_err(|e| e.map_message(|m| format!("{m} (from `BROKER_PROFILE`)"))),

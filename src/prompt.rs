@@ -16,7 +16,7 @@ pub fn interactive() -> bool {
 
 /// `CI` set to anything but "" or "false".
 pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+    std::env::var(crate::env_vars::CI).is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
 /// The error for a prompt that cannot be shown.

@@ -17,7 +17,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::config::{Config, Event, Profile};
@@ -41,7 +40,7 @@ pub enum OnHookFailure {
 pub enum TokenFormat {
     /// The token and a newline, nothing else.
     Plain,
-    /// One JSON object: profile, grant, access_token, expires_at, scope.
+    /// The token's one JSON shape ([`crate::export::token_json`]), as a `json` sink writes it.
     Json,
 }
 
@@ -127,16 +126,12 @@ impl<'a> TokenService<'a> {
         self.serve(profile, policy, OnHookFailure::Warn, |outcome| {
             let state = outcome.state();
             let data = match format {
-                TokenFormat::Json => {
-                    let value = json!({
-                        "profile": profile.name.as_str(),
-                        "grant": profile.grant.as_str(),
-                        "access_token": state.access_token.expose(),
-                        "expires_at": state.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                        "scope": state.scope,
-                    });
-                    Zeroizing::new(format!("{value}\n"))
-                }
+                TokenFormat::Json => crate::export::token_json(
+                    profile,
+                    &state.access_token,
+                    Some(state.expires_at),
+                    state.scope.as_deref(),
+                ),
                 TokenFormat::Plain => Zeroizing::new(format!("{}\n", state.access_token.expose())),
             };
             match w.write_all(data.as_bytes()).and_then(|()| w.flush()) {

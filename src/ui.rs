@@ -75,7 +75,8 @@ pub fn debug(level: u8, msg: impl AsRef<str>) {
 
 /// Whether stderr is a terminal that may be coloured.
 pub fn color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    std::env::var_os(crate::env_vars::NO_COLOR).is_none_or(|v| v.is_empty())
+        && std::io::stderr().is_terminal()
 }
 
 fn paint(text: &str, code: &str) -> String {
@@ -156,15 +157,15 @@ pub fn print(data: impl AsRef<str>) -> Result<()> {
 /// Whether stdout is a terminal that may be coloured: not with `NO_COLOR`, nor `TERM=dumb`,
 /// nor into a pipe or file (data there must stay plain).
 pub fn color_stdout() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+    std::env::var_os(crate::env_vars::NO_COLOR).is_none_or(|v| v.is_empty())
+        && std::env::var_os(crate::env_vars::TERM).is_none_or(|t| t != "dumb")
         && std::io::stdout().is_terminal()
 }
 
 /// How wide stdout's lines may be: `COLUMNS` when set, else the terminal's width; `None`
 /// (no limit) into a pipe or a file, where lines are for programs and are never wrapped.
 pub fn width() -> Option<usize> {
-    if let Some(n) = std::env::var("COLUMNS")
+    if let Some(n) = std::env::var(crate::env_vars::COLUMNS)
         .ok()
         .and_then(|c| c.trim().parse::<usize>().ok())
         .filter(|n| *n > 0)

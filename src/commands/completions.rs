@@ -14,7 +14,7 @@ use crate::store::read;
 use crate::ui;
 
 /// The variable the completion scripts set when they call broker back.
-pub(crate) const VAR: &str = "BROKER_COMPLETE";
+pub(crate) const VAR: &str = crate::env_vars::BROKER_COMPLETE;
 
 pub(crate) fn run(args: CompletionsArgs) -> Result<()> {
     let name = args.shell.to_string();

@@ -9,7 +9,6 @@ use crate::commands::Context;
 use crate::config::Config;
 use crate::error::Result;
 use crate::profile::ProfileName;
-use crate::shell;
 use crate::store::StateStore;
 use crate::ui;
 
@@ -88,14 +87,14 @@ impl Check {
 }
 
 fn environment_check(ctx: &Context, cfg: &Config, name: &ProfileName) -> Check {
-    let Some(exported) = std::env::var("BAIDU_ACCESS_TOKEN")
+    let Some(exported) = std::env::var(crate::env_vars::BAIDU_ACCESS_TOKEN)
         .ok()
         .filter(|t| !t.is_empty())
         .map(zeroize::Zeroizing::new)
     else {
         return Check::NotExported;
     };
-    if let Ok(other) = std::env::var(shell::DEFAULT_NAMES[0])
+    if let Ok(other) = std::env::var(crate::env_vars::BROKER_PROFILE)
         && !other.is_empty()
         && other != name.as_str()
     {
@@ -104,7 +103,7 @@ fn environment_check(ctx: &Context, cfg: &Config, name: &ProfileName) -> Check {
     // A profile whose `[env]` rewrites BAIDU_ACCESS_TOKEN exports something else on purpose.
     if cfg
         .profile(name)
-        .is_ok_and(|p| p.env.contains_key("BAIDU_ACCESS_TOKEN"))
+        .is_ok_and(|p| p.env.contains_key(crate::env_vars::BAIDU_ACCESS_TOKEN))
     {
         return Check::NotExported;
     }

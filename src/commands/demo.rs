@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::shell::format::sh_quote;
+use crate::export::sh_quote;
 use crate::ui;
 use broker_emulator::{
     self as emulator, DEMO_ACCESS_KEY, DEMO_APP_KEY, DEMO_BCE_SECRET_KEY, DEMO_SECRET_KEY,
@@ -180,11 +180,11 @@ impl Tour<'_> {
         let exe = std::env::current_exe().unwrap_or_else(|_| "broker".into());
         let mut cmd = Command::new(exe);
         cmd.env_clear()
-            .env("HOME", self.home)
-            .env("NO_COLOR", "1")
+            .env(crate::env_vars::HOME, self.home)
+            .env(crate::env_vars::NO_COLOR, "1")
             .args(args);
-        if let Some(path) = std::env::var_os("PATH") {
-            cmd.env("PATH", path);
+        if let Some(path) = std::env::var_os(crate::env_vars::PATH) {
+            cmd.env(crate::env_vars::PATH, path);
         }
         cmd
     }

@@ -11,10 +11,10 @@ use crate::cli::EnvArgs;
 use crate::commands::Context;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::export::{self, Format};
 use crate::profile::ProfileName;
 use crate::rotate::{Outcome, Policy};
 use crate::service::OnHookFailure;
-use crate::shell::format::{self, Format};
 use crate::shell::{self, Var};
 use crate::store::StateStore;
 use crate::ui;
@@ -36,9 +36,9 @@ pub(crate) fn run(ctx: &Context, args: EnvArgs) -> Result<()> {
             let mut vars = exports.vars;
             let extra = shell::bookkeeping(&vars, exports.stamp);
             vars.extend(extra);
-            print_secret(&format::exports(f, &vars)?)
+            print_secret(&export::exports(f, &vars)?)
         }
-        f => print_secret(&format::exports(f, &exports.vars)?),
+        f => print_secret(&export::exports(f, &exports.vars)?),
     }
 }
 
@@ -91,8 +91,8 @@ pub(crate) fn switch_script(format: Format, exports: Exports) -> Result<Zeroizin
         .into_iter()
         .filter(|n| !vars.iter().any(|v| v.name == *n))
         .collect();
-    let mut out = Zeroizing::new(format::unset(format, &stale)?);
-    out.push_str(&format::exports(format, &vars)?);
+    let mut out = Zeroizing::new(export::unset(format, &stale)?);
+    out.push_str(&export::exports(format, &vars)?);
     Ok(out)
 }
 
@@ -103,7 +103,10 @@ fn unset(ctx: &Context, positional: Option<&str>, format: Format) -> Result<()> 
         .iter()
         .map(|s| (*s).to_owned())
         .collect();
-    names.extend([shell::EXPORTED.to_owned(), shell::STAMP.to_owned()]);
+    names.extend([
+        crate::env_vars::BROKER_EXPORTED.to_owned(),
+        crate::env_vars::BROKER_STAMP.to_owned(),
+    ]);
     names.extend(shell::exported_names());
     if positional.is_some() || ctx.global.profile.is_some() {
         let cfg = ctx.config()?;
@@ -112,7 +115,7 @@ fn unset(ctx: &Context, positional: Option<&str>, format: Format) -> Result<()> 
     }
     let mut seen = std::collections::BTreeSet::new();
     names.retain(|n| seen.insert(n.clone()));
-    ui::print(format::unset(format, &names)?)?;
+    ui::print(export::unset(format, &names)?)?;
     Ok(())
 }
 
@@ -126,8 +129,8 @@ fn if_changed(ctx: &Context, format: Format) -> Result<()> {
         ));
     }
     let (Ok(profile), Ok(stamp)) = (
-        std::env::var(shell::DEFAULT_NAMES[0]),
-        std::env::var(shell::STAMP),
+        std::env::var(crate::env_vars::BROKER_PROFILE),
+        std::env::var(crate::env_vars::BROKER_STAMP),
     ) else {
         return Ok(());
     };
@@ -154,13 +157,13 @@ fn if_changed(ctx: &Context, format: Format) -> Result<()> {
 
 /// `--format github`: masks on stdout, the variables appended to `$GITHUB_ENV`.
 fn github(vars: &[Var]) -> Result<()> {
-    let Some(path) = std::env::var_os("GITHUB_ENV").filter(|p| !p.is_empty()) else {
+    let Some(path) = std::env::var_os(crate::env_vars::GITHUB_ENV).filter(|p| !p.is_empty()) else {
         return Err(Error::usage(
             "`--format github` appends to the file named by `GITHUB_ENV`, which is not set",
         )
         .with_hint("run it in a GitHub Actions step, or use `--format dotenv`"));
     };
-    let out = format::github(vars)?;
+    let out = export::github(vars)?;
     // The masks first: once a value is in the environment file, later steps may print it.
     ui::print(&out.stdout)?;
     append(Path::new(&path), &out.env_file)?;

@@ -22,6 +22,7 @@ use crate::cli::ExecArgs;
 use crate::commands::Context;
 use crate::commands::env::exports;
 use crate::config::SecretSource;
+use crate::env_vars;
 use crate::error::{Error, Result, sanitize};
 use crate::shell;
 use crate::shell::template::Placeholder;
@@ -31,16 +32,16 @@ use crate::ui;
 /// broker run by CMD. Every other `BROKER_*` (a previous profile's bookkeeping, the identity
 /// itself, its passphrase or key command) and every `BAIDU_*` is removed.
 const KEPT: [&str; 5] = [
-    "BROKER_CONFIG",
-    "BROKER_STATE_DIR",
-    "BROKER_TIMEOUT",
-    "BROKER_REFRESH_BEFORE",
-    "BROKER_AGE_KEY_FILE",
+    env_vars::BROKER_CONFIG,
+    env_vars::BROKER_STATE_DIR,
+    env_vars::BROKER_TIMEOUT,
+    env_vars::BROKER_REFRESH_BEFORE,
+    env_vars::BROKER_AGE_KEY_FILE,
 ];
 
 pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
     // The aws-vault guard: a nested exec would silently mix two profiles' variables.
-    if let Ok(outer) = std::env::var(shell::EXEC)
+    if let Ok(outer) = std::env::var(env_vars::BROKER_EXEC)
         && !outer.is_empty()
         && !args.force
     {
@@ -92,11 +93,11 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
     for v in &exports.vars {
         cmd.env(&v.name, v.value());
     }
-    cmd.env(shell::EXEC, name.as_str());
+    cmd.env(env_vars::BROKER_EXEC, name.as_str());
     // A `--config` flag reaches a broker that CMD runs, as the same config.
     if let Some(config) = &ctx.global.config {
         let absolute = std::path::absolute(config).unwrap_or_else(|_| config.clone());
-        cmd.env("BROKER_CONFIG", absolute);
+        cmd.env(env_vars::BROKER_CONFIG, absolute);
     }
 
     // A hook run above may have installed broker's own watcher (which ends broker on a signal
@@ -153,7 +154,7 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
 
 /// The person's shell: `$SHELL`, else /bin/sh.
 fn user_shell() -> OsString {
-    std::env::var_os("SHELL")
+    std::env::var_os(env_vars::SHELL)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| OsString::from("/bin/sh"))
 }
@@ -161,8 +162,8 @@ fn user_shell() -> OsString {
 /// A variable CMD must not inherit: any `BAIDU_*`, any `BROKER_*` but [`KEPT`], and the
 /// extra names the last export listed in `BROKER_EXPORTED`.
 fn is_stale(name: &str, exported: &[String]) -> bool {
-    name.starts_with("BAIDU_")
-        || (name.starts_with("BROKER_") && !KEPT.contains(&name))
+    name.starts_with(env_vars::BAIDU_PREFIX)
+        || (name.starts_with(env_vars::BROKER_PREFIX) && !KEPT.contains(&name))
         || exported.iter().any(|n| n == name)
 }
 

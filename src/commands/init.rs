@@ -122,7 +122,7 @@ fn unreadable(ctx: &Context, cfg: &Config, keys: &[String]) -> Result<Option<Str
 
 /// The passphrase for a new identity: `BROKER_AGE_PASSPHRASE`, or typed twice on a terminal.
 fn new_passphrase() -> Result<secrecy::SecretString> {
-    if let Ok(p) = std::env::var("BROKER_AGE_PASSPHRASE")
+    if let Ok(p) = std::env::var(crate::env_vars::BROKER_AGE_PASSPHRASE)
         && !p.is_empty()
     {
         return Ok(p.into());

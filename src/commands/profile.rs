@@ -235,7 +235,7 @@ fn remove(ctx: &Context, args: RemoveArgs) -> Result<()> {
         std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
     }
     ui::say(format!("removed profile `{name}` and its stored tokens"));
-    if std::env::var(crate::shell::DEFAULT_NAMES[0]).is_ok_and(|p| p == name.as_str()) {
+    if std::env::var(crate::env_vars::BROKER_PROFILE).is_ok_and(|p| p == name.as_str()) {
         ui::warn(format!(
             "this shell still uses `{name}` through `BROKER_PROFILE` (and its exported variables)"
         ));

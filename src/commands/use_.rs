@@ -9,7 +9,7 @@ use crate::commands::env::{exports, switch_script};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::profile::{ProfileName, use_default_path};
-use crate::shell::{self, Shell};
+use crate::shell::Shell;
 use crate::store::atomic;
 use crate::ui;
 
@@ -57,7 +57,7 @@ pub(crate) fn run(ctx: &Context, args: UseArgs) -> Result<()> {
         }
         None => {
             ui::say(format!("now using profile `{name}`"));
-            let exported = std::env::var(shell::DEFAULT_NAMES[0]);
+            let exported = std::env::var(crate::env_vars::BROKER_PROFILE);
             if exported.is_ok_and(|p| !p.is_empty() && p != name.as_str()) {
                 ui::warn(
                     "`BROKER_PROFILE` is set in this shell and takes precedence over `broker use`",

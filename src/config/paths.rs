@@ -17,14 +17,14 @@ pub struct Paths {
 
 impl Paths {
     pub fn resolve(config_flag: Option<PathBuf>) -> Result<Self> {
-        let config_home = xdg_dir("XDG_CONFIG_HOME", ".config")?;
-        let config = match config_flag.or_else(|| env_path("BROKER_CONFIG")) {
+        let config_home = xdg_dir(crate::env_vars::XDG_CONFIG_HOME, ".config")?;
+        let config = match config_flag.or_else(|| env_path(crate::env_vars::BROKER_CONFIG)) {
             Some(p) => p,
             None => config_home.join("broker/profiles.toml"),
         };
-        let state_dir = match env_path("BROKER_STATE_DIR") {
+        let state_dir = match env_path(crate::env_vars::BROKER_STATE_DIR) {
             Some(p) => p,
-            None => xdg_dir("XDG_STATE_HOME", ".local/state")?.join("broker"),
+            None => xdg_dir(crate::env_vars::XDG_STATE_HOME, ".local/state")?.join("broker"),
         };
         let default_identity = config_home.join("broker/identity.txt");
         Ok(Paths {
@@ -46,7 +46,7 @@ fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf> {
     if let Some(p) = env_path(var).filter(|p| p.is_absolute()) {
         return Ok(p);
     }
-    match env_path("HOME") {
+    match env_path(crate::env_vars::HOME) {
         Some(home) => Ok(home.join(fallback)),
         None => Err(Error::usage(format!(
             "cannot find the home folder: neither `{var}` nor `HOME` is set"

@@ -6,6 +6,7 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::config::{Event, Profile};
+use crate::env_vars;
 use crate::profile::ProfileName;
 use crate::rotate::Failed;
 use crate::secret::AccessToken;
@@ -14,16 +15,16 @@ use crate::store::TokenState;
 /// The variables that carry the facts of an event. They are removed from what a hook inherits
 /// before being set, so a fact that is absent (no token on `refresh_failed`) is really absent.
 pub(crate) const FACT_VARS: [&str; 10] = [
-    "BROKER_EVENT",
-    "BROKER_PROFILE",
-    "BROKER_GRANT",
-    "BROKER_APP_KEY",
-    "BROKER_ACCESS_TOKEN",
-    "BROKER_EXPIRES_AT",
-    "BROKER_PREVIOUS_EXPIRES_AT",
-    "BROKER_SCOPE",
-    "BROKER_HOOK",
-    "BROKER_ERROR",
+    env_vars::BROKER_EVENT,
+    env_vars::BROKER_PROFILE,
+    env_vars::BROKER_GRANT,
+    env_vars::BROKER_APP_KEY,
+    env_vars::BROKER_ACCESS_TOKEN,
+    env_vars::BROKER_EXPIRES_AT,
+    env_vars::BROKER_PREVIOUS_EXPIRES_AT,
+    env_vars::BROKER_SCOPE,
+    env_vars::BROKER_HOOK,
+    env_vars::BROKER_ERROR,
 ];
 
 /// The name of an event, as in the config, `BROKER_EVENT` and the state.
@@ -119,24 +120,27 @@ impl Facts {
     /// The `BROKER_*` variables; absent facts are left out.
     pub(crate) fn env(&self, hook: &str) -> Vec<(&'static str, String)> {
         let mut vars = vec![
-            ("BROKER_EVENT", event_name(self.event).to_owned()),
-            ("BROKER_PROFILE", self.profile.as_str().to_owned()),
-            ("BROKER_GRANT", self.grant.to_owned()),
-            ("BROKER_APP_KEY", self.app_key.clone()),
-            ("BROKER_SCOPE", self.scope.clone().unwrap_or_default()),
-            ("BROKER_HOOK", hook.to_owned()),
+            (env_vars::BROKER_EVENT, event_name(self.event).to_owned()),
+            (env_vars::BROKER_PROFILE, self.profile.as_str().to_owned()),
+            (env_vars::BROKER_GRANT, self.grant.to_owned()),
+            (env_vars::BROKER_APP_KEY, self.app_key.clone()),
+            (
+                env_vars::BROKER_SCOPE,
+                self.scope.clone().unwrap_or_default(),
+            ),
+            (env_vars::BROKER_HOOK, hook.to_owned()),
         ];
         if let Some(t) = &self.access_token {
-            vars.push(("BROKER_ACCESS_TOKEN", t.expose().to_owned()));
+            vars.push((env_vars::BROKER_ACCESS_TOKEN, t.expose().to_owned()));
         }
         if let Some(t) = self.expires_at {
-            vars.push(("BROKER_EXPIRES_AT", rfc3339(t)));
+            vars.push((env_vars::BROKER_EXPIRES_AT, rfc3339(t)));
         }
         if let Some(t) = self.previous_expires_at {
-            vars.push(("BROKER_PREVIOUS_EXPIRES_AT", rfc3339(t)));
+            vars.push((env_vars::BROKER_PREVIOUS_EXPIRES_AT, rfc3339(t)));
         }
         if let Some(e) = &self.error {
-            vars.push(("BROKER_ERROR", e.clone()));
+            vars.push((env_vars::BROKER_ERROR, e.clone()));
         }
         vars
     }

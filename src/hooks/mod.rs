@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{Config, Event, Hook, Profile, Run};
+use crate::env_vars;
 use crate::error::{Error, Result, sanitize};
 use crate::profile::ProfileName;
 use crate::sinks::{sink_name, write_sink};
@@ -41,12 +42,12 @@ const MAX_NAME: usize = 48;
 /// Variables a hook never inherits from broker's environment, whatever the hook asks: they
 /// unlock the secret store (the age identity and its passphrase), and the SecretKey is never
 /// given to a hook. The variables named by `secret_key_env` are removed as well.
-const WITHHELD: [&str; 2] = ["BROKER_AGE_KEY", "BROKER_AGE_PASSPHRASE"];
+const WITHHELD: [&str; 2] = [env_vars::BROKER_AGE_KEY, env_vars::BROKER_AGE_PASSPHRASE];
 
 /// The variable that lists (comma-separated) the profiles whose hooks are running around this
 /// process: set for each hook, inherited by what it runs. A hook that rotates its own profile
 /// would fire itself again, without end; [`refuse_nested`] stops that.
-pub const IN_HOOKS_OF: &str = "BROKER_HOOK_PROFILES";
+pub const IN_HOOKS_OF: &str = env_vars::BROKER_HOOK_PROFILES;
 
 /// Whether this process runs (directly or through its parents) inside a hook of `profile`.
 pub fn inside_hook_of(profile: &ProfileName) -> bool {

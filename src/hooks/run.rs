@@ -15,6 +15,7 @@ use super::{
     DEFAULT_TIMEOUT, Environment, Facts, IN_HOOKS_OF, MAX_LINE, MAX_OUTPUT, Named, event_name,
 };
 use crate::config::Run;
+use crate::env_vars;
 use crate::error::sanitize;
 use crate::process::{self, Ended};
 use crate::store::state::HookResult;
@@ -93,8 +94,8 @@ fn spawn(
     for var in &env.withheld {
         cmd.env_remove(var);
     }
-    cmd.env("BROKER_CONFIG", &env.config)
-        .env("BROKER_STATE_DIR", &env.state_dir);
+    cmd.env(env_vars::BROKER_CONFIG, &env.config)
+        .env(env_vars::BROKER_STATE_DIR, &env.state_dir);
     for (k, v) in &hook.env {
         if !crate::config::is_env_name(k) {
             return Err(format!(

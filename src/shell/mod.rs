@@ -1,8 +1,7 @@
 //! Shell integration: the variables a profile exports (SPEC §6), their quoting for every
-//! output format ([`format`]), `[env]` templates ([`template`]), the `shell-init` templates,
+//! output format ([`crate::export`]), `[env]` templates ([`template`]), the `shell-init` templates,
 //! and the stamp that lets a prompt hook notice a rotation without decrypting anything.
 
-pub mod format;
 pub mod template;
 
 use std::path::Path;
@@ -11,6 +10,7 @@ use chrono::SecondsFormat;
 use zeroize::Zeroizing;
 
 use crate::config::{Profile, is_env_name};
+use crate::env_vars;
 use crate::error::{Error, Result, sanitize};
 use crate::secret::SecretKey;
 use crate::store::TokenState;
@@ -18,19 +18,11 @@ use template::{Placeholder, Template};
 
 /// What every profile exports (SPEC §6).
 pub const DEFAULT_NAMES: [&str; 4] = [
-    "BROKER_PROFILE",
-    "BAIDU_ACCESS_TOKEN",
-    "BAIDU_APP_KEY",
-    "BAIDU_TOKEN_EXPIRES_AT",
+    env_vars::BROKER_PROFILE,
+    env_vars::BAIDU_ACCESS_TOKEN,
+    env_vars::BAIDU_APP_KEY,
+    env_vars::BAIDU_TOKEN_EXPIRES_AT,
 ];
-/// Shell bookkeeping: the names the last export set, so the next switch can clear them.
-pub const EXPORTED: &str = "BROKER_EXPORTED";
-/// Shell bookkeeping: which state file (and generation) the exported token came from.
-pub const STAMP: &str = "BROKER_STAMP";
-/// Set by `broker exec` for its command; a nested `broker exec` refuses to run under it.
-pub const EXEC: &str = "BROKER_EXEC";
-/// Set by the `shell-init` wrapper on `broker use`: print this shell's assignments on stdout.
-pub const SHELL: &str = "BROKER_SHELL";
 
 /// The shells `broker shell-init` supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -52,17 +44,17 @@ impl Shell {
     }
 
     /// The `broker env` format this shell evaluates.
-    pub fn format(self) -> format::Format {
+    pub fn format(self) -> crate::export::Format {
         match self {
-            Shell::Bash | Shell::Zsh => format::Format::Sh,
-            Shell::Fish => format::Format::Fish,
-            Shell::Powershell => format::Format::Powershell,
+            Shell::Bash | Shell::Zsh => crate::export::Format::Sh,
+            Shell::Fish => crate::export::Format::Fish,
+            Shell::Powershell => crate::export::Format::Powershell,
         }
     }
 
     /// `BROKER_SHELL` as set by the wrapper: None when unset or empty.
     pub fn from_env() -> Result<Option<Shell>> {
-        match std::env::var(SHELL) {
+        match std::env::var(env_vars::BROKER_SHELL) {
             Ok(v) if v.is_empty() => Ok(None),
             Ok(v) => match v.as_str() {
                 "bash" | "sh" => Ok(Some(Shell::Bash)),
@@ -70,7 +62,8 @@ impl Shell {
                 "fish" => Ok(Some(Shell::Fish)),
                 "powershell" | "pwsh" => Ok(Some(Shell::Powershell)),
                 other => Err(Error::usage(format!(
-                    "`{SHELL}={}` names no shell broker knows",
+                    "`{}={}` names no shell broker knows",
+                    env_vars::BROKER_SHELL,
                     sanitize(other)
                 ))
                 .with_hint("bash, zsh, fish or powershell; it is set by `broker shell-init`")),
@@ -224,7 +217,7 @@ pub fn names(profile: &Profile) -> Vec<String> {
 /// The names listed in `BROKER_EXPORTED` (what the last export in this environment set).
 /// It comes from the environment, so each name is checked before it is ever printed.
 pub fn exported_names() -> Vec<String> {
-    std::env::var(EXPORTED)
+    std::env::var(env_vars::BROKER_EXPORTED)
         .unwrap_or_default()
         .split_ascii_whitespace()
         .filter(|n| is_env_name(n))
@@ -237,8 +230,8 @@ pub fn exported_names() -> Vec<String> {
 pub fn bookkeeping(vars: &[Var], stamp: String) -> [Var; 2] {
     let names: Vec<&str> = vars.iter().map(|v| v.name.as_str()).collect();
     [
-        Var::new(EXPORTED, names.join(" "), false),
-        Var::new(STAMP, stamp, false),
+        Var::new(env_vars::BROKER_EXPORTED, names.join(" "), false),
+        Var::new(env_vars::BROKER_STAMP, stamp, false),
     ]
 }
 

@@ -468,6 +468,43 @@ fn hooks_run_in_order_global_then_profile_each_in_file_order_after_the_sinks() {
 }
 
 #[test]
+fn token_json_has_the_json_sink_shape() {
+    // `broker token --json` and a `format = "json"` sink are the same token: one JSON shape,
+    // the sink's documented one (app_key included), byte for byte.
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let out = out_dir(&home);
+    append_config(
+        &home,
+        &format!(
+            "\n[[profiles.ai.sinks]]\npath = {}\nformat = \"json\"\n",
+            qp(&out.join("token.json"))
+        ),
+    );
+    let printed = home.ok(&["token", "ai", "--json"]);
+    let sink = read(&out.join("token.json"));
+    assert_eq!(printed, sink);
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut want = vec![
+        "profile",
+        "grant",
+        "app_key",
+        "access_token",
+        "expires_at",
+        "scope",
+    ];
+    want.sort_unstable();
+    assert_eq!(keys, want);
+    assert_eq!(json["app_key"], APP_KEY);
+}
+
+#[test]
 fn sinks_are_written_atomically_with_their_mode_in_each_format() {
     let home = Home::with_emulator();
     home.add("ai", "ai");

@@ -207,7 +207,7 @@ pub(super) fn with_browser(
 
 /// `$BROWSER`, else the desktop's opener; failing that, the printed URL is enough.
 fn open_browser(url: &str) {
-    let opener = std::env::var("BROWSER")
+    let opener = std::env::var(crate::env_vars::BROWSER)
         .ok()
         .filter(|b| !b.is_empty())
         .unwrap_or_else(|| "xdg-open".into());

@@ -21,18 +21,18 @@ use key_command::run_command;
 use passphrase::{decrypt_identity_file, encrypt_with_passphrase, is_age_file};
 
 /// The environment variable holding the identity text itself (`AGE-SECRET-KEY-1…`).
-pub const ENV_KEY: &str = "BROKER_AGE_KEY";
+pub const ENV_KEY: &str = crate::env_vars::BROKER_AGE_KEY;
 /// The environment variable naming an identity file.
-pub const ENV_KEY_FILE: &str = "BROKER_AGE_KEY_FILE";
+pub const ENV_KEY_FILE: &str = crate::env_vars::BROKER_AGE_KEY_FILE;
 /// The environment variable holding a shell command that prints the identity.
-pub const ENV_KEY_CMD: &str = "BROKER_AGE_KEY_CMD";
+pub const ENV_KEY_CMD: &str = crate::env_vars::BROKER_AGE_KEY_CMD;
 /// The environment variable holding the time limit of `BROKER_AGE_KEY_CMD` (a duration).
-pub const ENV_KEY_CMD_TIMEOUT: &str = "BROKER_AGE_KEY_CMD_TIMEOUT";
+pub const ENV_KEY_CMD_TIMEOUT: &str = crate::env_vars::BROKER_AGE_KEY_CMD_TIMEOUT;
 /// The most of an identity (a file or a key command's output) broker reads: identity files are
 /// a few hundred bytes per key, so this is far beyond any real one.
 pub const MAX_IDENTITY: usize = 1 << 20;
 /// The environment variable holding the passphrase of a passphrase-protected identity file.
-pub const ENV_PASSPHRASE: &str = "BROKER_AGE_PASSPHRASE";
+pub const ENV_PASSPHRASE: &str = crate::env_vars::BROKER_AGE_PASSPHRASE;
 
 /// Where the identity comes from. Only one source is ever used: see [`IdentitySource::from_env`].
 #[derive(Clone)]

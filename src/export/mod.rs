@@ -1,6 +1,14 @@
-//! The output formats of `broker env`: each quotes any value exactly, whatever bytes a server
-//! put in a token (quotes, `$`, backticks, newlines, non-ASCII), so evaluating the output only
-//! ever assigns.
+//! Exports: every way broker hands a token over in text. The formats of `broker env` (here),
+//! the `env` file of a sink ([`env_file`]) and the one JSON shape of a token ([`json`]). Each
+//! quotes any value exactly, whatever bytes a server put in a token (quotes, `$`, backticks,
+//! newlines, non-ASCII), so evaluating the output only ever assigns.
+
+mod env_file;
+mod json;
+
+pub use env_file::{env_file, env_file_quote};
+use json::json_string;
+pub use json::token_json;
 
 use std::fmt::Write as _;
 
@@ -318,10 +326,6 @@ pub fn dotenv_quote(s: &str) -> Option<Zeroizing<String>> {
         return None;
     }
     Some(out)
-}
-
-fn json_string(s: &str) -> String {
-    serde_json::Value::String(s.to_owned()).to_string()
 }
 
 #[cfg(test)]
