@@ -4,13 +4,19 @@
 //! broker can read what a newer one wrote (and the other way round) as long as `version` is
 //! one it knows.
 
+mod place;
+mod records;
+
+pub use place::Place;
+pub use records::{HookResult, InFlight, NeedsLogin};
+
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result, sanitize};
+use crate::error::{Error, Result};
 use crate::secret::{AccessToken, RefreshToken};
 
 /// A profile's tokens and rotation bookkeeping. Secrets are wrapper types whose `Debug` prints
@@ -71,114 +77,6 @@ pub struct TokenState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copied_from: Option<Place>,
 }
-
-/// Where a state file lives: its path and the machine. Not secret (it is inside the encrypted
-/// state all the same); `machine` is a hash of the machine id, never the id itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Place {
-    /// The state file's absolute path, symlinks resolved.
-    pub path: String,
-    /// The host name when the state was written.
-    pub host: String,
-    /// A hash of `/etc/machine-id`, when the machine has one: it survives a change of host name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub machine: Option<String>,
-}
-
-impl Place {
-    /// The same file on the same machine. The machine hash decides when both places have one
-    /// (a host name may change under a running system); otherwise the host name does.
-    pub fn same_as(&self, other: &Place) -> bool {
-        let same_machine = match (&self.machine, &other.machine) {
-            (Some(a), Some(b)) => a == b,
-            _ => self.host == other.host,
-        };
-        same_machine && self.path == other.path
-    }
-}
-
-/// For messages: escaped, as a folder name may hold control characters.
-impl std::fmt::Display for Place {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "`{}` on `{}`",
-            sanitize(&self.path),
-            sanitize(&self.host)
-        )
-    }
-}
-
-/// A refresh that was started (and maybe sent) but whose answer was not saved yet: the
-/// journal mark. The next rotation, under the lock, presents the same refresh token once more
-/// (recovery); `started_at`, `pid` and `command` stay those of the first attempt, for the story
-/// told if Baidu then says the token was already used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InFlight {
-    pub started_at: DateTime<Utc>,
-    pub pid: u32,
-    /// The generation of the state the refresh started from.
-    pub generation: u64,
-    /// The command that started it (`broker refresh`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<String>,
-    /// How many times this refresh token was presented (or about to be) under this mark: 1 for
-    /// the first attempt, one more per recovery. A mark from an older broker counts as 1.
-    #[serde(default = "one")]
-    pub attempts: u32,
-    /// How the last attempt ended, when the process lived to say (`… timed out`, `HTTP 503`);
-    /// absent when it died first.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<String>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-impl InFlight {
-    /// What happened, for messages: when, which command, how it ended, how often the token
-    /// was presented.
-    pub fn story(&self) -> String {
-        let command = self
-            .command
-            .as_deref()
-            .map(|c| format!(" by `{}`", sanitize(c)))
-            .unwrap_or_default();
-        let how = match &self.outcome {
-            Some(o) => format!("it ended with: {}", sanitize(o)),
-            None => "the process ended before it could save anything".to_owned(),
-        };
-        let times = match self.attempts {
-            0 | 1 => String::new(),
-            n => format!("; the refresh token was presented {n} times"),
-        };
-        format!(
-            "a refresh started at {}{command} (pid {}) was interrupted before its answer was saved ({how}){times}",
-            self.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
-            self.pid
-        )
-    }
-}
-
-/// Why and since when the profile needs `broker login`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NeedsLogin {
-    pub reason: String,
-    pub at: DateTime<Utc>,
-}
-
-/// The last run of one hook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HookResult {
-    pub name: String,
-    pub event: String,
-    pub at: DateTime<Utc>,
-    pub ok: bool,
-    /// e.g. `exit 0`, `exit 3`, `killed by SIGTERM`, `timed out after 30s`.
-    pub status: String,
-}
-
 fn current_version() -> u32 {
     TokenState::VERSION
 }
@@ -329,6 +227,7 @@ impl ClassifyName for serde_json::Error {
 
 #[cfg(test)]
 mod tests {
+    use super::place::tests::place;
     use super::*;
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -388,62 +287,6 @@ mod tests {
         s.copied_from = Some(place("/g/nd.age", "laptop", None));
         let back = TokenState::from_json(&s.to_json().unwrap()).unwrap();
         assert_eq!(back, s);
-    }
-
-    fn place(path: &str, host: &str, machine: Option<&str>) -> Place {
-        Place {
-            path: path.into(),
-            host: host.into(),
-            machine: machine.map(Into::into),
-        }
-    }
-
-    #[test]
-    fn a_mark_from_an_older_broker_reads_as_one_attempt_and_tells_its_story() {
-        let old = r#"{"started_at":"2030-01-02T00:00:00Z","pid":42,"generation":3}"#;
-        let f: InFlight = serde_json::from_str(old).unwrap();
-        assert_eq!((f.attempts, f.command.as_deref()), (1, None));
-        assert_eq!(
-            f.story(),
-            "a refresh started at 2030-01-02 00:00:00 UTC (pid 42) was interrupted before its answer was saved (the process ended before it could save anything)"
-        );
-        let f = InFlight {
-            command: Some("broker token".into()),
-            attempts: 3,
-            outcome: Some("HTTP 503".into()),
-            ..f
-        };
-        assert!(
-            f.story().contains("by `broker token` (pid 42)"),
-            "{}",
-            f.story()
-        );
-        assert!(
-            f.story()
-                .ends_with("(it ended with: HTTP 503); the refresh token was presented 3 times")
-        );
-    }
-
-    #[test]
-    fn places_compare_by_path_and_machine_then_host() {
-        let here = place("/h/a.age", "vm", Some("m1"));
-        let table = [
-            (place("/h/a.age", "vm", Some("m1")), true),
-            (place("/h/a.age", "renamed", Some("m1")), true),
-            (place("/other/a.age", "vm", Some("m1")), false),
-            (place("/h/a.age", "vm", Some("m2")), false),
-            (place("/h/a.age", "vm", None), true),
-            (place("/h/a.age", "laptop", None), false),
-        ];
-        for (there, same) in table {
-            assert_eq!(here.same_as(&there), same, "{there:?}");
-        }
-    }
-
-    #[test]
-    fn a_place_is_shown_escaped() {
-        let p = place("/h/evil\n\u{1b}[31m/a.age", "vm", None);
-        assert_eq!(p.to_string(), "`/h/evil\\n\\u{1b}[31m/a.age` on `vm`");
     }
 
     #[test]

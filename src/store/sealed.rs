@@ -1,0 +1,163 @@
+//! The sealing layer ([`SealedStore`]): encryption above any [`Backend`].
+
+use std::time::Duration;
+
+use super::{
+    Backend, BackendLock, DEFAULT_LOCK_WAIT, Place, ProfileLock, StateStore, TokenState, Vault,
+    Version, vault,
+};
+use crate::error::{Error, Result};
+use crate::profile::ProfileName;
+
+/// The sealing layer: a state is JSON encrypted to the vault's recipients (binary age) before
+/// any backend sees it, and decrypted after. The one place encryption meets the store.
+#[derive(Debug)]
+pub struct SealedStore {
+    backend: Box<dyn Backend>,
+    vault: Vault,
+}
+
+impl SealedStore {
+    pub fn new(backend: Box<dyn Backend>, vault: Vault) -> Self {
+        SealedStore { backend, vault }
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    fn unseal(&self, profile: &ProfileName, bytes: &[u8]) -> Result<TokenState> {
+        let what = format!(
+            "cannot read the state of profile `{profile}` (`{}`)",
+            self.backend.location(profile)
+        );
+        let plain = self
+            .vault
+            .decrypt(bytes)
+            .map_err(|e| vault::in_context(e, &what))?;
+        TokenState::from_json(&plain).map_err(|e| vault::in_context(e, &what))
+    }
+
+    fn seal(&self, state: &TokenState) -> Result<Vec<u8>> {
+        let json = state.to_json()?;
+        self.vault.encrypt(&json, false)
+    }
+}
+
+impl StateStore for SealedStore {
+    fn load(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
+        match self.backend.read(profile)? {
+            Some(bytes) => self.unseal(profile, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn lock<'a>(
+        &'a self,
+        profile: &ProfileName,
+        wait: Duration,
+    ) -> Result<Box<dyn ProfileLock + 'a>> {
+        let inner = self.backend.lock(profile, wait)?;
+        Ok(Box::new(SealedLock {
+            store: self,
+            inner,
+            seen: None,
+        }))
+    }
+
+    fn remove(&self, profile: &ProfileName) -> Result<()> {
+        self.backend.remove(profile)
+    }
+
+    fn profiles(&self) -> Result<Vec<ProfileName>> {
+        self.backend.profiles()
+    }
+
+    /// Each profile is re-sealed under its lock, so a rotation running at the same time is
+    /// neither lost nor left encrypted to the old recipients by us.
+    fn rekey(&self) -> Result<usize> {
+        self.vault.check_recipients()?;
+        let mut count = 0;
+        for profile in self.profiles()? {
+            let mut guard = self.lock(&profile, DEFAULT_LOCK_WAIT)?;
+            // The state may have been removed since it was listed.
+            if let Some(state) = guard.load()? {
+                guard.save(&state)?;
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    fn version(&self, profile: &ProfileName) -> Option<Version> {
+        self.backend.version(profile)
+    }
+
+    fn location(&self, profile: &ProfileName) -> String {
+        self.backend.location(profile)
+    }
+
+    fn place(&self, profile: &ProfileName) -> Option<Place> {
+        self.backend.place(profile)
+    }
+
+    fn held_elsewhere(&self, profile: &ProfileName) -> bool {
+        self.backend.held_elsewhere(profile)
+    }
+}
+
+/// The sealing layer's lock: the backend's lease, and the version last loaded or saved (the
+/// expected value of the next compare-and-set).
+struct SealedLock<'a> {
+    store: &'a SealedStore,
+    inner: Box<dyn BackendLock + 'a>,
+    /// `None` until the first load; then the version seen (`Some(None)`: nothing stored).
+    seen: Option<Option<Version>>,
+}
+
+impl ProfileLock for SealedLock<'_> {
+    fn load(&mut self) -> Result<Option<TokenState>> {
+        let profile = self.inner.profile().clone();
+        match self.inner.read()? {
+            Some((bytes, version)) => {
+                self.seen = Some(Some(version));
+                self.store.unseal(&profile, &bytes).map(Some)
+            }
+            None => {
+                self.seen = Some(None);
+                Ok(None)
+            }
+        }
+    }
+
+    fn save(&mut self, state: &TokenState) -> Result<()> {
+        let Some(expected) = &self.seen else {
+            return Err(Error::internal(format!(
+                "the state of profile `{}` was saved before it was loaded under the lock",
+                self.inner.profile()
+            )));
+        };
+        let sealed = self.store.seal(state)?;
+        let version = self.inner.write(expected.as_ref(), &sealed)?;
+        self.seen = Some(Some(version));
+        Ok(())
+    }
+
+    fn remove(&mut self) -> Result<()> {
+        self.inner.remove()?;
+        self.seen = Some(None);
+        Ok(())
+    }
+
+    fn renew(&mut self) -> Result<()> {
+        self.inner.renew()
+    }
+
+    fn still_held(&self) -> Result<bool> {
+        self.inner.still_held()
+    }
+
+    fn profile(&self) -> &ProfileName {
+        self.inner.profile()
+    }
+}
