@@ -36,6 +36,13 @@ internal-cannot-run = cannot run `{ $command }`: { $cause ->
        *[other] {""}
     }
 
+internal-panic = internal error (a bug in broker){ $line ->
+        [0] {""}
+       *[other] { " " }at { $file }:{ $line }
+    }
+    .hint = please report it; nothing stored was changed by the failed step
+internal-stdout = cannot write to stdout: { $reason }
+internal-unreachable = { $what }
 internal-already-reported = {""}
 
 # How a list of facts is joined in this language.

@@ -1,5 +1,6 @@
 # Notes a caller adds to an error from below: src/error/note.rs. `$error` is the message so far.
 
+note-config-key = { $error } (key `{ $key }` in `{ $file }`)
 note-from-env = { $error } (from `{ $var }`)
 note-in-file = { $error } (in `{ $path }`)
 note-hint = { $error }

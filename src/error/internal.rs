@@ -25,6 +25,12 @@ pub enum InternalError {
         cause: &'static str,
         reason: String,
     },
+    /// A panic (a bug) at `file`:`line` (`line` 0: unknown). Never its payload.
+    Panic { file: String, line: u32 },
+    /// Standard output cannot be written (other than a closed pipe, which is exit 0).
+    Stdout { reason: String },
+    /// A state the code rules out was reached: a bug; `what` says which, for the report.
+    Unreachable { what: &'static str },
     /// Nothing to say: the error was reported already (by clap), or is only an exit status.
     AlreadyReported,
 }

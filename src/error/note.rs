@@ -9,6 +9,8 @@ use super::hint::Hint;
 #[serde(tag = "note", rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Note {
+    /// The error is about one key of the config.
+    ConfigKey { key: String, file: String },
     /// The value came from an environment variable.
     FromEnv { var: String },
     /// The value came from a file.

@@ -9,6 +9,16 @@ use super::Kind;
 #[serde(tag = "code", rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum UsageError {
+    /// clap refused the command line and said why already.
+    BadArguments,
+    /// An exported value holds a NUL byte.
+    NulInValue { name: String },
+    /// A value dotenv readers cannot read back as it is.
+    DotenvUnquotable { name: String },
+    /// `--unset` with a format that has no unset.
+    UnsetMeaningless { format: String },
+    /// `BROKER_SHELL` names no shell broker knows.
+    UnknownShell { var: String, value: String },
     /// A profile name that breaks the naming rule (it is joined to paths).
     InvalidProfileName { name: String },
 }
