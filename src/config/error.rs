@@ -15,6 +15,10 @@ pub enum ConfigError {
         config: String,
         hint: Hint,
     },
+
+    // group A
+    /// `profile add NAME` for a profile the config (`config`) already has.
+    ProfileExists { name: String, config: String },
 }
 
 impl ConfigError {
