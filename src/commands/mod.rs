@@ -233,3 +233,39 @@ fn change_profile(source: &'static str, below: Hint) -> Hint {
         grants,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fix for where the name came from, then the unknown profile's own hint, whichever
+    /// it was.
+    #[test]
+    fn a_profile_chosen_elsewhere_is_hinted_with_its_fix_then_the_hint_below() {
+        let near = Hint::DidYouMean {
+            near: "prod".into(),
+        };
+        assert_eq!(
+            change_profile("use-default", near).to_string(),
+            "choose another with `broker use NAME`; did you mean `prod`?"
+        );
+        let list = Hint::Profiles {
+            names: vec!["a".into(), "b".into()],
+            count: 2,
+            grants: "ai|netdisk".into(),
+        };
+        assert_eq!(
+            change_profile("environment", list).to_string(),
+            "clear it with `eval \"$(broker env --unset)\"`, or switch with `broker use NAME`; profiles: a, b"
+        );
+        let none = Hint::Profiles {
+            names: Vec::new(),
+            count: 0,
+            grants: "ai|netdisk".into(),
+        };
+        assert_eq!(
+            change_profile("use-default", none).to_string(),
+            "choose another with `broker use NAME`; no profiles yet: add one with `broker profile add NAME --grant ai|netdisk --app-key KEY`"
+        );
+    }
+}

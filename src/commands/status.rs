@@ -131,7 +131,12 @@ fn attention(rows: &[Value]) -> Result<()> {
         count: list.len(),
         problems: list,
         profile: name,
-        worst: ["unreadable", "rejected", "login", "hook"][usize::from(rank.min(3))],
+        worst: match rank {
+            0 => "unreadable",
+            1 => "rejected",
+            2 => "login",
+            _ => "hook",
+        },
     }))
 }
 
