@@ -7,3 +7,11 @@ note-hint = { $error }
 note-legacy = { $message }
 note-legacy-hint = { $error }
     .hint = { $hint }
+
+# group A
+note-profile-from = { $error } ({ $source ->
+        [environment] from `BROKER_PROFILE`, which the shell integration exports
+       *[use-default] the default chosen by `broker use`
+    })
+note-new-passphrase = { $error }
+    .hint = set `BROKER_AGE_PASSPHRASE`, or run `broker init --passphrase` in a terminal

@@ -21,4 +21,11 @@ pub enum Note {
     Legacy { message: String },
     /// Transition only: an English hint added by a caller not converted yet.
     LegacyHint { hint: String },
+
+    // group A
+    /// A profile chosen outside the command line (`source`: `environment` or `use-default`)
+    /// that the config does not have; the hint says how to change it, then the hint below.
+    ProfileFrom { source: &'static str, hint: Hint },
+    /// A passphrase for a new identity is needed, and there is no terminal to type it.
+    NewPassphrase,
 }
