@@ -121,10 +121,20 @@ store-corrupt = the data is corrupt or not age-encrypted
 
 store-cannot-read-state = cannot read the state of profile `{ $profile }` (`{ $location }`): { $cause }
 store-saved-before-loaded = the state of profile `{ $profile }` was saved before it was loaded under the lock
-store-cannot-serialize-state = cannot serialize the token state: { $category }
+store-cannot-serialize-state = cannot serialize the token state: { $category ->
+        [io] i/o error
+        [syntax] syntax error
+        [data] unexpected or missing field
+       *[eof] truncated
+    }
 store-state-not-json = the token state is not valid (not a JSON object of UTF-8 text)
     .hint = log in again (`broker login`) to replace it
-store-state-invalid = the token state is not valid ({ $category } at line { $line }, column { $column })
+store-state-invalid = the token state is not valid ({ $category ->
+        [io] i/o error
+        [syntax] syntax error
+        [data] unexpected or missing field
+       *[eof] truncated
+    } at line { $line }, column { $column })
     .hint = log in again (`broker login`) to replace it
 store-state-too-new = the token state has version { $version }, newer than this broker understands ({ $supported })
     .hint = upgrade broker; the state was written by a newer release
