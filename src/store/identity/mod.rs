@@ -84,14 +84,13 @@ impl IdentitySource {
 
     /// The source as errors name it: "`BROKER_AGE_KEY`", "`/path/identity.txt`", …
     /// Never the key itself, and not the command (it may carry a token for a password manager).
+    /// The words are the catalog's (`describe-identity`), the same as in the errors.
     pub fn describe(&self) -> String {
-        match self {
-            IdentitySource::Key(_) => format!("`{ENV_KEY}`"),
-            IdentitySource::File(p) => format!("`{}` (from `{ENV_KEY_FILE}`)", p.display()),
-            IdentitySource::Command(_) => format!("the output of `{ENV_KEY_CMD}`"),
-            IdentitySource::ConfigFile(p) => format!("`{}` (from `[store] identity`)", p.display()),
-            IdentitySource::DefaultFile(p) => format!("`{}`", p.display()),
-        }
+        let facts = self.facts();
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("source", facts.source);
+        args.set("path", facts.path.unwrap_or_default());
+        crate::catalog::message("describe-identity", &args).unwrap_or_default()
     }
 
     /// The source as an error's facts: the words come from the catalog (`describe-identity`).
@@ -129,7 +128,11 @@ impl std::fmt::Debug for IdentitySource {
             IdentitySource::ConfigFile(_) => "ConfigFile",
             IdentitySource::DefaultFile(_) => "DefaultFile",
         };
-        write!(f, "IdentitySource::{kind}({})", self.describe())
+        // The facts, not the catalog's words: never the key or the command.
+        match self.facts().path {
+            Some(path) => write!(f, "IdentitySource::{kind}({path})"),
+            None => write!(f, "IdentitySource::{kind}"),
+        }
     }
 }
 
