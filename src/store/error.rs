@@ -225,10 +225,21 @@ pub enum StoreError {
 /// identity's `source` (see [`IdentityFacts`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct FileFacts {
-    pub file: &'static str,
+    pub file: FileKind,
     pub path: String,
     pub profile: Option<String>,
     pub source: Option<&'static str>,
+}
+
+/// Which file: a config or a default profile that cannot be read is exit 2, like a bad
+/// config; a state or an identity exit 6, like one that cannot be decrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    Config,
+    UseDefault,
+    State,
+    Identity,
 }
 
 /// Where the identity came from, as facts: `source` (`key`, `file`, `command`,
@@ -247,8 +258,8 @@ impl StoreError {
             NotRegularFile { file, .. }
             | FileTooLarge { file, .. }
             | CannotReadFile { file, .. } => match file.file {
-                "config" | "use-default" => Kind::Usage,
-                _ => Kind::Store,
+                FileKind::Config | FileKind::UseDefault => Kind::Usage,
+                FileKind::State | FileKind::Identity => Kind::Store,
             },
             CannotReadState { cause, .. } => cause.kind(),
             AlreadyExists { .. }
@@ -291,7 +302,7 @@ mod tests {
     fn state(is: &'static str) -> StoreError {
         StoreError::NotRegularFile {
             file: FileFacts {
-                file: "state",
+                file: FileKind::State,
                 path: "/s/profiles/p.age".into(),
                 profile: Some("p".into()),
                 source: None,
@@ -347,7 +358,7 @@ mod tests {
             (
                 StoreError::CannotReadFile {
                     file: FileFacts {
-                        file: "identity",
+                        file: FileKind::Identity,
                         path: "/c".into(),
                         profile: None,
                         source: Some("config-file"),
@@ -362,7 +373,7 @@ mod tests {
             (
                 StoreError::CannotReadFile {
                     file: FileFacts {
-                        file: "identity",
+                        file: FileKind::Identity,
                         path: "/d".into(),
                         profile: None,
                         source: Some("default-file"),

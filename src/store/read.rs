@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 use crate::error::internal::io_reason;
 use crate::error::{Error, Kind, Result, StoreError};
 use crate::profile::ProfileName;
-use crate::store::error::FileFacts;
+use crate::store::error::{FileFacts, FileKind};
 use crate::store::identity::IdentitySource;
 
 /// The largest config read: a config with hundreds of profiles is a few hundred KiB.
@@ -47,10 +47,10 @@ pub enum FileRole<'a> {
 impl FileRole<'_> {
     fn facts(&self, path: &Path) -> FileFacts {
         let (file, profile, source) = match self {
-            FileRole::Config => ("config", None, None),
-            FileRole::UseDefault => ("use-default", None, None),
-            FileRole::State(p) => ("state", Some(p.to_string()), None),
-            FileRole::Identity(s) => ("identity", None, Some(s.facts().source)),
+            FileRole::Config => (FileKind::Config, None, None),
+            FileRole::UseDefault => (FileKind::UseDefault, None, None),
+            FileRole::State(p) => (FileKind::State, Some(p.to_string()), None),
+            FileRole::Identity(s) => (FileKind::Identity, None, Some(s.facts().source)),
         };
         FileFacts {
             file,
