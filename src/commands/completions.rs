@@ -45,12 +45,8 @@ pub(crate) fn profile_candidates() -> Vec<CompletionCandidate> {
     };
     // The same guarded read as the config's (a FIFO would hang the shell at every TAB, a huge
     // file would be read whole), without its warnings: nothing may be printed into the shell.
-    let Ok(Some(contents)) = read::regular_file(
-        &paths.config,
-        read::MAX_CONFIG,
-        "the config",
-        crate::error::Kind::Usage,
-    ) else {
+    let Ok(Some(contents)) = read::file(&paths.config, read::MAX_CONFIG, read::FileRole::Config)
+    else {
         return Vec::new();
     };
     let Ok(text) = std::str::from_utf8(&contents.bytes) else {

@@ -116,7 +116,9 @@ fn new_passphrase() -> Result<secrecy::SecretString> {
         return Ok(p.into());
     }
     if !crate::prompt::interactive() {
-        return Err(crate::prompt::no_terminal("a passphrase is needed").note(Note::NewPassphrase));
+        return Err(
+            crate::prompt::cannot_ask(crate::prompt::Needed::Passphrase).note(Note::NewPassphrase)
+        );
     }
     let first = rpassword::prompt_password("passphrase for the new identity: ").map_err(|e| {
         Error::from(UsageError::CannotReadPassphrase {

@@ -20,7 +20,7 @@ use figment::providers::{Env, Serialized};
 use serde::Serialize;
 
 use crate::duration::Humane;
-use crate::error::{ConfigError, Error, Hint, Kind, Result, sanitize};
+use crate::error::{ConfigError, Error, Hint, Result, sanitize};
 use crate::profile::ProfileName;
 use crate::store::read;
 use diagnostics::{in_file, toml_error};
@@ -202,8 +202,7 @@ pub fn regular_file(path: &Path) -> Result<()> {
 /// at most [`read::MAX_CONFIG`] (exit 2), and warns once if others may change it: its hooks
 /// run as the person running broker.
 pub fn read_config(path: &Path) -> Result<Option<read::Contents>> {
-    let what = format!("the config `{}`", path.display());
-    let contents = read::regular_file(path, read::MAX_CONFIG, &what, Kind::Usage)?;
+    let contents = read::file(path, read::MAX_CONFIG, read::FileRole::Config)?;
     if let Some(c) = &contents {
         read::warn_if_writable_by_others(path, c.mode, "its hooks run as you");
     }

@@ -13,7 +13,7 @@ use nix::fcntl::OFlag;
 use zeroize::Zeroizing;
 
 use crate::error::internal::io_reason;
-use crate::error::{Error, Kind, Result, StoreError};
+use crate::error::{Error, Result, StoreError};
 use crate::profile::ProfileName;
 use crate::store::error::{FileFacts, FileKind};
 use crate::store::identity::IdentitySource;
@@ -131,23 +131,6 @@ pub fn file(path: &Path, max: u64, role: FileRole<'_>) -> Result<Option<Contents
     }))
 }
 
-/// TRANSITION ONLY, for the callers outside the store not converted yet (src/profile.rs,
-/// src/config/, src/commands/completions.rs): [`file`] with the file named in prose and the
-/// exit code given. Replace `regular_file(p, max, &what, Kind::Usage)` with
-/// `file(p, max, FileRole::Config)` (or `FileRole::UseDefault`), then delete this.
-pub fn regular_file(path: &Path, max: u64, what: &str, kind: Kind) -> Result<Option<Contents>> {
-    file(path, max, FileRole::Config).map_err(|e| {
-        let message = e.message();
-        let named = format!("cannot read the config `{}`: ", path.display());
-        let why = message.strip_prefix(&named).unwrap_or(&message);
-        let out = Error::legacy(kind, format!("cannot read {what}: {why}"));
-        match e.hint() {
-            Some(h) => out.with_hint(h),
-            None => out,
-        }
-    })
-}
-
 /// Group or others may change the file: for the config (its hooks run as you) and a state file
 /// (a forged state could point broker anywhere). The one check `doctor` and the warnings share.
 pub fn writable_by_others(mode: u32) -> bool {
@@ -262,19 +245,5 @@ mod tests {
             )
         );
         assert_eq!(e.exit_code(), 2);
-    }
-
-    #[test]
-    fn the_transition_form_keeps_the_callers_words_and_exit_code() {
-        let dir = tempfile::tempdir().unwrap();
-        let e = regular_file(dir.path(), 5, "`d`", Kind::Usage)
-            .err()
-            .unwrap();
-        assert_eq!(
-            e.message(),
-            "cannot read `d`: it is a folder, not a regular file"
-        );
-        assert_eq!(e.exit_code(), 2);
-        assert!(e.hint().is_some());
     }
 }

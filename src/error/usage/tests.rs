@@ -544,7 +544,7 @@ fn an_unknown_profile_chosen_elsewhere_says_where_and_how_to_change_it() {
 
 #[test]
 fn a_passphrase_without_a_terminal_says_how_to_give_one() {
-    let e = crate::prompt::no_terminal("a passphrase is needed").note(Note::NewPassphrase);
+    let e = crate::prompt::cannot_ask(crate::prompt::Needed::Passphrase).note(Note::NewPassphrase);
     assert_eq!(
         said(e),
         (
