@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
 use crate::config::{Config, Event, Profile};
-use crate::error::{Error, Kind, Result};
+use crate::error::{HookError, InternalError, Kind, Result};
 use crate::grant::Fresh;
 use crate::hooks::{self, Facts, Report, Sinks, Trigger};
 use crate::rotate::{self, Failed, Outcome, Policy};
@@ -137,7 +137,10 @@ impl<'a> TokenService<'a> {
             match w.write_all(data.as_bytes()).and_then(|()| w.flush()) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(Error::internal(format!("cannot write to stdout: {e}"))),
+                Err(e) => Err(InternalError::CannotWriteStdout {
+                    reason: e.to_string(),
+                }
+                .into()),
             }
         })
         .map(drop)
@@ -190,13 +193,10 @@ impl<'a> TokenService<'a> {
             return Ok(());
         }
         let Some(state) = self.store.load(name)? else {
-            return Err(
-                Error::needs_person(format!("no token is stored for `{name}`")).with_hint(
-                    format!(
-                        "get one with `broker token {name}` (or `broker login {name}`); its hooks run then"
-                    ),
-                ),
-            );
+            return Err(HookError::NoStoredToken {
+                profile: name.to_string(),
+            }
+            .into());
         };
         if state.is_expired(Utc::now()) {
             self.out.warn(format!(

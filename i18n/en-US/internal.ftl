@@ -43,3 +43,6 @@ list-separator = {", "}
 
 # TRANSITION ONLY (src/error/legacy.rs).
 legacy-text = { $message }
+
+# group C
+internal-cannot-write-stdout = cannot write to stdout: { $reason }

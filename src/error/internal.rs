@@ -27,6 +27,9 @@ pub enum InternalError {
     },
     /// Nothing to say: the error was reported already (by clap), or is only an exit status.
     AlreadyReported,
+    // group C
+    /// Writing the token to stdout failed (other than a closed pipe).
+    CannotWriteStdout { reason: String },
 }
 
 impl InternalError {
