@@ -64,7 +64,13 @@ pub fn main() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
         .var(commands::completions::VAR)
         .complete();
-    match run(std::env::args_os()) {
+    let result = run(std::env::args_os());
+    // A signal ended a process broker supervised (a hook, `BROKER_AGE_KEY_CMD`): whatever the
+    // command made of that, it ends with 128 + signal, having said all it had to say.
+    if let Some(code) = process::interrupted() {
+        return ExitCode::from(code);
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if !e.is_silent() {

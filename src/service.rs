@@ -94,6 +94,7 @@ impl<'a> TokenService<'a> {
             Err(failed) => {
                 // Their failures only warn: the rotation's own error is what the result says.
                 self.after_failure(profile, &failed);
+                hooks::ended_by_signal()?;
                 return Err(failed.error);
             }
         };
@@ -101,10 +102,12 @@ impl<'a> TokenService<'a> {
         // delivered; the sinks and hooks still follow the rotation.
         if let Err(e) = rotate::check_promise(profile.name.as_str(), outcome.state(), &policy) {
             self.after_outcome(profile, &outcome);
+            hooks::ended_by_signal()?;
             return Err(e);
         }
         let delivered = deliver(&outcome);
         let hooks = self.after_outcome(profile, &outcome);
+        hooks::ended_by_signal()?;
         delivered?;
         if on_hook_failure == OnHookFailure::Fail
             && let Some(report) = hooks

@@ -16,7 +16,7 @@ mod run;
 
 pub(crate) use facts::{FACT_VARS, rfc3339};
 pub use facts::{Facts, event_name};
-pub use report::Report;
+pub use report::{Report, ended_by_signal};
 pub(crate) use run::ran;
 
 use std::path::{Path, PathBuf};
@@ -176,6 +176,11 @@ pub fn fire(
             continue;
         }
         let result = run::run_hook(out, named, &env, facts);
+        // A signal ended the hook (see `process`): the command ends now, as it would have
+        // without hooks; nothing more runs, and nothing is recorded.
+        if crate::process::interrupted().is_some() {
+            return report;
+        }
         tell(out.as_ref(), profile, facts.event, &result, trigger);
         report.results.push(result);
     }
