@@ -301,7 +301,19 @@ mod tests {
             status: 401,
         };
         assert!(key.to_error("p").message().contains("AppKey"));
-        assert!(secret.to_error("p").message().contains("SecretKey"));
+        assert_eq!(
+            secret.to_error("p").message(),
+            "Baidu rejected the SecretKey of `p`: `invalid_client` (Client authentication failed)"
+        );
+        let record = secret.to_error("p").record();
+        assert_eq!(
+            (&record["code"], &record["baidu_code"], &record["status"]),
+            (
+                &serde_json::json!("secret-key-rejected"),
+                &serde_json::json!("invalid_client"),
+                &serde_json::json!(401)
+            )
+        );
     }
 
     #[test]
