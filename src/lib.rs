@@ -71,6 +71,11 @@ pub fn main() -> ExitCode {
         // A panic on another thread (an output reader) is as much a bug as one here.
         return ExitCode::FAILURE;
     }
+    // A signal ended a process broker supervised (a hook, `BROKER_AGE_KEY_CMD`): whatever the
+    // command made of that, it ends with 128 + signal, having said all it had to say.
+    if let Some(code) = process::interrupted() {
+        return ExitCode::from(code);
+    }
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {

@@ -63,3 +63,6 @@ internal-demo-step-failed = the demo step `broker { $command }` failed
 internal-cannot-watch-signals = cannot watch signals: { $reason }
 internal-pid-out-of-range = the child's process id does not fit a pid
 internal-cannot-wait-for-command = cannot wait for the command: { $reason }
+
+# group C
+internal-cannot-write-stdout = cannot write to stdout: { $reason }

@@ -11,6 +11,7 @@ use crate::duration::relative;
 use crate::error::{Error, Result, UsageError};
 use crate::profile::ProfileName;
 use crate::secret::mask;
+use crate::store::state::HookResult;
 use crate::store::{Journal, Place, StateStore, TokenState};
 use crate::ui;
 
@@ -284,7 +285,7 @@ fn describe(
     } else if let Some(r) = &s.credentials_rejected {
         // The message is broker's own (baidu::error): it names the SecretKey when Baidu
         // refused it, or the signature made with it (BCE).
-        if r.reason.contains("SecretKey") || r.reason.contains("signature") {
+        if r.blames_the_secret_key() {
             "SecretKey rejected"
         } else {
             "credentials rejected"
@@ -323,13 +324,13 @@ fn describe(
     if let Some(n) = &s.needs_login {
         obj.insert(
             "needs_login".into(),
-            json!({"reason": n.reason, "at": time(n.at)}),
+            json!({"reason": n.reason.to_string(), "code": n.reason.code(), "at": time(n.at)}),
         );
     }
     if let Some(r) = &s.credentials_rejected {
         obj.insert(
             "credentials_rejected".into(),
-            json!({"reason": r.reason, "at": time(r.at)}),
+            json!({"reason": r.reason.to_string(), "code": r.reason.code(), "at": time(r.at)}),
         );
     }
     if let Some(f) = &s.refresh_in_flight {
@@ -359,6 +360,6 @@ fn describe(
     }
     obj.insert(
         "hooks".into(),
-        serde_json::to_value(&s.hooks).unwrap_or(Value::Null),
+        Value::Array(s.hooks.iter().map(HookResult::to_json).collect()),
     );
 }

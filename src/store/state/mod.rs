@@ -8,7 +8,7 @@ mod place;
 mod records;
 
 pub use place::Place;
-pub use records::{HookResult, InFlight, NeedsLogin};
+pub use records::{HookResult, InFlight, NeedsLogin, Told};
 
 use std::time::Duration;
 
