@@ -20,34 +20,20 @@ pub fn in_ci() -> bool {
 }
 
 /// What a prompt that cannot be shown was for: picks the error's words and its hint.
+/// (The logins' own prompts have their errors in `GrantError`, with their hints.)
 #[derive(Debug, Clone, Copy)]
-pub enum Needed<'a> {
+pub enum Needed {
     SecretKey,
     Passphrase,
-    AuthorizationCode,
-    /// A person must approve the device login of this profile.
-    DeviceLogin {
-        profile: &'a str,
-    },
 }
 
 /// The error for a prompt that cannot be shown (exit 3).
-pub fn cannot_ask(needed: Needed<'_>) -> Error {
-    let (needed, profile) = match needed {
-        Needed::SecretKey => ("secret-key", None),
-        Needed::Passphrase => ("passphrase", None),
-        Needed::AuthorizationCode => ("authorization-code", None),
-        Needed::DeviceLogin { profile } => ("device-login", Some(profile.to_owned())),
+pub fn cannot_ask(needed: Needed) -> Error {
+    let needed = match needed {
+        Needed::SecretKey => "secret-key",
+        Needed::Passphrase => "passphrase",
     };
-    StoreError::NoTerminal { needed, profile }.into()
-}
-
-/// TRANSITION ONLY, for the callers not converted yet (src/commands/init.rs,
-/// src/grant/netdisk/login.rs): [`cannot_ask`] with the need said in prose. Replace
-/// `no_terminal("a passphrase is needed").with_hint(…)` with `cannot_ask(Needed::Passphrase)`
-/// (the hint is in the catalog), then delete this.
-pub fn no_terminal(what: &str) -> Error {
-    Error::needs_person(format!("{what}, but there is no terminal to ask on"))
+    StoreError::NoTerminal { needed }.into()
 }
 
 /// Reads a SecretKey: from stdin when it is not a terminal (one trailing newline dropped),

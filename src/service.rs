@@ -140,8 +140,8 @@ impl<'a> TokenService<'a> {
             match w.write_all(data.as_bytes()).and_then(|()| w.flush()) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(InternalError::CannotWriteStdout {
-                    reason: e.to_string(),
+                Err(e) => Err(InternalError::Stdout {
+                    reason: crate::error::internal::io_reason(&e),
                 }
                 .into()),
             }

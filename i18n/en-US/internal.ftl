@@ -48,9 +48,6 @@ internal-already-reported = {""}
 # How a list of facts is joined in this language.
 list-separator = {", "}
 
-# TRANSITION ONLY (src/error/legacy.rs).
-legacy-text = { $message }
-
 # group A
 internal-cannot-write-completions = cannot write the completions: { $reason }
 internal-cannot-render-man-page = cannot render the man page: { $reason }
@@ -65,4 +62,3 @@ internal-pid-out-of-range = the child's process id does not fit a pid
 internal-cannot-wait-for-command = cannot wait for the command: { $reason }
 
 # group C
-internal-cannot-write-stdout = cannot write to stdout: { $reason }

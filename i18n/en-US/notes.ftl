@@ -4,9 +4,6 @@ note-config-key = { $error } (key `{ $key }` in `{ $file }`)
 note-from-env = { $error } (from `{ $var }`)
 note-in-file = { $error } (in `{ $path }`)
 note-hint = { $error }
-note-legacy = { $message }
-note-legacy-hint = { $error }
-    .hint = { $hint }
 
 # group A
 note-profile-from = { $error } ({ $source ->

@@ -157,14 +157,10 @@ store-lock-file-timed-out = timed out waiting for the lock `{ $path }` held by a
 
 store-no-terminal = { $needed ->
         [passphrase] a passphrase is needed
-        [authorization-code] an authorization code is needed
-        [device-login] `{ $profile }` needs a person to approve a device login
        *[secret-key] a SecretKey is needed
     }, but there is no terminal to ask on
     .hint = { $needed ->
         [passphrase] set `BROKER_AGE_PASSPHRASE`, or run `broker init --passphrase` in a terminal
-        [authorization-code] give it with `--code -` on stdin
-        [device-login] log in on a workstation; docs/ci.md says how to give a netdisk profile to CI
        *[secret-key] pipe it on stdin: `printf %s "$SK" | broker …`
     }
 store-cannot-read-secret-from-stdin = cannot read the SecretKey from stdin: { $reason }

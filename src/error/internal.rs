@@ -57,10 +57,7 @@ pub enum InternalError {
     PidOutOfRange,
     /// `exec`: waiting for the command failed.
     CannotWaitForCommand { reason: String },
-
     // group C
-    /// Writing the token to stdout failed (other than a closed pipe).
-    CannotWriteStdout { reason: String },
 }
 
 impl InternalError {

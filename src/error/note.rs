@@ -17,10 +17,6 @@ pub enum Note {
     InFile { path: String },
     /// Only a new hint, the message unchanged.
     Hint { hint: Hint },
-    /// Transition only: an English message rewritten by a caller not converted yet.
-    Legacy { message: String },
-    /// Transition only: an English hint added by a caller not converted yet.
-    LegacyHint { hint: String },
 
     // group A
     /// A profile chosen outside the command line (`source`: `environment` or `use-default`)
