@@ -40,7 +40,7 @@ const EN_US: &[(&str, &str)] = &[
 /// Catalog messages that are not errors, notes or hints.
 pub const NOT_ERRORS: &[&str] = &[
     "list-separator",
-    // group B: pieces of store messages, referenced by them with the same facts.
+    // Pieces of store messages, referenced by them with the same facts.
     "describe-file",
     "describe-identity",
 ];

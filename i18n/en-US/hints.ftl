@@ -7,7 +7,7 @@ hint-profiles = { $count ->
        *[other] profiles: { $names }
     }
 
-# group A
+# The commands (src/commands).
 hint-change-profile = { $source ->
         [environment] clear it with `eval "$(broker env --unset)"`, or switch with `broker use NAME`
        *[use-default] choose another with `broker use NAME`

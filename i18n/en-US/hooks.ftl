@@ -40,3 +40,5 @@ hooks-ran = { $run ->
         [sink-failed] { $error }
        *[ended] ended
     }
+hooks-some-failed = some hooks failed after their profile was rotated; every new token is saved
+    .hint = see the lines above; re-run them with `broker hooks run PROFILE`

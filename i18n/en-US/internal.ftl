@@ -48,7 +48,7 @@ internal-already-reported = {""}
 # How a list of facts is joined in this language.
 list-separator = {", "}
 
-# group A
+# The commands (src/commands).
 internal-cannot-write-completions = cannot write the completions: { $reason }
 internal-cannot-render-man-page = cannot render the man page: { $reason }
 internal-cannot-create-demo-home = cannot create a temporary home: { $reason }
@@ -61,4 +61,3 @@ internal-cannot-watch-signals = cannot watch signals: { $reason }
 internal-pid-out-of-range = the child's process id does not fit a pid
 internal-cannot-wait-for-command = cannot wait for the command: { $reason }
 
-# group C

@@ -5,7 +5,7 @@ note-from-env = { $error } (from `{ $var }`)
 note-in-file = { $error } (in `{ $path }`)
 note-hint = { $error }
 
-# group A
+# The commands (src/commands).
 note-profile-from = { $error } ({ $source ->
         [environment] from `BROKER_PROFILE`, which the shell integration exports
        *[use-default] the default chosen by `broker use`
@@ -13,7 +13,7 @@ note-profile-from = { $error } ({ $source ->
 note-new-passphrase = { $error }
     .hint = set `BROKER_AGE_PASSPHRASE`, or run `broker init --passphrase` in a terminal
 
-# group C
+# Getting tokens and running hooks (src/grant, src/rotate, src/hooks).
 note-retried = { $error }, after { $attempts } attempts over { $over }
 note-codes-are-single-use = { $error } (codes are single-use and live 10 minutes)
 note-refresh-token-not-sent = { $error }; the refresh token was not sent

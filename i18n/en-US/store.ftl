@@ -170,3 +170,34 @@ store-empty-secret = the SecretKey is empty
 store-secret-not-one-line = the SecretKey contains a line break or NUL
     .hint = give one line on stdin
 store-cannot-read-answer = cannot read the answer: { $reason }
+# `init`: "the identity … does not exist, but 1 secret and 2 token files are encrypted to …".
+store-identity-cannot-read = the identity { $identity } { $lost ->
+        [true] does not exist, but
+       *[false] is not among the config's recipients, and
+    } { $tokens ->
+        [0] { $secrets ->
+            [one] 1 secret is
+           *[other] { $secrets } secrets are
+        }
+       *[other] { $secrets ->
+            [0] {""}
+            [one] 1 secret and{" "}
+           *[other] { $secrets } secrets and{" "}
+        }{ $tokens ->
+            [one] 1 token file
+           *[other] { $tokens } token files
+        }{ $secrets ->
+            [0] { $tokens ->
+                [one] {" "}is
+               *[other] {" "}are
+            }
+           *[other] {" "}are
+        }
+    } encrypted to { $lost ->
+        [true] the config's recipients: a new identity cannot read them
+       *[false] them: it cannot read them
+    }
+    .hint = { $lost ->
+        [true] restore the identity file from a backup (then nothing is lost); if it is gone for good, `broker init --force` makes a new one, then run `broker secret set NAME` and `broker login NAME` for each profile
+       *[false] use the identity they were encrypted to (restore it, or point `BROKER_AGE_KEY_FILE` at it); if it is lost, `broker init --force` adds this one, then run `broker secret set NAME` and `broker login NAME` for each profile
+    }

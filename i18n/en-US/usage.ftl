@@ -11,7 +11,7 @@ usage-unknown-shell = `{ $var }={ $value }` names no shell broker knows
 usage-invalid-profile-name = invalid profile name `{ $name }`
     .hint = a name starts with a letter or digit, then letters, digits, `-`, `_` or `.`; at most 64 characters
 
-# group A: the commands.
+# The commands (src/commands).
 usage-no-completions = no completions for `{ $shell }`
 usage-profile-not-applicable = `--profile` does not apply to `broker { $command }`
     .hint = leave it out; `broker --help` says which commands act on a profile
@@ -27,40 +27,8 @@ usage-github-env-not-set = `--format github` appends to the file named by `GITHU
 usage-nested-exec = already inside `broker exec` for profile `{ $profile }`
     .hint = leave that command first, or pass `--force` to nest
 
-# `init`: "the identity … does not exist, but 1 secret and 2 token files are encrypted to …".
-usage-identity-cannot-read = the identity { $identity } { $lost ->
-        [true] does not exist, but
-       *[false] is not among the config's recipients, and
-    } { $tokens ->
-        [0] { $secrets ->
-            [one] 1 secret is
-           *[other] { $secrets } secrets are
-        }
-       *[other] { $secrets ->
-            [0] {""}
-            [one] 1 secret and{" "}
-           *[other] { $secrets } secrets and{" "}
-        }{ $tokens ->
-            [one] 1 token file
-           *[other] { $tokens } token files
-        }{ $secrets ->
-            [0] { $tokens ->
-                [one] {" "}is
-               *[other] {" "}are
-            }
-           *[other] {" "}are
-        }
-    } encrypted to { $lost ->
-        [true] the config's recipients: a new identity cannot read them
-       *[false] them: it cannot read them
-    }
-    .hint = { $lost ->
-        [true] restore the identity file from a backup (then nothing is lost); if it is gone for good, `broker init --force` makes a new one, then run `broker secret set NAME` and `broker login NAME` for each profile
-       *[false] use the identity they were encrypted to (restore it, or point `BROKER_AGE_KEY_FILE` at it); if it is lost, `broker init --force` adds this one, then run `broker secret set NAME` and `broker login NAME` for each profile
-    }
 usage-cannot-read-passphrase = cannot read the passphrase: { $reason }
 usage-passphrases-differ = the two passphrases differ
-usage-passphrase-empty = the passphrase is empty
 
 usage-login-flags-not-applicable = `--device`, `--code` and `--browser` apply to { $grants } profiles; `{ $profile }` is `{ $grant }`
 usage-token-from-terminal = `--with-token` reads the token from stdin, not from a terminal
@@ -83,8 +51,6 @@ usage-not-confirmed = profile `{ $profile }` not removed (not confirmed)
     .hint = `--yes` removes without asking
 
 usage-all-and-profile = `--all` and `--profile` exclude each other
-usage-some-hooks-failed = some hooks failed after their profile was rotated; every new token is saved
-    .hint = see the lines above; re-run them with `broker hooks run PROFILE`
 usage-some-not-refreshed = some profiles could not be refreshed
     .hint = see the lines above
 

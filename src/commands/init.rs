@@ -4,7 +4,7 @@ use crate::cli::InitArgs;
 use crate::commands::Context;
 use crate::config::edit::ConfigEdit;
 use crate::config::{Config, SecretSource};
-use crate::error::{Error, Note, Result, UsageError};
+use crate::error::{Error, Note, Result, StoreError, UsageError};
 use crate::store::StateStore;
 use crate::store::identity::{self, IdentitySource};
 use crate::ui;
@@ -21,7 +21,7 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
             // Checked before anything is written: a new identity next to data encrypted to
             // the lost one only adds a recipient nobody can use for the old data.
             if let Some((secrets, tokens)) = unreadable(ctx, &cfg, &[])? {
-                let lost = Error::from(UsageError::IdentityCannotRead {
+                let lost = Error::from(StoreError::IdentityCannotRead {
                     identity: source.describe(),
                     lost: true,
                     secrets,
@@ -54,7 +54,7 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
             }
             let keys = identity::public_keys(&source)?;
             if let Some((secrets, tokens)) = unreadable(ctx, &cfg, &keys)? {
-                let foreign = Error::from(UsageError::IdentityCannotRead {
+                let foreign = Error::from(StoreError::IdentityCannotRead {
                     identity: source.describe(),
                     lost: false,
                     secrets,
@@ -134,7 +134,7 @@ fn new_passphrase() -> Result<secrecy::SecretString> {
         return Err(UsageError::PassphrasesDiffer.into());
     }
     if first.is_empty() {
-        return Err(UsageError::PassphraseEmpty.into());
+        return Err(StoreError::EmptyPassphrase.into());
     }
     Ok(first.into())
 }

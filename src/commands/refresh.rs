@@ -75,7 +75,7 @@ pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
     }
     match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         // Each failure was already reported above.
-        Some(e) if e.kind() == Kind::Hook => Err(UsageError::SomeHooksFailed.into()),
+        Some(e) if e.kind() == Kind::Hook => Err(crate::error::HookError::SomeFailed.into()),
         // The exit code of the first failure.
         Some(e) => Err(UsageError::SomeNotRefreshed { kind: e.kind() }.into()),
         None => Ok(()),

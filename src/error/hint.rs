@@ -20,7 +20,7 @@ pub enum Hint {
         grants: String,
     },
 
-    // group A
+    // The commands (src/commands).
     /// How to change a profile chosen outside the command line (`source`: `environment` or
     /// `use-default`), then the hint of the error: `then` is its code (`did-you-mean` or
     /// `profiles`) and the other facts are its facts.

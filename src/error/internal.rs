@@ -34,7 +34,7 @@ pub enum InternalError {
     /// Nothing to say: the error was reported already (by clap), or is only an exit status.
     AlreadyReported,
 
-    // group A: the commands.
+    // The commands (src/commands).
     /// `broker completions`: the registration script could not be written.
     CannotWriteCompletions { reason: String },
     /// `broker man`: the man page could not be rendered.
@@ -57,7 +57,6 @@ pub enum InternalError {
     PidOutOfRange,
     /// `exec`: waiting for the command failed.
     CannotWaitForCommand { reason: String },
-    // group C
 }
 
 impl InternalError {

@@ -18,14 +18,14 @@ pub enum Note {
     /// Only a new hint, the message unchanged.
     Hint { hint: Hint },
 
-    // group A
+    // The commands (src/commands).
     /// A profile chosen outside the command line (`source`: `environment` or `use-default`)
     /// that the config does not have; the hint says how to change it, then the hint below.
     ProfileFrom { source: &'static str, hint: Hint },
     /// A passphrase for a new identity is needed, and there is no terminal to type it.
     NewPassphrase,
 
-    // group C
+    // Getting tokens and running hooks (src/grant, src/rotate, src/hooks).
     /// A request retried and given up on: `attempts` over `over` (`21 s`).
     Retried { attempts: u32, over: String },
     /// An authorization code refused: they are single-use and short-lived.

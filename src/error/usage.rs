@@ -24,7 +24,7 @@ pub enum UsageError {
     /// A profile name that breaks the naming rule (it is joined to paths).
     InvalidProfileName { name: String },
 
-    // group A: the commands (src/commands, src/cli.rs).
+    // The commands (src/commands).
     /// `broker completions SHELL` for a shell clap_complete does not know.
     NoCompletions { shell: String },
     /// The global `--profile` given to a command that acts on no profile.
@@ -44,21 +44,10 @@ pub enum UsageError {
     GithubEnvNotSet,
     /// `exec` inside a `broker exec` of `profile`, without `--force`.
     NestedExec { profile: String },
-    /// `init` refuses an identity that cannot read the data already there (`secrets`
-    /// SecretKeys, `tokens` token files, encrypted to the config's recipients): it is
-    /// missing (`lost`, a new one would be made), or not among the recipients. Exit 6.
-    IdentityCannotRead {
-        identity: String,
-        lost: bool,
-        secrets: usize,
-        tokens: usize,
-    },
     /// The passphrase prompt of `init --passphrase` failed.
     CannotReadPassphrase { reason: String },
     /// The two passphrases typed for a new identity differ.
     PassphrasesDiffer,
-    /// The passphrase typed for a new identity is empty.
-    PassphraseEmpty,
     /// `login --device/--code/--browser` for a profile whose grant (`grant`) has no login;
     /// `grants` are those that do.
     LoginFlagsNotApplicable {
@@ -87,8 +76,6 @@ pub enum UsageError {
     NotConfirmed { profile: String },
     /// `refresh --all --profile NAME`.
     AllAndProfile,
-    /// `refresh --all`: every profile rotated, but some hooks failed. Exit 7.
-    SomeHooksFailed,
     /// `refresh --all`: some profiles failed; exit code of the first failure (`kind`).
     SomeNotRefreshed {
         #[serde(skip)]
@@ -139,8 +126,6 @@ pub enum UsageError {
 impl UsageError {
     pub fn kind(&self) -> Kind {
         match self {
-            UsageError::IdentityCannotRead { .. } => Kind::Store,
-            UsageError::SomeHooksFailed => Kind::Hook,
             UsageError::SomeNotRefreshed { kind } | UsageError::ChecksFailed { kind, .. } => *kind,
             UsageError::NeedsAttention { worst, .. } => match *worst {
                 "unreadable" => Kind::Store,

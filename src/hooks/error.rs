@@ -33,6 +33,8 @@ pub enum HookError {
         #[serde(flatten)]
         run: HookRun,
     },
+    /// `refresh --all`: every profile rotated, but some hooks failed.
+    SomeFailed,
 }
 
 /// How a hook or sink run ended: the facts of [`HookError::Ran`].
@@ -72,7 +74,7 @@ pub enum HookRun {
 impl HookError {
     pub fn kind(&self) -> Kind {
         match self {
-            HookError::Failed { .. } | HookError::Ran { .. } => Kind::Hook,
+            HookError::Failed { .. } | HookError::Ran { .. } | HookError::SomeFailed => Kind::Hook,
             HookError::Nested { .. } => Kind::Usage,
             HookError::NoStoredToken { .. } => Kind::NeedsPerson,
             HookError::SinkWithoutToken => Kind::Internal,

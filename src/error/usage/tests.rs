@@ -1,7 +1,7 @@
 //! Each command's error in words: what the user saw before the errors were typed.
 
 use super::*;
-use crate::error::{ConfigError, Error, InternalError, Note};
+use crate::error::{ConfigError, Error, HookError, InternalError, Note, StoreError};
 
 /// The words and exit code of an error, as the user sees them.
 fn said(e: impl Into<Error>) -> (String, Option<String>, u8) {
@@ -104,7 +104,7 @@ fn the_commands_errors_keep_their_words_and_exit_codes() {
             2,
         ),
         (
-            UsageError::PassphraseEmpty.into(),
+            StoreError::EmptyPassphrase.into(),
             "the passphrase is empty",
             None,
             2,
@@ -182,7 +182,7 @@ fn the_commands_errors_keep_their_words_and_exit_codes() {
             2,
         ),
         (
-            UsageError::SomeHooksFailed.into(),
+            HookError::SomeFailed.into(),
             "some hooks failed after their profile was rotated; every new token is saved",
             Some("see the lines above; re-run them with `broker hooks run PROFILE`"),
             7,
@@ -404,7 +404,7 @@ fn init_counts_the_secrets_and_token_files_it_would_lose() {
         (4, 5, "4 secrets and 5 token files are"),
     ];
     for (secrets, tokens, what) in cases {
-        let lost = UsageError::IdentityCannotRead {
+        let lost = StoreError::IdentityCannotRead {
             identity: "file `/k`".into(),
             lost: true,
             secrets,
@@ -419,7 +419,7 @@ fn init_counts_the_secrets_and_token_files_it_would_lose() {
         );
         assert!(hint.unwrap().starts_with("restore the identity file"));
         assert_eq!(code, 6);
-        let foreign = UsageError::IdentityCannotRead {
+        let foreign = StoreError::IdentityCannotRead {
             identity: "file `/k`".into(),
             lost: false,
             secrets,

@@ -215,6 +215,15 @@ pub enum StoreError {
     SecretNotOneLine,
     /// The terminal failed while an answer was typed (exit 2).
     CannotReadAnswer { reason: String },
+    /// `init` refuses an identity that cannot read the data already there (`secrets`
+    /// SecretKeys, `tokens` token files, encrypted to the config's recipients): it is
+    /// missing (`lost`, a new one would be made), or not among the recipients.
+    IdentityCannotRead {
+        identity: String,
+        lost: bool,
+        secrets: usize,
+        tokens: usize,
+    },
 }
 
 /// Which file of broker's was read, as facts: `file` (`config`, `use-default`, `state`,
