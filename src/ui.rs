@@ -87,34 +87,6 @@ fn paint(text: &str, code: &str) -> String {
     }
 }
 
-/// A one-line note on stderr that the next one replaces ("retrying… 2/5, HTTP 503"), shown
-/// only on a terminal at the normal level: never in a pipe or a log (where `\r` would pile
-/// up), not with `--quiet`, and not with `-v`, whose debug lines say the same. Cleared when
-/// dropped, so the line never outlives what it describes.
-#[derive(Default)]
-pub struct Progress {
-    shown: bool,
-}
-
-impl Progress {
-    pub fn show(&mut self, text: &str) {
-        if LEVEL.load(Ordering::Relaxed) == NORMAL && std::io::stderr().is_terminal() {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K{text}").and_then(|()| err.flush());
-            self.shown = true;
-        }
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        if self.shown {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K").and_then(|()| err.flush());
-        }
-    }
-}
-
 /// Where the token service and the hooks tell a person what happened: the terminal for the
 /// command line ([`Stderr`]); a socket's reply or a log for another front end. Passed in, so
 /// the core keeps no output of its own.
@@ -125,6 +97,11 @@ pub trait Messages: Send + Sync {
     fn warn(&self, msg: String);
     /// Detail shown at verbosity `level` (`-v`, `-vv`).
     fn debug(&self, level: u8, msg: String);
+    /// A passing note while waiting (`retrying… 2/5`), replaced by the next and gone at
+    /// [`Messages::progress_done`]. Only a terminal shows it; others drop it.
+    fn progress(&self, _msg: &str) {}
+    /// Clears what [`Messages::progress`] showed.
+    fn progress_done(&self) {}
 }
 
 /// [`Messages`] on broker's stderr, at the verbosity of the command line.
@@ -140,7 +117,23 @@ impl Messages for Stderr {
     fn debug(&self, level: u8, msg: String) {
         debug(level, msg);
     }
+    fn progress(&self, msg: &str) {
+        if LEVEL.load(Ordering::Relaxed) == NORMAL && std::io::stderr().is_terminal() {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K{msg}").and_then(|()| err.flush());
+            PROGRESS_SHOWN.store(true, Ordering::Relaxed);
+        }
+    }
+    fn progress_done(&self) {
+        if PROGRESS_SHOWN.swap(false, Ordering::Relaxed) {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K").and_then(|()| err.flush());
+        }
+    }
 }
+
+/// Whether a progress line is on the terminal, to be cleared.
+static PROGRESS_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Writes data to stdout. A closed pipe (`broker token | head -c1`) ends the program quietly:
 /// an [`Error::exit_with`] 0 that the caller returns, so nothing after it runs.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::baidu::error::BaiduError;
 use crate::error::{Error, GrantError, Note, sanitize};
 use crate::scrub::Scrubber;
-use crate::ui;
+use crate::ui::Messages;
 
 /// The most broker reads of an answer; a token response is well under 4 KiB.
 pub const MAX_BODY: u64 = 256 * 1024;
@@ -111,8 +111,18 @@ impl From<Unanswered> for Error {
     }
 }
 
-/// A client with one deadline for the whole command ("retries included", SPEC §5).
-pub struct Client {
+/// Clears the progress line when a send returns, whichever way.
+struct ProgressDone<'m>(&'m dyn Messages);
+
+impl Drop for ProgressDone<'_> {
+    fn drop(&mut self) {
+        self.0.progress_done();
+    }
+}
+
+/// A client with one deadline for the whole command ("retries included", SPEC §5), telling
+/// what it does (`-v`) and that it retries (a progress line) through the messages it is given.
+pub struct Client<'m> {
     http: reqwest::blocking::Client,
     deadline: Instant,
     /// "after N attempts over T" when the last [`Client::send`] returned an answer it had
@@ -120,10 +130,11 @@ pub struct Client {
     /// error the caller makes of that answer.
     retried: std::cell::RefCell<Option<Note>>,
     scrubber: Scrubber,
+    out: &'m dyn Messages,
 }
 
-impl Client {
-    pub fn new(timeout: Duration) -> Result<Client, Error> {
+impl<'m> Client<'m> {
+    pub fn new(timeout: Duration, out: &'m dyn Messages) -> Result<Client<'m>, Error> {
         let http = reqwest::blocking::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(None)
@@ -143,6 +154,7 @@ impl Client {
             deadline,
             retried: std::cell::RefCell::new(None),
             scrubber: Scrubber::default(),
+            out,
         })
     }
 
@@ -176,7 +188,7 @@ impl Client {
         let first = Instant::now();
         let mut attempt: u32 = 0;
         // A one-line note on a terminal while retrying; cleared when this returns.
-        let mut progress = ui::Progress::default();
+        let _progress = ProgressDone(self.out);
         self.retried.replace(None);
         let tries = |attempt: u32| {
             (attempt > 1).then(|| Note::Retried {
@@ -220,7 +232,7 @@ impl Client {
                 });
             match result {
                 Ok(answer) => {
-                    ui::debug(
+                    self.out.debug(
                         1,
                         format!("{what}: HTTP {} in {:?}", answer.status, started.elapsed()),
                     );
@@ -237,8 +249,9 @@ impl Client {
                     }
                     if retry == Retry::Safe && is_transient(&answer) {
                         if attempt < MAX_ATTEMPTS && self.backoff(attempt) {
-                            ui::debug(1, format!("{what}: retrying after HTTP {}", answer.status));
-                            progress.show(&format!(
+                            self.out
+                                .debug(1, format!("{what}: retrying after HTTP {}", answer.status));
+                            self.out.progress(&format!(
                                 "retrying… {}/{MAX_ATTEMPTS}, HTTP {}",
                                 attempt + 1,
                                 answer.status
@@ -264,7 +277,7 @@ impl Client {
                         Failure::Read(e) => failed("broke-off", String::new(), e.to_string()),
                         Failure::TimedOut => failed("deadline", String::new(), String::new()),
                     };
-                    ui::debug(1, Error::from(failed.clone()).message());
+                    self.out.debug(1, Error::from(failed.clone()).message());
                     let may_retry = match retry {
                         Retry::Safe => true,
                         Retry::ConnectOnly => connect,
@@ -276,7 +289,7 @@ impl Client {
                         MAX_ATTEMPTS
                     };
                     if may_retry && attempt < most && self.backoff(attempt) {
-                        progress.show(&format!(
+                        self.out.progress(&format!(
                             "retrying… {}/{most}, {}",
                             attempt + 1,
                             short_reason(&e, refused)
@@ -472,6 +485,72 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+
+    /// What a front end other than the terminal would receive.
+    #[derive(Default)]
+    struct Kept(Mutex<Vec<String>>);
+
+    impl Messages for Kept {
+        fn say(&self, msg: String) {
+            self.0.lock().unwrap().push(msg);
+        }
+        fn warn(&self, msg: String) {
+            self.0.lock().unwrap().push(format!("warning: {msg}"));
+        }
+        fn debug(&self, _level: u8, msg: String) {
+            self.0.lock().unwrap().push(format!("debug: {msg}"));
+        }
+        fn progress(&self, msg: &str) {
+            self.0.lock().unwrap().push(format!("progress: {msg}"));
+        }
+        fn progress_done(&self) {
+            self.0.lock().unwrap().push("progress done".into());
+        }
+    }
+
+    /// A server on 127.0.0.1 answering each connection with the next of `statuses`.
+    fn server(statuses: &'static [u16]) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for (status, stream) in statuses.iter().zip(listener.incoming()) {
+                let mut stream = stream.unwrap();
+                let mut buf = [0u8; 4096];
+                let _ = std::io::Read::read(&mut stream, &mut buf);
+                let answer = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{{}}"
+                );
+                let _ = std::io::Write::write_all(&mut stream, answer.as_bytes());
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn a_retry_is_told_through_the_messages_given_not_the_terminal() {
+        let url = server(&[503, 200]);
+        let kept = Kept::default();
+        let client = Client::new(Duration::from_secs(20), &kept).unwrap();
+        let request = Request::new("refresh", "p");
+        let answer = client
+            .send(&request, Retry::Safe, |http| http.get(&url))
+            .ok()
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        let said = kept.0.lock().unwrap().clone();
+        assert!(
+            said.iter()
+                .any(|m| m == "progress: retrying… 2/5, HTTP 503"),
+            "{said:?}"
+        );
+        assert_eq!(
+            said.last().map(String::as_str),
+            Some("progress done"),
+            "{said:?}"
+        );
+        assert!(said.iter().any(|m| m.starts_with("debug: ")), "{said:?}");
+    }
 
     #[test]
     fn redacts_query_values() {

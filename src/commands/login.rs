@@ -39,7 +39,9 @@ pub(crate) fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
         (None, true) => Login::Browser,
         (None, false) => Login::Device { qr: !args.no_qr },
     };
-    let fresh = profile.grant.login(profile, &secret, flow, timeout)?;
+    let fresh = profile
+        .grant
+        .login(profile, &secret, flow, timeout, &ui::Stderr)?;
     finish(ctx, &cfg, &store, profile, fresh, timeout, Source::Baidu)
 }
 

@@ -21,6 +21,7 @@ use crate::config::{Profile, SecretSource};
 use crate::error::{Error, GrantError, Result};
 use crate::secret::{AccessToken, RefreshToken, SecretKey};
 use crate::store::{TokenState, Vault};
+use crate::ui::Messages;
 
 pub use kind::GrantKind;
 pub use oauth::{parse_token, parse_token_salvaging};
@@ -98,8 +99,9 @@ pub trait Grant: Sync {
         secret: &SecretKey,
         _flow: Login<'_>,
         timeout: Duration,
+        out: &dyn Messages,
     ) -> Result<Fresh> {
-        fetch_unattended(&Client::new(timeout)?, profile, secret)
+        fetch_unattended(&Client::new(timeout, out)?, profile, secret)
     }
 }
 

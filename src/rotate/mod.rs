@@ -230,7 +230,7 @@ pub fn ensure_observed(
     let result = (|| -> Result<(TokenState, Option<Error>)> {
         let secret = grant::secret_key(profile, vault)?;
         failpoint::panic_with("rotate.panic-holding-secret", secret.expose());
-        let client = Client::new(policy.timeout)?;
+        let client = Client::new(policy.timeout, out)?;
         // Not sent by a refresh, but still a secret an answer must not carry on.
         if let Some(current) = &current {
             client.knows(current.access_token.expose());

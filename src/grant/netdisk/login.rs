@@ -10,14 +10,20 @@ use crate::config::Profile;
 use crate::error::{Error, GrantError, Result, sanitize};
 use crate::grant::Fresh;
 use crate::grant::netdisk::{self, Poll};
+use crate::prompt;
 use crate::secret::{Code, SecretKey};
-use crate::{prompt, ui};
+use crate::ui::{self, Messages};
 
 /// How long `--browser` waits for the redirect.
 const BROWSER_WAIT: Duration = Duration::from_secs(300);
 
 /// The device flow: show a code and a QR, poll until a person approves it elsewhere.
-pub(super) fn with_device(profile: &Profile, secret: &SecretKey, qr: bool) -> Result<Fresh> {
+pub(super) fn with_device(
+    profile: &Profile,
+    secret: &SecretKey,
+    qr: bool,
+    out: &dyn Messages,
+) -> Result<Fresh> {
     if prompt::in_ci() {
         return Err(GrantError::DeviceLoginNeedsTerminal {
             profile: profile.name.to_string(),
@@ -25,20 +31,20 @@ pub(super) fn with_device(profile: &Profile, secret: &SecretKey, qr: bool) -> Re
         .into());
     }
     // The device login has its own deadline, from the server.
-    let client = Client::new(Duration::from_secs(3600 + 60))?;
+    let client = Client::new(Duration::from_secs(3600 + 60), out)?;
     // Not sent for a device code, but what that answer shows must not carry it either.
     client.knows(secret.expose());
     let device = netdisk::device_code(&client, profile)?;
     let url = device.prefilled_url();
-    ui::say(format!(
+    out.say(format!(
         "To authorize `{}`, open {} and enter the code {}",
         profile.name,
         sanitize(&device.verification_url),
         netdisk::shown(&device.user_code)
     ));
-    ui::say(format!("(or open {})", sanitize(&url)));
+    out.say(format!("(or open {})", sanitize(&url)));
     if qr && let Some(code) = qr_code(&url) {
-        ui::say(code);
+        out.say(code);
     }
     let deadline = Instant::now() + Duration::from_secs(device.expires_in);
     let mut interval = Duration::from_secs(device.interval.max(netdisk::MIN_POLL_INTERVAL));
@@ -73,7 +79,7 @@ pub(super) fn with_device(profile: &Profile, secret: &SecretKey, qr: bool) -> Re
                 return Ok(fresh);
             }
             // A poll that got no answer is retried at the next interval: nothing was consumed.
-            Err(e) if e.exit_code() == 5 => ui::debug(1, format!("poll failed: {}", e.message())),
+            Err(e) if e.exit_code() == 5 => out.debug(1, format!("poll failed: {}", e.message())),
             Err(e) => {
                 spinner.finish_and_clear();
                 return Err(e);
@@ -109,13 +115,14 @@ pub(super) fn with_code(
     secret: &SecretKey,
     given: &str,
     timeout: Duration,
+    out: &dyn Messages,
 ) -> Result<Fresh> {
     let code = match given {
         "" => {
             if !prompt::interactive() {
                 return Err(GrantError::CodeNeedsTerminal.into());
             }
-            ui::say(format!(
+            out.say(format!(
                 "Open this page, approve, and copy the code it shows:\n{}",
                 netdisk::authorize_url(profile, "oob", None)
             ));
@@ -132,7 +139,7 @@ pub(super) fn with_code(
         return Err(GrantError::MalformedCode.into());
     }
     netdisk::exchange_code(
-        &Client::new(timeout)?,
+        &Client::new(timeout, out)?,
         profile,
         secret,
         &Code::new(code),
@@ -178,6 +185,7 @@ pub(super) fn with_browser(
     profile: &Profile,
     secret: &SecretKey,
     timeout: Duration,
+    out: &dyn Messages,
 ) -> Result<Fresh> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| loopback("listen", &e))?;
     let port = listener
@@ -187,13 +195,13 @@ pub(super) fn with_browser(
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let state: String = hex::encode(rand::random::<[u8; 16]>());
     let url = netdisk::authorize_url(profile, &redirect_uri, Some(&state));
-    ui::say(format!(
+    out.say(format!(
         "Opening the authorization page; if no browser opens, visit:\n{url}"
     ));
-    open_browser(&url);
+    open_browser(&url, out);
     let code = wait_for_redirect(&listener, &state)?;
     netdisk::exchange_code(
-        &Client::new(timeout)?,
+        &Client::new(timeout, out)?,
         profile,
         secret,
         &code,
@@ -202,7 +210,7 @@ pub(super) fn with_browser(
 }
 
 /// `$BROWSER`, else the desktop's opener; failing that, the printed URL is enough.
-fn open_browser(url: &str) {
+fn open_browser(url: &str, out: &dyn Messages) {
     let opener = std::env::var(crate::env_vars::BROWSER)
         .ok()
         .filter(|b| !b.is_empty())
@@ -214,7 +222,7 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if spawned.is_err() {
-        ui::debug(1, format!("could not start `{}`", sanitize(&opener)));
+        out.debug(1, format!("could not start `{}`", sanitize(&opener)));
     }
 }
 

@@ -15,6 +15,7 @@ use crate::config::Profile;
 use crate::error::{Error, GrantError, Note, Result, sanitize};
 use crate::grant::{Fresh, Grant, Login, RefreshError, oauth, parse_token};
 use crate::secret::{Code, RefreshToken, SecretKey};
+use crate::ui::Messages;
 
 pub const DEVICE_CODE_PATH: &str = broker_wire::path::DEVICE_CODE;
 pub const AUTHORIZE_PATH: &str = broker_wire::path::AUTHORIZE;
@@ -76,11 +77,12 @@ impl Grant for Netdisk {
         secret: &SecretKey,
         flow: Login<'_>,
         timeout: Duration,
+        out: &dyn Messages,
     ) -> Result<Fresh> {
         match flow {
-            Login::Code(code) => login::with_code(profile, secret, code, timeout),
-            Login::Browser => login::with_browser(profile, secret, timeout),
-            Login::Device { qr } => login::with_device(profile, secret, qr),
+            Login::Code(code) => login::with_code(profile, secret, code, timeout, out),
+            Login::Browser => login::with_browser(profile, secret, timeout, out),
+            Login::Device { qr } => login::with_device(profile, secret, qr, out),
         }
     }
 }
