@@ -143,7 +143,7 @@ impl Context {
 
     /// The state store every command goes through.
     pub fn store(&self, cfg: &Config) -> SealedStore {
-        crate::store::open(self.paths.state_dir.clone(), self.vault(cfg))
+        cfg.open_store(self.vault(cfg))
     }
 
     /// The token service over `store`, telling the person on stderr.

@@ -51,7 +51,7 @@ pub(crate) fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
             None => cfg.profiles.values().collect(),
         };
         let vault = keys.map(|k| Vault::with_identities(cfg.recipients.clone(), source.clone(), k));
-        let store = vault.map(|v| crate::store::open(ctx.paths.state_dir.clone(), v));
+        let store = vault.map(|v| cfg.open_store(v));
         for profile in &profiles {
             check_secret(profile, store.as_ref().map(SealedStore::vault), &mut report);
             if let Some(store) = &store {
