@@ -2,8 +2,9 @@
 # Runs broker's whole test suite on a fresh machine: installs what the tests need (the
 # reference `age` tool, curl, the real shells the shell integration is tested in: bash, zsh,
 # fish, plus shellcheck and `script` for a pseudo-terminal; libfaketime's `faketime` for the
-# clock tests; `redis-server` for the shared store of a fleet), then `cargo test` with the `failpoints` feature, which builds the `broker`
-# binary the integration tests run with its test-only crash points (the crash matrix,
+# clock tests; `redis-server` for the shared store of a fleet), then `cargo test` with the
+# `failpoints` feature, which builds the `broker` binary the integration tests run with its
+# test-only crash points (the crash matrix,
 # tests/cli/crash.rs; docs/rotation.md). Release builds never have that feature.
 # Then the interop suite (tests/interop): the real Python clients against `broker emulator`;
 # and Chromium, the real browser of the `broker login --browser` test (tests/cli/browser.rs).
