@@ -165,6 +165,9 @@ pub fn ensure_observed(
     let seen = store.load(name)?;
     if let Some(state) = &seen {
         check_needs_login(profile, state)?;
+        if state.handed_off.is_some() {
+            return serve_handed_off(profile, state, &policy).map_err(Failed::from);
+        }
         check_stored_promise(name.as_str(), state, &policy)?;
         if state.newly_copied(here.as_ref()) {
             warn_copied(out, profile, state, here.as_ref());
@@ -208,6 +211,9 @@ pub fn ensure_observed(
     }
     if let Some(state) = &current {
         check_needs_login(profile, state)?;
+        if state.handed_off.is_some() {
+            return serve_handed_off(profile, state, &policy).map_err(Failed::from);
+        }
         if !warned && state.newly_copied(here.as_ref()) {
             warn_copied(out, profile, state, here.as_ref());
         }
@@ -375,6 +381,26 @@ fn record_copy(
             ),
         );
     }
+}
+
+/// A state handed off to another store (`broker state export`): its token is served until it
+/// is due; after that, exit 3 naming when and to whom. Never a rotation here.
+fn serve_handed_off(profile: &Profile, state: &TokenState, policy: &Policy) -> Result<Outcome> {
+    let name = &profile.name;
+    if !policy.force && !due(state, Utc::now(), policy) {
+        return Ok(Outcome::Cached(state.clone()));
+    }
+    let story = state
+        .handed_off
+        .as_ref()
+        .map(|h| h.story())
+        .unwrap_or_default();
+    Err(Error::needs_person(format!(
+        "profile `{name}` was handed off {story} (`broker state export`): it no longer rotates here, and its token is due"
+    ))
+    .with_hint(format!(
+        "use it where it was handed to; or import a newer bundle here (`broker state import`), or start a new lineage with `broker login {name}`"
+    )))
 }
 
 /// Refuses a state that Baidu said needs a new login.

@@ -457,3 +457,70 @@ fn the_redis_password_is_never_shown() {
         .unwrap();
     assert!(stdout(&out).starts_with("24."));
 }
+
+#[test]
+fn export_import_moves_a_lineage_from_a_file_home_to_a_redis_home_and_hands_off_the_source() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let laptop = Home::with_emulator();
+    laptop.login_netdisk("nd");
+    let token = laptop.ok(&["token", "nd"]);
+    let ci = another_machine(&laptop);
+    use_redis(&ci, &redis.url());
+    let bundle = laptop.ok(&["state", "export", "nd"]);
+    assert!(
+        bundle.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"),
+        "{bundle}"
+    );
+    let refresh = laptop.state_json("nd");
+    assert!(
+        refresh.get("refresh_token").is_none(),
+        "the source keeps no refresh token"
+    );
+    assert!(refresh["handed_off"]["to"].is_array(), "{refresh}");
+    // The source serves the exported token until it is due, then refuses: exit 3, saying
+    // when and to whom.
+    assert_eq!(laptop.ok(&["token", "nd"]), token);
+    let err = laptop.fails(&["refresh", "nd", "--force"], 3);
+    assert!(
+        err.contains("handed off at") && err.contains(" to age1"),
+        "{err}"
+    );
+    laptop.expire("nd");
+    let err = laptop.fails(&["token", "nd"], 3);
+    assert!(err.contains("handed off"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+    // A second export from the handed-off source is refused.
+    laptop.fails(&["state", "export", "nd"], 3);
+    assert_eq!(laptop.refreshes(), 0);
+
+    // Imported into Redis, the lineage goes on there.
+    ci.ok_stdin(&["state", "import"], &bundle);
+    assert_eq!(ci.ok(&["token", "nd"]), token);
+    ci.ok(&["refresh", "nd", "--force"]);
+    assert_eq!(laptop.refreshes(), 1);
+    assert_eq!(laptop.emu().counters().refresh_reuse, 0);
+    let rotated = ci.ok(&["token", "nd"]);
+    assert_ne!(rotated, token);
+    assert!(redis_state(&ci, &redis, "nd").get("handed_off").is_none());
+    // The old bundle is older than what Redis holds now: refused, nothing written.
+    let out = ci
+        .cmd(&["state", "import"])
+        .write_stdin(bundle.as_str())
+        .output()
+        .unwrap();
+    assert_failed(&out, 2, "older bundle");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("older"));
+    assert_eq!(ci.ok(&["token", "nd"]), rotated);
+    // `--force` installs it all the same.
+    ci.ok_stdin(&["state", "import", "--force"], &bundle);
+    assert_eq!(ci.ok(&["token", "nd"]), token);
+    // Garbage is exit 2 or 6, never a panic.
+    let out = ci
+        .cmd(&["state", "import"])
+        .write_stdin("not a bundle")
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(2 | 6)), "{out:?}");
+}

@@ -66,6 +66,41 @@ pub struct NeedsLogin {
     pub at: DateTime<Utc>,
 }
 
+/// Set on a state exported with `broker state export` (without `--keep`): the lineage now
+/// lives where the bundle went. The exported token is served until it is due; the refresh
+/// token is gone from here, so it can never be presented twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandedOff {
+    pub at: DateTime<Utc>,
+    /// The age recipients the bundle was encrypted to.
+    pub to: Vec<String>,
+}
+
+impl HandedOff {
+    /// `at 2030-01-02 00:00 UTC to age1abcd…wxyz`.
+    pub fn story(&self) -> String {
+        let to: Vec<String> = self.to.iter().map(|r| short_recipient(r)).collect();
+        format!(
+            "at {} to {}",
+            self.at.format("%Y-%m-%d %H:%M UTC"),
+            if to.is_empty() {
+                "?".to_owned()
+            } else {
+                to.join(", ")
+            }
+        )
+    }
+}
+
+fn short_recipient(r: &str) -> String {
+    let r = sanitize(r);
+    if r.len() > 20 && r.is_ascii() {
+        format!("{}…{}", &r[..10], &r[r.len() - 6..])
+    } else {
+        r
+    }
+}
+
 /// The last run of one hook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HookResult {
