@@ -20,7 +20,7 @@ mod sealed;
 pub mod state;
 pub mod vault;
 
-pub use interface::{Backend, BackendLock, Journal, ProfileLock, StateStore, Version};
+pub use interface::{Backend, BackendInfo, BackendLock, Journal, ProfileLock, StateStore, Version};
 pub use sealed::SealedStore;
 pub use state::{InFlight, Place, TokenState};
 pub use vault::Vault;

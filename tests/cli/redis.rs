@@ -428,7 +428,13 @@ fn the_redis_password_is_never_shown() {
     use_redis(&home, "redis://127.0.0.1:1/0");
     home.add("ai", "ai");
     let url = format!("redis://default:hunter2-wrong@127.0.0.1:{}/0", redis.port);
-    for args in [&["token", "ai", "-vv"][..]] {
+    for args in [
+        &["token", "ai", "-vv"][..],
+        &["status", "-v"],
+        &["status", "--json"],
+        &["doctor"],
+        &["current", "--explain", "--profile", "ai"],
+    ] {
         let out = home
             .cmd(args)
             .env("BROKER_REDIS_URL", &url)
@@ -523,4 +529,52 @@ fn export_import_moves_a_lineage_from_a_file_home_to_a_redis_home_and_hands_off_
         .output()
         .unwrap();
     assert!(matches!(out.status.code(), Some(2 | 6)), "{out:?}");
+}
+
+#[test]
+fn status_doctor_and_current_show_the_store_its_reachability_and_the_lease_holder() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let home = fleet_home(&redis);
+    // A lease held by a rotation on another machine.
+    redis.cli(&[
+        "SET",
+        "fleet:nd:lock",
+        "0123abcd ci-runner-7 4242",
+        "PX",
+        "60000",
+    ]);
+    let out = home.cmd(&["status"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("redis at {} (prefix `fleet`)", redis.url())),
+        "{err}"
+    );
+    assert!(err.contains("pid 4242 on ci-runner-7"), "{err}");
+    let json: serde_json::Value = serde_json::from_str(&home.ok(&["status", "--json"])).unwrap();
+    assert_eq!(json[0]["store"]["backend"], "redis");
+    assert_eq!(json[0]["store"]["reachable"], true);
+    assert_eq!(json[0]["store"]["lease_holder"], "pid 4242 on ci-runner-7");
+    let explain = home.ok(&["current", "--explain", "--profile", "nd"]);
+    assert!(
+        explain.contains("redis store") && explain.contains("(reachable)"),
+        "{explain}"
+    );
+    assert!(
+        explain.contains("lease held by pid 4242 on ci-runner-7"),
+        "{explain}"
+    );
+    // doctor: reachable, and a warning for `appendonly no`.
+    let out = home.cmd(&["doctor"]).output().unwrap();
+    let all =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(all.contains("answers"), "{all}");
+    assert!(all.contains("appendonly no"), "{all}");
+    redis.cli(&["CONFIG", "SET", "appendonly", "yes"]);
+    let out = home.cmd(&["doctor"]).output().unwrap();
+    let all =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!all.contains("appendonly no"), "{all}");
+    assert!(all.contains("appendonly yes"), "{all}");
 }

@@ -222,6 +222,31 @@ fn live(raw: Option<&str>) -> Option<&str> {
 }
 
 impl Backend for RedisBackend {
+    fn info(&self) -> super::BackendInfo {
+        let (reachable, appendonly) = match self.health() {
+            Ok(a) => (Ok(()), a),
+            Err(e) => (Err(e.message().to_owned()), None),
+        };
+        super::BackendInfo {
+            name: "redis",
+            location: format!("{} (prefix `{}`)", self.settings.url, self.settings.prefix),
+            reachable,
+            appendonly,
+        }
+    }
+
+    fn holder(&self, profile: &ProfileName) -> Option<String> {
+        RedisBackend::holder(self, profile)
+    }
+
+    fn announce(&self, profile: &ProfileName, generation: u64, expires_at: &str) {
+        RedisBackend::announce(self, profile, generation, expires_at);
+    }
+
+    fn as_redis(&self) -> Option<&RedisBackend> {
+        Some(self)
+    }
+
     /// Through the local copy: served as it is within the cache window, or when Redis says
     /// its version is still current (one GET), or when Redis cannot be reached.
     fn read(&self, profile: &ProfileName) -> Result<Option<Zeroizing<Vec<u8>>>> {
