@@ -71,6 +71,8 @@ pub const BROKER_APP_KEY: &str = "BROKER_APP_KEY";
 pub const BROKER_ACCESS_TOKEN: &str = "BROKER_ACCESS_TOKEN";
 /// When the new token expires.
 pub const BROKER_EXPIRES_AT: &str = "BROKER_EXPIRES_AT";
+/// The generation of the state a rotation saved (for `broker watch`'s command).
+pub const BROKER_GENERATION: &str = "BROKER_GENERATION";
 /// When the token it replaced expired.
 pub const BROKER_PREVIOUS_EXPIRES_AT: &str = "BROKER_PREVIOUS_EXPIRES_AT";
 /// The token's scope.

@@ -578,3 +578,61 @@ fn status_doctor_and_current_show_the_store_its_reachability_and_the_lease_holde
     assert!(!all.contains("appendonly no"), "{all}");
     assert!(all.contains("appendonly yes"), "{all}");
 }
+
+#[test]
+fn watch_runs_its_command_on_a_rotation_from_another_home() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let first = fleet_home(&redis);
+    let other = another_machine(&first);
+    let log = other.path().join("events.log");
+    let script = format!(
+        "echo \"$BROKER_EVENT $BROKER_PROFILE $BROKER_GENERATION $BROKER_EXPIRES_AT ${{BAIDU_ACCESS_TOKEN:-none}}\" >> '{}'",
+        log.display()
+    );
+    let mut watch = other
+        .std_cmd(&["watch", "nd", "--", "sh", "-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Subscribed once the server counts a subscriber on the channel.
+    let started = Instant::now();
+    while !redis
+        .cli(&["PUBSUB", "NUMSUB", "fleet:rotations"])
+        .contains("1")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "watch never subscribed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.ok(&["refresh", "nd", "--force"]);
+    let generation = redis_state(&first, &redis, "nd")["generation"]
+        .as_u64()
+        .unwrap();
+    let token = first.ok(&["token", "nd"]);
+    let started = Instant::now();
+    while std::fs::read_to_string(&log).unwrap_or_default().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the command never ran"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let line = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        line.starts_with(&format!("rotate nd {generation} ")),
+        "{line}"
+    );
+    assert!(line.trim_end().ends_with(" none"), "{line}");
+    assert!(!line.contains(token.trim()), "the event carries no token");
+    // Without Redis there is nothing to watch: exit 2.
+    let home = Home::init();
+    home.fails(&["watch", "--", "true"], 2);
+}
