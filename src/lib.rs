@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), deny(clippy::print_stderr))]
 
 pub mod baidu;
+pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -67,8 +68,9 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if !e.is_silent() {
-                crate::eline!("error: {}", e.message());
-                if let Some(hint) = e.hint() {
+                let words = e.render();
+                crate::eline!("error: {}", words.message);
+                if let Some(hint) = words.hint {
                     crate::eline!("hint: {hint}");
                 }
             }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Note, Result, UsageError};
 
 /// A validated profile name: a letter or digit, then letters, digits, `-`, `_`, `.`;
 /// at most 64 characters. Validated before it is ever joined to a path.
@@ -14,9 +14,9 @@ impl ProfileName {
 
     pub fn parse(s: &str) -> Result<Self> {
         let bad = || {
-            Error::usage(format!("invalid profile name `{}`", crate::error::sanitize(s))).with_hint(
-                "a name starts with a letter or digit, then letters, digits, `-`, `_` or `.`; at most 64 characters",
-            )
+            Error::from(UsageError::InvalidProfileName {
+                name: crate::error::sanitize(s),
+            })
         };
         let mut chars = s.chars();
         match chars.next() {
@@ -78,9 +78,11 @@ impl Source {
 /// `BROKER_PROFILE` from the environment (SPEC §4 rule 2), validated.
 pub fn from_environment() -> Result<Option<ProfileName>> {
     match std::env::var(crate::env_vars::BROKER_PROFILE) {
-        Ok(v) if !v.is_empty() => ProfileName::parse(&v)
-            .map(Some)
-            .map_err(|e| e.map_message(|m| format!("{m} (from `BROKER_PROFILE`)"))),
+        Ok(v) if !v.is_empty() => ProfileName::parse(&v).map(Some).map_err(|e| {
+            e.note(Note::FromEnv {
+                var: crate::env_vars::BROKER_PROFILE.into(),
+            })
+        }),
         _ => Ok(None),
     }
 }
@@ -108,9 +110,11 @@ pub fn read_use_default(state_dir: &std::path::Path) -> Result<Option<ProfileNam
     if text.trim().is_empty() {
         return Ok(None);
     }
-    ProfileName::parse(text.trim())
-        .map(Some)
-        .map_err(|e| e.map_message(|m| format!("{m} (in `{}`)", path.display())))
+    ProfileName::parse(text.trim()).map(Some).map_err(|e| {
+        e.note(Note::InFile {
+            path: path.display().to_string(),
+        })
+    })
 }
 
 #[cfg(test)]

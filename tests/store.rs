@@ -219,7 +219,7 @@ fn child_process_entry() {
                     "ERROR {} {} | {}",
                     e.exit_code(),
                     e.message(),
-                    e.hint().unwrap_or("")
+                    e.hint().unwrap_or_default()
                 ),
             }
             println!("TOOK_MS {}", start.elapsed().as_millis());

@@ -183,10 +183,10 @@ fn append(path: &Path, text: &str) -> Result<()> {
         .create(true)
         .mode(0o600)
         .open(path)
-        .map_err(|e| Error::io("open", path, e))?;
+        .map_err(|e| Error::io(crate::error::IoOp::Open, path, e))?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.flush())
-        .map_err(|e| Error::io("append to", path, e))
+        .map_err(|e| Error::io(crate::error::IoOp::AppendTo, path, e))
 }
 
 /// Prints data that holds secrets without copying it into an unzeroised buffer.

@@ -23,7 +23,7 @@ use crate::commands::Context;
 use crate::commands::env::exports;
 use crate::config::SecretSource;
 use crate::env_vars;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{Error, InternalError, Result, sanitize};
 use crate::shell;
 use crate::shell::template::Placeholder;
 use crate::ui;
@@ -170,18 +170,17 @@ fn is_stale(name: &str, exported: &[String]) -> bool {
 /// CMD could not be started: why, in one line, with the exit code a shell would give (127 not
 /// found, 126 not executable).
 fn not_started(program: &OsString, e: &std::io::Error) -> Error {
-    let shown = sanitize(&program.to_string_lossy());
-    let (code, why) = match e.kind() {
-        std::io::ErrorKind::NotFound => (127, "not found".to_owned()),
-        std::io::ErrorKind::PermissionDenied => (126, "permission denied".to_owned()),
-        _ => (126, e.to_string().to_lowercase()),
+    let (code, cause) = match e.kind() {
+        std::io::ErrorKind::NotFound => (127, "not-found"),
+        std::io::ErrorKind::PermissionDenied => (126, "not-executable"),
+        _ => (126, "other"),
     };
-    let error = Error::internal(format!("cannot run `{shown}`: {why}")).with_exit_code(code);
-    if code == 127 {
-        error.with_hint("check the command's name and `PATH`")
-    } else {
-        error
-    }
+    Error::from(InternalError::CannotRun {
+        command: sanitize(&program.to_string_lossy()),
+        cause,
+        reason: crate::error::internal::io_reason(e),
+    })
+    .with_exit_code(code)
 }
 
 #[cfg(test)]

@@ -11,8 +11,10 @@ pub(crate) fn run(args: ManArgs) -> Result<()> {
     let cmd = Cli::command();
     match args.dir {
         Some(dir) => {
-            std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
-            clap_mangen::generate_to(cmd, &dir).map_err(|e| Error::io("write into", &dir, e))?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Error::io(crate::error::IoOp::Create, &dir, e))?;
+            clap_mangen::generate_to(cmd, &dir)
+                .map_err(|e| Error::io(crate::error::IoOp::WriteInto, &dir, e))?;
             ui::say(format!("wrote the man pages into `{}`", dir.display()));
         }
         None => {

@@ -190,8 +190,9 @@ impl Context {
                     None => match &cfg.default_profile {
                         Some(n) => (n.clone(), Source::ConfigDefault),
                         None => {
-                            return Err(Error::usage("no profile chosen")
-                                .with_hint(crate::config::profile_list_hint(&cfg.profiles)));
+                            return Err(Error::usage("no profile chosen").with_hint(
+                                crate::config::profile_list_hint(&cfg.profiles).to_string(),
+                            ));
                         }
                     },
                 },

@@ -102,7 +102,7 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
         return Ok(());
     }
     if cfg.profiles.is_empty() {
-        ui::say(crate::config::profile_list_hint(&cfg.profiles));
+        ui::say(crate::config::profile_list_hint(&cfg.profiles).to_string());
         return Ok(());
     }
     let rows: Vec<Vec<String>> = cfg
@@ -232,7 +232,7 @@ fn remove(ctx: &Context, args: RemoveArgs) -> Result<()> {
     ctx.store(&cfg).remove(&name)?;
     if read_use_default(&ctx.paths.state_dir)?.as_ref() == Some(&name) {
         let path = use_default_path(&ctx.paths.state_dir);
-        std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
+        std::fs::remove_file(&path).map_err(|e| Error::io(crate::error::IoOp::Remove, &path, e))?;
     }
     ui::say(format!("removed profile `{name}` and its stored tokens"));
     if std::env::var(crate::env_vars::BROKER_PROFILE).is_ok_and(|p| p == name.as_str()) {

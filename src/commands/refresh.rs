@@ -80,8 +80,10 @@ pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
         )
         .with_hint("see the lines above; re-run them with `broker hooks run PROFILE`")),
         // The exit code of the first failure.
-        Some(e) => Err(Error::new(e.kind(), "some profiles could not be refreshed")
-            .with_hint("see the lines above")),
+        Some(e) => Err(
+            Error::legacy(e.kind(), "some profiles could not be refreshed")
+                .with_hint("see the lines above"),
+        ),
         None => Ok(()),
     }
 }

@@ -64,7 +64,7 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         return attention(&rows);
     }
     if rows.is_empty() {
-        ui::say(crate::config::profile_list_hint(&cfg.profiles));
+        ui::say(crate::config::profile_list_hint(&cfg.profiles).to_string());
         return Ok(());
     }
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("-").to_owned();

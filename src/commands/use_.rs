@@ -73,7 +73,7 @@ pub(crate) fn run(ctx: &Context, args: UseArgs) -> Result<()> {
 
 /// A numbered list on stderr, the answer read from the terminal: a number or a name.
 fn pick(ctx: &Context, cfg: &Config) -> Result<ProfileName> {
-    let hint = crate::config::profile_list_hint(&cfg.profiles);
+    let hint = crate::config::profile_list_hint(&cfg.profiles).to_string();
     if cfg.profiles.is_empty() {
         return Err(
             Error::usage("`broker use` needs a profile, and there are none").with_hint(hint),

@@ -5,20 +5,16 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::Profile;
-use crate::error::{Error, sanitize};
+use crate::error::{Error, Hint, sanitize};
 use crate::profile::ProfileName;
 
 /// "profiles: a, b, c" or how to add one.
-pub fn profile_list_hint(profiles: &BTreeMap<ProfileName, Profile>) -> String {
-    if profiles.is_empty() {
-        let grants: Vec<&str> = crate::grant::GRANTS.iter().map(|g| g.as_str()).collect();
-        format!(
-            "no profiles yet: add one with `broker profile add NAME --grant {} --app-key KEY`",
-            grants.join("|")
-        )
-    } else {
-        let names: Vec<&str> = profiles.keys().map(|n| n.as_str()).collect();
-        format!("profiles: {}", names.join(", "))
+pub fn profile_list_hint(profiles: &BTreeMap<ProfileName, Profile>) -> Hint {
+    let grants: Vec<&str> = crate::grant::GRANTS.iter().map(|g| g.as_str()).collect();
+    Hint::Profiles {
+        names: profiles.keys().map(|n| n.to_string()).collect(),
+        count: profiles.len(),
+        grants: grants.join("|"),
     }
 }
 
@@ -102,7 +98,7 @@ mod tests {
         assert_eq!(err.exit_code(), 2);
         assert!(err.message().contains("line 4"), "{}", err.message());
         assert!(err.message().contains("scop"), "{}", err.message());
-        assert_eq!(err.hint(), Some("did you mean `scope`?"));
+        assert_eq!(err.hint().as_deref(), Some("did you mean `scope`?"));
     }
 
     #[test]

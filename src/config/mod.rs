@@ -7,6 +7,7 @@
 
 mod diagnostics;
 pub mod edit;
+pub mod error;
 pub mod paths;
 mod schema;
 mod validation;
@@ -19,7 +20,7 @@ use figment::providers::{Env, Serialized};
 use serde::Serialize;
 
 use crate::duration::Humane;
-use crate::error::{Error, Kind, Result, sanitize};
+use crate::error::{ConfigError, Error, Hint, Kind, Result, sanitize};
 use crate::profile::ProfileName;
 use crate::store::read;
 use diagnostics::{in_file, toml_error};
@@ -120,7 +121,7 @@ impl Config {
             return Err(Error::usage(format!(
                 "`default_profile = \"{d}\"` in `{cfg_path}` names no profile"
             ))
-            .with_hint(profile_list_hint(&profiles)));
+            .with_hint(profile_list_hint(&profiles).to_string()));
         }
         for (i, hook) in file.hooks.iter().enumerate() {
             validate_hook(hook, &format!("hooks[{i}]"), &cfg_path)?;
@@ -171,15 +172,16 @@ impl Config {
     /// The named profile, or exit 2 listing the ones that exist.
     pub fn profile(&self, name: &ProfileName) -> Result<&Profile> {
         self.profiles.get(name).ok_or_else(|| {
-            let err = Error::usage(format!(
-                "unknown profile `{name}` in `{}`",
-                self.paths.config.display()
-            ));
             let near = suggest(name.as_str(), self.profiles.keys().map(ProfileName::as_str));
-            match near {
-                Some(s) => err.with_hint(format!("did you mean `{s}`?")),
-                None => err.with_hint(profile_list_hint(&self.profiles)),
-            }
+            let hint = match near {
+                Some(near) => Hint::DidYouMean { near: near.into() },
+                None => profile_list_hint(&self.profiles),
+            };
+            Error::from(ConfigError::UnknownProfile {
+                name: name.to_string(),
+                config: self.paths.config.display().to_string(),
+                hint,
+            })
         })
     }
 

@@ -7,6 +7,7 @@
 
 pub mod ai;
 pub mod bce;
+pub mod error;
 mod kind;
 pub mod netdisk;
 pub mod oauth;

@@ -8,6 +8,7 @@
 //! its name and capped. A failure never loses the token: it is reported, recorded in the state
 //! (the last result of each hook), and turned into exit 7 only by the commands that promise it.
 
+pub mod error;
 mod facts;
 mod record;
 mod report;

@@ -1,7 +1,7 @@
 //! What running the sinks and hooks of one event did, and what it means for the exit code.
 
 use crate::config::Event;
-use crate::error::{Error, Result};
+use crate::error::{HookError, Result};
 use crate::profile::ProfileName;
 use crate::store::state::HookResult;
 
@@ -40,29 +40,20 @@ impl Report {
         if failed == 0 {
             return Ok(());
         }
-        let name = &self.profile;
-        let total = self.results.len();
-        let sinks = self.results.iter().any(|r| r.name.starts_with("sink "));
-        let things = if sinks { "sinks and hooks" } else { "hooks" };
-        let what = match (self.event, self.rerun) {
-            (_, true) => "when run again",
-            (Event::Rotate, _) => "after the new token was saved",
-            (Event::Login, _) => "after the login was saved",
-            (Event::RefreshFailed, _) => "after the rotation failed",
-            (Event::Test, _) => "in the test",
+        let when = match (self.event, self.rerun) {
+            (Event::Test, _) => "test",
+            (_, true) => "rerun",
+            (Event::Rotate, _) => "rotate",
+            (Event::Login, _) => "login",
+            (Event::RefreshFailed, _) => "refresh-failed",
         };
-        let hint = match (self.event, self.rerun) {
-            (Event::Test, _) => {
-                format!("see the lines above; fix them and run `broker hooks test {name}` again")
-            }
-            (_, true) => format!("see the lines above; the stored token of `{name}` is unchanged"),
-            _ => format!(
-                "the token is saved; fix the hook, then re-run it with `broker hooks run {name}`"
-            ),
-        };
-        Err(Error::hook(format!(
-            "{failed} of {total} {things} of `{name}` failed {what}"
-        ))
-        .with_hint(hint))
+        Err(HookError::Failed {
+            profile: self.profile.to_string(),
+            failed,
+            total: self.results.len(),
+            sinks: self.results.iter().any(|r| r.name.starts_with("sink ")),
+            when,
+        }
+        .into())
     }
 }

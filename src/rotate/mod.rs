@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::baidu::client::Client;
 use crate::config::Profile;
-use crate::error::{Error, Result};
+use crate::error::{Error, GrantError, Result};
 use crate::failpoint;
 use crate::grant::{self, Fresh};
 use crate::store::state::NeedsLogin;
@@ -418,9 +418,10 @@ fn check_needs_login(profile: &Profile, state: &TokenState) -> Result<()> {
 }
 
 fn not_logged_in(profile: &Profile) -> Error {
-    let name = &profile.name;
-    Error::needs_person(format!("profile `{name}` is not logged in"))
-        .with_hint(format!("run `broker login {name}`"))
+    GrantError::NotLoggedIn {
+        profile: profile.name.to_string(),
+    }
+    .into()
 }
 
 /// Saves the token of a new authorization (login): a fresh lineage, marks cleared.

@@ -39,7 +39,7 @@ pub fn create_dir(dir: &Path) -> Result<()> {
                 )));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => missing.push(p.to_path_buf()),
-            Err(e) => return Err(Error::io("inspect", p, e)),
+            Err(e) => return Err(Error::io(crate::error::IoOp::Inspect, p, e)),
         }
         cur = p.parent();
     }
@@ -48,11 +48,11 @@ pub fn create_dir(dir: &Path) -> Result<()> {
             Ok(()) => {
                 // The umask may have removed bits from the mode asked for above.
                 fs::set_permissions(p, Permissions::from_mode(DIR_MODE))
-                    .map_err(|e| Error::io("set the mode of", p, e))?;
+                    .map_err(|e| Error::io(crate::error::IoOp::SetMode, p, e))?;
             }
             // Another broker process created it between our look and our create: fine.
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && p.is_dir() => {}
-            Err(e) => return Err(Error::io("create folder", p, e)),
+            Err(e) => return Err(Error::io(crate::error::IoOp::CreateFolder, p, e)),
         }
     }
     Ok(())
@@ -144,19 +144,19 @@ fn write_impl(path: &Path, bytes: &[u8], mode: u32, no_clobber: bool) -> Result<
         .suffix(".tmp")
         .rand_bytes(RANDOM_LEN)
         .tempfile_in(dir)
-        .map_err(|e| Error::io("create a temporary file in", dir, e))?;
+        .map_err(|e| Error::io(crate::error::IoOp::CreateTempIn, dir, e))?;
     // fchmod is not subject to the umask, unlike the mode given at open.
     tmp.as_file()
         .set_permissions(Permissions::from_mode(mode))
-        .map_err(|e| Error::io("set the mode of", tmp.path(), e))?;
+        .map_err(|e| Error::io(crate::error::IoOp::SetMode, tmp.path(), e))?;
     tmp.as_file_mut()
         .write_all(bytes)
-        .map_err(|e| Error::io("write", tmp.path(), e))?;
+        .map_err(|e| Error::io(crate::error::IoOp::Write, tmp.path(), e))?;
     // The data must be on disk before the rename makes it visible, or a crash could leave a
     // renamed but empty file.
     tmp.as_file()
         .sync_all()
-        .map_err(|e| Error::io("sync", tmp.path(), e))?;
+        .map_err(|e| Error::io(crate::error::IoOp::Sync, tmp.path(), e))?;
     crate::failpoint::hit("atomic.before-rename");
     if no_clobber {
         tmp.persist_noclobber(path).map_err(|e| {
@@ -166,13 +166,13 @@ fn write_impl(path: &Path, bytes: &[u8], mode: u32, no_clobber: bool) -> Result<
                     path.display()
                 ))
             } else {
-                Error::io("write", path, e.error)
+                Error::io(crate::error::IoOp::Write, path, e.error)
             }
         })?;
     } else {
         // On failure the temporary file is removed when the error (which owns it) drops.
         tmp.persist(path)
-            .map_err(|e| Error::io("write", path, e.error))?;
+            .map_err(|e| Error::io(crate::error::IoOp::Write, path, e.error))?;
     }
     crate::failpoint::hit("atomic.after-rename");
     sync_dir(dir)
@@ -182,7 +182,7 @@ fn write_impl(path: &Path, bytes: &[u8], mode: u32, no_clobber: bool) -> Result<
 pub fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io("sync folder", dir, e))
+        .map_err(|e| Error::io(crate::error::IoOp::SyncFolder, dir, e))
 }
 
 /// The folder holding `path`; `.` for a bare file name.

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 use super::lock::{self, FileLock};
 use super::{Backend, BackendLock, Place, Version, atomic, read};
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Kind, Result, StoreError};
 use crate::profile::ProfileName;
 
 #[derive(Debug)]
@@ -106,7 +106,7 @@ impl FileBackend {
     /// store failure (exit 6), not a bug (exit 1): the person running broker must fix the
     /// machine, and a script can tell this apart from a crash. See docs/rotation.md.
     fn unsaved(&self, profile: &ProfileName, e: Error) -> Error {
-        let hint = e.hint().map(str::to_owned).unwrap_or_else(|| {
+        let hint = e.hint().unwrap_or_else(|| {
             format!(
                 "broker must be able to write `{}` (or set `BROKER_STATE_DIR`)",
                 self.dir.display()
@@ -124,7 +124,7 @@ impl FileBackend {
         match std::fs::remove_file(&path) {
             Ok(()) => atomic::sync_dir(&self.profiles_dir()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io("remove", &path, e)),
+            Err(e) => Err(Error::io(crate::error::IoOp::Remove, &path, e)),
         }
     }
 }
@@ -181,15 +181,11 @@ impl Backend for FileBackend {
         // A lock that cannot be taken because the state folder is read-only or full is the
         // same store failure as a state that cannot be saved (exit 6).
         let store_failure = |e: Error| {
-            let hint = e.hint().map(str::to_owned).unwrap_or_else(|| {
-                format!(
-                    "broker must be able to write `{}` (or set `BROKER_STATE_DIR`)",
-                    self.dir.display()
-                )
-            });
-            e.with_kind(Kind::Store)
-                .map_message(|m| format!("cannot lock profile `{profile}`: {m}"))
-                .with_hint(hint)
+            Error::from(StoreError::CannotLock {
+                profile: profile.to_string(),
+                dir: self.dir.display().to_string(),
+                cause: Box::new(e),
+            })
         };
         atomic::create_dir(path.parent().unwrap_or(&self.dir)).map_err(store_failure)?;
         match FileLock::acquire_within(&path, wait).map_err(store_failure)? {
@@ -235,11 +231,11 @@ impl Backend for FileBackend {
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io("list", &dir, e)),
+            Err(e) => return Err(Error::io(crate::error::IoOp::List, &dir, e)),
         };
         let mut out = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|e| Error::io("list", &dir, e))?;
+            let entry = entry.map_err(|e| Error::io(crate::error::IoOp::List, &dir, e))?;
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
             // Temporary files from a crashed write start with `.`, so they never parse as a

@@ -47,7 +47,9 @@ impl FileLock {
         match file.try_lock() {
             Ok(()) => Ok(Some(FileLock::held(file, path))),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => Err(Error::io("lock", path, e)),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(Error::io(crate::error::IoOp::Lock, path, e))
+            }
         }
     }
 
@@ -63,7 +65,9 @@ impl FileLock {
             match file.try_lock() {
                 Ok(()) => return Ok(Some(FileLock::held(file, path))),
                 Err(std::fs::TryLockError::WouldBlock) => {}
-                Err(std::fs::TryLockError::Error(e)) => return Err(Error::io("lock", path, e)),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(Error::io(crate::error::IoOp::Lock, path, e));
+                }
             }
             let now = Instant::now();
             if now >= deadline {
@@ -153,15 +157,15 @@ fn open(path: &Path) -> Result<File> {
     {
         Ok(file) => {
             file.set_permissions(Permissions::from_mode(0o600))
-                .map_err(|e| Error::io("set the mode of", path, e))?;
+                .map_err(|e| Error::io(crate::error::IoOp::SetMode, path, e))?;
             Ok(file)
         }
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => OpenOptions::new()
             .read(true)
             .write(true)
             .open(path)
-            .map_err(|e| Error::io("open lock file", path, e)),
-        Err(e) => Err(Error::io("create lock file", path, e)),
+            .map_err(|e| Error::io(crate::error::IoOp::OpenLockFile, path, e)),
+        Err(e) => Err(Error::io(crate::error::IoOp::CreateLockFile, path, e)),
     }
 }
 

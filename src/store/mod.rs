@@ -10,6 +10,7 @@
 pub mod atomic;
 #[cfg(test)]
 pub(crate) mod contract;
+pub mod error;
 pub mod file;
 pub mod identity;
 mod interface;

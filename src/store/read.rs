@@ -33,7 +33,7 @@ pub struct Contents {
 /// Anything else (a folder, a FIFO, a device, a socket, a file over `max`, an I/O error) is one
 /// error of `kind`: "cannot read WHAT: …", where `what` names the file and its path.
 pub fn regular_file(path: &Path, max: u64, what: &str, kind: Kind) -> Result<Option<Contents>> {
-    let fail = |why: String| Error::new(kind, format!("cannot read {what}: {why}"));
+    let fail = |why: String| Error::legacy(kind, format!("cannot read {what}: {why}"));
     let file = match open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -115,7 +115,7 @@ fn io_error(kind: Kind, what: &str, e: &io::Error) -> Error {
         .find(" (os error")
         .map_or(s.as_str(), |i| &s[..i])
         .to_lowercase();
-    let err = Error::new(kind, format!("cannot read {what}: {reason}"));
+    let err = Error::legacy(kind, format!("cannot read {what}: {reason}"));
     if e.kind() == io::ErrorKind::PermissionDenied {
         err.with_hint("check the ownership and permissions of that path")
     } else {

@@ -250,7 +250,7 @@ impl std::fmt::Debug for Vault {
 
 /// Prefix an error's message with what was being decrypted, keeping its kind and hint.
 pub(crate) fn in_context(e: Error, what: &str) -> Error {
-    let out = Error::new(e.kind(), format!("{what}: {}", e.message()));
+    let out = Error::legacy(e.kind(), format!("{what}: {}", e.message()));
     match e.hint() {
         Some(h) => out.with_hint(h),
         None => out,

@@ -102,7 +102,7 @@ impl Report {
         e: &Error,
         fallback: &str,
     ) {
-        let fix = e.hint().unwrap_or(fallback).to_owned();
+        let fix = e.hint().unwrap_or_else(|| fallback.to_owned());
         self.fail(check, profile, e.kind(), e.message(), fix);
     }
 }
@@ -127,7 +127,7 @@ pub(super) fn conclude(report: &Report) -> Result<()> {
     };
     let mut names: Vec<String> = failed.iter().map(|f| label(f)).collect();
     names.dedup();
-    Err(Error::new(
+    Err(Error::legacy(
         first.kind,
         format!(
             "{} of {} checks failed: {}",

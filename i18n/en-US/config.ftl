@@ -1,0 +1,3 @@
+# Config errors: src/config/error.rs.
+
+config-unknown-profile = unknown profile `{ $name }` in `{ $config }`

@@ -1,0 +1,8 @@
+# Hints shared by many errors: src/error/hint.rs.
+
+hint-login = run `broker login { $profile }`
+hint-did-you-mean = did you mean `{ $near }`?
+hint-profiles = { $count ->
+        [0] no profiles yet: add one with `broker profile add NAME --grant { $grants } --app-key KEY`
+       *[other] profiles: { $names }
+    }

@@ -1,0 +1,294 @@
+//! The message catalog: what broker says to a person, by message id, in Fluent files
+//! (`i18n/<lang>/*.ftl`, compiled into the binary).
+//!
+//! Only failures and explanations come here; a successful `broker token` never parses the
+//! catalog (it is parsed on first use, once per process).
+//!
+//! [`render_record`] turns the record of an error (see [`crate::error`]) into words:
+//! - the message `<domain>-<code>`, its facts as variables;
+//! - the hint: the record's `hint` object if it has one (`hint-<code>`, its own facts), else
+//!   the hint of an error inside it (a `cause`: it knows more), else the message's `.hint`
+//!   attribute, else none;
+//! - each note in turn (`note-<code>`), with the message so far as `$error`; a note's own
+//!   hint replaces the hint.
+//!
+//! Facts become Fluent variables: an error inside this one as its message, strings as strings, numbers as numbers (for plural
+//! selection), `true`/`false` as strings, lists joined, and a missing fact (`null`) as
+//! Fluent's "none" value: it shows as nothing and matches no selector key, so a selector on
+//! it takes its default variant.
+
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use serde_json::{Map, Value};
+
+use crate::error::Rendered;
+
+/// The English catalog, one file per domain, in the order they are loaded.
+const EN_US: &[(&str, &str)] = &[
+    ("usage.ftl", include_str!("../i18n/en-US/usage.ftl")),
+    ("config.ftl", include_str!("../i18n/en-US/config.ftl")),
+    ("store.ftl", include_str!("../i18n/en-US/store.ftl")),
+    ("grant.ftl", include_str!("../i18n/en-US/grant.ftl")),
+    ("hooks.ftl", include_str!("../i18n/en-US/hooks.ftl")),
+    ("internal.ftl", include_str!("../i18n/en-US/internal.ftl")),
+    ("notes.ftl", include_str!("../i18n/en-US/notes.ftl")),
+    ("hints.ftl", include_str!("../i18n/en-US/hints.ftl")),
+];
+
+/// Catalog messages that are not errors, notes or hints.
+pub const NOT_ERRORS: &[&str] = &["list-separator"];
+
+type Bundle = FluentBundle<FluentResource>;
+
+/// The catalog in use, parsed on first use.
+fn bundle() -> &'static Bundle {
+    static BUNDLE: OnceLock<Bundle> = OnceLock::new();
+    BUNDLE.get_or_init(|| load("en-US", EN_US))
+}
+
+fn load(lang: &str, files: &[(&str, &str)]) -> Bundle {
+    let id = lang.parse().expect("a valid language tag");
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Fluent wraps every variable in Unicode isolation marks by default: they would end up
+    // in terminals and logs as invisible characters, and in tests' expected strings.
+    bundle.set_use_isolating(false);
+    for (name, text) in files {
+        // A syntax error in a catalog file is a bug caught by the catalog tests; what parsed
+        // is kept, so one bad entry cannot take every message with it.
+        let resource = FluentResource::try_new((*text).to_owned()).unwrap_or_else(|(r, errors)| {
+            debug_assert!(false, "{name}: {errors:?}");
+            r
+        });
+        if let Err(errors) = bundle.add_resource(resource) {
+            debug_assert!(false, "{name}: {errors:?}");
+        }
+    }
+    bundle
+}
+
+/// The message `id` with `args`, or `None` if the catalog has no such message.
+pub fn message(id: &str, args: &FluentArgs<'_>) -> Option<String> {
+    format(id, None, args)
+}
+
+/// The attribute `attribute` of message `id` (e.g. its `.hint`), if it has one.
+fn attribute(id: &str, attribute: &str, args: &FluentArgs<'_>) -> Option<String> {
+    format(id, Some(attribute), args)
+}
+
+fn format(id: &str, attribute: Option<&str>, args: &FluentArgs<'_>) -> Option<String> {
+    let bundle = bundle();
+    let message = bundle.get_message(id)?;
+    let pattern = match attribute {
+        Some(name) => message.get_attribute(name)?.value(),
+        None => message.value()?,
+    };
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, Some(args), &mut errors);
+    // A variable the code did not give is a bug in the catalog or the code; tests run debug
+    // builds, so they catch it, and a user still gets the rest of the message.
+    debug_assert!(errors.is_empty(), "{id}: {errors:?}");
+    Some(text.into_owned())
+}
+
+/// The record of an error in words. See the module doc for the rules.
+pub fn render_record(record: &Value) -> Rendered {
+    let empty = Map::new();
+    let map = record.as_object().unwrap_or(&empty);
+    let id = format!("{}-{}", text(map, "domain"), text(map, "code"));
+    let args = facts(map);
+    let mut message = self::message(&id, &args).unwrap_or_else(|| unknown(&id, map));
+    let mut hint = match map.get("hint") {
+        Some(Value::Object(h)) => hint_message(h),
+        _ => None,
+    };
+    // An error inside this one knows more about what to do than the outer one.
+    hint = hint.or_else(|| cause_hint(map));
+    hint = hint.or_else(|| attribute(&id, "hint", &args));
+    for note in map
+        .get("notes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(note) = note.as_object() else {
+            continue;
+        };
+        let id = format!("note-{}", text(note, "note"));
+        let mut args = facts(note);
+        args.set("error", message.clone());
+        if let Some(wrapped) = self::message(&id, &args) {
+            message = wrapped;
+        }
+        let own = match note.get("hint") {
+            Some(Value::Object(h)) => hint_message(h),
+            _ => attribute(&id, "hint", &args),
+        };
+        if own.as_deref().is_some_and(|h| !h.trim().is_empty()) {
+            hint = own;
+        }
+    }
+    Rendered {
+        message: one_line(message),
+        hint: hint.filter(|h| !h.trim().is_empty()).map(one_line),
+    }
+}
+
+fn cause_hint(map: &Map<String, Value>) -> Option<String> {
+    map.values()
+        .filter(|v| v.get("domain").is_some())
+        .find_map(|v| render_record(v).hint)
+}
+
+/// A hint record (`{"code": "login", "profile": …}`) in words.
+pub fn render_hint(record: &Value) -> Option<String> {
+    hint_message(record.as_object()?)
+}
+
+fn hint_message(hint: &Map<String, Value>) -> Option<String> {
+    message(&format!("hint-{}", text(hint, "code")), &facts(hint))
+}
+
+fn text<'a>(map: &'a Map<String, Value>, key: &str) -> &'a str {
+    map.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The facts of a record as Fluent variables, by the rules in the module doc. Nested objects
+/// (a hint, the notes) are not facts.
+fn facts(map: &Map<String, Value>) -> FluentArgs<'static> {
+    let mut args = FluentArgs::new();
+    for (key, value) in map {
+        let value: FluentValue<'static> = match value {
+            Value::String(s) => s.clone().into(),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => u.into(),
+                (None, Some(i)) => i.into(),
+                _ => n.as_f64().unwrap_or_default().into(),
+            },
+            Value::Bool(b) => b.to_string().into(),
+            Value::Null => FluentValue::None,
+            Value::Array(items) => list(items).into(),
+            // An error inside this one (a `cause`): its message.
+            Value::Object(inner) if inner.contains_key("domain") => {
+                render_record(value).message.into()
+            }
+            Value::Object(_) => continue,
+        };
+        args.set(key.clone(), value);
+    }
+    args
+}
+
+/// A list fact, joined the catalog's way (`list-separator`).
+fn list(items: &[Value]) -> String {
+    let separator = message("list-separator", &FluentArgs::new()).unwrap_or_else(|| ", ".into());
+    let items: Vec<String> = items
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    items.join(&separator)
+}
+
+/// An error the catalog has no words for (a record from a newer broker, read from the
+/// state): its id and facts, which is still better than nothing.
+fn unknown(id: &str, map: &Map<String, Value>) -> String {
+    let facts: Vec<String> = map
+        .iter()
+        .filter(|(k, v)| !matches!(k.as_str(), "domain" | "code" | "notes") && !v.is_object())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if facts.is_empty() {
+        id.to_owned()
+    } else {
+        format!("{id} ({})", facts.join(", "))
+    }
+}
+
+/// Folds text onto one line so an error is always exactly one line on stderr.
+fn one_line(s: String) -> String {
+    if s.contains(['\n', '\r']) {
+        s.split(['\n', '\r'])
+            .filter(|l| !l.trim().is_empty())
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join("; ")
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Every message id in the English catalog, with the file it is in.
+    pub(crate) fn ids() -> Vec<(String, &'static str)> {
+        let mut ids = Vec::new();
+        for (name, text) in EN_US {
+            let resource = FluentResource::try_new((*text).to_owned())
+                .unwrap_or_else(|(_, e)| panic!("{name} does not parse: {e:?}"));
+            for entry in resource.entries() {
+                if let fluent_syntax::ast::Entry::Message(m) = entry {
+                    ids.push((m.id.name.to_owned(), *name));
+                }
+            }
+        }
+        ids
+    }
+
+    #[test]
+    fn every_catalog_file_parses_and_no_id_is_defined_twice() {
+        let ids = ids();
+        let mut seen = std::collections::HashSet::new();
+        for (id, file) in &ids {
+            assert!(
+                seen.insert(id.clone()),
+                "`{id}` defined twice (again in {file})"
+            );
+        }
+        // Loading checks the same through Fluent itself (overrides are errors there).
+        let _ = load("en-US", EN_US);
+    }
+
+    #[test]
+    fn facts_become_variables_by_type() {
+        let record = serde_json::json!({
+            "a": null, "n": 3, "b": true, "l": ["x", "y"], "s": "t", "hint": {"code": "login"}
+        });
+        let args = facts(record.as_object().unwrap());
+        assert!(matches!(args.get("a"), Some(FluentValue::None)));
+        assert_eq!(args.get("n"), Some(&FluentValue::from(3u64)));
+        assert_eq!(args.get("b"), Some(&FluentValue::from("true")));
+        assert_eq!(args.get("l"), Some(&FluentValue::from("x, y")));
+        assert_eq!(args.get("s"), Some(&FluentValue::from("t")));
+        assert_eq!(args.get("hint"), None);
+        // A number selects by plural category or exact value.
+        let none =
+            serde_json::json!({"code": "profiles", "names": [], "count": 0, "grants": "a|b"});
+        assert!(render_hint(&none).unwrap().starts_with("no profiles yet"));
+        let two = serde_json::json!({"code": "profiles", "names": ["p", "q"], "count": 2, "grants": "a|b"});
+        assert_eq!(render_hint(&two).unwrap(), "profiles: p, q");
+    }
+
+    #[test]
+    fn a_record_from_a_newer_broker_still_says_something() {
+        let record = serde_json::json!({"domain": "grant", "code": "from-the-future", "n": 3});
+        assert_eq!(
+            render_record(&record).message,
+            "grant-from-the-future (n=3)"
+        );
+    }
+
+    #[test]
+    fn messages_are_folded_to_one_line() {
+        assert_eq!(
+            one_line("first\nsecond\r\nthird".into()),
+            "first; second; third"
+        );
+    }
+}
