@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 use crate::cli::{StateCommand, StateExportArgs, StateImportArgs};
 use crate::commands::Context;
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoreError};
 use crate::profile::ProfileName;
 use crate::store::state::HandedOff;
 use crate::store::{SealedStore, StateStore, TokenState, Vault};
@@ -50,8 +50,11 @@ fn export(ctx: &Context, args: StateExportArgs) -> Result<()> {
     let names = if args.all {
         let names = store.profiles()?;
         if names.is_empty() {
-            return Err(Error::usage("no profile has a state to export")
-                .with_hint("`broker status` shows what is stored"));
+            return Err(StoreError::NothingToExport {
+                all: true,
+                profile: String::new(),
+            }
+            .into());
         }
         names
     } else {
@@ -73,17 +76,14 @@ fn export(ctx: &Context, args: StateExportArgs) -> Result<()> {
     for name in &names {
         let mut lock = store.lock(name, timeout)?;
         let Some(state) = lock.load()? else {
-            return Err(
-                Error::usage(format!("profile `{name}` has no state to export"))
-                    .with_hint(format!("log it in first (`broker login {name}`)")),
-            );
+            return Err(StoreError::NothingToExport {
+                all: false,
+                profile: name.to_string(),
+            }
+            .into());
         };
         if let Some(h) = &state.handed_off {
-            return Err(Error::needs_person(format!(
-                "profile `{name}` was already handed off {}: it has no lineage here to export",
-                h.story()
-            ))
-            .with_hint("export it from where it was handed to"));
+            return Err(h.error(name.as_str(), true));
         }
         states.insert(name.as_str().to_owned(), state);
         locks.push(lock);
@@ -138,23 +138,19 @@ fn import(ctx: &Context, args: StateImportArgs) -> Result<()> {
         .read_to_end(&mut text)
         .map_err(|e| Error::usage(format!("cannot read the bundle from stdin: {e}")))?;
     if text.is_empty() || text.len() as u64 > MAX_BUNDLE {
-        return Err(
-            Error::usage("no state bundle on stdin (or one too large)").with_hint(
-                "`broker state export … > bundle.age`, then `broker state import < bundle.age`",
-            ),
-        );
+        return Err(StoreError::NotABundle.into());
     }
-    let plain = store
-        .vault()
-        .decrypt(&text)
-        .map_err(|e| e.map_message(|m| format!("cannot open the state bundle: {m}")))?;
+    // Not age at all is not a bundle (exit 2); age this identity cannot open is exit 6.
+    if !text.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
+        && !text.starts_with(b"age-encryption.org/")
+    {
+        return Err(StoreError::NotABundle.into());
+    }
+    let plain = store.vault().decrypt(&text)?;
     let bundle: Bundle = serde_json::from_slice(&plain)
         .ok()
         .filter(|b: &Bundle| b.broker_state_bundle == BUNDLE_VERSION)
-        .ok_or_else(|| {
-            Error::usage("the input is not a state bundle of this broker")
-                .with_hint("make it with `broker state export`")
-        })?;
+        .ok_or(StoreError::NotABundle)?;
     let incoming = checked(&cfg, &store, bundle, args.force)?;
     let timeout = cfg.settings.timeout.0;
     for (name, mut state) in incoming {
@@ -198,11 +194,12 @@ fn checked(
         let name = ProfileName::parse(&name)?;
         let profile = cfg.profile(&name)?;
         if state.grant != profile.grant.as_str() {
-            return Err(Error::usage(format!(
-                "the bundle's state of `{name}` is for grant `{}`, but the profile here is `{}`",
-                crate::error::sanitize(&state.grant),
-                profile.grant.as_str()
-            )));
+            return Err(StoreError::BundleGrant {
+                profile: name.to_string(),
+                bundle: crate::error::sanitize(&state.grant),
+                config: profile.grant.as_str().to_owned(),
+            }
+            .into());
         }
         let existing = store.load(&name).ok().flatten();
         refuse_older(&name, &state, existing.as_ref(), force)?;
@@ -220,12 +217,15 @@ fn refuse_older(
     force: bool,
 ) -> Result<()> {
     match existing {
-        Some(e) if !force && incoming.obtained_at < e.obtained_at => Err(Error::usage(format!(
-            "the bundle's state of `{name}` (obtained {}) is older than the one stored here (obtained {}); nothing was imported",
-            incoming.obtained_at.format("%Y-%m-%d %H:%M:%S UTC"),
-            e.obtained_at.format("%Y-%m-%d %H:%M:%S UTC")
-        ))
-        .with_hint("`--force` replaces it anyway (the stored lineage is then lost)")),
+        Some(e) if !force && incoming.obtained_at < e.obtained_at => Err(StoreError::BundleOlder {
+            profile: name.to_string(),
+            bundle: incoming
+                .obtained_at
+                .format("%Y-%m-%d %H:%M:%S UTC")
+                .to_string(),
+            stored: e.obtained_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        }
+        .into()),
         _ => Ok(()),
     }
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::cli::WatchArgs;
 use crate::commands::Context;
 use crate::env_vars;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{Error, Result, StoreError, sanitize};
 use crate::process::{self, Ended};
 use crate::profile::ProfileName;
 use crate::store::redis::errors;
@@ -37,10 +37,7 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
     };
     let store = ctx.store(&cfg);
     let Some(redis) = store.redis() else {
-        return Err(Error::usage(
-            "`broker watch` follows the rotations of a shared store, but `[store] backend` is `file`",
-        )
-        .with_hint("set `[store] backend = \"redis\"` (docs/fleet.md)"));
+        return Err(StoreError::WatchNeedsRedis.into());
     };
     let (program, rest) = args
         .command

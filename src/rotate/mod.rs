@@ -390,17 +390,10 @@ fn serve_handed_off(profile: &Profile, state: &TokenState, policy: &Policy) -> R
     if !policy.force && !due(state, Utc::now(), policy) {
         return Ok(Outcome::Cached(state.clone()));
     }
-    let story = state
-        .handed_off
-        .as_ref()
-        .map(|h| h.story())
-        .unwrap_or_default();
-    Err(Error::needs_person(format!(
-        "profile `{name}` was handed off {story} (`broker state export`): it no longer rotates here, and its token is due"
-    ))
-    .with_hint(format!(
-        "use it where it was handed to; or import a newer bundle here (`broker state import`), or start a new lineage with `broker login {name}`"
-    )))
+    Err(match &state.handed_off {
+        Some(h) => h.error(name.as_str(), false),
+        None => Error::internal("a state served as handed off is not"),
+    })
 }
 
 /// Refuses a state that Baidu said needs a new login.

@@ -74,13 +74,13 @@ impl RedisUrl {
     /// `from` says where the URL came from, for the error (which never quotes the URL: it
     /// may hold a password).
     pub fn parse(text: &str, from: &str) -> Result<Self> {
-        let bad = |why: &str| errors::bad_url(from, why);
-        let mut url = url::Url::parse(text.trim()).map_err(|_| bad("not a URL"))?;
+        let bad = |why: &'static str| errors::bad_url(from, why);
+        let mut url = url::Url::parse(text.trim()).map_err(|_| bad("not-a-url"))?;
         if !matches!(url.scheme(), "redis" | "rediss") {
-            return Err(bad("the scheme must be `redis://` or `rediss://` (TLS)"));
+            return Err(bad("scheme"));
         }
         if url.host_str().is_none_or(str::is_empty) {
-            return Err(bad("it names no host"));
+            return Err(bad("no-host"));
         }
         // Both spellings: a client error may show the password decoded or as written.
         let password: Vec<String> = url
@@ -92,7 +92,7 @@ impl RedisUrl {
         }
         let masked = url.to_string();
         // Checked now, without connecting, so a URL the client cannot use is a config error.
-        redis::Client::open(text.trim()).map_err(|_| bad("the Redis client cannot use it"))?;
+        redis::Client::open(text.trim()).map_err(|_| bad("client"))?;
         Ok(RedisUrl {
             full: text.trim().to_owned(),
             masked,

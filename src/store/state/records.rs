@@ -77,18 +77,30 @@ pub struct HandedOff {
 }
 
 impl HandedOff {
-    /// `at 2030-01-02 00:00 UTC to age1abcd…wxyz`.
-    pub fn story(&self) -> String {
+    /// When, for messages: `2030-01-02 00:00 UTC`.
+    pub fn when(&self) -> String {
+        self.at.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+
+    /// To whom, for messages: `age1abcd…wxyz, age1…`.
+    pub fn whom(&self) -> String {
         let to: Vec<String> = self.to.iter().map(|r| short_recipient(r)).collect();
-        format!(
-            "at {} to {}",
-            self.at.format("%Y-%m-%d %H:%M UTC"),
-            if to.is_empty() {
-                "?".to_owned()
-            } else {
-                to.join(", ")
-            }
-        )
+        if to.is_empty() {
+            "?".to_owned()
+        } else {
+            to.join(", ")
+        }
+    }
+
+    /// The error for a state handed off: `already` for a second export, else a due token.
+    pub fn error(&self, profile: &str, already: bool) -> crate::error::Error {
+        use crate::error::StoreError;
+        let (profile, at, to) = (profile.to_owned(), self.when(), self.whom());
+        if already {
+            StoreError::AlreadyHandedOff { profile, at, to }.into()
+        } else {
+            StoreError::HandedOff { profile, at, to }.into()
+        }
     }
 }
 
