@@ -636,3 +636,62 @@ fn watch_runs_its_command_on_a_rotation_from_another_home() {
     let home = Home::init();
     home.fails(&["watch", "--", "true"], 2);
 }
+
+#[test]
+fn sigkill_of_the_lease_holder_mid_refresh_lets_another_machine_recover_after_the_lease() {
+    use broker_emulator::{Fault, FaultKind};
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let first = fleet_home(&redis);
+    let other = another_machine(&first);
+    first.emu().reset_counters();
+    // The answer is slow and never handled: Baidu has not consumed the refresh token.
+    first
+        .emu()
+        .inject_fault(Fault::new(FaultKind::Drop).on_path("/oauth/2.0/token"));
+    first.emu().update_settings(broker_emulator::SettingsPatch {
+        latency_ms: Some(10_000),
+        ..Default::default()
+    });
+    // `--timeout 2s`: a lease of 2 × 2 s + 5 s.
+    let mut child = first
+        .std_cmd(&["refresh", "nd", "--force", "--timeout", "2s"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !first.emu().counters().grants.contains_key("refresh_token") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no refresh reached the emulator"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    child.wait().unwrap();
+    let killed_at = Instant::now();
+    // The journal mark is in Redis, and the dead holder's lease is still there.
+    assert!(redis_state(&first, &redis, "nd")["refresh_in_flight"].is_object());
+    assert!(redis.cli(&["EXISTS", "fleet:nd:lock"]).contains('1'));
+    first.emu().update_settings(broker_emulator::SettingsPatch {
+        latency_ms: Some(0),
+        ..Default::default()
+    });
+    // Another machine waits for the lease to lapse, then recovers: the same refresh token
+    // once more, under the SPEC's recovery rule.
+    let token = other.ok(&["token", "nd", "--timeout", "10s"]);
+    assert!(
+        killed_at.elapsed() >= Duration::from_secs(5),
+        "the lease was not waited for"
+    );
+    let after = redis_state(&first, &redis, "nd");
+    assert_eq!(token.trim(), after["access_token"].as_str().unwrap());
+    assert!(after.get("refresh_in_flight").is_none(), "{after}");
+    assert_eq!(first.refreshes(), 2);
+    assert_eq!(first.emu().counters().refresh_reuse, 0);
+}
