@@ -38,7 +38,12 @@ const EN_US: &[(&str, &str)] = &[
 ];
 
 /// Catalog messages that are not errors, notes or hints.
-pub const NOT_ERRORS: &[&str] = &["list-separator"];
+pub const NOT_ERRORS: &[&str] = &[
+    "list-separator",
+    // group B: pieces of store messages, referenced by them with the same facts.
+    "describe-file",
+    "describe-identity",
+];
 
 type Bundle = FluentBundle<FluentResource>;
 

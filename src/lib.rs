@@ -45,7 +45,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
             // Help and version go to stdout with exit 0; a bad flag is a usage error (exit 2).
             let _ = e.print();
             return if e.use_stderr() {
-                Err(Error::usage("").silent())
+                Err(Error::from(error::UsageError::BadArguments).silent())
             } else {
                 Ok(())
             };
@@ -64,31 +64,50 @@ pub fn main() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
         .var(commands::completions::VAR)
         .complete();
-    match run(std::env::args_os()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    // A panic was reported by the hook below; unwinding to here (rather than exiting in the
+    // hook) lets every guard on the way release what it holds.
+    let outcome = std::panic::catch_unwind(|| run(std::env::args_os()));
+    if PANICKED.load(std::sync::atomic::Ordering::SeqCst) {
+        // A panic on another thread (an output reader) is as much a bug as one here.
+        return ExitCode::FAILURE;
+    }
+    // A signal ended a process broker supervised (a hook, `BROKER_AGE_KEY_CMD`): whatever the
+    // command made of that, it ends with 128 + signal, having said all it had to say.
+    if let Some(code) = process::interrupted() {
+        return ExitCode::from(code);
+    }
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
             if !e.is_silent() {
-                let words = e.render();
-                crate::eline!("error: {}", words.message);
-                if let Some(hint) = words.hint {
-                    crate::eline!("hint: {hint}");
-                }
+                report(&e);
             }
             ExitCode::from(e.exit_code())
         }
+        Err(_) => ExitCode::FAILURE,
     }
 }
 
+/// An error as the person reads it: one `error:` line and an optional `hint:` line.
+fn report(e: &Error) {
+    let words = e.render();
+    crate::eline!("error: {}", words.message);
+    if let Some(hint) = words.hint {
+        crate::eline!("hint: {hint}");
+    }
+}
+
+/// Set by the panic hook: whatever else happened, the program ends with exit 1.
+static PANICKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// A panic is a bug: say so in one line, with where, but never the payload (it could hold a
-/// secret that was being formatted), and exit 1.
+/// secret that was being formatted). `main` then exits 1.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let place = info
+        PANICKED.store(true, std::sync::atomic::Ordering::SeqCst);
+        let (file, line) = info
             .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        crate::eline!("error: internal error (a bug in broker){place}");
-        crate::eline!("hint: please report it; nothing stored was changed by the failed step");
-        std::process::exit(1);
+            .map_or((String::new(), 0), |l| (l.file().to_owned(), l.line()));
+        report(&Error::from(error::InternalError::Panic { file, line }));
     }));
 }

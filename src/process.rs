@@ -3,12 +3,14 @@
 //! process group, which a time limit ends as a whole (SIGTERM, then SIGKILL after a grace
 //! period); output is read by threads, so a grandchild that keeps a pipe open never holds broker
 //! up; and SIGINT, SIGTERM or SIGHUP sent to broker while one runs is passed on to its group,
-//! which then gets the same grace before SIGKILL, and broker exits 128 + the signal.
+//! which then gets the same grace before SIGKILL; [`Group::wait`] then returns an error of
+//! kind `Interrupted`, and [`interrupted`] tells the command to end with 128 + the signal. The
+//! library never exits the process itself: the command returns, and its caller exits.
 //!
 //! The signal watcher is installed by the first [`spawn`], so commands that start no process
 //! (the warm `broker token`) keep the default dispositions and pay nothing. Once installed, a
-//! signal that arrives while no supervised process runs ends broker at once with 128 + signal,
-//! as the default disposition would have (in the shell's `$?`).
+//! signal that arrives while no supervised process runs gets the default disposition, as if
+//! no watcher were there: broker ends at once (128 + signal in the shell's `$?`).
 
 use std::io::{self, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -67,12 +69,11 @@ pub fn spawn(cmd: &mut Command) -> io::Result<Group> {
                 pgid,
                 counted: true,
             };
-            group.check_pending();
+            group.check_pending()?;
             Ok(group)
         }
         Err(e) => {
             *running() -= 1;
-            exit_if_pending();
             Err(e)
         }
     }
@@ -103,7 +104,9 @@ fn watch_signals() {
                 }
                 let running = running();
                 if *running == 0 {
-                    std::process::exit(128 + sig);
+                    // Nothing to pass it on to: what the signal would have done without the
+                    // watcher. Should that fail, it is pending like any other.
+                    let _ = signal_hook::low_level::emulate_default_handler(sig);
                 }
                 // The main thread polls for it while it waits for the group, and ends it.
                 PENDING.store(sig, Ordering::SeqCst);
@@ -112,12 +115,20 @@ fn watch_signals() {
     });
 }
 
-/// Exits 128 + the pending signal, if there is one and nothing supervised runs any more.
-fn exit_if_pending() {
+/// The exit code the command must end with, 128 + signal, when broker received a signal
+/// while a supervised process ran (the process was ended, see the module doc). A command
+/// that started processes checks this when they are done, and ends at once if it is set.
+pub fn interrupted() -> Option<u8> {
     let sig = PENDING.load(Ordering::SeqCst);
-    if sig != 0 && *running() == 0 {
-        std::process::exit(128 + sig);
-    }
+    (sig != 0).then(|| u8::try_from(128 + sig).unwrap_or(u8::MAX))
+}
+
+/// The error a wait or a spawn ends with when a signal came.
+fn interruption(sig: i32) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::Interrupted,
+        format!("interrupted by signal {sig}"),
+    )
 }
 
 impl Group {
@@ -127,12 +138,13 @@ impl Group {
 
     /// Waits for the leader to exit, at most `timeout`; past it, ends the group (SIGTERM, then
     /// SIGKILL after [`GRACE`]). A signal broker receives meanwhile is passed on to the group,
-    /// which gets the same grace, and then broker exits 128 + signal (this never returns).
+    /// which gets the same grace; then this returns an `Interrupted` error, and
+    /// [`interrupted`] gives the command's exit code.
     pub fn wait(&mut self, timeout: Duration) -> io::Result<Ended> {
         let deadline = Instant::now() + timeout;
         let mut pause = Duration::from_millis(5);
         loop {
-            self.check_pending();
+            self.check_pending()?;
             if let Some(status) = self.child.try_wait()? {
                 self.uncount();
                 return Ok(Ended::Exited(status));
@@ -148,24 +160,28 @@ impl Group {
         }
     }
 
-    /// When broker received a signal: pass it on, end the group, exit 128 + signal.
-    fn check_pending(&mut self) {
-        let sig = PENDING.load(Ordering::SeqCst);
-        if sig == 0 {
-            return;
+    /// When broker received a signal: pass it on, end the group, and say so.
+    fn check_pending(&mut self) -> io::Result<()> {
+        match PENDING.load(Ordering::SeqCst) {
+            0 => Ok(()),
+            sig => self.interrupt(sig),
         }
+    }
+
+    /// Passes `sig` on to the group, ends it, and returns the `Interrupted` error.
+    fn interrupt(&mut self, sig: i32) -> io::Result<()> {
         if let Ok(signal) = Signal::try_from(sig) {
             self.end(signal);
         }
         self.uncount();
-        std::process::exit(128 + sig);
+        Err(interruption(sig))
     }
 
-    /// No longer counted as running; a signal that came meanwhile now ends broker.
+    /// No longer counted as running. A signal that came meanwhile stays pending: the command
+    /// sees it through [`interrupted`].
     fn uncount(&mut self) {
         if std::mem::take(&mut self.counted) {
             *running() -= 1;
-            exit_if_pending();
         }
     }
 
@@ -291,5 +307,36 @@ impl Capture {
             bytes: std::mem::take(&mut c.bytes),
             too_large: c.too_large,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (issue 12): a signal received while a process ran ended broker from inside
+    /// the library (`process::exit`), so no caller (a test, an agent) kept control. It ends
+    /// the group and returns now; the command exits with [`interrupted`]'s code.
+    #[test]
+    fn a_signal_ends_the_group_and_returns_instead_of_exiting() {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg("sleep 30 & wait");
+        let mut group = spawn(&mut cmd).unwrap();
+        let pgid = group.pgid.unwrap();
+        let started = Instant::now();
+        let e = group.interrupt(Signal::SIGTERM as i32).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::Interrupted);
+        assert!(started.elapsed() < GRACE + Duration::from_secs(1));
+        // The whole group is gone, the sleeping grandchild too (once whoever inherited it has
+        // reaped it: allow for a busy machine).
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while killpg(pgid, None).is_ok() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            killpg(pgid, None).is_err(),
+            "the group outlived the interruption"
+        );
+        assert!(!group.counted);
     }
 }

@@ -96,13 +96,8 @@ pub fn use_default_path(state_dir: &std::path::Path) -> std::path::PathBuf {
 pub fn read_use_default(state_dir: &std::path::Path) -> Result<Option<ProfileName>> {
     let path = use_default_path(state_dir);
     // Like the config (a choice of profile), anything wrong with it is exit 2.
-    let what = format!("the default profile `{}`", path.display());
-    let read = crate::store::read::regular_file(
-        &path,
-        crate::store::read::MAX_CURRENT,
-        &what,
-        crate::error::Kind::Usage,
-    )?;
+    use crate::store::read;
+    let read = read::file(&path, read::MAX_CURRENT, read::FileRole::UseDefault)?;
     let Some(contents) = read else {
         return Ok(None);
     };

@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Read};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoreError};
 use crate::secret::SecretKey;
 
 /// The most a secret read from stdin may be; a SecretKey is tens of bytes.
@@ -19,9 +19,21 @@ pub fn in_ci() -> bool {
     std::env::var(crate::env_vars::CI).is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
-/// The error for a prompt that cannot be shown.
-pub fn no_terminal(what: &str) -> Error {
-    Error::needs_person(format!("{what}, but there is no terminal to ask on"))
+/// What a prompt that cannot be shown was for: picks the error's words and its hint.
+/// (The logins' own prompts have their errors in `GrantError`, with their hints.)
+#[derive(Debug, Clone, Copy)]
+pub enum Needed {
+    SecretKey,
+    Passphrase,
+}
+
+/// The error for a prompt that cannot be shown (exit 3).
+pub fn cannot_ask(needed: Needed) -> Error {
+    let needed = match needed {
+        Needed::SecretKey => "secret-key",
+        Needed::Passphrase => "passphrase",
+    };
+    StoreError::NoTerminal { needed }.into()
 }
 
 /// Reads a SecretKey: from stdin when it is not a terminal (one trailing newline dropped),
@@ -34,7 +46,9 @@ pub fn read_secret(prompt: &str) -> Result<SecretKey> {
             .lock()
             .take(MAX_STDIN_SECRET)
             .read_to_string(&mut buf)
-            .map_err(|e| Error::usage(format!("cannot read the SecretKey from stdin: {e}")))?;
+            .map_err(|e| StoreError::CannotReadSecretFromStdin {
+                reason: e.to_string(),
+            })?;
         let trimmed = buf
             .strip_suffix('\n')
             .map(|s| s.strip_suffix('\r').unwrap_or(s))
@@ -43,19 +57,17 @@ pub fn read_secret(prompt: &str) -> Result<SecretKey> {
         zeroize::Zeroize::zeroize(&mut buf);
         trimmed
     } else if in_ci() {
-        return Err(no_terminal("a SecretKey is needed")
-            .with_hint("pipe it on stdin: `printf %s \"$SK\" | broker …`"));
+        return Err(cannot_ask(Needed::SecretKey));
     } else {
-        rpassword::prompt_password(prompt)
-            .map_err(|e| Error::usage(format!("cannot read the SecretKey: {e}")))?
+        rpassword::prompt_password(prompt).map_err(|e| StoreError::CannotReadSecret {
+            reason: e.to_string(),
+        })?
     };
     if text.is_empty() {
-        return Err(Error::usage("the SecretKey is empty")
-            .with_hint("pipe it on stdin, or type it at the prompt"));
+        return Err(StoreError::EmptySecret.into());
     }
     if text.contains(['\n', '\r', '\0']) {
-        return Err(Error::usage("the SecretKey contains a line break or NUL")
-            .with_hint("give one line on stdin"));
+        return Err(StoreError::SecretNotOneLine.into());
     }
     Ok(SecretKey::new(text))
 }
@@ -72,6 +84,8 @@ pub fn read_line(prompt: &str) -> Result<String> {
         .lock()
         .take(4096)
         .read_line(&mut line)
-        .map_err(|e| Error::usage(format!("cannot read the answer: {e}")))?;
+        .map_err(|e| StoreError::CannotReadAnswer {
+            reason: e.to_string(),
+        })?;
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }

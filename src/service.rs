@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
 use crate::config::{Config, Event, Profile};
-use crate::error::{Error, Kind, Result};
+use crate::error::{HookError, InternalError, Kind, Result};
 use crate::grant::Fresh;
 use crate::hooks::{self, Facts, Report, Sinks, Trigger};
 use crate::rotate::{self, Failed, Outcome, Policy};
@@ -94,6 +94,7 @@ impl<'a> TokenService<'a> {
             Err(failed) => {
                 // Their failures only warn: the rotation's own error is what the result says.
                 self.after_failure(profile, &failed);
+                hooks::ended_by_signal()?;
                 return Err(failed.error);
             }
         };
@@ -101,10 +102,12 @@ impl<'a> TokenService<'a> {
         // delivered; the sinks and hooks still follow the rotation.
         if let Err(e) = rotate::check_promise(profile.name.as_str(), outcome.state(), &policy) {
             self.after_outcome(profile, &outcome);
+            hooks::ended_by_signal()?;
             return Err(e);
         }
         let delivered = deliver(&outcome);
         let hooks = self.after_outcome(profile, &outcome);
+        hooks::ended_by_signal()?;
         delivered?;
         if on_hook_failure == OnHookFailure::Fail
             && let Some(report) = hooks
@@ -137,7 +140,10 @@ impl<'a> TokenService<'a> {
             match w.write_all(data.as_bytes()).and_then(|()| w.flush()) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(Error::internal(format!("cannot write to stdout: {e}"))),
+                Err(e) => Err(InternalError::Stdout {
+                    reason: crate::error::internal::io_reason(&e),
+                }
+                .into()),
             }
         })
         .map(drop)
@@ -190,13 +196,10 @@ impl<'a> TokenService<'a> {
             return Ok(());
         }
         let Some(state) = self.store.load(name)? else {
-            return Err(
-                Error::needs_person(format!("no token is stored for `{name}`")).with_hint(
-                    format!(
-                        "get one with `broker token {name}` (or `broker login {name}`); its hooks run then"
-                    ),
-                ),
-            );
+            return Err(HookError::NoStoredToken {
+                profile: name.to_string(),
+            }
+            .into());
         };
         if state.is_expired(Utc::now()) {
             self.out.warn(format!(

@@ -7,8 +7,9 @@ use zeroize::Zeroizing;
 
 use crate::config::{Profile, Sink, SinkFormat};
 use crate::env_vars;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{HookError, Result, sanitize};
 use crate::export;
+use crate::hooks::error::HookRun;
 use crate::hooks::{Facts, event_name, rfc3339};
 use crate::secret::AccessToken;
 use crate::store::atomic;
@@ -26,7 +27,7 @@ pub fn write_sink(sink: &Sink, base_dir: &Path, profile: &Profile, facts: &Facts
     let written = (|| -> Result<()> {
         let mode = crate::config::parse_mode(sink.mode.as_deref().unwrap_or("0600"))?;
         let Some(token) = &facts.access_token else {
-            return Err(Error::internal("no token to write"));
+            return Err(HookError::SinkWithoutToken.into());
         };
         let path = if sink.path.is_absolute() {
             sink.path.clone()
@@ -50,10 +51,10 @@ pub fn write_sink(sink: &Sink, base_dir: &Path, profile: &Profile, facts: &Facts
         event: event_name(facts.event).to_owned(),
         at,
         ok: written.is_ok(),
-        status: match written {
-            Ok(()) => "written".into(),
-            Err(e) => e.message().to_owned(),
-        },
+        status: crate::hooks::ran(match written {
+            Ok(()) => HookRun::Written,
+            Err(e) => HookRun::SinkFailed { error: Box::new(e) },
+        }),
     }
 }
 

@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, InternalError, Result};
 
 const QUIET: u8 = 0;
 const NORMAL: u8 = 1;
@@ -150,7 +150,10 @@ pub fn print(data: impl AsRef<str>) -> Result<()> {
         .and_then(|()| out.flush())
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::BrokenPipe => Error::exit_with(0),
-            _ => Error::internal(format!("cannot write to stdout: {e}")),
+            _ => InternalError::Stdout {
+                reason: crate::error::internal::io_reason(&e),
+            }
+            .into(),
         })
 }
 

@@ -36,10 +36,29 @@ internal-cannot-run = cannot run `{ $command }`: { $cause ->
        *[other] {""}
     }
 
+internal-panic = internal error (a bug in broker){ $line ->
+        [0] {""}
+       *[other] { " " }at { $file }:{ $line }
+    }
+    .hint = please report it; nothing stored was changed by the failed step
+internal-stdout = cannot write to stdout: { $reason }
+internal-unreachable = { $what }
 internal-already-reported = {""}
 
 # How a list of facts is joined in this language.
 list-separator = {", "}
 
-# TRANSITION ONLY (src/error/legacy.rs).
-legacy-text = { $message }
+# group A
+internal-cannot-write-completions = cannot write the completions: { $reason }
+internal-cannot-render-man-page = cannot render the man page: { $reason }
+internal-cannot-create-demo-home = cannot create a temporary home: { $reason }
+internal-cannot-run-broker = cannot run broker: { $reason }
+internal-cannot-wait-for-broker = { $reason }
+internal-demo-no-device-code = the demo's device login never asked for a code
+internal-demo-login-failed = the demo's device login failed
+internal-demo-step-failed = the demo step `broker { $command }` failed
+internal-cannot-watch-signals = cannot watch signals: { $reason }
+internal-pid-out-of-range = the child's process id does not fit a pid
+internal-cannot-wait-for-command = cannot wait for the command: { $reason }
+
+# group C

@@ -1,4 +1,114 @@
 # Usage errors (exit 2): src/error/usage.rs.
 
+usage-bad-arguments = {""}
+usage-nul-in-value = the value of `{ $name }` contains a NUL byte, which no environment variable can hold
+usage-dotenv-unquotable = the value of `{ $name }` cannot be written in dotenv so that python-dotenv and docker compose read it back as it is: it holds `${"{"}`, or a `$` together with a `\` or a carriage return
+    .hint = use `--format json` or `--format sh`, or `broker exec`
+usage-unset-meaningless = `--unset` has no meaning for `--format { $format }`
+    .hint = use `--format sh`, `fish`, `powershell` or `json`
+usage-unknown-shell = `{ $var }={ $value }` names no shell broker knows
+    .hint = bash, zsh, fish or powershell; it is set by `broker shell-init`
 usage-invalid-profile-name = invalid profile name `{ $name }`
     .hint = a name starts with a letter or digit, then letters, digits, `-`, `_` or `.`; at most 64 characters
+
+# group A: the commands.
+usage-no-completions = no completions for `{ $shell }`
+usage-profile-not-applicable = `--profile` does not apply to `broker { $command }`
+    .hint = leave it out; `broker --help` says which commands act on a profile
+usage-two-profiles = two profiles given: `{ $first_is_flag ->
+        [true] --profile { $first }
+       *[false] { $first }
+    }` and `--profile { $second }`
+    .hint = give one
+usage-no-profile-chosen = no profile chosen
+usage-if-changed-needs-shell = `--if-changed` needs `--format sh`, `fish` or `powershell`
+usage-github-env-not-set = `--format github` appends to the file named by `GITHUB_ENV`, which is not set
+    .hint = run it in a GitHub Actions step, or use `--format dotenv`
+usage-nested-exec = already inside `broker exec` for profile `{ $profile }`
+    .hint = leave that command first, or pass `--force` to nest
+
+# `init`: "the identity … does not exist, but 1 secret and 2 token files are encrypted to …".
+usage-identity-cannot-read = the identity { $identity } { $lost ->
+        [true] does not exist, but
+       *[false] is not among the config's recipients, and
+    } { $tokens ->
+        [0] { $secrets ->
+            [one] 1 secret is
+           *[other] { $secrets } secrets are
+        }
+       *[other] { $secrets ->
+            [0] {""}
+            [one] 1 secret and{" "}
+           *[other] { $secrets } secrets and{" "}
+        }{ $tokens ->
+            [one] 1 token file
+           *[other] { $tokens } token files
+        }{ $secrets ->
+            [0] { $tokens ->
+                [one] {" "}is
+               *[other] {" "}are
+            }
+           *[other] {" "}are
+        }
+    } encrypted to { $lost ->
+        [true] the config's recipients: a new identity cannot read them
+       *[false] them: it cannot read them
+    }
+    .hint = { $lost ->
+        [true] restore the identity file from a backup (then nothing is lost); if it is gone for good, `broker init --force` makes a new one, then run `broker secret set NAME` and `broker login NAME` for each profile
+       *[false] use the identity they were encrypted to (restore it, or point `BROKER_AGE_KEY_FILE` at it); if it is lost, `broker init --force` adds this one, then run `broker secret set NAME` and `broker login NAME` for each profile
+    }
+usage-cannot-read-passphrase = cannot read the passphrase: { $reason }
+usage-passphrases-differ = the two passphrases differ
+usage-passphrase-empty = the passphrase is empty
+
+usage-login-flags-not-applicable = `--device`, `--code` and `--browser` apply to { $grants } profiles; `{ $profile }` is `{ $grant }`
+usage-token-from-terminal = `--with-token` reads the token from stdin, not from a terminal
+    .hint = { -token-json }
+usage-cannot-read-token = cannot read the token from stdin: { $reason }
+usage-bad-imported-token = the token on stdin { $problem ->
+        [not-json] is not the expected JSON object
+        [unusable-access-token] has an unusable `access_token`
+        [no-access-token] has no `access_token`
+        [unusable-refresh-token] has an unusable `refresh_token`
+       *[no-refresh-token] has no `refresh_token`, without which broker cannot rotate a { $grant } token
+    }
+    .hint = { -token-json }
+-token-json = pipe a JSON object on stdin: {"{"}"access_token": …, "refresh_token": … (netdisk), "expires_in": SECONDS or "expires_at": TIME{"}"}
+
+usage-app-key-empty = `--app-key` is empty
+usage-not-a-variable-name = `--secret-key-env { $var }` is not a variable name
+usage-scope-not-applicable = `--scope` applies only to { $flags } profiles
+usage-not-confirmed = profile `{ $profile }` not removed (not confirmed)
+    .hint = `--yes` removes without asking
+
+usage-all-and-profile = `--all` and `--profile` exclude each other
+usage-some-hooks-failed = some hooks failed after their profile was rotated; every new token is saved
+    .hint = see the lines above; re-run them with `broker hooks run PROFILE`
+usage-some-not-refreshed = some profiles could not be refreshed
+    .hint = see the lines above
+
+usage-needs-attention = { $count ->
+        [one] profile { $problems } needs attention
+       *[other] { $count } profiles need attention: { $problems }
+    }
+    .hint = { $worst ->
+        [unreadable] `broker doctor` checks the identity and the state files
+        [rejected] check the AppKey and SecretKey; `broker secret set { $profile }` replaces the SecretKey
+        [login] { hint-login }
+       *[hook] fix the hook, then re-run it with `broker hooks run { $profile }`
+    }
+
+usage-shell-integration-not-loaded = `broker use --shell` needs the shell integration, which is not loaded in this shell
+    .hint = add `eval "$(broker shell-init bash)"` (or zsh, fish, powershell) to your shell's startup file
+usage-use-without-profiles = `broker use` needs a profile, and there are none
+usage-use-needs-name = `broker use` needs a profile name (there is no terminal to pick one on)
+    .hint = `broker use NAME`; { hint-profiles }
+usage-nothing-picked = no profile picked; nothing changed
+usage-not-in-list = `{ $answer }` is not in the list (1-{ $count })
+
+usage-checks-failed = { $failed } of { $total } checks failed: { $checks }
+    .hint = each `fail` line says how to fix it; the exit code is that of the first one
+
+usage-emulator = { $message }
+    .hint = { $hint }

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use crate::baidu::error::BaiduError;
-use crate::error::{Error, sanitize};
+use crate::error::{Error, GrantError, Note, sanitize};
 use crate::scrub::Scrubber;
 use crate::ui;
 
@@ -19,6 +19,31 @@ const MAX_ATTEMPTS: u32 = 5;
 /// The most attempts when the connection is refused: nothing listens on that port (on
 /// loopback, a server that is not running), which a few more seconds seldom change.
 const REFUSED_ATTEMPTS: u32 = 3;
+
+/// Which request is sent, for messages: a key the catalog names it by (`refresh`,
+/// `device-poll`, `code-exchange`, `client-credentials`, `device-code`, `bce-token`), and the
+/// profile it is for.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub name: &'static str,
+    pub profile: String,
+}
+
+impl Request {
+    pub fn new(name: &'static str, profile: &str) -> Self {
+        Request {
+            name,
+            profile: profile.to_owned(),
+        }
+    }
+}
+
+/// For debug lines, which are not translated: `refresh for `nd``.
+impl std::fmt::Display for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} for `{}`", self.name, self.profile)
+    }
+}
 
 /// Which failures may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +118,7 @@ pub struct Client {
     /// "after N attempts over T" when the last [`Client::send`] returned an answer it had
     /// retried for and given up on (a 5xx, a throttle): [`Client::gave_up`] adds it to the
     /// error the caller makes of that answer.
-    retried: std::cell::RefCell<Option<String>>,
+    retried: std::cell::RefCell<Option<Note>>,
     scrubber: Scrubber,
 }
 
@@ -105,7 +130,9 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("broker/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| GrantError::HttpClient {
+                reason: e.to_string(),
+            })?;
         // Config caps `timeout` at a day; saturate anyway rather than panic on overflow.
         let now = Instant::now();
         let deadline = now
@@ -134,7 +161,7 @@ impl Client {
     /// once ("…, after 5 attempts over 21 s").
     pub fn gave_up(&self, error: Error) -> Error {
         match self.retried.borrow_mut().take() {
-            Some(tries) => error.map_message(|m| format!("{m}, {tries}")),
+            Some(tries) => error.note(tries),
             None => error,
         }
     }
@@ -142,7 +169,7 @@ impl Client {
     /// Sends the request built by `build` (called again for each attempt) and reads the answer.
     pub fn send(
         &self,
-        what: &str,
+        what: &Request,
         retry: Retry,
         build: impl Fn(&reqwest::blocking::Client) -> reqwest::blocking::RequestBuilder,
     ) -> Result<Answer, Unanswered> {
@@ -152,24 +179,26 @@ impl Client {
         let mut progress = ui::Progress::default();
         self.retried.replace(None);
         let tries = |attempt: u32| {
-            (attempt > 1)
-                .then(|| format!("after {attempt} attempts over {}", seconds(first.elapsed())))
+            (attempt > 1).then(|| Note::Retried {
+                attempts: attempt,
+                over: seconds(first.elapsed()),
+            })
         };
-        let with_tries = |msg: String, attempt: u32| match tries(attempt) {
-            Some(t) => format!("{msg}, {t}"),
-            None => msg,
+        let with_tries = |error: GrantError, attempt: u32| match tries(attempt) {
+            Some(t) => Error::from(error).note(t),
+            None => error.into(),
         };
         loop {
             attempt += 1;
             let remaining = self.remaining();
             if remaining.is_zero() {
                 return Err(Unanswered {
-                    error: Error::network(with_tries(
-                        format!("gave up on {what}: the time limit ran out"),
+                    error: with_tries(
+                        GrantError::OutOfTime {
+                            request: what.name,
+                            profile: what.profile.clone(),
+                        },
                         attempt - 1,
-                    ))
-                    .with_hint(
-                        "raise `--timeout` or `timeout` in the config, or check the network",
                     ),
                     maybe_delivered: false,
                 });
@@ -197,9 +226,12 @@ impl Client {
                     );
                     if answer.body.len() as u64 > MAX_BODY {
                         return Err(Unanswered {
-                            error: Error::network(format!(
-                                "{what}: the answer is larger than {MAX_BODY} bytes"
-                            )),
+                            error: GrantError::AnswerTooLarge {
+                                request: what.name,
+                                profile: what.profile.clone(),
+                                limit: MAX_BODY,
+                            }
+                            .into(),
                             maybe_delivered: true,
                         });
                     }
@@ -220,12 +252,19 @@ impl Client {
                 Err(e) => {
                     let connect = matches!(&e, Failure::Send(e) if e.is_connect());
                     let refused = matches!(&e, Failure::Send(e) if is_refused(e));
-                    let reason = match &e {
-                        Failure::Send(e) => describe(e),
-                        Failure::Read(e) => format!("the answer broke off: {e}"),
-                        Failure::TimedOut => "timed out".to_owned(),
+                    let failed = |failure, url, reason| GrantError::RequestFailed {
+                        request: what.name,
+                        profile: what.profile.clone(),
+                        failure,
+                        url,
+                        reason,
                     };
-                    ui::debug(1, format!("{what}: {reason}"));
+                    let failed = match &e {
+                        Failure::Send(e) => failed(describe(e), url_of(e), String::new()),
+                        Failure::Read(e) => failed("broke-off", String::new(), e.to_string()),
+                        Failure::TimedOut => failed("deadline", String::new(), String::new()),
+                    };
+                    ui::debug(1, Error::from(failed.clone()).message());
                     let may_retry = match retry {
                         Retry::Safe => true,
                         Retry::ConnectOnly => connect,
@@ -245,10 +284,7 @@ impl Client {
                         continue;
                     }
                     return Err(Unanswered {
-                        error: Error::network(with_tries(
-                            format!("{what} failed: {reason}"),
-                            attempt,
-                        )),
+                        error: with_tries(failed, attempt),
                         maybe_delivered: !connect,
                     });
                 }
@@ -399,21 +435,23 @@ fn is_transient(answer: &Answer) -> bool {
     answer.error().is_some_and(|e| e.is_security_policy())
 }
 
-fn describe(e: &reqwest::Error) -> String {
-    let base = if e.is_timeout() {
-        "timed out".to_owned()
+fn describe(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timed-out"
     } else if is_refused(e) {
-        "connection refused".to_owned()
+        "refused"
     } else if e.is_connect() {
-        "cannot connect".to_owned()
+        "cannot-connect"
     } else {
-        "the connection broke".to_owned()
-    };
-    // The URL is shown without its query (where Baidu's own examples put secrets).
-    match e.url() {
-        Some(url) => format!("{base} ({})", redact_url(url.as_str())),
-        None => base,
+        "broke"
     }
+}
+
+/// The URL a request failed on, without its query (where Baidu's own examples put secrets).
+/// A request's error always carries its URL; `<url>` stands in otherwise.
+fn url_of(e: &reqwest::Error) -> String {
+    e.url()
+        .map_or_else(|| "<url>".to_owned(), |u| redact_url(u.as_str()))
 }
 
 /// A URL fit for a message or a log: the query's values replaced by `****`.

@@ -7,7 +7,8 @@
 use broker_wire::code;
 use serde::Deserialize;
 
-use crate::error::{Error, sanitize};
+use crate::error::{Error, GrantError, sanitize};
+use crate::grant::error::Said;
 use crate::scrub::Scrubber;
 
 /// An error answer from a Baidu endpoint, as sent, less the secrets it echoed.
@@ -109,19 +110,6 @@ pub fn parse(status: u16, body: &[u8], scrubber: &Scrubber) -> Option<BaiduError
 }
 
 impl BaiduError {
-    /// `invalid_grant: The provided authorization grant is revoked`, safe to show.
-    pub fn summary(&self) -> String {
-        if self.description.is_empty() {
-            format!("`{}`", sanitize(&self.code))
-        } else {
-            format!(
-                "`{}` ({})",
-                sanitize(&self.code),
-                sanitize(&self.description)
-            )
-        }
-    }
-
     /// Baidu's throttle after repeated failures; retrying makes it worse.
     pub fn is_security_policy(&self) -> bool {
         self.code.eq_ignore_ascii_case(code::SECURITY_POLICY)
@@ -135,72 +123,48 @@ impl BaiduError {
         )
     }
 
+    /// The answer as the facts of an error: code and description sanitized (the scrubber
+    /// already cut the secrets out).
+    pub fn said(&self) -> Said {
+        Said {
+            baidu_code: sanitize(&self.code),
+            description: sanitize(&self.description),
+            described: !self.description.is_empty(),
+            status: self.status,
+        }
+    }
+
     /// The error broker reports for this answer (baidu-oauth.md §2 table, §3, §4).
     pub fn to_error(&self, profile: &str) -> Error {
-        let what = self.summary();
-        match self.code.as_str() {
+        let said = self.said();
+        let profile = profile.to_owned();
+        let e = match self.code.as_str() {
             code::INVALID_CLIENT if self.description.contains("authentication failed") => {
-                Error::credentials(format!(
-                    "Baidu rejected the SecretKey of `{profile}`: {what}"
-                ))
-                .with_hint(format!("check it, then `broker secret set {profile}`"))
+                GrantError::SecretKeyRejected { profile, said }
             }
-            code::INVALID_CLIENT => Error::credentials(format!(
-                "Baidu does not know the AppKey of `{profile}`: {what}"
-            ))
-            .with_hint("check `app_key` in the config"),
-            code::UNAUTHORIZED_CLIENT => Error::credentials(format!(
-                "Baidu does not allow this grant for the app of `{profile}`: {what}"
-            )),
-            code::INVALID_ACCESS_KEY_ID | code::BCE_ACCESS_DENIED => Error::credentials(format!(
-                "Baidu IAM rejected the AccessKey of `{profile}`: {what}"
-            ))
-            .with_hint("check `app_key` (the AccessKey) in the config"),
-            code::SIGNATURE_DOES_NOT_MATCH => Error::credentials(format!(
-                "Baidu IAM rejected the signature for `{profile}`: {what}"
-            ))
-            .with_hint(format!(
-                "the SecretKey is probably wrong: `broker secret set {profile}`"
-            )),
-            code::REQUEST_EXPIRED => Error::usage(format!(
-                "Baidu IAM says the request expired for `{profile}`: {what}"
-            ))
-            .with_hint("check this machine's clock"),
-            code::INVALID_HTTP_AUTH_HEADER => {
-                Error::internal(format!("Baidu IAM refused the signature header: {what}"))
+            code::INVALID_CLIENT => GrantError::AppKeyUnknown { profile, said },
+            code::UNAUTHORIZED_CLIENT => GrantError::GrantNotAllowed { profile, said },
+            code::INVALID_ACCESS_KEY_ID | code::BCE_ACCESS_DENIED => {
+                GrantError::AccessKeyRejected { profile, said }
             }
+            code::SIGNATURE_DOES_NOT_MATCH => GrantError::SignatureRejected { profile, said },
+            code::REQUEST_EXPIRED => GrantError::RequestExpired { profile, said },
+            code::INVALID_HTTP_AUTH_HEADER => GrantError::SignatureHeaderRefused { said },
             code::INVALID_GRANT | code::EXPIRED_TOKEN | code::INVALID_REQUEST => {
-                Error::needs_person(format!(
-                    "Baidu refused the authorization of `{profile}`: {what}"
-                ))
-                .with_hint(format!("run `broker login {profile}`"))
+                GrantError::AuthorizationRefused { profile, said }
             }
-            code::INVALID_SCOPE => {
-                Error::usage(format!("Baidu refused the scope of `{profile}`: {what}"))
-                    .with_hint("ask for a scope within the one granted at login")
+            code::INVALID_SCOPE => GrantError::ScopeRefused { profile, said },
+            code::REDIRECT_URI_MISMATCH => GrantError::RedirectUriRefused { said },
+            code::UNSUPPORTED_GRANT_TYPE => GrantError::GrantTypeUnsupported { said },
+            _ if self.is_security_policy() => GrantError::Throttled { profile, said },
+            _ if self.status == 429 || self.status >= 500 => {
+                GrantError::ServerError { profile, said }
             }
-            code::REDIRECT_URI_MISMATCH => Error::usage(format!(
-                "Baidu refused the redirect URI: {what}"
-            ))
-            .with_hint("the app's registered callback must match; use `--device` or `--code`"),
-            code::UNSUPPORTED_GRANT_TYPE => Error::internal(format!(
-                "Baidu does not support the grant broker sent: {what}"
-            )),
-            _ if self.is_security_policy() => Error::network(format!(
-                "Baidu throttled `{profile}` after repeated failures: {what}"
-            ))
-            .with_hint("wait a while before trying again; broker does not loop on this"),
-            _ if self.status == 429 || self.status >= 500 => Error::network(format!(
-                "Baidu answered HTTP {} for `{profile}`: {what}",
-                self.status
-            )),
             // Not a bug in broker but a server saying something it was not expected to say:
             // the same family as an answer that is not a token at all (exit 5, SPEC §7).
-            _ => Error::network(format!(
-                "Baidu answered an unexpected error for `{profile}` (HTTP {}): {what}",
-                self.status
-            )),
-        }
+            _ => GrantError::UnexpectedError { profile, said },
+        };
+        e.into()
     }
 }
 
@@ -337,7 +301,19 @@ mod tests {
             status: 401,
         };
         assert!(key.to_error("p").message().contains("AppKey"));
-        assert!(secret.to_error("p").message().contains("SecretKey"));
+        assert_eq!(
+            secret.to_error("p").message(),
+            "Baidu rejected the SecretKey of `p`: `invalid_client` (Client authentication failed)"
+        );
+        let record = secret.to_error("p").record();
+        assert_eq!(
+            (&record["code"], &record["baidu_code"], &record["status"]),
+            (
+                &serde_json::json!("secret-key-rejected"),
+                &serde_json::json!("invalid_client"),
+                &serde_json::json!(401)
+            )
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use clap_complete::env::{EnvCompleter, Shells};
 
 use crate::cli::CompletionsArgs;
 use crate::config::Paths;
-use crate::error::{Error, Result};
+use crate::error::{Error, InternalError, Result, UsageError};
 use crate::store::read;
 use crate::ui;
 
@@ -19,13 +19,19 @@ pub(crate) const VAR: &str = crate::env_vars::BROKER_COMPLETE;
 pub(crate) fn run(args: CompletionsArgs) -> Result<()> {
     let name = args.shell.to_string();
     let shells = Shells::builtins();
-    let shell: &dyn EnvCompleter = shells
-        .completer(&name)
-        .ok_or_else(|| Error::usage(format!("no completions for `{name}`")))?;
+    let shell: &dyn EnvCompleter = shells.completer(&name).ok_or_else(|| {
+        Error::from(UsageError::NoCompletions {
+            shell: name.clone(),
+        })
+    })?;
     let mut out = Vec::new();
     shell
         .write_registration(VAR, "broker", "broker", "broker", &mut out)
-        .map_err(|e| Error::internal(format!("cannot write the completions: {e}")))?;
+        .map_err(|e| {
+            Error::from(InternalError::CannotWriteCompletions {
+                reason: e.to_string(),
+            })
+        })?;
     ui::print(String::from_utf8_lossy(&out))?;
     Ok(())
 }
@@ -39,12 +45,8 @@ pub(crate) fn profile_candidates() -> Vec<CompletionCandidate> {
     };
     // The same guarded read as the config's (a FIFO would hang the shell at every TAB, a huge
     // file would be read whole), without its warnings: nothing may be printed into the shell.
-    let Ok(Some(contents)) = read::regular_file(
-        &paths.config,
-        read::MAX_CONFIG,
-        "the config",
-        crate::error::Kind::Usage,
-    ) else {
+    let Ok(Some(contents)) = read::file(&paths.config, read::MAX_CONFIG, read::FileRole::Config)
+    else {
         return Vec::new();
     };
     let Ok(text) = std::str::from_utf8(&contents.bytes) else {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, InternalError, Result};
 use crate::export::sh_quote;
 use crate::ui;
 use broker_emulator::{
@@ -21,7 +21,11 @@ pub(crate) fn run(keep: bool) -> Result<()> {
     let home = tempfile::Builder::new()
         .prefix("broker-demo-")
         .tempdir()
-        .map_err(|e| Error::internal(format!("cannot create a temporary home: {e}")))?;
+        .map_err(|e| {
+            Error::from(InternalError::CannotCreateDemoHome {
+                reason: e.to_string(),
+            })
+        })?;
     let emu = emulator::start(emulator::Options::demo())?;
     let url = emu.base_url();
     let tour = Tour { home: home.path() };
@@ -92,10 +96,11 @@ pub(crate) fn run(keep: bool) -> Result<()> {
 
     tour.note("A Netdisk app needs a person once: the device flow. The demo approves the code through the emulator's admin API.");
     let mut login = tour.command(&["login", "netdisk-demo", "--no-qr"]);
-    let child = login
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| Error::internal(format!("cannot run broker: {e}")))?;
+    let child = login.stderr(Stdio::inherit()).spawn().map_err(|e| {
+        Error::from(InternalError::CannotRunBroker {
+            reason: e.to_string(),
+        })
+    })?;
     tour.echo(&["login", "netdisk-demo", "--no-qr"]);
     let started = Instant::now();
     loop {
@@ -104,17 +109,17 @@ pub(crate) fn run(keep: bool) -> Result<()> {
             break;
         }
         if started.elapsed() > Duration::from_secs(20) {
-            return Err(Error::internal(
-                "the demo's device login never asked for a code",
-            ));
+            return Err(InternalError::DemoNoDeviceCode.into());
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| Error::internal(e.to_string()))?;
+    let out = child.wait_with_output().map_err(|e| {
+        Error::from(InternalError::CannotWaitForBroker {
+            reason: e.to_string(),
+        })
+    })?;
     if !out.status.success() {
-        return Err(Error::internal("the demo's device login failed"));
+        return Err(InternalError::DemoLoginFailed.into());
     }
     tour.run(&["token", "netdisk-demo"], None)?;
 
@@ -199,15 +204,19 @@ impl Tour<'_> {
         })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| Error::internal(format!("cannot run broker: {e}")))?;
+        let mut child = cmd.spawn().map_err(|e| {
+            Error::from(InternalError::CannotRunBroker {
+                reason: e.to_string(),
+            })
+        })?;
         if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
             let _ = pipe.write_all(text.as_bytes());
         }
-        let out: Output = child
-            .wait_with_output()
-            .map_err(|e| Error::internal(e.to_string()))?;
+        let out: Output = child.wait_with_output().map_err(|e| {
+            Error::from(InternalError::CannotWaitForBroker {
+                reason: e.to_string(),
+            })
+        })?;
         for line in String::from_utf8_lossy(&out.stdout)
             .lines()
             .chain(String::from_utf8_lossy(&out.stderr).lines())
@@ -217,10 +226,10 @@ impl Tour<'_> {
         if out.status.success() {
             Ok(())
         } else {
-            Err(Error::internal(format!(
-                "the demo step `broker {}` failed",
-                args.join(" ")
-            )))
+            Err(InternalError::DemoStepFailed {
+                command: args.join(" "),
+            }
+            .into())
         }
     }
 }

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use crate::cli::EnvArgs;
 use crate::commands::Context;
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UsageError};
 use crate::export::{self, Format};
 use crate::profile::ProfileName;
 use crate::rotate::{Outcome, Policy};
@@ -124,9 +124,7 @@ fn unset(ctx: &Context, positional: Option<&str>, format: Format) -> Result<()> 
 /// never the network.
 fn if_changed(ctx: &Context, format: Format) -> Result<()> {
     if !format.is_shell() {
-        return Err(Error::usage(
-            "`--if-changed` needs `--format sh`, `fish` or `powershell`",
-        ));
+        return Err(UsageError::IfChangedNeedsShell.into());
     }
     let (Ok(profile), Ok(stamp)) = (
         std::env::var(crate::env_vars::BROKER_PROFILE),
@@ -158,10 +156,7 @@ fn if_changed(ctx: &Context, format: Format) -> Result<()> {
 /// `--format github`: masks on stdout, the variables appended to `$GITHUB_ENV`.
 fn github(vars: &[Var]) -> Result<()> {
     let Some(path) = std::env::var_os(crate::env_vars::GITHUB_ENV).filter(|p| !p.is_empty()) else {
-        return Err(Error::usage(
-            "`--format github` appends to the file named by `GITHUB_ENV`, which is not set",
-        )
-        .with_hint("run it in a GitHub Actions step, or use `--format dotenv`"));
+        return Err(UsageError::GithubEnvNotSet.into());
     };
     let out = export::github(vars)?;
     // The masks first: once a value is in the environment file, later steps may print it.

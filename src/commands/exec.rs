@@ -23,7 +23,7 @@ use crate::commands::Context;
 use crate::commands::env::exports;
 use crate::config::SecretSource;
 use crate::env_vars;
-use crate::error::{Error, InternalError, Result, sanitize};
+use crate::error::{Error, InternalError, Result, UsageError, sanitize};
 use crate::shell;
 use crate::shell::template::Placeholder;
 use crate::ui;
@@ -45,11 +45,10 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
         && !outer.is_empty()
         && !args.force
     {
-        return Err(Error::usage(format!(
-            "already inside `broker exec` for profile `{}`",
-            sanitize(&outer)
-        ))
-        .with_hint("leave that command first, or pass `--force` to nest"));
+        return Err(UsageError::NestedExec {
+            profile: sanitize(&outer),
+        }
+        .into());
     }
     let cfg = ctx.config()?;
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
@@ -105,8 +104,11 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
     crate::process::hand_over_signals();
     // Handlers are installed before the child exists, so a signal can never end broker and
     // leave CMD running unseen. The child starts with default dispositions (exec resets them).
-    let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP])
-        .map_err(|e| Error::internal(format!("cannot watch signals: {e}")))?;
+    let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP]).map_err(|e| {
+        Error::from(InternalError::CannotWatchSignals {
+            reason: e.to_string(),
+        })
+    })?;
     let mut child = match cmd.spawn() {
         Ok(child) => child,
         Err(e) => return Err(not_started(program, &e)),
@@ -117,7 +119,7 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
     ui::debug(1, format!("running a command with profile `{name}`"));
     let pid = i32::try_from(child.id())
         .map(Pid::from_raw)
-        .map_err(|_| Error::internal("the child's process id does not fit a pid"))?;
+        .map_err(|_| Error::from(InternalError::PidOutOfRange))?;
     let handle = signals.handle();
     let forwarder = std::thread::spawn(move || {
         for origin in signals.forever() {
@@ -132,9 +134,11 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
             }
         }
     });
-    let status = child
-        .wait()
-        .map_err(|e| Error::internal(format!("cannot wait for the command: {e}")));
+    let status = child.wait().map_err(|e| {
+        Error::from(InternalError::CannotWaitForCommand {
+            reason: e.to_string(),
+        })
+    });
     // From here on the pid may be reused: stop forwarding before anything else.
     handle.close();
     let _ = forwarder.join();

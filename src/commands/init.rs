@@ -4,7 +4,7 @@ use crate::cli::InitArgs;
 use crate::commands::Context;
 use crate::config::edit::ConfigEdit;
 use crate::config::{Config, SecretSource};
-use crate::error::{Error, Result};
+use crate::error::{Error, Note, Result, UsageError};
 use crate::store::StateStore;
 use crate::store::identity::{self, IdentitySource};
 use crate::ui;
@@ -20,13 +20,15 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
         {
             // Checked before anything is written: a new identity next to data encrypted to
             // the lost one only adds a recipient nobody can use for the old data.
-            if let Some(what) = unreadable(ctx, &cfg, &[])? {
-                let lost = Error::store(format!(
-                    "the identity {} does not exist, but {what} encrypted to the config's recipients: a new identity cannot read them",
-                    source.describe()
-                ));
+            if let Some((secrets, tokens)) = unreadable(ctx, &cfg, &[])? {
+                let lost = Error::from(UsageError::IdentityCannotRead {
+                    identity: source.describe(),
+                    lost: true,
+                    secrets,
+                    tokens,
+                });
                 if !args.force {
-                    return Err(lost.with_hint(WAYS_BACK));
+                    return Err(lost);
                 }
                 ui::warn(format!("{}; going on (--force)", lost.message()));
                 ui::say(format!("hint: {AFTER_FORCE}"));
@@ -51,15 +53,15 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
                 ));
             }
             let keys = identity::public_keys(&source)?;
-            if let Some(what) = unreadable(ctx, &cfg, &keys)? {
-                let foreign = Error::store(format!(
-                    "the identity {} is not among the config's recipients, and {what} encrypted to them: it cannot read them",
-                    source.describe()
-                ));
+            if let Some((secrets, tokens)) = unreadable(ctx, &cfg, &keys)? {
+                let foreign = Error::from(UsageError::IdentityCannotRead {
+                    identity: source.describe(),
+                    lost: false,
+                    secrets,
+                    tokens,
+                });
                 if !args.force {
-                    return Err(foreign.with_hint(
-                        "use the identity they were encrypted to (restore it, or point `BROKER_AGE_KEY_FILE` at it); if it is lost, `broker init --force` adds this one, then run `broker secret set NAME` and `broker login NAME` for each profile",
-                    ));
+                    return Err(foreign);
                 }
                 ui::warn(format!("{}; going on (--force)", foreign.message()));
                 ui::say(format!("hint: {AFTER_FORCE}"));
@@ -85,15 +87,12 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
     Ok(())
 }
 
-/// What to do when the identity is lost: the hint of `init` when it refuses.
-const WAYS_BACK: &str = "restore the identity file from a backup (then nothing is lost); if it is gone for good, `broker init --force` makes a new one, then run `broker secret set NAME` and `broker login NAME` for each profile";
-
 const AFTER_FORCE: &str = "run `broker secret set NAME` and `broker login NAME` for each profile whose secret or token was encrypted to the lost identity";
 
-/// "1 secret and 2 token files are" when data exists that none of `keys` (the identity's
-/// recipients; empty for a new identity) is a recipient of; None when there is nothing to
-/// lose. Judged by the config's recipients, so no passphrase is asked and nothing decrypted.
-fn unreadable(ctx: &Context, cfg: &Config, keys: &[String]) -> Result<Option<String>> {
+/// How many secrets and token files exist that none of `keys` (the identity's recipients;
+/// empty for a new identity) is a recipient of; None when there is nothing to lose. Judged
+/// by the config's recipients, so no passphrase is asked and nothing decrypted.
+fn unreadable(ctx: &Context, cfg: &Config, keys: &[String]) -> Result<Option<(usize, usize)>> {
     if keys
         .iter()
         .any(|k| cfg.recipients.iter().any(|r| r.trim() == k))
@@ -106,18 +105,7 @@ fn unreadable(ctx: &Context, cfg: &Config, keys: &[String]) -> Result<Option<Str
         .filter(|p| matches!(p.secret, SecretSource::Encrypted(_)))
         .count();
     let states = ctx.store(cfg).profiles()?.len();
-    let what = match (secrets, states) {
-        (0, 0) => return Ok(None),
-        (n, 0) => ui::count(n, "secret", "secrets"),
-        (0, m) => ui::count(m, "token file", "token files"),
-        (n, m) => format!(
-            "{} and {}",
-            ui::count(n, "secret", "secrets"),
-            ui::count(m, "token file", "token files")
-        ),
-    };
-    let verb = if secrets + states == 1 { "is" } else { "are" };
-    Ok(Some(format!("{what} {verb}")))
+    Ok((secrets + states > 0).then_some((secrets, states)))
 }
 
 /// The passphrase for a new identity: `BROKER_AGE_PASSPHRASE`, or typed twice on a terminal.
@@ -129,20 +117,24 @@ fn new_passphrase() -> Result<secrecy::SecretString> {
     }
     if !crate::prompt::interactive() {
         return Err(
-            crate::prompt::no_terminal("a passphrase is needed").with_hint(
-                "set `BROKER_AGE_PASSPHRASE`, or run `broker init --passphrase` in a terminal",
-            ),
+            crate::prompt::cannot_ask(crate::prompt::Needed::Passphrase).note(Note::NewPassphrase)
         );
     }
-    let first = rpassword::prompt_password("passphrase for the new identity: ")
-        .map_err(|e| Error::usage(format!("cannot read the passphrase: {e}")))?;
-    let second = rpassword::prompt_password("same again: ")
-        .map_err(|e| Error::usage(format!("cannot read the passphrase: {e}")))?;
+    let first = rpassword::prompt_password("passphrase for the new identity: ").map_err(|e| {
+        Error::from(UsageError::CannotReadPassphrase {
+            reason: e.to_string(),
+        })
+    })?;
+    let second = rpassword::prompt_password("same again: ").map_err(|e| {
+        Error::from(UsageError::CannotReadPassphrase {
+            reason: e.to_string(),
+        })
+    })?;
     if first != second {
-        return Err(Error::usage("the two passphrases differ"));
+        return Err(UsageError::PassphrasesDiffer.into());
     }
     if first.is_empty() {
-        return Err(Error::usage("the passphrase is empty"));
+        return Err(UsageError::PassphraseEmpty.into());
     }
     Ok(first.into())
 }

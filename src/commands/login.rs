@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::cli::LoginArgs;
 use crate::commands::Context;
 use crate::config::Profile;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{Error, Result, UsageError, sanitize};
 use crate::grant::{self, Fresh, Login};
 use crate::{hooks, ui};
 
@@ -27,11 +27,12 @@ pub(crate) fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     }
     let secret = grant::secret_key(profile, store.vault())?;
     if (args.device || args.code.is_some() || args.browser) && !profile.grant.needs_login() {
-        return Err(Error::usage(format!(
-            "`--device`, `--code` and `--browser` apply to {} profiles; `{name}` is `{}`",
-            grant::names_where(|g| g.needs_login(), str::to_owned),
-            profile.grant.as_str()
-        )));
+        return Err(UsageError::LoginFlagsNotApplicable {
+            profile: name.to_string(),
+            grant: profile.grant.as_str().to_owned(),
+            grants: grant::names_where(|g| g.needs_login(), str::to_owned),
+        }
+        .into());
     }
     let flow = match (&args.code, args.browser) {
         (Some(code), _) => Login::Code(code.as_str()),
@@ -84,43 +85,42 @@ const MAX_IMPORT: u64 = 64 * 1024;
 /// `expires_in`, which is counted from now. Other fields are ignored.
 fn imported(profile: &Profile, now: chrono::DateTime<chrono::Utc>) -> Result<Fresh> {
     use std::io::{IsTerminal, Read};
-    let hint = "pipe a JSON object on stdin: {\"access_token\": …, \"refresh_token\": … (netdisk), \"expires_in\": SECONDS or \"expires_at\": TIME}";
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        return Err(
-            Error::usage("`--with-token` reads the token from stdin, not from a terminal")
-                .with_hint(hint),
-        );
+        return Err(UsageError::TokenFromTerminal.into());
     }
     let mut text = zeroize::Zeroizing::new(String::new());
     stdin
         .lock()
         .take(MAX_IMPORT)
         .read_to_string(&mut text)
-        .map_err(|e| Error::usage(format!("cannot read the token from stdin: {e}")))?;
-    let bad = |why: &str| Error::usage(format!("the token on stdin {why}")).with_hint(hint);
+        .map_err(|e| {
+            Error::from(UsageError::CannotReadToken {
+                reason: e.to_string(),
+            })
+        })?;
+    let bad = |problem: &'static str| {
+        Error::from(UsageError::BadImportedToken {
+            problem,
+            grant: profile.grant.as_str().to_owned(),
+        })
+    };
     // Into the secret types at once, so the tokens are zeroised when dropped.
-    let body: Imported =
-        serde_json::from_str(text.trim()).map_err(|_| bad("is not the expected JSON object"))?;
+    let body: Imported = serde_json::from_str(text.trim()).map_err(|_| bad("not-json"))?;
     let usable = |t: &str| grant::valid_token(t) && !t.chars().any(char::is_whitespace);
     // A token is never echoed: it is a secret, even when it is unusable.
     let access = match body.access_token {
         Some(t) if usable(t.expose()) => t,
-        Some(_) => return Err(bad("has an unusable `access_token`")),
-        None => return Err(bad("has no `access_token`")),
+        Some(_) => return Err(bad("unusable-access-token")),
+        None => return Err(bad("no-access-token")),
     };
     // Baidu's AI answers carry a refresh token too, but grants that do not refresh fetch anew
     // with the SecretKey.
     let refresh = if profile.grant.refreshes() {
         match body.refresh_token {
             Some(t) if usable(t.expose()) => Some(t),
-            Some(_) => return Err(bad("has an unusable `refresh_token`")),
-            None => {
-                return Err(bad(&format!(
-                    "has no `refresh_token`, without which broker cannot rotate a {} token",
-                    profile.grant.as_str()
-                )));
-            }
+            Some(_) => return Err(bad("unusable-refresh-token")),
+            None => return Err(bad("no-refresh-token")),
         }
     } else {
         None

@@ -4,7 +4,7 @@
 use clap::CommandFactory;
 
 use crate::cli::{Cli, ManArgs};
-use crate::error::{Error, Result};
+use crate::error::{Error, InternalError, Result};
 use crate::ui;
 
 pub(crate) fn run(args: ManArgs) -> Result<()> {
@@ -19,9 +19,11 @@ pub(crate) fn run(args: ManArgs) -> Result<()> {
         }
         None => {
             let mut out = Vec::new();
-            clap_mangen::Man::new(cmd)
-                .render(&mut out)
-                .map_err(|e| Error::internal(format!("cannot render the man page: {e}")))?;
+            clap_mangen::Man::new(cmd).render(&mut out).map_err(|e| {
+                Error::from(InternalError::CannotRenderManPage {
+                    reason: e.to_string(),
+                })
+            })?;
             ui::print(String::from_utf8_lossy(&out))?;
         }
     }

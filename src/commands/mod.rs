@@ -27,7 +27,7 @@ mod watch;
 
 use crate::cli::{Cli, Command, Global, HooksCommand, ProfileCommand, SecretCommand, StateCommand};
 use crate::config::{Config, FlagSettings, Paths, Plaintext};
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Hint, Note, Problem, Result, UsageError};
 use crate::profile::{ProfileName, Source};
 use crate::service::TokenService;
 use crate::store::identity::IdentitySource;
@@ -98,15 +98,14 @@ fn profile_flag(before: Option<String>, command: &Command) -> Result<Option<Stri
         Command::Demo(_) => Err("demo"),
     };
     match (before, after) {
-        (Some(_), Err(command)) => Err(Error::usage(format!(
-            "`--profile` does not apply to `broker {command}`"
-        ))
-        .with_hint("leave it out; `broker --help` says which commands act on a profile")),
+        (Some(_), Err(command)) => Err(UsageError::ProfileNotApplicable { command }.into()),
         (None, Err(_)) => Ok(None),
-        (Some(a), Ok(Some(b))) if a != *b => Err(Error::usage(format!(
-            "two profiles given: `--profile {a}` and `--profile {b}`"
-        ))
-        .with_hint("give one")),
+        (Some(a), Ok(Some(b))) if a != *b => Err(UsageError::TwoProfiles {
+            first: a,
+            second: b.clone(),
+            first_is_flag: true,
+        }
+        .into()),
         (before, Ok(after)) => Ok(before.or_else(|| after.clone())),
     }
 }
@@ -162,10 +161,12 @@ impl Context {
     /// both are given and differ.
     pub fn named(&self, positional: Option<&str>) -> Result<Option<ProfileName>> {
         match (positional, self.global.profile.as_deref()) {
-            (Some(a), Some(b)) if a != b => Err(Error::usage(format!(
-                "two profiles given: `{a}` and `--profile {b}`"
-            ))
-            .with_hint("give one")),
+            (Some(a), Some(b)) if a != b => Err(UsageError::TwoProfiles {
+                first: a.to_owned(),
+                second: b.to_owned(),
+                first_is_flag: false,
+            }
+            .into()),
             (Some(n), _) | (None, Some(n)) => ProfileName::parse(n).map(Some),
             (None, None) => Ok(None),
         }
@@ -190,9 +191,10 @@ impl Context {
                     None => match &cfg.default_profile {
                         Some(n) => (n.clone(), Source::ConfigDefault),
                         None => {
-                            return Err(Error::usage("no profile chosen").with_hint(
-                                crate::config::profile_list_hint(&cfg.profiles).to_string(),
-                            ));
+                            return Err(UsageError::NoProfileChosen {
+                                hint: crate::config::profile_list_hint(&cfg.profiles),
+                            }
+                            .into());
                         }
                     },
                 },
@@ -201,23 +203,76 @@ impl Context {
         // A name that came from elsewhere than this command line must say where, or the
         // person cannot tell what to fix.
         cfg.profile(&name).map_err(|e| {
-            let (from, fix) = match source {
-                Source::Environment => (
-                    "from `BROKER_PROFILE`, which the shell integration exports",
-                    "clear it with `eval \"$(broker env --unset)\"`, or switch with `broker use NAME`",
-                ),
-                Source::UseDefault => (
-                    "the default chosen by `broker use`",
-                    "choose another with `broker use NAME`",
-                ),
+            let source = match source {
+                Source::Environment => "environment",
+                Source::UseDefault => "use-default",
                 Source::Argument | Source::ConfigDefault => return e,
             };
-            let hint = match e.hint() {
-                Some(h) => format!("{fix}; {h}"),
-                None => fix.to_owned(),
+            let Problem::Config(ConfigError::UnknownProfile { hint, .. }) = e.problem() else {
+                return e;
             };
-            e.map_message(|m| format!("{m} ({from})")).with_hint(hint)
+            let hint = change_profile(source, hint.clone());
+            e.note(Note::ProfileFrom { source, hint })
         })?;
         Ok((name, source))
+    }
+}
+
+/// The hint for a profile chosen outside the command line: how to change that choice, then
+/// `below`, the hint of the unknown profile (a near name, or the profiles there are).
+fn change_profile(source: &'static str, below: Hint) -> Hint {
+    let (then, near, names, count, grants) = match below {
+        Hint::DidYouMean { near } => ("did-you-mean", Some(near), Vec::new(), 0, String::new()),
+        Hint::Profiles {
+            names,
+            count,
+            grants,
+        } => ("profiles", None, names, count, grants),
+        // Config::profile gives no other hint; this one still says how to change the choice.
+        _ => ("profiles", None, Vec::new(), 0, String::new()),
+    };
+    Hint::ChangeProfile {
+        source,
+        then,
+        near,
+        names,
+        count,
+        grants,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fix for where the name came from, then the unknown profile's own hint, whichever
+    /// it was.
+    #[test]
+    fn a_profile_chosen_elsewhere_is_hinted_with_its_fix_then_the_hint_below() {
+        let near = Hint::DidYouMean {
+            near: "prod".into(),
+        };
+        assert_eq!(
+            change_profile("use-default", near).to_string(),
+            "choose another with `broker use NAME`; did you mean `prod`?"
+        );
+        let list = Hint::Profiles {
+            names: vec!["a".into(), "b".into()],
+            count: 2,
+            grants: "ai|netdisk".into(),
+        };
+        assert_eq!(
+            change_profile("environment", list).to_string(),
+            "clear it with `eval \"$(broker env --unset)\"`, or switch with `broker use NAME`; profiles: a, b"
+        );
+        let none = Hint::Profiles {
+            names: Vec::new(),
+            count: 0,
+            grants: "ai|netdisk".into(),
+        };
+        assert_eq!(
+            change_profile("use-default", none).to_string(),
+            "choose another with `broker use NAME`; no profiles yet: add one with `broker profile add NAME --grant ai|netdisk --app-key KEY`"
+        );
     }
 }

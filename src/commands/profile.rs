@@ -6,7 +6,7 @@ use crate::cli::{ListArgs, ProfileAddArgs, ProfileCommand, RemoveArgs, ShowArgs}
 use crate::commands::Context;
 use crate::config::edit::{ConfigEdit, NewProfile};
 use crate::config::{Config, Profile, is_env_name, validate_endpoint};
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Error, Result, UsageError};
 use crate::profile::{ProfileName, read_use_default, use_default_path};
 use crate::secret::mask;
 use crate::store::StateStore;
@@ -25,7 +25,7 @@ fn add(ctx: &Context, args: ProfileAddArgs) -> Result<()> {
     // Everything that can be checked is checked before a secret is read or a file touched.
     let name = ProfileName::parse(&args.name)?;
     if args.app_key.trim().is_empty() {
-        return Err(Error::usage("`--app-key` is empty"));
+        return Err(UsageError::AppKeyEmpty.into());
     }
     let endpoint = args
         .endpoint
@@ -35,29 +35,27 @@ fn add(ctx: &Context, args: ProfileAddArgs) -> Result<()> {
     if let Some(var) = &args.secret_key_env
         && !is_env_name(var)
     {
-        return Err(Error::usage(format!(
-            "`--secret-key-env {}` is not a variable name",
-            crate::error::sanitize(var)
-        )));
+        return Err(UsageError::NotAVariableName {
+            var: crate::error::sanitize(var),
+        }
+        .into());
     }
     if args.scope.is_some() && args.grant.default_scope().is_none() {
-        return Err(Error::usage(format!(
-            "`--scope` applies only to {} profiles",
-            crate::grant::names_where(
+        return Err(UsageError::ScopeNotApplicable {
+            flags: crate::grant::names_where(
                 |g| g.default_scope().is_some(),
-                |n| format!("`--grant {n}`")
-            )
-        )));
+                |n| format!("`--grant {n}`"),
+            ),
+        }
+        .into());
     }
     let cfg = ctx.config()?;
     if cfg.profiles.contains_key(&name) {
-        return Err(Error::usage(format!(
-            "profile `{name}` already exists in `{}`",
-            cfg.paths.config.display()
-        ))
-        .with_hint(format!(
-            "use `broker secret set {name}` to replace its SecretKey, or remove it first"
-        )));
+        return Err(ConfigError::ProfileExists {
+            name: name.to_string(),
+            config: cfg.paths.config.display().to_string(),
+        }
+        .into());
     }
     let armored = match &args.secret_key_env {
         Some(_) => None,
@@ -220,10 +218,10 @@ fn remove(ctx: &Context, args: RemoveArgs) -> Result<()> {
             "remove profile `{name}` and its stored tokens? [y/N] "
         ))?;
         if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
-            return Err(
-                Error::usage(format!("profile `{name}` not removed (not confirmed)"))
-                    .with_hint("`--yes` removes without asking"),
-            );
+            return Err(UsageError::NotConfirmed {
+                profile: name.to_string(),
+            }
+            .into());
         }
     }
     let mut edit = ConfigEdit::open(&ctx.paths.config)?;

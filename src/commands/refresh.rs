@@ -12,7 +12,7 @@ use chrono::Utc;
 use crate::cli::RefreshArgs;
 use crate::commands::Context;
 use crate::config::Profile;
-use crate::error::{Error, Kind, Result};
+use crate::error::{Error, Kind, Result, UsageError};
 use crate::profile::ProfileName;
 use crate::rotate::{Outcome, Policy};
 use crate::service::{OnHookFailure, TokenService};
@@ -28,7 +28,7 @@ pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
     let service = ctx.service(&cfg, &store);
     let timeout = cfg.settings.timeout.0;
     if args.all && ctx.global.profile.is_some() {
-        return Err(Error::usage("`--all` and `--profile` exclude each other"));
+        return Err(UsageError::AllAndProfile.into());
     }
     if !args.all {
         let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
@@ -75,15 +75,9 @@ pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
     }
     match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         // Each failure was already reported above.
-        Some(e) if e.kind() == Kind::Hook => Err(Error::hook(
-            "some hooks failed after their profile was rotated; every new token is saved",
-        )
-        .with_hint("see the lines above; re-run them with `broker hooks run PROFILE`")),
+        Some(e) if e.kind() == Kind::Hook => Err(UsageError::SomeHooksFailed.into()),
         // The exit code of the first failure.
-        Some(e) => Err(
-            Error::legacy(e.kind(), "some profiles could not be refreshed")
-                .with_hint("see the lines above"),
-        ),
+        Some(e) => Err(UsageError::SomeNotRefreshed { kind: e.kind() }.into()),
         None => Ok(()),
     }
 }

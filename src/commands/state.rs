@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 use crate::cli::{StateCommand, StateExportArgs, StateImportArgs};
 use crate::commands::Context;
 use crate::config::Config;
-use crate::error::{Error, Result, StoreError};
+use crate::error::{InternalError, Result, StoreError, UsageError};
 use crate::profile::ProfileName;
 use crate::store::state::HandedOff;
 use crate::store::{SealedStore, StateStore, TokenState, Vault};
@@ -45,7 +45,7 @@ fn export(ctx: &Context, args: StateExportArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let store = ctx.store(&cfg);
     if args.all && ctx.global.profile.is_some() {
-        return Err(Error::usage("`--all` and `--profile` exclude each other"));
+        return Err(UsageError::AllAndProfile.into());
     }
     let names = if args.all {
         let names = store.profiles()?;
@@ -93,13 +93,14 @@ fn export(ctx: &Context, args: StateExportArgs) -> Result<()> {
         exported_at: Utc::now(),
         states,
     };
-    let json = Zeroizing::new(
-        serde_json::to_vec(&bundle)
-            .map_err(|_| Error::internal("cannot serialize the state bundle"))?,
-    );
+    let json =
+        Zeroizing::new(
+            serde_json::to_vec(&bundle).map_err(|_| InternalError::Unreachable {
+                what: "a state bundle that does not serialize",
+            })?,
+        );
     let armored = sealer.encrypt(&json, true)?;
-    let text = String::from_utf8(armored)
-        .map_err(|_| Error::internal("the armored bundle is not text"))?;
+    let text = String::from_utf8(armored).map_err(|_| StoreError::ArmorNotText)?;
     if !args.keep {
         // Handed off before the bundle leaves: a crash in between leaves a handed-off state
         // and no bundle (exit 1, the token still served until due), never two lineages.
@@ -136,7 +137,9 @@ fn import(ctx: &Context, args: StateImportArgs) -> Result<()> {
     std::io::stdin()
         .take(MAX_BUNDLE + 1)
         .read_to_end(&mut text)
-        .map_err(|e| Error::usage(format!("cannot read the bundle from stdin: {e}")))?;
+        .map_err(|e| StoreError::CannotReadBundle {
+            reason: crate::error::internal::io_reason(&e),
+        })?;
     if text.is_empty() || text.len() as u64 > MAX_BUNDLE {
         return Err(StoreError::NotABundle.into());
     }

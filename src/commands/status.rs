@@ -8,9 +8,10 @@ use crate::cli::StatusArgs;
 use crate::commands::Context;
 use crate::config::{Config, Profile};
 use crate::duration::relative;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, UsageError};
 use crate::profile::ProfileName;
 use crate::secret::mask;
+use crate::store::state::HookResult;
 use crate::store::{Journal, Place, StateStore, TokenState};
 use crate::ui;
 
@@ -148,30 +149,22 @@ fn attention(rows: &[Value]) -> Result<()> {
     let Some((rank, name, _)) = problems.iter().min_by_key(|p| p.0).cloned() else {
         return Ok(());
     };
+    // Each item in the words of the status table, as the rows above show it.
     let list: Vec<String> = problems
         .iter()
         .map(|(_, n, what)| format!("`{n}` ({what})"))
         .collect();
-    let message = if problems.len() == 1 {
-        format!("profile {} needs attention", list[0])
-    } else {
-        format!(
-            "{} profiles need attention: {}",
-            problems.len(),
-            list.join(", ")
-        )
-    };
-    Err(match rank {
-        0 => Error::store(message)
-            .with_hint("`broker doctor` checks the identity and the state files"),
-        1 => Error::credentials(message).with_hint(format!(
-            "check the AppKey and SecretKey; `broker secret set {name}` replaces the SecretKey"
-        )),
-        2 => Error::needs_person(message).with_hint(format!("run `broker login {name}`")),
-        _ => Error::hook(message).with_hint(format!(
-            "fix the hook, then re-run it with `broker hooks run {name}`"
-        )),
-    })
+    Err(Error::from(UsageError::NeedsAttention {
+        count: list.len(),
+        problems: list,
+        profile: name,
+        worst: match rank {
+            0 => "unreadable",
+            1 => "rejected",
+            2 => "login",
+            _ => "hook",
+        },
+    }))
 }
 
 /// The expiry both as a time and relative: `2026-07-01 12:00 UTC (in 29 days)`.
@@ -318,7 +311,7 @@ fn describe(
     } else if let Some(r) = &s.credentials_rejected {
         // The message is broker's own (baidu::error): it names the SecretKey when Baidu
         // refused it, or the signature made with it (BCE).
-        if r.reason.contains("SecretKey") || r.reason.contains("signature") {
+        if r.blames_the_secret_key() {
             "SecretKey rejected"
         } else {
             "credentials rejected"
@@ -357,13 +350,13 @@ fn describe(
     if let Some(n) = &s.needs_login {
         obj.insert(
             "needs_login".into(),
-            json!({"reason": n.reason, "at": time(n.at)}),
+            json!({"reason": n.reason.to_string(), "code": n.reason.code(), "at": time(n.at)}),
         );
     }
     if let Some(r) = &s.credentials_rejected {
         obj.insert(
             "credentials_rejected".into(),
-            json!({"reason": r.reason, "at": time(r.at)}),
+            json!({"reason": r.reason.to_string(), "code": r.reason.code(), "at": time(r.at)}),
         );
     }
     if let Some(f) = &s.refresh_in_flight {
@@ -393,6 +386,6 @@ fn describe(
     }
     obj.insert(
         "hooks".into(),
-        serde_json::to_value(&s.hooks).unwrap_or(Value::Null),
+        Value::Array(s.hooks.iter().map(HookResult::to_json).collect()),
     );
 }

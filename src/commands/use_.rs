@@ -7,7 +7,7 @@ use crate::cli::UseArgs;
 use crate::commands::Context;
 use crate::commands::env::{exports, switch_script};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Hint, Result, UsageError};
 use crate::profile::{ProfileName, use_default_path};
 use crate::shell::Shell;
 use crate::store::atomic;
@@ -17,12 +17,7 @@ pub(crate) fn run(ctx: &Context, args: UseArgs) -> Result<()> {
     let named = ctx.named(args.name.as_deref())?;
     let shell = Shell::from_env()?;
     if args.shell && shell.is_none() {
-        return Err(Error::usage(
-            "`broker use --shell` needs the shell integration, which is not loaded in this shell",
-        )
-        .with_hint(
-            "add `eval \"$(broker shell-init bash)\"` (or zsh, fish, powershell) to your shell's startup file",
-        ));
+        return Err(UsageError::ShellIntegrationNotLoaded.into());
     }
     let cfg = ctx.config()?;
     let name = match named {
@@ -73,17 +68,25 @@ pub(crate) fn run(ctx: &Context, args: UseArgs) -> Result<()> {
 
 /// A numbered list on stderr, the answer read from the terminal: a number or a name.
 fn pick(ctx: &Context, cfg: &Config) -> Result<ProfileName> {
-    let hint = crate::config::profile_list_hint(&cfg.profiles).to_string();
+    let hint = crate::config::profile_list_hint(&cfg.profiles);
     if cfg.profiles.is_empty() {
-        return Err(
-            Error::usage("`broker use` needs a profile, and there are none").with_hint(hint),
-        );
+        return Err(UsageError::UseWithoutProfiles { hint }.into());
     }
     if !crate::prompt::interactive() {
-        return Err(Error::usage(
-            "`broker use` needs a profile name (there is no terminal to pick one on)",
-        )
-        .with_hint(format!("`broker use NAME`; {hint}")));
+        return Err(match hint {
+            Hint::Profiles {
+                names,
+                count,
+                grants,
+            } => UsageError::UseNeedsName {
+                names,
+                count,
+                grants,
+            },
+            // profile_list_hint gives only the profiles; any other hint is still shown.
+            hint => UsageError::NoProfileChosen { hint },
+        }
+        .into());
     }
     let in_force = ctx.select(cfg, None).ok().map(|(n, _)| n);
     let names: Vec<&ProfileName> = cfg.profiles.keys().collect();
@@ -110,15 +113,16 @@ fn pick(ctx: &Context, cfg: &Config) -> Result<ProfileName> {
     let answer = crate::prompt::read_line(&format!("profile [1-{}]: ", names.len()))?;
     let answer = answer.trim();
     if answer.is_empty() {
-        return Err(Error::usage("no profile picked; nothing changed"));
+        return Err(UsageError::NothingPicked.into());
     }
     if let Ok(i) = answer.parse::<usize>() {
         return match names.get(i.wrapping_sub(1)) {
             Some(name) => Ok((*name).clone()),
-            None => Err(Error::usage(format!(
-                "`{i}` is not in the list (1-{})",
-                names.len()
-            ))),
+            None => Err(UsageError::NotInList {
+                answer: i.to_string(),
+                count: names.len(),
+            }
+            .into()),
         };
     }
     ProfileName::parse(answer)

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::cli::WatchArgs;
 use crate::commands::Context;
 use crate::env_vars;
-use crate::error::{Error, Result, StoreError, sanitize};
+use crate::error::{Error, InternalError, Result, StoreError, sanitize};
 use crate::process::{self, Ended};
 use crate::profile::ProfileName;
 use crate::store::redis::errors;
@@ -42,7 +42,9 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
     let (program, rest) = args
         .command
         .split_first()
-        .ok_or_else(|| Error::usage("`broker watch` needs a command after `--`"))?;
+        .ok_or(InternalError::Unreachable {
+            what: "`broker watch` without a command (clap requires one)",
+        })?;
     let secret_vars: Vec<String> = cfg.secret_key_vars().map(str::to_owned).collect();
     let mut conn = redis.subscriber()?;
     let mut pubsub = conn.as_pubsub();
@@ -103,8 +105,17 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
                 CMD_TIMEOUT.as_secs()
             )),
             Err(e) => {
-                return Err(Error::usage(format!("cannot run `{shown}`: {e}"))
-                    .with_hint("give a program on PATH, or its path, after `--`"));
+                let cause = match e.kind() {
+                    std::io::ErrorKind::NotFound => "not-found",
+                    std::io::ErrorKind::PermissionDenied => "not-executable",
+                    _ => "other",
+                };
+                return Err(Error::from(InternalError::CannotRun {
+                    command: shown,
+                    cause,
+                    reason: crate::error::internal::io_reason(&e),
+                })
+                .with_exit_code(if cause == "not-found" { 127 } else { 126 }));
             }
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::Profile;
-use crate::error::{Error, Hint, sanitize};
+use crate::error::{ConfigError, Error, Hint, Note, sanitize};
 use crate::profile::ProfileName;
 
 /// "profiles: a, b, c" or how to add one.
@@ -19,23 +19,23 @@ pub fn profile_list_hint(profiles: &BTreeMap<ProfileName, Profile>) -> Hint {
 }
 
 pub(super) fn in_file(e: Error, file: &str, key: &str) -> Error {
-    e.map_message(|m| format!("{m} (key `{key}` in `{file}`)"))
+    e.note(Note::ConfigKey {
+        key: key.to_owned(),
+        file: file.to_owned(),
+    })
 }
 
 pub(super) fn toml_error(e: &toml::de::Error, text: &str, path: &Path) -> Error {
-    let place = match e.span() {
-        Some(span) => {
-            let (line, col) = line_col(text, span.start);
-            format!("`{}` line {line}, column {col}", path.display())
-        }
-        None => format!("`{}`", path.display()),
-    };
+    let (line, column) = e.span().map_or((0, 0), |span| line_col(text, span.start));
     let message = e.message().trim().to_owned();
-    let err = Error::usage(format!("{place}: {}", sanitize(&message)));
-    match near_miss(&message) {
-        Some(s) => err.with_hint(format!("did you mean `{s}`?")),
-        None => err,
+    ConfigError::Syntax {
+        path: path.display().to_string(),
+        line,
+        column,
+        hint: near_miss(&message).map(|near| Hint::DidYouMean { near }),
+        message: sanitize(&message),
     }
+    .into()
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {

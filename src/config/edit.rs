@@ -8,7 +8,7 @@ use std::time::Duration;
 use toml_edit::{Array, DocumentMut, Item, Table, Value, value};
 
 use crate::config::{AGE_ARMOR_BEGIN, parse};
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Result};
 use crate::grant::GrantKind;
 use crate::profile::ProfileName;
 use crate::store::{atomic, lock::FileLock};
@@ -64,9 +64,10 @@ impl ConfigEdit {
             None => (String::new(), 0o600),
         };
         parse(&text, path)?;
-        let doc = text
-            .parse::<DocumentMut>()
-            .map_err(|e| Error::usage(format!("`{}`: {e}", path.display())))?;
+        let doc = text.parse::<DocumentMut>().map_err(|e| ConfigError::Edit {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         Ok(ConfigEdit {
             path: path.to_owned(),
             doc,
@@ -99,13 +100,11 @@ impl ConfigEdit {
 
     pub fn add_profile(&mut self, name: &ProfileName, p: NewProfile<'_>) -> Result<()> {
         if self.has_profile(name) {
-            return Err(Error::usage(format!(
-                "profile `{name}` already exists in `{}`",
-                self.path.display()
-            ))
-            .with_hint(format!(
-                "use `broker secret set {name}` to replace its SecretKey, or remove it first"
-            )));
+            return Err(ConfigError::ProfileExists {
+                name: name.to_string(),
+                config: self.path.display().to_string(),
+            }
+            .into());
         }
         let mut t = Table::new();
         t.insert("grant", value(p.grant.as_str()));
@@ -146,7 +145,10 @@ impl ConfigEdit {
             .profiles_table()
             .get_mut(name.as_str())
             .and_then(Item::as_table_mut)
-            .ok_or_else(|| Error::usage(format!("unknown profile `{name}` in `{path}`")))?;
+            .ok_or_else(|| ConfigError::UnknownProfileInFile {
+                name: name.to_string(),
+                config: path.to_string(),
+            })?;
         table.remove("secret_key_env");
         table.insert("secret_key", armored_value(armored));
         Ok(())

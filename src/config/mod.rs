@@ -20,7 +20,7 @@ use figment::providers::{Env, Serialized};
 use serde::Serialize;
 
 use crate::duration::Humane;
-use crate::error::{ConfigError, Error, Hint, Kind, Result, sanitize};
+use crate::error::{ConfigError, Error, Hint, Result, sanitize};
 use crate::profile::ProfileName;
 use crate::store::read;
 use diagnostics::{in_file, toml_error};
@@ -87,13 +87,14 @@ impl Config {
             .merge(Env::prefixed("BROKER_").only(&["timeout", "refresh_before"]))
             .merge(Serialized::defaults(flags))
             .extract()
-            .map_err(|e| Error::usage(format!("invalid setting: {}", sanitize(&e.to_string()))))?;
+            .map_err(|e| ConfigError::InvalidSetting {
+                message: sanitize(&e.to_string()),
+            })?;
         if settings.timeout.0 > MAX_TIMEOUT {
-            return Err(Error::usage(format!(
-                "`timeout` of `{}` is longer than broker allows",
-                crate::duration::format(settings.timeout.0)
-            ))
-            .with_hint("at most `1d` (in the config, `BROKER_TIMEOUT` or `--timeout`)"));
+            return Err(ConfigError::TimeoutTooLong {
+                timeout: crate::duration::format(settings.timeout.0),
+            }
+            .into());
         }
 
         let default_profile = match &file.default_profile {
@@ -118,10 +119,12 @@ impl Config {
         if let Some(d) = &default_profile
             && !profiles.contains_key(d)
         {
-            return Err(Error::usage(format!(
-                "`default_profile = \"{d}\"` in `{cfg_path}` names no profile"
-            ))
-            .with_hint(profile_list_hint(&profiles).to_string()));
+            return Err(ConfigError::DefaultProfileMissing {
+                name: d.to_string(),
+                config: cfg_path,
+                hint: profile_list_hint(&profiles),
+            }
+            .into());
         }
         for (i, hook) in file.hooks.iter().enumerate() {
             validate_hook(hook, &format!("hooks[{i}]"), &cfg_path)?;
@@ -199,11 +202,10 @@ impl Config {
 /// FIFO would block forever, and an atomic save would replace a device such as `/dev/null`.
 pub fn regular_file(path: &Path) -> Result<()> {
     match std::fs::metadata(path) {
-        Ok(m) if !m.is_file() => Err(Error::usage(format!(
-            "the config `{}` is not a regular file",
-            path.display()
-        ))
-        .with_hint("point `--config` or `BROKER_CONFIG` at a TOML file")),
+        Ok(m) if !m.is_file() => Err(ConfigError::NotRegularFile {
+            path: path.display().to_string(),
+        }
+        .into()),
         _ => Ok(()),
     }
 }
@@ -212,8 +214,7 @@ pub fn regular_file(path: &Path) -> Result<()> {
 /// at most [`read::MAX_CONFIG`] (exit 2), and warns once if others may change it: its hooks
 /// run as the person running broker.
 pub fn read_config(path: &Path) -> Result<Option<read::Contents>> {
-    let what = format!("the config `{}`", path.display());
-    let contents = read::regular_file(path, read::MAX_CONFIG, &what, Kind::Usage)?;
+    let contents = read::file(path, read::MAX_CONFIG, read::FileRole::Config)?;
     if let Some(c) = &contents {
         read::warn_if_writable_by_others(path, c.mode, "its hooks run as you");
     }
@@ -223,10 +224,10 @@ pub fn read_config(path: &Path) -> Result<Option<read::Contents>> {
 /// The config's text: it must be UTF-8 (exit 2 otherwise).
 pub fn config_text<'a>(contents: &'a read::Contents, path: &Path) -> Result<&'a str> {
     std::str::from_utf8(&contents.bytes).map_err(|_| {
-        Error::usage(format!(
-            "cannot read the config `{}`: it is not valid UTF-8",
-            path.display()
-        ))
+        ConfigError::NotUtf8 {
+            path: path.display().to_string(),
+        }
+        .into()
     })
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::error::{Error, Result};
+use crate::error::{ConfigError, Result};
 
 /// The folders broker uses, resolved once from flags and the environment.
 #[derive(Debug, Clone)]
@@ -48,9 +48,6 @@ fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf> {
     }
     match env_path(crate::env_vars::HOME) {
         Some(home) => Ok(home.join(fallback)),
-        None => Err(Error::usage(format!(
-            "cannot find the home folder: neither `{var}` nor `HOME` is set"
-        ))
-        .with_hint("set `HOME`, or `BROKER_CONFIG` and `BROKER_STATE_DIR`")),
+        None => Err(ConfigError::NoHome { var: var.into() }.into()),
     }
 }

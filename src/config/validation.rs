@@ -7,7 +7,7 @@ use super::{
     AGE_ARMOR_BEGIN, Hook, MAX_TIMEOUT, Paths, Plaintext, Profile, ProfileFile, Run, SecretSource,
 };
 use crate::duration::Humane;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{ConfigError, Error, Result, sanitize};
 use crate::profile::ProfileName;
 
 pub(super) fn validate_profile(
@@ -19,16 +19,19 @@ pub(super) fn validate_profile(
 ) -> Result<Profile> {
     let key = |k: &str| format!("profiles.{name}.{k}");
     if p.app_key.trim().is_empty() {
-        return Err(Error::usage(format!(
-            "`{}` is empty in `{cfg_path}`",
-            key("app_key")
-        )));
+        return Err(ConfigError::EmptyAppKey {
+            key: key("app_key"),
+            config: cfg_path.into(),
+        }
+        .into());
     }
     let secret = match (&p.secret_key, &p.secret_key_env) {
         (Some(_), Some(_)) => {
-            return Err(Error::usage(format!(
-                "profile `{name}` sets both `secret_key` and `secret_key_env` in `{cfg_path}`; keep one"
-            )));
+            return Err(ConfigError::TwoSecretSources {
+                name: name.to_string(),
+                config: cfg_path.into(),
+            }
+            .into());
         }
         (Some(s), None) if s.trim_start().starts_with(AGE_ARMOR_BEGIN) => {
             SecretSource::Encrypted(s.clone())
@@ -36,13 +39,11 @@ pub(super) fn validate_profile(
         (Some(_), None) => match plaintext {
             Plaintext::Allow => SecretSource::Plaintext,
             Plaintext::Refuse => {
-                return Err(Error::usage(format!(
-                    "`{}` in `{cfg_path}` is plaintext",
-                    key("secret_key")
-                ))
-                .with_hint(
-                    "run `broker secret encrypt` to encrypt every plaintext secret in place",
-                ));
+                return Err(ConfigError::PlaintextSecret {
+                    key: key("secret_key"),
+                    config: cfg_path.into(),
+                }
+                .into());
             }
         },
         (None, Some(var)) => SecretSource::Env(var.clone()),
@@ -54,29 +55,31 @@ pub(super) fn validate_profile(
     };
     if let Some(exp) = p.expires_in {
         let Some(max) = p.grant.max_expires_in() else {
-            return Err(Error::usage(format!(
-                "`{}` applies only to {} profiles",
-                key("expires_in"),
-                crate::grant::names_where(
-                    |g| g.max_expires_in().is_some(),
-                    |n| format!("`grant = \"{n}\"`")
-                )
-            )));
+            return Err(ConfigError::ExpiresInNotApplicable {
+                key: key("expires_in"),
+                grants: crate::grant::GRANTS
+                    .iter()
+                    .filter(|g| g.max_expires_in().is_some())
+                    .map(|g| format!("`grant = \"{}\"`", g.as_str()))
+                    .collect(),
+            }
+            .into());
         };
         if exp.as_secs() == 0 || exp.as_secs() > max {
-            return Err(Error::usage(format!(
-                "`{}` must be between 1s and {}",
-                key("expires_in"),
-                crate::duration::format(std::time::Duration::from_secs(max))
-            )));
+            return Err(ConfigError::ExpiresInRange {
+                key: key("expires_in"),
+                max: crate::duration::format(std::time::Duration::from_secs(max)),
+            }
+            .into());
         }
     }
     for var in p.env.keys() {
         if !is_env_name(var) {
-            return Err(Error::usage(format!(
-                "`{}` is not a valid environment variable name in `{cfg_path}`",
-                sanitize(&key(&format!("env.{var}")))
-            )));
+            return Err(ConfigError::InvalidEnvName {
+                key: sanitize(&key(&format!("env.{var}"))),
+                config: cfg_path.into(),
+            }
+            .into());
         }
     }
     Ok(Profile {
@@ -98,31 +101,26 @@ pub(super) fn validate_profile(
 /// Checks a hook at load time, so a bad one is a config error (exit 2) naming its key rather
 /// than a failure when it first runs.
 pub(super) fn validate_hook(hook: &Hook, key: &str, cfg_path: &str) -> Result<()> {
-    let bad = |what: String| Error::usage(format!("`{key}` in `{cfg_path}` {what}"));
+    let (key, config) = (key.to_owned(), cfg_path.to_owned());
     let empty = match &hook.run {
         Run::Argv(argv) => argv.is_empty() || argv[0].is_empty(),
         Run::Shell(s) => s.trim().is_empty(),
     };
     if empty {
-        return Err(bad("has an empty `run`".into()));
+        return Err(ConfigError::HookEmptyRun { key, config }.into());
     }
     if hook.timeout.is_some_and(|t| t.0 > MAX_TIMEOUT) {
-        return Err(Error::usage(format!(
-            "a hook in `{cfg_path}` has a `timeout` longer than `1d`"
-        )));
+        return Err(ConfigError::HookTimeoutTooLong { config }.into());
     }
     if hook.on.is_empty() {
-        return Err(bad("has an empty `on` list".into())
-            .with_hint("events: rotate, login, refresh_failed, test"));
+        return Err(ConfigError::HookNoEvents { key, config }.into());
     }
     if let Some(var) = hook.env.keys().find(|v| !is_env_name(v)) {
-        return Err(bad(format!(
-            "sets `env.{}`, which is not a variable name",
-            sanitize(var)
-        )));
+        let var = sanitize(var);
+        return Err(ConfigError::HookInvalidEnvName { key, config, var }.into());
     }
     if hook.timeout.is_some_and(|t| t.as_secs() == 0) {
-        return Err(bad("has a zero `timeout`".into()));
+        return Err(ConfigError::HookZeroTimeout { key, config }.into());
     }
     Ok(())
 }
@@ -148,25 +146,25 @@ pub(super) fn check_sink_target(
         key_file.as_deref(),
     ];
     let what = if target == resolve(&config) {
-        Some("the config")
+        Some("config")
     } else if identities
         .into_iter()
         .flatten()
         .any(|p| target == resolve(p))
     {
-        Some("an age identity")
+        Some("identity")
     } else if target.starts_with(resolve(&paths.state_dir)) {
-        Some("in broker's state folder")
+        Some("state-folder")
     } else {
         None
     };
     match what {
         None => Ok(()),
-        Some(what) => Err(Error::usage(format!(
-            "the sink `{}` is {what}: writing a token there would destroy it",
-            sanitize(&sink.display().to_string())
-        ))
-        .with_hint("choose a path of its own for the sink")),
+        Some(what) => Err(ConfigError::SinkOverwrites {
+            sink: sanitize(&sink.display().to_string()),
+            what,
+        }
+        .into()),
     }
 }
 
@@ -207,10 +205,10 @@ pub fn parse_mode(text: &str) -> Result<u32> {
         (3..=4).contains(&digits.len()) && digits.bytes().all(|b| (b'0'..=b'7').contains(&b));
     match u32::from_str_radix(digits, 8) {
         Ok(mode) if valid && mode <= 0o777 => Ok(mode),
-        _ => Err(Error::usage(format!(
-            "invalid sink mode `{}`: expected octal permission bits like `0600`",
-            sanitize(text)
-        ))),
+        _ => Err(ConfigError::InvalidSinkMode {
+            mode: sanitize(text),
+        }
+        .into()),
     }
 }
 
@@ -223,30 +221,32 @@ pub fn is_env_name(s: &str) -> bool {
 
 /// Scheme, host and optional port, no path; `http://` only for loopback hosts.
 pub fn validate_endpoint(raw: &str) -> Result<String> {
-    let bad = |why: &str| {
-        Error::usage(format!("invalid endpoint `{}`: {why}", sanitize(raw)))
-            .with_hint("write scheme, host and optional port, e.g. `https://openapi.baidu.com` or `http://127.0.0.1:8080`")
+    let bad = |why: &'static str, detail: String| -> Error {
+        ConfigError::InvalidEndpoint {
+            endpoint: sanitize(raw),
+            why,
+            detail,
+        }
+        .into()
     };
-    let url = reqwest::Url::parse(raw).map_err(|e| bad(&e.to_string()))?;
+    let url = reqwest::Url::parse(raw).map_err(|e| bad("unparsable", e.to_string()))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("credentials in the URL are not allowed"));
+        return Err(bad("credentials", String::new()));
     }
     if !(url.path() == "/" || url.path().is_empty())
         || url.query().is_some()
         || url.fragment().is_some()
     {
-        return Err(bad("no path, query or fragment allowed"));
+        return Err(bad("path", String::new()));
     }
-    let host = url.host().ok_or_else(|| bad("no host"))?;
+    let host = url.host().ok_or_else(|| bad("no-host", String::new()))?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&host) => {}
         "http" => {
-            return Err(bad(
-                "plain `http://` is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost)",
-            ));
+            return Err(bad("plain-http", String::new()));
         }
-        other => return Err(bad(&format!("unsupported scheme `{other}`"))),
+        other => return Err(bad("scheme", sanitize(other))),
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }

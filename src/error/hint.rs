@@ -19,6 +19,19 @@ pub enum Hint {
         count: usize,
         grants: String,
     },
+
+    // group A
+    /// How to change a profile chosen outside the command line (`source`: `environment` or
+    /// `use-default`), then the hint of the error: `then` is its code (`did-you-mean` or
+    /// `profiles`) and the other facts are its facts.
+    ChangeProfile {
+        source: &'static str,
+        then: &'static str,
+        near: Option<String>,
+        names: Vec<String>,
+        count: usize,
+        grants: String,
+    },
 }
 
 /// The hint in words, for a caller that shows it on its own (`status` with no profiles).

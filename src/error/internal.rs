@@ -25,8 +25,39 @@ pub enum InternalError {
         cause: &'static str,
         reason: String,
     },
+    /// A panic (a bug) at `file`:`line` (`line` 0: unknown). Never its payload.
+    Panic { file: String, line: u32 },
+    /// Standard output cannot be written (other than a closed pipe, which is exit 0).
+    Stdout { reason: String },
+    /// A state the code rules out was reached: a bug; `what` says which, for the report.
+    Unreachable { what: &'static str },
     /// Nothing to say: the error was reported already (by clap), or is only an exit status.
     AlreadyReported,
+
+    // group A: the commands.
+    /// `broker completions`: the registration script could not be written.
+    CannotWriteCompletions { reason: String },
+    /// `broker man`: the man page could not be rendered.
+    CannotRenderManPage { reason: String },
+    /// `broker demo`: its temporary home could not be created.
+    CannotCreateDemoHome { reason: String },
+    /// `broker demo`: broker itself could not be started.
+    CannotRunBroker { reason: String },
+    /// `broker demo`: waiting for a broker it started failed (the system's words only).
+    CannotWaitForBroker { reason: String },
+    /// `broker demo`: the device login it started never showed a code (20 s).
+    DemoNoDeviceCode,
+    /// `broker demo`: the device login it started failed.
+    DemoLoginFailed,
+    /// `broker demo`: a step (`broker {command}`) exited non-zero.
+    DemoStepFailed { command: String },
+    /// `exec`: the signal handlers could not be installed.
+    CannotWatchSignals { reason: String },
+    /// `exec`: the child's process id does not fit a `pid_t`.
+    PidOutOfRange,
+    /// `exec`: waiting for the command failed.
+    CannotWaitForCommand { reason: String },
+    // group C
 }
 
 impl InternalError {

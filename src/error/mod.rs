@@ -19,7 +19,6 @@
 
 mod hint;
 pub(crate) mod internal;
-mod legacy;
 mod note;
 mod usage;
 
@@ -80,8 +79,6 @@ pub enum Problem {
     Grant(GrantError),
     Hooks(HookError),
     Internal(InternalError),
-    /// TRANSITION ONLY: prose built at the call site.
-    Legacy(legacy::Legacy),
 }
 
 impl Problem {
@@ -93,7 +90,6 @@ impl Problem {
             Problem::Grant(e) => e.kind(),
             Problem::Hooks(e) => e.kind(),
             Problem::Internal(e) => e.kind(),
-            Problem::Legacy(e) => e.kind,
         }
     }
 }
@@ -403,7 +399,6 @@ mod tests {
         add("internal", InternalError::VARIANTS);
         add("note", Note::VARIANTS);
         add("hint", Hint::VARIANTS);
-        add("legacy", &["text"]);
         let catalog: Vec<String> = crate::catalog::tests::ids()
             .into_iter()
             .map(|(id, _)| id)

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{InternalError, Result, UsageError};
 use crate::shell::Var;
 
 /// How `broker env` prints the variables.
@@ -55,10 +55,10 @@ impl Format {
 /// No environment variable can hold a NUL byte; refuse rather than truncate.
 fn check(vars: &[Var]) -> Result<()> {
     match vars.iter().find(|v| v.value().contains('\0')) {
-        Some(v) => Err(Error::usage(format!(
-            "the value of `{}` contains a NUL byte, which no environment variable can hold",
-            v.name
-        ))),
+        Some(v) => Err(UsageError::NulInValue {
+            name: v.name.clone(),
+        }
+        .into()),
         None => Ok(()),
     }
 }
@@ -86,11 +86,10 @@ pub fn exports(format: Format, vars: &[Var]) -> Result<Zeroizing<String>> {
         Format::Dotenv => {
             for v in vars {
                 let Some(quoted) = dotenv_quote(v.value()) else {
-                    return Err(Error::usage(format!(
-                        "the value of `{}` cannot be written in dotenv so that python-dotenv and docker compose read it back as it is: it holds `${{`, or a `$` together with a `\\` or a carriage return",
-                        v.name
-                    ))
-                    .with_hint("use `--format json` or `--format sh`, or `broker exec`"));
+                    return Err(UsageError::DotenvUnquotable {
+                        name: v.name.clone(),
+                    }
+                    .into());
                 };
                 let _ = writeln!(out, "{}={}", v.name, *quoted);
             }
@@ -105,9 +104,10 @@ pub fn exports(format: Format, vars: &[Var]) -> Result<Zeroizing<String>> {
             out.push_str(if vars.is_empty() { "}\n" } else { "\n}\n" });
         }
         Format::Github => {
-            return Err(Error::internal(
-                "the github format is written by `github()`",
-            ));
+            return Err(InternalError::Unreachable {
+                what: "the github format is written by `github()`",
+            }
+            .into());
         }
     }
     Ok(out)
@@ -146,11 +146,10 @@ pub fn unset(format: Format, names: &[String]) -> Result<String> {
             let _ = writeln!(out, "[{}]", list.join(", "));
         }
         Format::Dotenv | Format::Github => {
-            return Err(Error::usage(format!(
-                "`--unset` has no meaning for `--format {}`",
-                format.as_str()
-            ))
-            .with_hint("use `--format sh`, `fish`, `powershell` or `json`"));
+            return Err(UsageError::UnsetMeaningless {
+                format: format.as_str().into(),
+            }
+            .into());
         }
     }
     Ok(out)

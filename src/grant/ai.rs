@@ -26,7 +26,7 @@ impl Grant for Ai {
         oauth::fetch(
             client,
             profile,
-            "client_credentials",
+            "client-credentials",
             Retry::Safe,
             &[
                 ("grant_type", "client_credentials"),

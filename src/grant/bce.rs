@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::baidu::client::{Answer, Client, Retry};
+use crate::baidu::client::{Answer, Client, Request, Retry};
 use crate::baidu::sign;
 use crate::config::Profile;
-use crate::error::{Error, Result};
+use crate::error::{Error, GrantError, Result};
 use crate::grant::{Fresh, Grant, valid_token};
 use crate::secret::{AccessToken, SecretKey};
 
@@ -57,16 +57,17 @@ fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh
     let expires_in = profile
         .expires_in
         .map_or(MAX_EXPIRES_IN, |d| d.as_secs().min(MAX_EXPIRES_IN));
-    let base = reqwest::Url::parse(&profile.endpoint)
-        .map_err(|e| Error::usage(format!("invalid endpoint: {e}")))?;
+    let base = reqwest::Url::parse(&profile.endpoint).map_err(|e| GrantError::InvalidEndpoint {
+        reason: e.to_string(),
+    })?;
     let host = match (base.host_str(), base.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_owned(),
         (None, _) => {
-            return Err(Error::usage(format!(
-                "endpoint `{}` has no host",
-                profile.endpoint
-            )));
+            return Err(GrantError::EndpointWithoutHost {
+                endpoint: profile.endpoint.clone(),
+            }
+            .into());
         }
     };
     let url = format!(
@@ -77,7 +78,7 @@ fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh
     // The SecretKey only signs, so the client cannot see it in the request: name it.
     client.knows(secret.expose());
     let answer = client.send(
-        &format!("BCE bearer token for `{}`", profile.name),
+        &Request::new("bce-token", profile.name.as_str()),
         Retry::Safe,
         |http| {
             // Signed afresh for each attempt, so a retry never carries a stale date.
@@ -110,29 +111,32 @@ pub fn parse_bearer(answer: &Answer, profile: &str) -> Result<Fresh> {
     if let Some(e) = answer.error() {
         return Err(e.to_error(profile));
     }
-    let not_a_token = |why: &str| {
-        Error::network(format!(
-            "BCE IAM's answer for `{profile}` is not a token (HTTP {}): {why}",
-            answer.status
-        ))
+    let not_a_token = |why: &'static str, field: &'static str| {
+        Error::from(GrantError::NotAToken {
+            issuer: "bce",
+            profile: profile.to_owned(),
+            status: answer.status,
+            why,
+            field,
+        })
     };
     if answer.status != 200 {
-        return Err(not_a_token("unexpected status"));
+        return Err(not_a_token("unexpected-status", ""));
     }
     let text =
-        crate::baidu::json_object(&answer.body).ok_or_else(|| not_a_token("not a JSON object"))?;
+        crate::baidu::json_object(&answer.body).ok_or_else(|| not_a_token("not-an-object", ""))?;
     let body: BearerBody =
-        serde_json::from_str(text).map_err(|_| not_a_token("not the expected JSON"))?;
+        serde_json::from_str(text).map_err(|_| not_a_token("unexpected-json", ""))?;
     let token = body
         .token
         .filter(|t| valid_token(t))
-        .ok_or_else(|| not_a_token("no usable token"))?;
+        .ok_or_else(|| not_a_token("no-usable", "token"))?;
     let expires_at = body
         .expire_time
         .as_deref()
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| not_a_token("no usable expireTime"))?;
+        .ok_or_else(|| not_a_token("no-usable", "expireTime"))?;
     Ok(Fresh {
         access_token: AccessToken::new(token),
         expires_at,

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 
 use crate::baidu::client::Client;
 use crate::config::{Profile, SecretSource};
-use crate::error::{Error, Result};
+use crate::error::{Error, GrantError, Result};
 use crate::secret::{AccessToken, RefreshToken, SecretKey};
 use crate::store::{TokenState, Vault};
 
@@ -83,10 +83,12 @@ pub trait Grant: Sync {
         _secret: &SecretKey,
         _refresh_token: &RefreshToken,
     ) -> Result<Fresh, RefreshError> {
-        Err(RefreshError::NotSent(Error::internal(format!(
-            "a `{}` token is not renewed with a refresh token",
-            self.name()
-        ))))
+        Err(RefreshError::NotSent(
+            GrantError::NotRenewable {
+                grant: self.name().to_owned(),
+            }
+            .into(),
+        ))
     }
     /// The first token, at `broker login`. Grants that need no person fetch it, whatever
     /// `flow` says (the command refuses the flow flags for them).
@@ -183,25 +185,20 @@ pub fn secret_key(profile: &Profile, vault: &Vault) -> Result<SecretKey> {
         SecretSource::Encrypted(armored) => vault.decrypt_secret(armored),
         SecretSource::Env(var) => match std::env::var(var) {
             Ok(v) if !v.is_empty() => Ok(SecretKey::new(v)),
-            _ => Err(Error::usage(format!(
-                "`{var}` is not set (the SecretKey of `{}`)",
-                profile.name
-            ))
-            .with_hint(format!(
-                "export `{var}`, or store the SecretKey with `broker secret set {}`",
-                profile.name
-            ))),
+            _ => Err(GrantError::SecretEnvUnset {
+                var: var.to_string(),
+                profile: profile.name.to_string(),
+            }
+            .into()),
         },
-        SecretSource::Plaintext => Err(Error::usage(format!(
-            "the SecretKey of `{}` is plaintext",
-            profile.name
-        ))
-        .with_hint("run `broker secret encrypt`")),
-        SecretSource::Missing => Err(Error::usage(format!(
-            "profile `{}` has no SecretKey",
-            profile.name
-        ))
-        .with_hint(format!("set one with `broker secret set {}`", profile.name))),
+        SecretSource::Plaintext => Err(GrantError::SecretPlaintext {
+            profile: profile.name.to_string(),
+        }
+        .into()),
+        SecretSource::Missing => Err(GrantError::NoSecret {
+            profile: profile.name.to_string(),
+        }
+        .into()),
     }
 }
 

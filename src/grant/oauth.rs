@@ -5,9 +5,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 
-use crate::baidu::client::{Answer, Client, Retry, Unanswered};
+use crate::baidu::client::{Answer, Client, Request, Retry, Unanswered};
 use crate::config::Profile;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{Error, GrantError, Result, sanitize};
 use crate::grant::{Fresh, valid_token};
 use crate::secret::{AccessToken, RefreshToken};
 
@@ -17,16 +17,16 @@ const MAX_LIFETIME_SECS: i64 = 10 * 366 * 86400;
 
 /// POSTs `form` to the profile's token endpoint and reads the answer, whatever its status.
 /// The secrets travel in the form body, never in the URL. `what` names the request in
-/// messages (`"refresh"` → "refresh for `nd`").
+/// messages (a [`Request`] name: `"refresh"` → "refresh for `nd`").
 pub fn post(
     client: &Client,
     profile: &Profile,
-    what: &str,
+    what: &'static str,
     retry: Retry,
     form: &[(&str, &str)],
 ) -> Result<Answer, Unanswered> {
     let url = format!("{}{TOKEN_PATH}", profile.endpoint);
-    client.send(&format!("{what} for `{}`", profile.name), retry, |http| {
+    client.send(&Request::new(what, profile.name.as_str()), retry, |http| {
         http.post(&url).form(form)
     })
 }
@@ -35,7 +35,7 @@ pub fn post(
 pub fn fetch(
     client: &Client,
     profile: &Profile,
-    what: &str,
+    what: &'static str,
     retry: Retry,
     form: &[(&str, &str)],
     keep_refresh: bool,
@@ -78,34 +78,38 @@ pub fn parse_token_salvaging(
     if let Some(e) = answer.error() {
         return Err((e.to_error(profile), None));
     }
-    let not_a_token = |why: &str| {
-        Error::network(format!(
-            "Baidu's answer for `{profile}` is not a token (HTTP {}): {why}",
-            answer.status
-        ))
+    let not_a_token = |why: &'static str, field: &'static str| {
+        Error::from(GrantError::NotAToken {
+            issuer: "baidu",
+            profile: profile.to_owned(),
+            status: answer.status,
+            why,
+            field,
+        })
     };
     if answer.status >= 500 || answer.status == 429 {
         return Err((
-            Error::network(format!(
-                "Baidu answered HTTP {} for `{profile}`",
-                answer.status
-            )),
+            GrantError::ServerStatus {
+                profile: profile.to_owned(),
+                status: answer.status,
+            }
+            .into(),
             None,
         ));
     }
     let text = crate::baidu::json_object(&answer.body)
-        .ok_or_else(|| (not_a_token("not a JSON object"), None))?;
+        .ok_or_else(|| (not_a_token("not-an-object", ""), None))?;
     let body: TokenBody =
-        serde_json::from_str(text).map_err(|_| (not_a_token("not the expected JSON"), None))?;
+        serde_json::from_str(text).map_err(|_| (not_a_token("unexpected-json", ""), None))?;
     let access = body
         .access_token
         .filter(|t| valid_token(t))
-        .ok_or_else(|| (not_a_token("no usable access_token"), None))?;
+        .ok_or_else(|| (not_a_token("no-usable", "access_token"), None))?;
     let refresh = if keep_refresh {
         Some(
             body.refresh_token
                 .filter(|t| valid_token(t))
-                .ok_or_else(|| (not_a_token("no usable refresh_token"), None))?,
+                .ok_or_else(|| (not_a_token("no-usable", "refresh_token"), None))?,
         )
     } else {
         None
@@ -127,7 +131,7 @@ pub fn parse_token_salvaging(
     {
         Some(expires_in) => Ok(fresh(now + TimeDelta::seconds(expires_in))),
         None => Err((
-            not_a_token("no usable expires_in"),
+            not_a_token("no-usable", "expires_in"),
             Some(Box::new(fresh(now))),
         )),
     }

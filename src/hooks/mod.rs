@@ -16,7 +16,8 @@ mod run;
 
 pub(crate) use facts::{FACT_VARS, rfc3339};
 pub use facts::{Facts, event_name};
-pub use report::Report;
+pub use report::{Report, ended_by_signal};
+pub(crate) use run::ran;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use std::time::Duration;
 
 use crate::config::{Config, Event, Hook, Profile, Run};
 use crate::env_vars;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{HookError, Result, sanitize};
 use crate::profile::ProfileName;
 use crate::sinks::{sink_name, write_sink};
 use crate::store::StateStore;
@@ -61,12 +62,17 @@ pub fn refuse_nested(profile: &ProfileName, doing: &str) -> Result<()> {
     if !inside_hook_of(profile) {
         return Ok(());
     }
-    Err(Error::usage(format!(
-        "cannot {doing} `{profile}` inside a hook of `{profile}`: that would run the hook again, without end"
-    ))
-    .with_hint(format!(
-        "a hook gets the new token in `BROKER_ACCESS_TOKEN` and on stdin; `broker token {profile}` serves the stored token while it is valid"
-    )))
+    // `doing` as the callers say it, as the catalog's key.
+    let doing = match doing {
+        "rotate" => "rotate",
+        "log in to" => "log-in",
+        _ => "run-hooks",
+    };
+    Err(HookError::Nested {
+        profile: profile.to_string(),
+        doing,
+    }
+    .into())
 }
 
 /// One hook of a profile, with the name it is reported and recorded under.
@@ -170,6 +176,11 @@ pub fn fire(
             continue;
         }
         let result = run::run_hook(out, named, &env, facts);
+        // A signal ended the hook (see `process`): the command ends now, as it would have
+        // without hooks; nothing more runs, and nothing is recorded.
+        if crate::process::interrupted().is_some() {
+            return report;
+        }
         tell(out.as_ref(), profile, facts.event, &result, trigger);
         report.results.push(result);
     }
@@ -275,7 +286,7 @@ impl Environment {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::process;
+    use crate::error::Error;
     use serde_json::json;
     use std::os::unix::process::ExitStatusExt;
     use std::process::ExitStatus;
@@ -320,11 +331,116 @@ mod tests {
 
     #[test]
     fn exit_statuses_read_plainly() {
-        assert_eq!(process::describe(ExitStatus::from_raw(0)), "exit 0");
-        assert_eq!(process::describe(ExitStatus::from_raw(3 << 8)), "exit 3");
+        let shown = |raw| run::ran(run::exited(ExitStatus::from_raw(raw))).to_string();
+        assert_eq!(shown(0), "exit 0");
+        assert_eq!(shown(3 << 8), "exit 3");
+        assert_eq!(shown(15), "killed by SIGTERM");
+        assert_eq!(shown(100), "killed by signal 100");
+    }
+
+    /// The state keeps how a hook ended as codes and facts; shown, they read as before.
+    #[test]
+    fn a_hook_status_is_kept_as_facts_and_shown_in_words() {
+        use crate::hooks::error::HookRun;
+        let status = run::ran(HookRun::TimedOut {
+            after: "30s".into(),
+        });
+        let kept = serde_json::to_value(&status).unwrap();
         assert_eq!(
-            process::describe(ExitStatus::from_raw(15)),
-            "killed by SIGTERM"
+            kept,
+            serde_json::json!({"domain": "hooks", "code": "ran", "run": "timed-out", "after": "30s"})
+        );
+        assert_eq!(status.to_string(), "timed out after 30s");
+        let table = [
+            (
+                HookRun::Killed {
+                    signal: "SIGKILL".into(),
+                },
+                "killed by SIGKILL",
+            ),
+            (HookRun::Ended, "ended"),
+            (
+                HookRun::CannotWait { reason: "x".into() },
+                "cannot wait for it: x",
+            ),
+            (
+                HookRun::NoFolder {
+                    folder: "/f".into(),
+                },
+                "cannot run: the folder `/f` does not exist",
+            ),
+            (HookRun::EmptyCommand, "cannot run: empty command"),
+            (
+                HookRun::BadEnvName { name: "A B".into() },
+                "cannot run: `A B` is not a valid environment variable name",
+            ),
+            (
+                HookRun::NotFound {
+                    program: "p".into(),
+                },
+                "cannot run `p`: not found",
+            ),
+            (
+                HookRun::NotExecutable {
+                    program: "p".into(),
+                },
+                "cannot run `p`: permission denied (is it executable?)",
+            ),
+            (
+                HookRun::CannotRun {
+                    program: "p".into(),
+                    reason: "busy".into(),
+                },
+                "cannot run `p`: busy",
+            ),
+            (HookRun::Written, "written"),
+            (
+                HookRun::SinkFailed {
+                    error: Box::new(HookError::SinkWithoutToken.into()),
+                },
+                "no token to write",
+            ),
+        ];
+        for (ended, words) in table {
+            assert_eq!(run::ran(ended).to_string(), words);
+        }
+        // A state written by an older broker keeps its text.
+        let old: crate::store::state::Told = serde_json::from_str(r#""exit 3""#).unwrap();
+        assert_eq!((old.to_string().as_str(), old.code()), ("exit 3", None));
+    }
+
+    #[test]
+    fn a_nested_run_names_what_it_would_do_and_why_not() {
+        for (doing, words) in [
+            ("rotate", "cannot rotate `p`"),
+            ("log-in", "cannot log in to `p`"),
+            ("run-hooks", "cannot run the hooks of `p`"),
+        ] {
+            let e = Error::from(HookError::Nested {
+                profile: "p".into(),
+                doing,
+            });
+            assert_eq!(
+                e.message(),
+                format!("{words} inside a hook of `p`: that would run the hook again, without end")
+            );
+            assert_eq!(e.exit_code(), 2);
+            assert!(
+                e.hint()
+                    .unwrap()
+                    .contains("`broker token p` serves the stored token")
+            );
+        }
+        let e = Error::from(HookError::NoStoredToken {
+            profile: "p".into(),
+        });
+        assert_eq!(
+            (e.message().as_str(), e.hint().as_deref(), e.exit_code()),
+            (
+                "no token is stored for `p`",
+                Some("get one with `broker token p` (or `broker login p`); its hooks run then"),
+                3
+            )
         );
     }
 

@@ -1,7 +1,7 @@
 //! What running the sinks and hooks of one event did, and what it means for the exit code.
 
 use crate::config::Event;
-use crate::error::{HookError, Result};
+use crate::error::{Error, HookError, Result};
 use crate::profile::ProfileName;
 use crate::store::state::HookResult;
 
@@ -34,8 +34,10 @@ impl Report {
     }
 
     /// For `refresh` and `login` (and `hooks run|test`): exit 7 when any sink or hook failed.
-    /// Each failure was already reported on its own line as it happened.
+    /// Each failure was already reported on its own line as it happened. A hook ended by a
+    /// signal to broker ends the command with 128 + signal ([`ended_by_signal`]).
     pub fn into_result(self) -> Result<()> {
+        ended_by_signal()?;
         let failed = self.failed();
         if failed == 0 {
             return Ok(());
@@ -55,5 +57,14 @@ impl Report {
             when,
         }
         .into())
+    }
+}
+
+/// A signal to broker ended a hook (see [`crate::process`]): the command ends now with 128 +
+/// signal, saying nothing more, as broker without hooks would have.
+pub fn ended_by_signal() -> Result<()> {
+    match crate::process::interrupted() {
+        Some(code) => Err(Error::exit_with(code)),
+        None => Ok(()),
     }
 }

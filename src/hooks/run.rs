@@ -17,8 +17,9 @@ use super::{
 use crate::config::Run;
 use crate::env_vars;
 use crate::error::sanitize;
+use crate::hooks::error::{HookError, HookRun};
 use crate::process::{self, Ended};
-use crate::store::state::HookResult;
+use crate::store::state::{HookResult, Told};
 use crate::ui::Messages;
 
 /// Runs one hook to its end (or its timeout) and says how it went.
@@ -31,7 +32,7 @@ pub(super) fn run_hook(
     let hook = named.hook;
     let at = Utc::now();
     let timeout = hook.timeout.map_or(DEFAULT_TIMEOUT, |t| t.0);
-    let (ok, status) = match spawn(out, named, env, facts) {
+    let (ok, run) = match spawn(out, named, env, facts) {
         Ok(running) => running.finish(out.as_ref(), timeout),
         Err(why) => (false, why),
     };
@@ -40,8 +41,13 @@ pub(super) fn run_hook(
         event: event_name(facts.event).to_owned(),
         at,
         ok,
-        status,
+        status: ran(run),
     }
+}
+
+/// How a run ended, as the state keeps it.
+pub(crate) fn ran(run: HookRun) -> Told {
+    Told::error(&HookError::Ran { run }.into())
 }
 
 /// A started hook: the child, and the threads feeding its stdin and copying its output.
@@ -57,22 +63,21 @@ fn spawn(
     named: &Named,
     env: &Environment,
     facts: &Facts,
-) -> std::result::Result<Running, String> {
+) -> std::result::Result<Running, HookRun> {
     let hook = named.hook;
     let cwd = match &hook.cwd {
         Some(dir) => env.resolve(dir),
         None => env.base_dir.clone(),
     };
     if !cwd.is_dir() {
-        return Err(format!(
-            "cannot run: the folder `{}` does not exist",
-            sanitize(&cwd.display().to_string())
-        ));
+        return Err(HookRun::NoFolder {
+            folder: sanitize(&cwd.display().to_string()),
+        });
     }
     let mut cmd = match &hook.run {
         Run::Argv(argv) => {
             let Some((program, args)) = argv.split_first() else {
-                return Err("cannot run: empty command".into());
+                return Err(HookRun::EmptyCommand);
             };
             // `./push.sh` means the one beside the config (or in `cwd`), not wherever broker
             // happens to run; a bare name is looked up in PATH.
@@ -98,10 +103,7 @@ fn spawn(
         .env(env_vars::BROKER_STATE_DIR, &env.state_dir);
     for (k, v) in &hook.env {
         if !crate::config::is_env_name(k) {
-            return Err(format!(
-                "cannot run: `{}` is not a valid environment variable name",
-                sanitize(k)
-            ));
+            return Err(HookRun::BadEnvName { name: sanitize(k) });
         }
         cmd.env(k, v);
     }
@@ -161,35 +163,34 @@ fn spawn(
     })
 }
 
-fn spawn_error(run: &Run, e: &io::Error) -> String {
+fn spawn_error(run: &Run, e: &io::Error) -> HookRun {
     let program = match run {
         Run::Argv(argv) => argv.first().map(String::as_str).unwrap_or(""),
         Run::Shell(_) => "sh",
     };
     let program = sanitize(program);
     match e.kind() {
-        io::ErrorKind::NotFound => format!("cannot run `{program}`: not found"),
-        io::ErrorKind::PermissionDenied => {
-            format!("cannot run `{program}`: permission denied (is it executable?)")
-        }
-        _ => format!(
-            "cannot run `{program}`: {}",
-            sanitize(&e.to_string().to_lowercase())
-        ),
+        io::ErrorKind::NotFound => HookRun::NotFound { program },
+        io::ErrorKind::PermissionDenied => HookRun::NotExecutable { program },
+        _ => HookRun::CannotRun {
+            program,
+            reason: sanitize(&e.to_string().to_lowercase()),
+        },
     }
 }
 
 impl Running {
     /// Waits for the hook, ending its process group at the timeout (see [`process`]). Returns
-    /// whether it succeeded and its status text.
-    fn finish(mut self, out: &dyn Messages, timeout: Duration) -> (bool, String) {
+    /// whether it succeeded and how it ended.
+    fn finish(mut self, out: &dyn Messages, timeout: Duration) -> (bool, HookRun) {
         let status = match self.group.wait(timeout) {
             Ok(Ended::Exited(status)) => Ok(status),
-            Ok(Ended::TimedOut) => Err(format!(
-                "timed out after {}",
-                crate::duration::format(timeout)
-            )),
-            Err(e) => Err(format!("cannot wait for it: {e}")),
+            Ok(Ended::TimedOut) => Err(HookRun::TimedOut {
+                after: crate::duration::format(timeout),
+            }),
+            Err(e) => Err(HookRun::CannotWait {
+                reason: e.to_string(),
+            }),
         };
         // Let the output threads copy what is left, but not forever (see DRAIN).
         let drain_until = Instant::now() + process::DRAIN;
@@ -205,9 +206,24 @@ impl Running {
             }
         }
         match status {
-            Ok(s) => (s.success(), process::describe(s)),
+            Ok(s) => (s.success(), exited(s)),
             Err(why) => (false, why),
         }
+    }
+}
+
+/// How an ended process ended: `exit 3`, `killed by SIGTERM`.
+pub(crate) fn exited(status: std::process::ExitStatus) -> HookRun {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(exit_code), _) => HookRun::Exit { exit_code },
+        (None, Some(number)) => match nix::sys::signal::Signal::try_from(number) {
+            Ok(s) => HookRun::Killed {
+                signal: s.as_str().to_owned(),
+            },
+            Err(_) => HookRun::KilledByNumber { number },
+        },
+        (None, None) => HookRun::Ended,
     }
 }
 

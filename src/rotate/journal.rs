@@ -6,10 +6,10 @@ use chrono::Utc;
 use super::not_logged_in;
 use crate::baidu::client::Client;
 use crate::config::Profile;
-use crate::error::{Error, Result};
+use crate::error::{Error, GrantError, Note, Result, sanitize};
 use crate::failpoint;
 use crate::grant::{Fresh, RefreshError};
-use crate::store::state::{InFlight, NeedsLogin};
+use crate::store::state::{InFlight, NeedsLogin, Told};
 use crate::store::{Place, TokenState};
 use crate::ui::Messages;
 
@@ -63,15 +63,15 @@ pub(super) fn refresh_netdisk(
     // Durable before the token leaves: a crash from here on is visible to the next run. A
     // state that cannot be written (disk full, read-only folder) stops here, token unsent.
     lock.save(state)
-        .map_err(|e| e.map_message(|m| format!("{m}; the refresh token was not sent")))?;
+        .map_err(|e| e.note(Note::RefreshTokenNotSent))?;
     failpoint::hit("rotate.before-send");
     // A lease that lapsed (a backend with a term) may already be another process's: sending
     // the single-use refresh token now could spend it under two writers.
     if !lock.still_held()? {
-        return Err(Error::network(format!(
-            "lost the lock on profile `{name}` before its refresh token was sent; it was not sent"
-        ))
-        .with_hint("try again"));
+        return Err(GrantError::LockLost {
+            profile: name.to_string(),
+        }
+        .into());
     }
     match profile
         .grant
@@ -80,12 +80,9 @@ pub(super) fn refresh_netdisk(
         Ok(fresh) => Ok((fresh, None)),
         // A good new refresh token in an answer broker cannot use otherwise: kept (the old one
         // is spent), saved as due so the next call rotates with it; the bad field is reported.
-        Err(RefreshError::Salvaged(fresh, e)) => Ok((
-            *fresh,
-            Some(e.map_message(|m| {
-                format!("{m}; its new refresh token is saved, and the next use refreshes with it")
-            })),
-        )),
+        Err(RefreshError::Salvaged(fresh, e)) => {
+            Ok((*fresh, Some(e.note(Note::NewRefreshTokenSaved))))
+        }
         Err(RefreshError::Rejected(e)) => {
             let e = match &previous {
                 Some(p) => explain_recovery_spent(profile, p, e),
@@ -93,7 +90,7 @@ pub(super) fn refresh_netdisk(
             };
             state.refresh_in_flight = None;
             state.needs_login = Some(NeedsLogin {
-                reason: e.message().to_owned(),
+                reason: Told::error(&e),
                 at: Utc::now(),
             });
             lock.save(state)?;
@@ -104,7 +101,7 @@ pub(super) fn refresh_netdisk(
             // live one: the mark goes. A recovery's answer says nothing of what became of the
             // lost first answer: the mark stays for the next run.
             if previous.is_some() {
-                mark.outcome = Some(e.message().to_owned());
+                mark.outcome = Some(Told::error(&e));
                 state.refresh_in_flight = Some(mark);
             } else {
                 state.refresh_in_flight = None;
@@ -122,16 +119,12 @@ pub(super) fn refresh_netdisk(
             // The mark stays, saying how it ended: whether the token was spent cannot be known,
             // and the next run presents it once more to find out. If this save fails, the mark
             // saved before sending says the same, less the outcome.
-            mark.outcome = Some(e.message().to_owned());
+            mark.outcome = Some(Told::error(&e));
             state.refresh_in_flight = Some(mark);
             let _ = lock.save(state);
-            Err(e
-                .map_message(|m| {
-                    format!(
-                        "{m}; the refresh token may have been spent: the next use presents it once more to find out"
-                    )
-                })
-                .with_hint(format!("run `broker token {name}` to retry")))
+            Err(e.note(Note::MaybeSpent {
+                profile: name.to_string(),
+            }))
         }
     }
 }
@@ -152,26 +145,23 @@ fn command_name() -> Option<String> {
 fn explain_recovery_spent(profile: &Profile, first: &InFlight, e: Error) -> Error {
     let name = &profile.name;
     // `first` counts the presentations before this one, which "presented again now" adds.
-    let story = first.story();
-    e.map_message(|m| {
-        format!(
-            "{m}; {story}; presented again now, the refresh token turns out already used or no longer valid: most likely Baidu took it then, and its answer (the new token) was lost"
-        )
+    e.note(Note::RecoverySpent {
+        profile: name.to_string(),
+        story: Box::new(first.as_error()),
     })
-    .with_hint(format!("run `broker login {name}`"))
 }
 
 /// Why a refresh token turns out spent: it works once, so the likely cause is another holder
 /// of the same lineage. Named when this state is known to be a copy.
 fn explain_spent(profile: &Profile, state: &TokenState, here: Option<&Place>, e: Error) -> Error {
     let name = &profile.name;
-    let why = match state.copied_from(here) {
-        Some(from) => format!(
-            "this state was copied from {from}, and a refresh token works only once: the state there has probably used it first"
-        ),
-        None => "a refresh token works only once, so it was most likely used elsewhere: by a copy of this state on another machine or in another home (or the app was unbound from the account)".to_owned(),
-    };
-    e.map_message(|m| format!("{m}; {why}")).with_hint(format!(
-        "run `broker login {name}`, and keep each netdisk profile's state in one place"
-    ))
+    let profile = name.to_string();
+    e.note(match state.copied_from(here) {
+        Some(from) => Note::SpentByCopy {
+            profile,
+            from_path: sanitize(&from.path),
+            from_host: sanitize(&from.host),
+        },
+        None => Note::SpentElsewhere { profile },
+    })
 }

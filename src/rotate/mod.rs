@@ -10,10 +10,10 @@ use chrono::{DateTime, Utc};
 
 use crate::baidu::client::Client;
 use crate::config::Profile;
-use crate::error::{Error, GrantError, Result};
+use crate::error::{Error, GrantError, Hint, InternalError, Note, Result};
 use crate::failpoint;
 use crate::grant::{self, Fresh};
-use crate::store::state::NeedsLogin;
+use crate::store::state::{NeedsLogin, Told};
 use crate::store::{Place, StateStore, TokenState, Vault};
 use crate::ui::Messages;
 use journal::refresh_netdisk;
@@ -108,12 +108,12 @@ pub fn check_promise(profile: &str, state: &TokenState, policy: &Policy) -> Resu
         return Ok(());
     }
     let fmt = crate::duration::format;
-    Err(Error::usage(format!(
-        "`--min-ttl {}` cannot be met for `{profile}`: its tokens live {} when new",
-        fmt(policy.min_ttl),
-        fmt(life)
-    ))
-    .with_hint(format!("ask for at most {}", fmt(life))))
+    Err(GrantError::MinTtlUnmet {
+        profile: profile.to_string(),
+        min_ttl: fmt(policy.min_ttl),
+        life: fmt(life),
+    }
+    .into())
 }
 
 /// A rotation that failed, and whether it failed while asking Baidu for a new token.
@@ -270,12 +270,9 @@ pub fn ensure_observed(
                 return e;
             }
             // The journal mark saved before sending stays, so the next run says what happened.
-            e.map_message(|m| {
-                format!(
-                    "{m}; Baidu has already taken the old refresh token, so the new one is lost"
-                )
+            e.note(Note::NewTokenLost {
+                profile: name.to_string(),
             })
-            .with_hint(format!("fix that, then run `broker login {name}`"))
         })?;
         failpoint::hit("rotate.after-save");
         Ok((state, deferred))
@@ -324,7 +321,7 @@ pub fn ensure_observed(
 fn record_rejection(lock: &mut dyn crate::store::ProfileLock, e: &Error) {
     if let Ok(Some(mut state)) = lock.load() {
         state.credentials_rejected = Some(NeedsLogin {
-            reason: e.message().to_owned(),
+            reason: Told::error(e),
             at: Utc::now(),
         });
         let _ = lock.save(&state);
@@ -392,7 +389,10 @@ fn serve_handed_off(profile: &Profile, state: &TokenState, policy: &Policy) -> R
     }
     Err(match &state.handed_off {
         Some(h) => h.error(name.as_str(), false),
-        None => Error::internal("a state served as handed off is not"),
+        None => InternalError::Unreachable {
+            what: "a state served as handed off without its mark",
+        }
+        .into(),
     })
 }
 
@@ -400,12 +400,15 @@ fn serve_handed_off(profile: &Profile, state: &TokenState, policy: &Policy) -> R
 fn check_needs_login(profile: &Profile, state: &TokenState) -> Result<()> {
     let name = &profile.name;
     match &state.needs_login {
-        Some(n) => Err(Error::needs_person(format!(
-            "profile `{name}` needs a new login since {}: {}",
-            n.at.format("%Y-%m-%d %H:%M UTC"),
-            n.reason
-        ))
-        .with_hint(format!("run `broker login {name}`"))),
+        Some(n) => Err(GrantError::NeedsLogin {
+            profile: name.to_string(),
+            since: n.at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            reason: n.reason.as_fact(),
+            hint: Hint::Login {
+                profile: name.to_string(),
+            },
+        }
+        .into()),
         None => Ok(()),
     }
 }

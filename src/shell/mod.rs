@@ -11,10 +11,10 @@ use zeroize::Zeroizing;
 
 use crate::config::{Profile, is_env_name};
 use crate::env_vars;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{ConfigError, Result, UsageError, sanitize};
 use crate::secret::SecretKey;
 use crate::store::TokenState;
-use template::{Placeholder, Template};
+use template::{BadTemplate, Placeholder, Template};
 
 /// What every profile exports (SPEC §6).
 pub const DEFAULT_NAMES: [&str; 4] = [
@@ -61,12 +61,11 @@ impl Shell {
                 "zsh" => Ok(Some(Shell::Zsh)),
                 "fish" => Ok(Some(Shell::Fish)),
                 "powershell" | "pwsh" => Ok(Some(Shell::Powershell)),
-                other => Err(Error::usage(format!(
-                    "`{}={}` names no shell broker knows",
-                    env_vars::BROKER_SHELL,
-                    sanitize(other)
-                ))
-                .with_hint("bash, zsh, fish or powershell; it is set by `broker shell-init`")),
+                other => Err(UsageError::UnknownShell {
+                    var: env_vars::BROKER_SHELL.into(),
+                    value: sanitize(other),
+                }
+                .into()),
             },
             Err(_) => Ok(None),
         }
@@ -191,13 +190,19 @@ pub fn templates(profile: &Profile, config_path: &Path) -> Result<Vec<(String, T
         .map(|(name, text)| {
             Template::parse(text)
                 .map(|t| (name.clone(), t))
-                .map_err(|why| {
-                    Error::usage(format!(
-                        "{why} in `profiles.{}.env.{name}` in `{}`",
-                        profile.name,
-                        config_path.display()
-                    ))
-                    .with_hint(format!("placeholders: {}", template::placeholder_list()))
+                .map_err(|bad| {
+                    let (why, placeholder) = match bad {
+                        BadTemplate::Unclosed => ("unclosed", String::new()),
+                        BadTemplate::UnknownPlaceholder(p) => ("unknown-placeholder", p),
+                    };
+                    ConfigError::EnvTemplate {
+                        why,
+                        placeholder,
+                        key: format!("profiles.{}.env.{name}", profile.name),
+                        config: config_path.display().to_string(),
+                        placeholders: template::placeholder_list(),
+                    }
+                    .into()
                 })
         })
         .collect()

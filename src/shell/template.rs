@@ -52,13 +52,22 @@ pub enum Piece {
     Value(Placeholder),
 }
 
+/// What is wrong with a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadTemplate {
+    /// A `{` with no `}` after it.
+    Unclosed,
+    /// `{name}` where `name` is no placeholder.
+    UnknownPlaceholder(String),
+}
+
 /// A parsed template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template(Vec<Piece>);
 
 impl Template {
     /// Parses `text`; the error says what is wrong, for the caller to place in the config.
-    pub fn parse(text: &str) -> Result<Template, String> {
+    pub fn parse(text: &str) -> Result<Template, BadTemplate> {
         let mut pieces = Vec::new();
         let mut lit = String::new();
         let mut rest = text;
@@ -77,11 +86,11 @@ impl Template {
                 rest = after;
             } else {
                 let Some(end) = tail.find('}') else {
-                    return Err("a `{` is not closed (write `{{` for a literal brace)".into());
+                    return Err(BadTemplate::Unclosed);
                 };
                 let name = &tail[1..end];
                 let Some(p) = Placeholder::parse(name) else {
-                    return Err(format!("unknown placeholder `{{{}}}`", sanitize(name)));
+                    return Err(BadTemplate::UnknownPlaceholder(sanitize(name)));
                 };
                 if !lit.is_empty() {
                     pieces.push(Piece::Text(std::mem::take(&mut lit)));
@@ -121,12 +130,11 @@ impl Template {
 }
 
 /// `{access_token}, {app_key}, …` for hints.
-pub fn placeholder_list() -> String {
+pub fn placeholder_list() -> Vec<String> {
     Placeholder::ALL
         .iter()
         .map(|p| format!("{{{}}}", p.name()))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect()
 }
 
 #[cfg(test)]
@@ -159,14 +167,14 @@ mod tests {
 
     #[test]
     fn unknown_or_unclosed_placeholders_are_errors() {
+        let unknown = |s: &str| BadTemplate::UnknownPlaceholder(s.into());
         for (t, want) in [
-            ("{token}", "unknown placeholder `{token}`"),
-            ("{access_token", "is not closed"),
-            ("{}", "unknown placeholder `{}`"),
-            ("{Access_Token}", "unknown placeholder"),
+            ("{token}", unknown("token")),
+            ("{access_token", BadTemplate::Unclosed),
+            ("{}", unknown("")),
+            ("{Access_Token}", unknown("Access_Token")),
         ] {
-            let err = Template::parse(t).unwrap_err();
-            assert!(err.contains(want), "{t}: {err}");
+            assert_eq!(Template::parse(t).unwrap_err(), want, "{t}");
         }
     }
 

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoreError};
 
 /// The mode of every folder broker creates.
 pub const DIR_MODE: u32 = 0o700;
@@ -33,10 +33,10 @@ pub fn create_dir(dir: &Path) -> Result<()> {
         match fs::metadata(p) {
             Ok(meta) if meta.is_dir() => break,
             Ok(_) => {
-                return Err(Error::internal(format!(
-                    "cannot create folder `{}`: a file is in the way",
-                    p.display()
-                )));
+                return Err(StoreError::FolderInTheWay {
+                    path: p.display().to_string(),
+                }
+                .into());
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => missing.push(p.to_path_buf()),
             Err(e) => return Err(Error::io(crate::error::IoOp::Inspect, p, e)),
@@ -131,11 +131,8 @@ pub fn remove_leftovers_older_than(path: &Path, age: std::time::Duration) -> usi
 }
 
 fn write_impl(path: &Path, bytes: &[u8], mode: u32, no_clobber: bool) -> Result<()> {
-    let file_name = path.file_name().ok_or_else(|| {
-        Error::internal(format!(
-            "cannot write `{}`: not a file path",
-            path.display()
-        ))
+    let file_name = path.file_name().ok_or_else(|| StoreError::NotAFilePath {
+        path: path.display().to_string(),
     })?;
     let dir = parent_of(path);
     let prefix = format!(".{}.", file_name.to_string_lossy());
@@ -161,10 +158,10 @@ fn write_impl(path: &Path, bytes: &[u8], mode: u32, no_clobber: bool) -> Result<
     if no_clobber {
         tmp.persist_noclobber(path).map_err(|e| {
             if e.error.kind() == io::ErrorKind::AlreadyExists {
-                Error::usage(format!(
-                    "`{}` already exists; broker will not overwrite it",
-                    path.display()
-                ))
+                StoreError::AlreadyExists {
+                    path: path.display().to_string(),
+                }
+                .into()
             } else {
                 Error::io(crate::error::IoOp::Write, path, e.error)
             }

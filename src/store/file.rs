@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 use super::lock::{self, FileLock};
 use super::{Backend, BackendLock, Place, Version, atomic, read};
-use crate::error::{Error, Kind, Result, StoreError};
+use crate::error::{Error, Result, StoreError};
 use crate::profile::ProfileName;
 
 #[derive(Debug)]
@@ -63,8 +63,8 @@ impl FileBackend {
         // the bytes, so a compare-and-set on it fails rather than passing wrongly.
         let version = if versioned { version_of(&path) } else { None };
         // Unreadable is a store failure (exit 6), like undecryptable.
-        let what = format!("the state of profile `{profile}` (`{}`)", path.display());
-        let Some(contents) = read::regular_file(&path, read::MAX_STATE, &what, Kind::Store)? else {
+        let Some(contents) = read::file(&path, read::MAX_STATE, read::FileRole::State(profile))?
+        else {
             return Ok(None);
         };
         read::warn_if_writable_by_others(&path, contents.mode, "broker trusts what it holds");
@@ -106,17 +106,12 @@ impl FileBackend {
     /// store failure (exit 6), not a bug (exit 1): the person running broker must fix the
     /// machine, and a script can tell this apart from a crash. See docs/rotation.md.
     fn unsaved(&self, profile: &ProfileName, e: Error) -> Error {
-        let hint = e.hint().unwrap_or_else(|| {
-            format!(
-                "broker must be able to write `{}` (or set `BROKER_STATE_DIR`)",
-                self.dir.display()
-            )
-        });
-        Error::store(format!(
-            "cannot save the state of profile `{profile}`: {}",
-            e.message()
-        ))
-        .with_hint(hint)
+        StoreError::CannotSave {
+            profile: profile.to_string(),
+            dir: self.dir.display().to_string(),
+            cause: Box::new(e),
+        }
+        .into()
     }
 
     fn remove_blob(&self, profile: &ProfileName) -> Result<()> {
@@ -131,10 +126,10 @@ impl FileBackend {
 
 /// A compare-and-set that found another write (or a removal) since this lock last looked.
 fn changed(profile: &ProfileName) -> Error {
-    Error::store(format!(
-        "the state of profile `{profile}` changed while this process held its lock; nothing was saved"
-    ))
-    .with_hint("something removed or wrote it without the lock; try again")
+    StoreError::StateChanged {
+        profile: profile.to_string(),
+    }
+    .into()
 }
 
 /// The version of the file at `path` (its identity: a rename of a new file changes it);
@@ -197,21 +192,17 @@ impl Backend for FileBackend {
             // Giving up on a lock is a time-out like the network's (exit 5), naming the holder.
             None => {
                 let holder = lock::holder(&path);
-                let who = holder.map(|h| format!(" ({h})")).unwrap_or_default();
-                let hint = match holder {
-                    Some(h) if h.stopped => format!(
-                        "pid {} is stopped (Ctrl-Z?): resume it (`fg`, or `kill -CONT {}`) or end it, then try again",
-                        h.pid, h.pid
-                    ),
-                    _ => format!(
-                        "another broker is rotating this profile; try again, or see who holds `{}`",
-                        path.display()
-                    ),
-                };
-                Err(Error::network(format!(
-                    "timed out waiting for the lock on profile `{profile}` held by another broker process{who}"
-                ))
-                .with_hint(hint))
+                Err(StoreError::LockTimedOut {
+                    profile: profile.to_string(),
+                    path: path.display().to_string(),
+                    holder: match holder {
+                        Some(h) if h.stopped => "stopped",
+                        Some(_) => "running",
+                        None => "none",
+                    },
+                    pid: holder.map(|h| h.pid.to_string()),
+                }
+                .into())
             }
         }
     }

@@ -15,7 +15,7 @@ use std::os::unix::fs::{FileExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoreError};
 
 /// How long to sleep between two attempts at first; doubled up to [`MAX_POLL`]. Short, because a
 /// rotation usually takes well under a second and the waiter should not lag far behind it.
@@ -34,10 +34,10 @@ impl FileLock {
     /// A timeout is an internal error (exit 1) naming the lock file.
     pub fn acquire(path: &Path, wait: Duration) -> Result<FileLock> {
         Self::acquire_within(path, wait)?.ok_or_else(|| {
-            Error::internal(format!(
-                "timed out waiting for the lock `{}` held by another process",
-                path.display()
-            ))
+            StoreError::LockFileTimedOut {
+                path: path.display().to_string(),
+            }
+            .into()
         })
     }
 

@@ -12,7 +12,11 @@ use std::path::Path;
 use nix::fcntl::OFlag;
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Kind, Result};
+use crate::error::internal::io_reason;
+use crate::error::{Error, Result, StoreError};
+use crate::profile::ProfileName;
+use crate::store::error::{FileFacts, FileKind};
+use crate::store::identity::IdentitySource;
 
 /// The largest config read: a config with hundreds of profiles is a few hundred KiB.
 pub const MAX_CONFIG: u64 = 4 << 20;
@@ -29,38 +33,86 @@ pub struct Contents {
     pub mode: u32,
 }
 
+/// Which of broker's files is read: how an error names it, and its exit code (a config or a
+/// default profile that cannot be read is exit 2, like a bad config; a state or an identity
+/// exit 6, like one that cannot be decrypted).
+#[derive(Clone, Copy)]
+pub enum FileRole<'a> {
+    Config,
+    UseDefault,
+    State(&'a ProfileName),
+    Identity(&'a IdentitySource),
+}
+
+impl FileRole<'_> {
+    fn facts(&self, path: &Path) -> FileFacts {
+        let (file, profile, source) = match self {
+            FileRole::Config => (FileKind::Config, None, None),
+            FileRole::UseDefault => (FileKind::UseDefault, None, None),
+            FileRole::State(p) => (FileKind::State, Some(p.to_string()), None),
+            FileRole::Identity(s) => (FileKind::Identity, None, Some(s.facts().source)),
+        };
+        FileFacts {
+            file,
+            path: path.display().to_string(),
+            profile,
+            source,
+        }
+    }
+}
+
 /// Reads the regular file at `path`, at most `max` bytes; `Ok(None)` when it does not exist.
 /// Anything else (a folder, a FIFO, a device, a socket, a file over `max`, an I/O error) is one
-/// error of `kind`: "cannot read WHAT: …", where `what` names the file and its path.
-pub fn regular_file(path: &Path, max: u64, what: &str, kind: Kind) -> Result<Option<Contents>> {
-    let fail = |why: String| Error::legacy(kind, format!("cannot read {what}: {why}"));
+/// error naming the file by its `role`: "cannot read ROLE: …".
+pub fn file(path: &Path, max: u64, role: FileRole<'_>) -> Result<Option<Contents>> {
+    let facts = || role.facts(path);
+    let io_error = |e: &io::Error| -> Error {
+        let cause = match e.kind() {
+            io::ErrorKind::PermissionDenied => "permission-denied",
+            _ => "other",
+        };
+        StoreError::CannotReadFile {
+            file: facts(),
+            reason: io_reason(e),
+            cause,
+        }
+        .into()
+    };
     let file = match open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io_error(kind, what, &e)),
+        Err(e) => return Err(io_error(&e)),
     };
-    let meta = file.metadata().map_err(|e| io_error(kind, what, &e))?;
+    let meta = file.metadata().map_err(|e| io_error(&e))?;
     let ft = meta.file_type();
     let other = if ft.is_dir() {
-        Some("a folder")
+        Some("folder")
     } else if ft.is_fifo() {
-        Some("a FIFO")
+        Some("fifo")
     } else if ft.is_char_device() || ft.is_block_device() {
-        Some("a device")
+        Some("device")
     } else if ft.is_socket() {
-        Some("a socket")
+        Some("socket")
     } else if !ft.is_file() {
-        Some("not a file")
+        Some("other")
     } else {
         None
     };
-    if let Some(other) = other {
-        return Err(fail(format!("it is {other}, not a regular file"))
-            .with_hint("point broker at a regular file, or move this one out of the way"));
+    if let Some(is) = other {
+        return Err(StoreError::NotRegularFile { file: facts(), is }.into());
     }
-    let too_large = || {
-        fail(format!("it is larger than {}", size(max)))
-            .with_hint("is this the right file? broker's files are far smaller")
+    let too_large = || -> Error {
+        let (max, unit) = if max >= 1 << 20 {
+            (max >> 20, "mib")
+        } else {
+            (max >> 10, "kib")
+        };
+        StoreError::FileTooLarge {
+            file: facts(),
+            max,
+            unit,
+        }
+        .into()
     };
     if meta.len() > max {
         return Err(too_large());
@@ -69,7 +121,7 @@ pub fn regular_file(path: &Path, max: u64, what: &str, kind: Kind) -> Result<Opt
     // One byte more than allowed tells a file that grew since the `fstat`.
     file.take(max + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| io_error(kind, what, &e))?;
+        .map_err(|e| io_error(&e))?;
     if bytes.len() as u64 > max {
         return Err(too_large());
     }
@@ -109,28 +161,6 @@ fn open(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
-fn io_error(kind: Kind, what: &str, e: &io::Error) -> Error {
-    let s = e.to_string();
-    let reason = s
-        .find(" (os error")
-        .map_or(s.as_str(), |i| &s[..i])
-        .to_lowercase();
-    let err = Error::legacy(kind, format!("cannot read {what}: {reason}"));
-    if e.kind() == io::ErrorKind::PermissionDenied {
-        err.with_hint("check the ownership and permissions of that path")
-    } else {
-        err
-    }
-}
-
-fn size(n: u64) -> String {
-    if n >= 1 << 20 {
-        format!("{} MiB", n >> 20)
-    } else {
-        format!("{} KiB", n >> 10)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,22 +170,79 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f");
         std::fs::write(&p, b"hello").unwrap();
-        let c = regular_file(&p, 5, "`f`", Kind::Usage).unwrap().unwrap();
+        let c = file(&p, 5, FileRole::Config).unwrap().unwrap();
         assert_eq!(&c.bytes[..], b"hello");
-        let e = regular_file(&p, 4, "`f`", Kind::Store).err().unwrap();
+        let profile = ProfileName::parse("prod").unwrap();
+        let e = file(&p, 4, FileRole::State(&profile)).err().unwrap();
         assert_eq!(e.exit_code(), 6);
-        assert!(e.message().contains("larger than 0 KiB"), "{}", e.message());
+        assert_eq!(
+            e.message(),
+            format!(
+                "cannot read the state of profile `prod` (`{}`): it is larger than 0 KiB",
+                p.display()
+            )
+        );
+        assert_eq!(
+            e.hint().as_deref(),
+            Some("is this the right file? broker's files are far smaller")
+        );
+        let e = file(&p, 4 << 20, FileRole::UseDefault).unwrap();
+        assert!(e.is_some());
         assert!(
-            regular_file(&dir.path().join("none"), 5, "x", Kind::Usage)
+            file(&dir.path().join("none"), 5, FileRole::Config)
                 .unwrap()
                 .is_none()
         );
-        let e = regular_file(dir.path(), 5, "`d`", Kind::Usage)
-            .err()
-            .unwrap();
+        let e = file(dir.path(), 5, FileRole::UseDefault).err().unwrap();
         assert_eq!(
             e.message(),
-            "cannot read `d`: it is a folder, not a regular file"
+            format!(
+                "cannot read the default profile `{}`: it is a folder, not a regular file",
+                dir.path().display()
+            )
+        );
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(
+            e.hint().as_deref(),
+            Some("point broker at a regular file, or move this one out of the way")
+        );
+    }
+
+    #[test]
+    fn an_unreadable_file_is_named_by_its_role_with_the_systems_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big");
+        std::fs::write(&p, vec![b'x'; 10]).unwrap();
+        let source = IdentitySource::File(p.clone());
+        let e = StoreError::CannotReadFile {
+            file: FileRole::Identity(&source).facts(&p),
+            reason: "permission denied".into(),
+            cause: "permission-denied",
+        };
+        let e = Error::from(e);
+        assert_eq!(
+            e.message(),
+            format!(
+                "cannot read the age identity `{0}` (from `BROKER_AGE_KEY_FILE`): permission denied",
+                p.display()
+            )
+        );
+        assert_eq!(e.exit_code(), 6);
+        assert_eq!(
+            e.hint().as_deref(),
+            Some("check the ownership and permissions of that path")
+        );
+        let e = Error::from(StoreError::FileTooLarge {
+            file: FileRole::Config.facts(&p),
+            max: 4,
+            unit: "mib",
+        });
+        assert_eq!(
+            e.message(),
+            format!(
+                "cannot read the config `{}`: it is larger than 4 MiB",
+                p.display()
+            )
         );
         assert_eq!(e.exit_code(), 2);
     }

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use super::{
     Backend, BackendLock, DEFAULT_LOCK_WAIT, Place, ProfileLock, StateStore, TokenState, Vault,
-    Version, vault,
+    Version,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoreError};
 use crate::profile::ProfileName;
 
 /// The sealing layer: a state is JSON encrypted to the vault's recipients (binary age) before
@@ -36,15 +36,17 @@ impl SealedStore {
     }
 
     fn unseal(&self, profile: &ProfileName, bytes: &[u8]) -> Result<TokenState> {
-        let what = format!(
-            "cannot read the state of profile `{profile}` (`{}`)",
-            self.backend.location(profile)
-        );
-        let plain = self
-            .vault
-            .decrypt(bytes)
-            .map_err(|e| vault::in_context(e, &what))?;
-        TokenState::from_json(&plain).map_err(|e| vault::in_context(e, &what))
+        // Said with the state it is about, keeping the exit code and the hint of the cause.
+        let in_context = |e: Error| -> Error {
+            StoreError::CannotReadState {
+                profile: profile.to_string(),
+                location: self.backend.location(profile),
+                cause: Box::new(e),
+            }
+            .into()
+        };
+        let plain = self.vault.decrypt(bytes).map_err(in_context)?;
+        TokenState::from_json(&plain).map_err(in_context)
     }
 
     fn seal(&self, state: &TokenState) -> Result<Vec<u8>> {
@@ -155,10 +157,10 @@ impl ProfileLock for SealedLock<'_> {
 
     fn save(&mut self, state: &TokenState) -> Result<()> {
         let Some(expected) = &self.seen else {
-            return Err(Error::internal(format!(
-                "the state of profile `{}` was saved before it was loaded under the lock",
-                self.inner.profile()
-            )));
+            return Err(StoreError::SavedBeforeLoaded {
+                profile: self.inner.profile().to_string(),
+            }
+            .into());
         };
         let sealed = self.store.seal(state)?;
         let version = self.inner.write(expected.as_ref(), &sealed)?;

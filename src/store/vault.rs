@@ -11,7 +11,7 @@ use age::secrecy::SecretString;
 use age::x25519;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::{Error, Result, sanitize};
+use crate::error::{Error, Result, StoreError, sanitize};
 use crate::secret::SecretKey;
 use crate::store::identity::{self, IdentitySource};
 
@@ -106,27 +106,23 @@ impl Vault {
         if recipients.iter().any(|r| mine.contains(&r.to_string())) {
             return Ok(());
         }
-        Err(Error::store(format!(
-            "the identity in use ({}) is not among `[store] recipients`: what broker saves now could not be read back here, so nothing was sent",
-            self.source.describe()
-        ))
-        .with_hint(format!(
-            "add its public key `{}` to `recipients` under `[store]` in the config (`broker init` prints it), or use the identity the recipients are for; if that one is lost, `broker init --force`, then run `broker secret set NAME` and `broker login NAME` for each profile",
-            mine.first().map(String::as_str).unwrap_or("age1…")
-        )))
+        Err(StoreError::IdentityNotRecipient {
+            identity: self.source.facts(),
+            public_key: mine.first().map_or("age1…", String::as_str).to_owned(),
+        }
+        .into())
     }
 
     /// Encrypt to the recipients, binary or armored. No recipients is exit 6.
     pub fn encrypt(&self, plaintext: &[u8], armor: bool) -> Result<Vec<u8>> {
         let recipients = self.parsed_recipients()?;
         if recipients.is_empty() {
-            return Err(Error::store("there are no recipients to encrypt to")
-                .with_hint("run `broker init`, or add your `age1…` public key to `recipients` under `[store]` in the config"));
+            return Err(StoreError::NoRecipients.into());
         }
         let encryptor =
             age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-                .map_err(|e| Error::internal(format!("cannot encrypt: {e}")))?;
-        let fail = |e: std::io::Error| Error::internal(format!("cannot encrypt: {e}"));
+                .map_err(|e| cannot_encrypt(&e))?;
+        let fail = |e: std::io::Error| cannot_encrypt(&e);
         let format = if armor {
             age::armor::Format::AsciiArmor
         } else {
@@ -150,10 +146,7 @@ impl Vault {
         let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(ciphertext))
             .map_err(|e| self.decrypt_error(e))?;
         if decryptor.is_scrypt() {
-            return Err(Error::store(
-                "the data is encrypted with a passphrase, not to the store's recipients",
-            )
-            .with_hint("encrypt it to your `age1…` recipient (e.g. `broker secret set`)"));
+            return Err(StoreError::PassphraseEncrypted.into());
         }
         let identities = self.identities()?;
         let mut reader = decryptor
@@ -169,7 +162,7 @@ impl Vault {
     /// Encrypt a SecretKey for the config: armored text.
     pub fn encrypt_secret(&self, secret: &SecretKey) -> Result<String> {
         let armored = self.encrypt(secret.expose().as_bytes(), true)?;
-        String::from_utf8(armored).map_err(|_| Error::internal("age armor is not text"))
+        String::from_utf8(armored).map_err(|_| StoreError::ArmorNotText.into())
     }
 
     /// Decrypt an armored SecretKey from the config. One trailing newline is dropped, so a value
@@ -186,8 +179,7 @@ impl Vault {
             Ok(text) => Ok(SecretKey::new(text)),
             Err(e) => {
                 e.into_bytes().zeroize();
-                Err(Error::store("the decrypted secret is not UTF-8 text")
-                    .with_hint("set it again with `broker secret set`"))
+                Err(StoreError::SecretNotText.into())
             }
         }
     }
@@ -212,30 +204,35 @@ impl Vault {
         self.recipients
             .iter()
             .map(|r| {
-                r.trim().parse::<x25519::Recipient>().map_err(|_| {
-                    Error::usage(format!("`{}` in `[store] recipients` is not an age recipient", sanitize(r)))
-                        .with_hint("a recipient is an age X25519 public key `age1…`; `broker init` prints yours")
-                })
+                r.trim()
+                    .parse::<x25519::Recipient>()
+                    .map_err(|_| StoreError::NotARecipient { value: sanitize(r) }.into())
             })
             .collect()
     }
 
     fn decrypt_error(&self, e: age::DecryptError) -> Error {
         match e {
-            age::DecryptError::NoMatchingKeys => {
-                Error::store(format!("the data is not encrypted to this identity ({})", self.source.describe()))
-                    .with_hint("use the identity it was encrypted to (after changing recipients, run `broker secret rekey` with it); if that identity is lost, run `broker secret set NAME` and `broker login NAME` for each profile")
+            age::DecryptError::NoMatchingKeys => StoreError::NotEncryptedToIdentity {
+                identity: self.source.facts(),
             }
-            age::DecryptError::UnknownFormat => Error::store("the data is in an age format this broker does not know")
-                .with_hint("upgrade broker, or re-create the data"),
+            .into(),
+            age::DecryptError::UnknownFormat => StoreError::UnknownAgeFormat.into(),
             _ => corrupt(),
         }
     }
 }
 
 fn corrupt() -> Error {
-    Error::store("the data is corrupt or not age-encrypted")
-        .with_hint("re-create it (`broker secret set`, or `broker login` for tokens)")
+    StoreError::Corrupt.into()
+}
+
+/// age failed to encrypt: its words (an I/O error's, or age's own) are the reason.
+fn cannot_encrypt(e: &dyn std::fmt::Display) -> Error {
+    StoreError::CannotEncrypt {
+        reason: e.to_string(),
+    }
+    .into()
 }
 
 impl std::fmt::Debug for Vault {
@@ -245,15 +242,6 @@ impl std::fmt::Debug for Vault {
             .field("identity", &self.source)
             .field("loaded", &self.identities.get().is_some())
             .finish()
-    }
-}
-
-/// Prefix an error's message with what was being decrypted, keeping its kind and hint.
-pub(crate) fn in_context(e: Error, what: &str) -> Error {
-    let out = Error::legacy(e.kind(), format!("{what}: {}", e.message()));
-    match e.hint() {
-        Some(h) => out.with_hint(h),
-        None => out,
     }
 }
 
@@ -372,13 +360,5 @@ mod tests {
         let shown = format!("{} {:?} {:?}", err.message(), err.hint(), other);
         assert!(!shown.contains("top-secret-value"));
         assert!(!shown.contains(key.to_string().expose_secret()));
-    }
-
-    #[test]
-    fn in_context_keeps_kind_and_hint() {
-        let e = in_context(corrupt(), "cannot decrypt `x`");
-        assert_eq!(e.exit_code(), 6);
-        assert!(e.message().starts_with("cannot decrypt `x`: "));
-        assert!(e.hint().is_some());
     }
 }

@@ -177,12 +177,19 @@ fn a_rotate_hook_gets_the_facts_in_env_and_stdin_and_no_secret_anywhere() {
     ] {
         assert!(!everything.contains(secret), "{what} reached the hook");
     }
-    // The result is kept in the state.
+    // The result is kept in the state, as codes and facts (issue 12: no prose in the state)...
     let results = after["hooks"].as_array().unwrap();
     assert_eq!(results.len(), 1, "{results:?}");
     assert_eq!(results[0]["name"], "rec");
     assert_eq!(results[0]["ok"], true);
-    assert_eq!(results[0]["status"], "exit 0");
+    assert_eq!(
+        results[0]["status"],
+        serde_json::json!({"domain": "hooks", "code": "ran", "run": "exit", "exit_code": 0})
+    );
+    // ...and `status --json` shows it in words, as before.
+    let shown: serde_json::Value =
+        serde_json::from_str(&home.ok(&["status", "nd", "--json"])).unwrap();
+    assert_eq!(shown[0]["hooks"][0]["status"], "exit 0", "{shown}");
 }
 
 #[test]

@@ -457,13 +457,20 @@ fn a_server_echoing_the_refresh_request_leaks_no_secret() {
     // The echo was there, and was cut rather than dropped.
     assert!(stderr.contains("client_secret=****"), "{stderr}");
 
+    // The state keeps the error's codes and facts (issue 12), the echo cut there too.
     let stored = home.state_json("nd");
-    let reason = stored["needs_login"]["reason"].as_str().unwrap();
-    assert!(reason.contains("refresh_token=****"), "{reason}");
-    assert_clean("the stored reason", reason, &secrets);
-    // `nd` needs a login: status says so with exit 3, after printing everything.
+    let record = &stored["needs_login"]["reason"];
+    assert_eq!(record["code"], "authorization-refused", "{record}");
+    let description = record["description"].as_str().unwrap();
+    assert!(description.contains("refresh_token=****"), "{description}");
+    assert_clean("the stored reason", &record.to_string(), &secrets);
+    // `nd` needs a login: status says so with exit 3, after printing everything; the
+    // reason in words, the echo still cut.
     let status = home.cmd(&["status", "nd", "--json"]).output().unwrap();
     assert_eq!(status.status.code(), Some(3));
+    let rows: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let reason = rows[0]["needs_login"]["reason"].as_str().unwrap();
+    assert!(reason.contains("refresh_token=****"), "{reason}");
     assert_clean(
         "status --json",
         &String::from_utf8_lossy(&status.stdout),

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::error::{Error, Kind, Result, sanitize};
+use crate::error::{Error, Kind, Result, UsageError, sanitize};
 use crate::ui;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -127,16 +127,13 @@ pub(super) fn conclude(report: &Report) -> Result<()> {
     };
     let mut names: Vec<String> = failed.iter().map(|f| label(f)).collect();
     names.dedup();
-    Err(Error::legacy(
-        first.kind,
-        format!(
-            "{} of {} checks failed: {}",
-            failed.len(),
-            report.0.len(),
-            names.join(", ")
-        ),
-    )
-    .with_hint("each `fail` line says how to fix it; the exit code is that of the first one"))
+    Err(UsageError::ChecksFailed {
+        failed: failed.len(),
+        total: report.0.len(),
+        checks: names,
+        kind: first.kind,
+    }
+    .into())
 }
 
 pub(super) fn plural(n: usize) -> &'static str {

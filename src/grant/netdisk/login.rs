@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::baidu::client::Client;
 use crate::config::Profile;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{Error, GrantError, Result, sanitize};
 use crate::grant::Fresh;
 use crate::grant::netdisk::{self, Poll};
 use crate::secret::{Code, SecretKey};
@@ -19,13 +19,10 @@ const BROWSER_WAIT: Duration = Duration::from_secs(300);
 /// The device flow: show a code and a QR, poll until a person approves it elsewhere.
 pub(super) fn with_device(profile: &Profile, secret: &SecretKey, qr: bool) -> Result<Fresh> {
     if prompt::in_ci() {
-        return Err(prompt::no_terminal(&format!(
-            "`{}` needs a person to approve a device login",
-            profile.name
-        ))
-        .with_hint(
-            "log in on a workstation; docs/ci.md says how to give a netdisk profile to CI",
-        ));
+        return Err(GrantError::DeviceLoginNeedsTerminal {
+            profile: profile.name.to_string(),
+        }
+        .into());
     }
     // The device login has its own deadline, from the server.
     let client = Client::new(Duration::from_secs(3600 + 60))?;
@@ -63,11 +60,10 @@ pub(super) fn with_device(profile: &Profile, secret: &SecretKey, qr: bool) -> Re
         }
         if Instant::now() >= deadline {
             spinner.finish_and_clear();
-            return Err(Error::needs_person(format!(
-                "the device code for `{}` expired before it was approved",
-                profile.name
-            ))
-            .with_hint(format!("run `broker login {}` again", profile.name)));
+            return Err(GrantError::DeviceCodeExpired {
+                profile: profile.name.to_string(),
+            }
+            .into());
         }
         match netdisk::poll(&client, profile, secret, &device) {
             Ok(Poll::Pending) => {}
@@ -117,8 +113,7 @@ pub(super) fn with_code(
     let code = match given {
         "" => {
             if !prompt::interactive() {
-                return Err(prompt::no_terminal("an authorization code is needed")
-                    .with_hint("give it with `--code -` on stdin"));
+                return Err(GrantError::CodeNeedsTerminal.into());
             }
             ui::say(format!(
                 "Open this page, approve, and copy the code it shows:\n{}",
@@ -134,7 +129,7 @@ pub(super) fn with_code(
         || code.len() > 512
         || code.chars().any(|c| c.is_control() || c.is_whitespace())
     {
-        return Err(Error::usage("the authorization code is empty or malformed"));
+        return Err(GrantError::MalformedCode.into());
     }
     netdisk::exchange_code(
         &Client::new(timeout)?,
@@ -160,7 +155,9 @@ fn read_stdin_line() -> Result<String> {
     std::io::stdin()
         .lock()
         .take_line(&mut line)
-        .map_err(|e| Error::usage(format!("cannot read the code: {e}")))?;
+        .map_err(|e| GrantError::CannotReadCode {
+            reason: e.to_string(),
+        })?;
     Ok(line.trim().to_owned())
 }
 
@@ -182,11 +179,10 @@ pub(super) fn with_browser(
     secret: &SecretKey,
     timeout: Duration,
 ) -> Result<Fresh> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| Error::internal(format!("cannot listen on 127.0.0.1: {e}")))?;
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| loopback("listen", &e))?;
     let port = listener
         .local_addr()
-        .map_err(|e| Error::internal(e.to_string()))?
+        .map_err(|e| loopback("other", &e))?
         .port();
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let state: String = hex::encode(rand::random::<[u8; 16]>());
@@ -222,11 +218,20 @@ fn open_browser(url: &str) {
     }
 }
 
+/// The loopback listener failed at `step` (`listen`, `accept`, `other`).
+fn loopback(step: &'static str, e: &std::io::Error) -> Error {
+    GrantError::Loopback {
+        step,
+        reason: e.to_string(),
+    }
+    .into()
+}
+
 /// Serves the one redirect: checks `state`, answers a short page, returns the code.
 fn wait_for_redirect(listener: &TcpListener, state: &str) -> Result<Code> {
     listener
         .set_nonblocking(true)
-        .map_err(|e| Error::internal(e.to_string()))?;
+        .map_err(|e| loopback("other", &e))?;
     let deadline = Instant::now() + BROWSER_WAIT;
     loop {
         match listener.accept() {
@@ -237,17 +242,12 @@ fn wait_for_redirect(listener: &TcpListener, state: &str) -> Result<Code> {
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                 if Instant::now() >= deadline {
-                    return Err(Error::needs_person(
-                        "nobody completed the browser authorization in time",
-                    )
-                    .with_hint("try `broker login --device` instead"));
+                    return Err(GrantError::BrowserTimeout.into());
                 }
                 std::thread::sleep(Duration::from_millis(100));
             }
             Err(e) => {
-                return Err(Error::internal(format!(
-                    "the loopback listener failed: {e}"
-                )));
+                return Err(loopback("accept", &e));
             }
         }
     }
@@ -281,18 +281,16 @@ fn handle_redirect(mut stream: TcpStream, state: &str) -> Option<Result<Code>> {
     let (page, result) = match (param("state"), param("code"), param("error")) {
         (Some(s), _, _) if s != state => (
             "The state did not match; this answer was ignored.",
-            Err(Error::usage(
-                "the redirect's `state` did not match: the answer was refused (possible forgery)",
-            )),
+            Err(GrantError::StateMismatch.into()),
         ),
         // Only an answer carrying our `state` may end the login as declined: anything else on
         // this port could otherwise abort it. Its text is the server's: scrubbed like any.
         (Some(_), _, Some(err)) => (
             "Authorization was declined. You can close this tab.",
-            Err(Error::needs_person(format!(
-                "the authorization was declined (`{}`)",
-                sanitize(&declined_reason(&err, state))
-            ))),
+            Err(GrantError::Declined {
+                reason: sanitize(&declined_reason(&err, state)),
+            }
+            .into()),
         ),
         (Some(_), Some(code), None) if !code.is_empty() => (
             "broker is authorized. You can close this tab.",
@@ -300,7 +298,7 @@ fn handle_redirect(mut stream: TcpStream, state: &str) -> Option<Result<Code>> {
         ),
         _ => (
             "The redirect carried no code.",
-            Err(Error::usage("the redirect carried no code or state")),
+            Err(GrantError::NoCodeInRedirect.into()),
         ),
     };
     let body = format!("<!doctype html><title>broker</title><p>{page}</p>");

@@ -10,9 +10,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::baidu::client::{Answer, Client, Retry};
+use crate::baidu::client::{Answer, Client, Request, Retry};
 use crate::config::Profile;
-use crate::error::{Error, Result, sanitize};
+use crate::error::{Error, GrantError, Note, Result, sanitize};
 use crate::grant::{Fresh, Grant, Login, RefreshError, oauth, parse_token};
 use crate::secret::{Code, RefreshToken, SecretKey};
 
@@ -57,9 +57,7 @@ impl Grant for Netdisk {
     }
 
     fn fetch(&self, _client: &Client, _profile: &Profile, _secret: &SecretKey) -> Result<Fresh> {
-        Err(Error::internal(
-            "a netdisk token needs a refresh token or a login",
-        ))
+        Err(GrantError::FetchNeedsLogin.into())
     }
 
     fn refresh(
@@ -171,7 +169,7 @@ struct DeviceBody {
 fn device_code(client: &Client, profile: &Profile) -> Result<DeviceCode> {
     let url = format!("{}{DEVICE_CODE_PATH}", profile.endpoint);
     let answer = client.send(
-        &format!("device code for `{}`", profile.name),
+        &Request::new("device-code", profile.name.as_str()),
         Retry::Safe,
         |http| {
             http.get(&url).query(&[
@@ -191,9 +189,9 @@ pub fn parse_device_code(answer: &Answer, profile: &str) -> Result<DeviceCode> {
         return Err(e.to_error(profile));
     }
     let bad = || {
-        Error::network(format!(
-            "Baidu's device-code answer for `{profile}` is not usable"
-        ))
+        Error::from(GrantError::DeviceCodeUnusable {
+            profile: profile.to_owned(),
+        })
     };
     let text = crate::baidu::json_object(&answer.body).ok_or_else(bad)?;
     let body: DeviceBody = serde_json::from_str(text).map_err(|_| bad())?;
@@ -246,7 +244,7 @@ fn poll(
     let answer = oauth::post(
         client,
         profile,
-        "device poll",
+        "device-poll",
         Retry::Never,
         &[
             ("grant_type", "device_token"),
@@ -265,15 +263,15 @@ pub fn parse_poll(answer: &Answer, name: &str, now: DateTime<Utc>) -> Result<Pol
         return match e.code.as_str() {
             "authorization_pending" => Ok(Poll::Pending),
             "slow_down" => Ok(Poll::SlowDown),
-            "authorization_declined" | "access_denied" => Err(Error::needs_person(format!(
-                "the authorization of `{name}` was declined"
-            ))
-            .with_hint(format!("run `broker login {name}` again and approve it"))),
-            "expired_token" | "invalid_grant" => Err(Error::needs_person(format!(
-                "the device code for `{name}` expired or was refused: {}",
-                e.summary()
-            ))
-            .with_hint(format!("run `broker login {name}` again"))),
+            "authorization_declined" | "access_denied" => Err(GrantError::AuthorizationDeclined {
+                profile: name.to_owned(),
+            }
+            .into()),
+            "expired_token" | "invalid_grant" => Err(GrantError::DeviceCodeRefused {
+                profile: name.to_owned(),
+                said: e.said(),
+            }
+            .into()),
             _ => Err(e.to_error(name)),
         };
     }
@@ -291,7 +289,7 @@ fn exchange_code(
     oauth::fetch(
         client,
         profile,
-        "code exchange",
+        "code-exchange",
         Retry::ConnectOnly,
         &[
             ("grant_type", "authorization_code"),
@@ -304,7 +302,7 @@ fn exchange_code(
     )
     .map_err(|e| {
         if e.exit_code() == 3 {
-            e.map_message(|m| format!("{m} (codes are single-use and live 10 minutes)"))
+            e.note(Note::CodesAreSingleUse)
         } else {
             e
         }

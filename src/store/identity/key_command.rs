@@ -4,8 +4,9 @@ use std::process::{Command, Stdio};
 
 use zeroize::Zeroizing;
 
-use super::{ENV_KEY_CMD, ENV_KEY_CMD_TIMEOUT, MAX_IDENTITY, reason};
-use crate::error::{Error, Result};
+use super::{ENV_KEY_CMD_TIMEOUT, MAX_IDENTITY};
+use crate::error::internal::io_reason;
+use crate::error::{Error, Result, StoreError};
 
 /// How long `BROKER_AGE_KEY_CMD` may take by default: long enough for a password manager that
 /// asks to be unlocked, short enough that a command stuck on a prompt nobody sees ends.
@@ -32,43 +33,34 @@ fn run_command_to(cmd: &str, stderr: Stdio) -> Result<Zeroizing<Vec<u8>>> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(stderr);
-    let mut group = crate::process::spawn(&mut command)
-        .map_err(|e| Error::store(format!("cannot run `{ENV_KEY_CMD}`: {}", reason(&e))))?;
+    let mut group = crate::process::spawn(&mut command).map_err(|e| cannot_run(&e))?;
     let capture = group
         .child()
         .stdout
         .take()
         .map(|out| crate::process::Capture::start(out, MAX_IDENTITY));
-    let ended = group
-        .wait(timeout)
-        .map_err(|e| Error::store(format!("cannot run `{ENV_KEY_CMD}`: {}", reason(&e))))?;
+    let ended = group.wait(timeout).map_err(|e| cannot_run(&e))?;
     let captured = capture.map(crate::process::Capture::finish);
     if captured.as_ref().is_some_and(|c| c.too_large) {
-        return Err(Error::store(format!(
-            "`{ENV_KEY_CMD}` printed more than {} MiB",
-            MAX_IDENTITY >> 20
-        ))
-        .with_hint(
-            "the command must print an `AGE-SECRET-KEY-1…` identity on stdout, nothing else",
-        ));
+        return Err(StoreError::KeyCommandTooLarge {
+            max_mib: MAX_IDENTITY >> 20,
+        }
+        .into());
     }
     let status = match ended {
         crate::process::Ended::Exited(status) => status,
         crate::process::Ended::TimedOut => {
-            return Err(Error::store(format!(
-                "`{ENV_KEY_CMD}` did not finish within {}",
-                crate::duration::format(timeout)
-            ))
-            .with_hint(format!(
-                "run it by hand to see where it waits, or allow it longer with `{ENV_KEY_CMD_TIMEOUT}` (e.g. `2m`)"
-            )));
+            return Err(StoreError::KeyCommandTimedOut {
+                after: crate::duration::format(timeout),
+            }
+            .into());
         }
     };
     if !status.success() {
-        let how = crate::process::describe(status);
-        return Err(Error::store(format!("`{ENV_KEY_CMD}` failed ({how})")).with_hint(
-            "the command must print an `AGE-SECRET-KEY-1…` identity on stdout; run it by hand to see why it failed",
-        ));
+        return Err(StoreError::KeyCommandFailed {
+            how: crate::process::describe(status),
+        }
+        .into());
     }
     Ok(captured.map(|c| c.bytes).unwrap_or_default())
 }
@@ -78,21 +70,28 @@ fn key_command_timeout() -> Result<std::time::Duration> {
     let Some(raw) = std::env::var_os(ENV_KEY_CMD_TIMEOUT).filter(|v| !v.is_empty()) else {
         return Ok(KEY_CMD_TIMEOUT);
     };
-    let parsed = raw
-        .to_str()
-        .ok_or_else(|| "not valid UTF-8".to_owned())
-        .and_then(crate::duration::parse)
-        .and_then(|d| {
-            if d.is_zero() || d > MAX_KEY_CMD_TIMEOUT {
-                Err(format!(
-                    "must be between 1s and {}",
-                    crate::duration::format(MAX_KEY_CMD_TIMEOUT)
-                ))
-            } else {
-                Ok(d)
-            }
-        });
-    parsed.map_err(|why| Error::usage(format!("`{ENV_KEY_CMD_TIMEOUT}`: {why}")))
+    let invalid = |problem, reason| -> Error {
+        StoreError::InvalidKeyCommandTimeout {
+            problem,
+            reason,
+            max: crate::duration::format(MAX_KEY_CMD_TIMEOUT),
+        }
+        .into()
+    };
+    let text = raw.to_str().ok_or_else(|| invalid("not-text", None))?;
+    let d = crate::duration::parse(text).map_err(|why| invalid("not-a-duration", Some(why)))?;
+    if d.is_zero() || d > MAX_KEY_CMD_TIMEOUT {
+        return Err(invalid("out-of-range", None));
+    }
+    Ok(d)
+}
+
+/// `BROKER_AGE_KEY_CMD` could not be started or waited for.
+fn cannot_run(e: &std::io::Error) -> Error {
+    StoreError::CannotRunKeyCommand {
+        reason: io_reason(e),
+    }
+    .into()
 }
 
 #[cfg(test)]

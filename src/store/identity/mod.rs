@@ -8,15 +8,15 @@ mod key_command;
 mod passphrase;
 
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use age::secrecy::{ExposeSecret, SecretString};
 use age::x25519;
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
-use crate::store::atomic;
+use crate::error::{Error, Problem, Result, StoreError};
+use crate::store::error::IdentityFacts;
+use crate::store::{atomic, read};
 use key_command::run_command;
 use passphrase::{decrypt_identity_file, encrypt_with_passphrase, is_age_file};
 
@@ -84,13 +84,27 @@ impl IdentitySource {
 
     /// The source as errors name it: "`BROKER_AGE_KEY`", "`/path/identity.txt`", …
     /// Never the key itself, and not the command (it may carry a token for a password manager).
+    /// The words are the catalog's (`describe-identity`), the same as in the errors.
     pub fn describe(&self) -> String {
-        match self {
-            IdentitySource::Key(_) => format!("`{ENV_KEY}`"),
-            IdentitySource::File(p) => format!("`{}` (from `{ENV_KEY_FILE}`)", p.display()),
-            IdentitySource::Command(_) => format!("the output of `{ENV_KEY_CMD}`"),
-            IdentitySource::ConfigFile(p) => format!("`{}` (from `[store] identity`)", p.display()),
-            IdentitySource::DefaultFile(p) => format!("`{}`", p.display()),
+        let facts = self.facts();
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("source", facts.source);
+        args.set("path", facts.path.unwrap_or_default());
+        crate::catalog::message("describe-identity", &args).unwrap_or_default()
+    }
+
+    /// The source as an error's facts: the words come from the catalog (`describe-identity`).
+    pub fn facts(&self) -> IdentityFacts {
+        let (source, path) = match self {
+            IdentitySource::Key(_) => ("key", None),
+            IdentitySource::File(p) => ("file", Some(p)),
+            IdentitySource::Command(_) => ("command", None),
+            IdentitySource::ConfigFile(p) => ("config-file", Some(p)),
+            IdentitySource::DefaultFile(p) => ("default-file", Some(p)),
+        };
+        IdentityFacts {
+            source,
+            path: path.map(|p| p.display().to_string()),
         }
     }
 
@@ -114,7 +128,11 @@ impl std::fmt::Debug for IdentitySource {
             IdentitySource::ConfigFile(_) => "ConfigFile",
             IdentitySource::DefaultFile(_) => "DefaultFile",
         };
-        write!(f, "IdentitySource::{kind}({})", self.describe())
+        // The facts, not the catalog's words: never the key or the command.
+        match self.facts().path {
+            Some(path) => write!(f, "IdentitySource::{kind}({path})"),
+            None => write!(f, "IdentitySource::{kind}"),
+        }
     }
 }
 
@@ -190,13 +208,16 @@ pub fn generate(path: &Path, passphrase: Option<&SecretString>) -> Result<String
         None => Zeroizing::new(text.as_bytes().to_vec()),
         Some(pass) => {
             if pass.expose_secret().is_empty() {
-                return Err(Error::usage("the passphrase is empty"));
+                return Err(StoreError::EmptyPassphrase.into());
             }
             encrypt_with_passphrase(text.as_bytes(), pass)?
         }
     };
     atomic::write_new(path, &bytes, atomic::FILE_MODE).map_err(|e| {
-        if e.exit_code() == 2 {
+        if matches!(
+            e.problem(),
+            Problem::Store(StoreError::AlreadyExists { .. })
+        ) {
             already_exists(path)
         } else {
             e
@@ -206,11 +227,10 @@ pub fn generate(path: &Path, passphrase: Option<&SecretString>) -> Result<String
 }
 
 fn already_exists(path: &Path) -> Error {
-    Error::usage(format!(
-        "an age identity already exists at `{}`",
-        path.display()
-    ))
-    .with_hint("broker never overwrites an identity; `broker init` uses the existing one")
+    StoreError::IdentityExists {
+        path: path.display().to_string(),
+    }
+    .into()
 }
 
 /// The identities of `source`, as age X25519 keys (so callers can also derive public keys).
@@ -239,9 +259,8 @@ fn read_source(source: &IdentitySource) -> Result<Zeroizing<Vec<u8>>> {
 }
 
 fn read_identity_file(path: &Path, source: &IdentitySource) -> Result<Zeroizing<Vec<u8>>> {
-    let what = format!("the age identity {}", source.describe());
     let max = MAX_IDENTITY as u64;
-    match crate::store::read::regular_file(path, max, &what, crate::error::Kind::Store)? {
+    match read::file(path, max, read::FileRole::Identity(source))? {
         Some(contents) => Ok(contents.bytes),
         None => Err(not_found(source)),
     }
@@ -250,39 +269,19 @@ fn read_identity_file(path: &Path, source: &IdentitySource) -> Result<Zeroizing<
 /// "No identity", naming every place that was looked at.
 fn not_found(source: &IdentitySource) -> Error {
     // Only data already encrypted needs the identity, so it is lost rather than never made:
-    // `broker init` alone would add a new key that cannot read that data.
-    let hint = format!(
-        "restore the identity file from a backup (or set `{ENV_KEY}` to the `AGE-SECRET-KEY-1…` key); if it is lost, `broker init --force`, then `broker secret set NAME` and `broker login NAME` for each profile"
-    );
-    match source {
-        IdentitySource::DefaultFile(p) => Error::store(format!(
-            "no age identity: `{ENV_KEY}`, `{ENV_KEY_FILE}` and `{ENV_KEY_CMD}` are not set, the config has no `[store] identity`, and `{}` does not exist",
-            p.display()
-        ))
-        .with_hint(hint),
-        IdentitySource::File(p) => {
-            Error::store(format!("no age identity: `{}` named by `{ENV_KEY_FILE}` does not exist", p.display()))
-                .with_hint(format!("fix or unset `{ENV_KEY_FILE}` (it is used alone, before any other source)"))
-        }
-        IdentitySource::ConfigFile(p) => {
-            Error::store(format!("no age identity: `{}` named by `[store] identity` does not exist", p.display()))
-                .with_hint("fix `[store] identity` in the config, or run `broker init`")
-        }
-        IdentitySource::Key(_) | IdentitySource::Command(_) => {
-            Error::store(format!("no age identity in {}", source.describe())).with_hint(hint)
-        }
+    // `broker init` alone would add a new key that cannot read that data (the hint says so).
+    StoreError::NoIdentity {
+        identity: source.facts(),
     }
+    .into()
 }
+
 /// Parse identity lines (`AGE-SECRET-KEY-1…`, `#` comments and blank lines ignored).
 /// Errors give the line number, never the line.
 fn parse_keys(text: &[u8], source: &IdentitySource) -> Result<Vec<x25519::Identity>> {
-    let hint = "an identity is one `AGE-SECRET-KEY-1…` key per line, as written by `age-keygen` or `broker init`";
-    let text = std::str::from_utf8(text).map_err(|_| {
-        Error::store(format!(
-            "{} is not an age identity (not UTF-8 text)",
-            source.describe()
-        ))
-        .with_hint(hint)
+    let identity = || source.facts();
+    let text = std::str::from_utf8(text).map_err(|_| StoreError::IdentityNotText {
+        identity: identity(),
     })?;
     let mut keys = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -291,39 +290,27 @@ fn parse_keys(text: &[u8], source: &IdentitySource) -> Result<Vec<x25519::Identi
             continue;
         }
         if line.starts_with("AGE-PLUGIN-") {
-            return Err(Error::store(format!(
-                "{} holds an age plugin identity (line {}), which broker does not support",
-                source.describe(),
-                n + 1
-            ))
-            .with_hint("use an X25519 identity (`age-keygen`, or `broker init`)"));
+            return Err(StoreError::IdentityPlugin {
+                identity: identity(),
+                line: n + 1,
+            }
+            .into());
         }
-        let key = line.parse::<x25519::Identity>().map_err(|_| {
-            Error::store(format!(
-                "{} is not an age identity: line {} is not an `AGE-SECRET-KEY-1…` key",
-                source.describe(),
-                n + 1
-            ))
-            .with_hint(hint)
-        })?;
+        let key = line
+            .parse::<x25519::Identity>()
+            .map_err(|_| StoreError::IdentityBadLine {
+                identity: identity(),
+                line: n + 1,
+            })?;
         keys.push(key);
     }
     if keys.is_empty() {
-        return Err(
-            Error::store(format!("{} holds no age identity", source.describe())).with_hint(hint),
-        );
+        return Err(StoreError::IdentityEmpty {
+            identity: identity(),
+        }
+        .into());
     }
     Ok(keys)
-}
-
-/// An I/O error's reason without the "(os error N)" noise, lowercase.
-pub(super) fn reason(e: &io::Error) -> String {
-    let s = e.to_string();
-    let s = match s.find(" (os error") {
-        Some(i) => &s[..i],
-        None => &s,
-    };
-    s.to_lowercase()
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@ use std::io::{self, Read, Write};
 use age::secrecy::SecretString;
 use zeroize::Zeroizing;
 
-use super::{ENV_KEY, ENV_PASSPHRASE, IdentitySource, reason};
-use crate::error::{Error, Result};
+use super::{ENV_PASSPHRASE, IdentitySource};
+use crate::error::internal::io_reason;
+use crate::error::{Error, Result, StoreError};
 
 /// The highest scrypt work factor (log2 N) accepted for a passphrase-protected identity; the
 /// reference age tool's limit.
@@ -29,21 +30,12 @@ pub(super) fn decrypt_identity_file(
     source: &IdentitySource,
     passphrase: Option<&SecretString>,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    let corrupt = || {
-        Error::store(format!(
-            "the age identity {} is encrypted but corrupt",
-            source.describe()
-        ))
-        .with_hint("restore the identity from a backup, or create a new one with `broker init`")
-    };
+    let facts = || source.facts();
+    let corrupt = || -> Error { StoreError::IdentityCorrupt { identity: facts() }.into() };
     let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
         .map_err(|_| corrupt())?;
     if !decryptor.is_scrypt() {
-        return Err(Error::store(format!(
-            "the age identity {} is encrypted to recipients, not with a passphrase",
-            source.describe()
-        ))
-        .with_hint("decrypt it with `age -d` and point broker at the result, or use a passphrase-protected identity"));
+        return Err(StoreError::IdentityNotPassphrase { identity: facts() }.into());
     }
     let pass = match passphrase {
         Some(p) => p.clone(),
@@ -59,18 +51,11 @@ pub(super) fn decrypt_identity_file(
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {
             age::DecryptError::DecryptionFailed | age::DecryptError::KeyDecryptionFailed => {
-                Error::store(format!(
-                    "wrong passphrase for the age identity {}",
-                    source.describe()
-                ))
-                .with_hint(format!(
-                    "check `{ENV_PASSPHRASE}` or type the passphrase again"
-                ))
+                StoreError::WrongPassphrase { identity: facts() }.into()
             }
-            age::DecryptError::ExcessiveWork { .. } => Error::store(format!(
-                "the age identity {} needs far more passphrase work than this machine allows",
-                source.describe()
-            )),
+            age::DecryptError::ExcessiveWork { .. } => {
+                StoreError::ExcessivePassphraseWork { identity: facts() }.into()
+            }
             _ => corrupt(),
         })?;
     let mut plain = Zeroizing::new(Vec::new());
@@ -93,21 +78,17 @@ fn passphrase_from_env_or_tty(source: &IdentitySource) -> Result<SecretString> {
         .open("/dev/tty")
         .is_err();
     if no_tty || crate::prompt::in_ci() {
-        return Err(Error::store(format!(
-            "the age identity {} is passphrase-protected and there is no terminal to ask for the passphrase",
-            source.describe()
-        ))
-        .with_hint(format!("set `{ENV_PASSPHRASE}`, or use an identity without a passphrase (`{ENV_KEY}`)")));
+        return Err(StoreError::NoTerminalForPassphrase {
+            identity: source.facts(),
+        }
+        .into());
     }
     let typed = rpassword::prompt_password(format!(
         "passphrase for the age identity {}: ",
         source.describe()
     ))
-    .map_err(|e| {
-        Error::store(format!(
-            "cannot read the passphrase from the terminal: {}",
-            reason(&e)
-        ))
+    .map_err(|e| StoreError::CannotReadPassphrase {
+        reason: io_reason(&e),
     })?;
     Ok(SecretString::from(typed))
 }
@@ -117,8 +98,9 @@ pub(super) fn encrypt_with_passphrase(
     plaintext: &[u8],
     passphrase: &SecretString,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    let fail =
-        |e: io::Error| Error::internal(format!("cannot encrypt the identity: {}", reason(&e)));
+    let fail = |e: io::Error| StoreError::CannotEncryptIdentity {
+        reason: io_reason(&e),
+    };
     let encryptor = age::Encryptor::with_user_passphrase(passphrase.clone());
     let armored =
         age::armor::ArmoredWriter::wrap_output(Vec::new(), age::armor::Format::AsciiArmor)

@@ -39,13 +39,8 @@ impl Cache {
     /// The copy, if there is a readable one; anything odd is no copy (Redis is the truth).
     pub(super) fn load(&self, profile: &ProfileName) -> Option<Copy> {
         let path = self.path(profile);
-        let contents = read::regular_file(
-            &path,
-            read::MAX_STATE,
-            "a local copy",
-            crate::error::Kind::Store,
-        )
-        .ok()??;
+        let contents =
+            read::file(&path, read::MAX_STATE, read::FileRole::State(profile)).ok()??;
         let confirmed = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
         let rest = contents.bytes.strip_prefix(MAGIC)?;
         let nl = rest.iter().position(|&b| b == b'\n')?;

@@ -8,7 +8,7 @@ mod place;
 mod records;
 
 pub use place::Place;
-pub use records::{HandedOff, HookResult, InFlight, NeedsLogin};
+pub use records::{HandedOff, HookResult, InFlight, NeedsLogin, Told};
 
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Result, StoreError};
 use crate::secret::{AccessToken, RefreshToken};
 
 /// A profile's tokens and rotation bookkeeping. Secrets are wrapper types whose `Debug` prints
@@ -173,10 +173,9 @@ impl TokenState {
     pub fn to_json(&self) -> Result<Zeroizing<Vec<u8>>> {
         let mut out = Zeroizing::new(Vec::with_capacity(512));
         serde_json::to_writer_pretty(&mut *out, self).map_err(|e| {
-            Error::internal(format!(
-                "cannot serialize the token state: {}",
-                e.classify_name()
-            ))
+            StoreError::CannotSerializeState {
+                category: category(&e),
+            }
         })?;
         out.push(b'\n');
         Ok(out)
@@ -188,45 +187,32 @@ impl TokenState {
         // A state is always an object of UTF-8 text (see `baidu::json_object` for why both are
         // checked before serde).
         let Some(text) = crate::baidu::json_object(bytes) else {
-            return Err(Error::store(
-                "the token state is not valid (not a JSON object of UTF-8 text)",
-            )
-            .with_hint("log in again (`broker login`) to replace it"));
+            return Err(StoreError::StateNotJson.into());
         };
-        let state: TokenState = serde_json::from_str(text).map_err(|e| {
-            Error::store(format!(
-                "the token state is not valid ({} at line {}, column {})",
-                e.classify_name(),
-                e.line(),
-                e.column()
-            ))
-            .with_hint("log in again (`broker login`) to replace it")
-        })?;
+        let state: TokenState =
+            serde_json::from_str(text).map_err(|e| StoreError::StateInvalid {
+                category: category(&e),
+                line: e.line(),
+                column: e.column(),
+            })?;
         if state.version > Self::VERSION {
-            return Err(Error::store(format!(
-                "the token state has version {}, newer than this broker understands ({})",
-                state.version,
-                Self::VERSION
-            ))
-            .with_hint("upgrade broker; the state was written by a newer release"));
+            return Err(StoreError::StateTooNew {
+                version: state.version,
+                supported: Self::VERSION,
+            }
+            .into());
         }
         Ok(state)
     }
 }
 
-/// Names serde_json's error categories without echoing any of the input.
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-
-impl ClassifyName for serde_json::Error {
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "i/o error",
-            serde_json::error::Category::Syntax => "syntax error",
-            serde_json::error::Category::Data => "unexpected or missing field",
-            serde_json::error::Category::Eof => "truncated",
-        }
+/// serde_json's error category, never any of the input: `io`, `syntax`, `data`, `eof`.
+fn category(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "io",
+        serde_json::error::Category::Syntax => "syntax",
+        serde_json::error::Category::Data => "data",
+        serde_json::error::Category::Eof => "eof",
     }
 }
 
