@@ -2,8 +2,9 @@
 # Runs broker's whole test suite on a fresh machine: installs what the tests need (the
 # reference `age` tool, curl, the real shells the shell integration is tested in: bash, zsh,
 # fish, plus shellcheck and `script` for a pseudo-terminal; libfaketime's `faketime` for the
-# clock tests), then `cargo test` with the `failpoints` feature, which builds the `broker`
-# binary the integration tests run with its test-only crash points (the crash matrix,
+# clock tests; `redis-server` for the shared store of a fleet), then `cargo test` with the
+# `failpoints` feature, which builds the `broker` binary the integration tests run with its
+# test-only crash points (the crash matrix,
 # tests/cli/crash.rs; docs/rotation.md). Release builds never have that feature.
 # Then the interop suite (tests/interop): the real Python clients against `broker emulator`;
 # and Chromium, the real browser of the `broker login --browser` test (tests/cli/browser.rs).
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for tool in age:age age-keygen:age curl:curl bash:bash zsh:zsh fish:fish shellcheck:shellcheck script:bsdutils faketime:faketime python3:python3 chromium:chromium; do
+for tool in age:age age-keygen:age curl:curl bash:bash zsh:zsh fish:fish shellcheck:shellcheck script:bsdutils faketime:faketime redis-server:redis-server redis-cli:redis-tools python3:python3 chromium:chromium; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 # `python3 -m venv` needs ensurepip, a separate package on Debian.

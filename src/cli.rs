@@ -106,6 +106,11 @@ pub enum Command {
     /// Try a profile's hooks without touching Baidu, or re-run them for the current token
     #[command(subcommand)]
     Hooks(HooksCommand),
+    /// Move a profile's state between machines or stores: an encrypted bundle out, then in
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Run a command on each rotation another machine of a Redis fleet announces
+    Watch(WatchArgs),
     // The two commands of the `emulator` feature (default): a build without it does not offer
     // them, so `broker emulator` there is an unknown command (exit 2) like any other.
     /// Serve a local Baidu-compatible OAuth emulator
@@ -121,6 +126,54 @@ pub struct DemoArgs {
     /// Keep the temporary home afterwards, to look at its files
     #[arg(long)]
     pub keep: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Print an age-encrypted bundle of the profiles' state; unless --keep, this store then
+    /// serves the exported token until it is due and never rotates it again (handed off)
+    Export(StateExportArgs),
+    /// Install a bundle (on stdin) into the configured store; an older one than the state
+    /// already there is refused unless --force
+    Import(StateImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StateExportArgs {
+    /// The profile (otherwise the one in force)
+    #[arg(value_name = "PROFILE", conflicts_with = "all", add = profile_names())]
+    pub profile: Option<String>,
+    /// Every profile that has a state
+    #[arg(long)]
+    pub all: bool,
+    /// Encrypt to this age recipient (repeatable; default: the store's recipients)
+    #[arg(long = "recipient", short = 'r', value_name = "R")]
+    pub recipients: Vec<String>,
+    /// Keep rotating here too (the lineage then lives in two places: only for a backup)
+    #[arg(long)]
+    pub keep: bool,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
+}
+
+#[derive(Debug, Args)]
+pub struct StateImportArgs {
+    /// Install even a bundle older than the state already there
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The profile to watch (otherwise every profile)
+    #[arg(value_name = "PROFILE", add = profile_names())]
+    pub profile: Option<String>,
+    /// The command and its arguments, after `--`: run once per rotation, with the event's
+    /// BROKER_PROFILE, BROKER_GENERATION and BROKER_EXPIRES_AT set (no token)
+    #[arg(last = true, value_name = "CMD", required = true)]
+    pub command: Vec<std::ffi::OsString>,
+    #[command(flatten)]
+    pub opt: ProfileOpt,
 }
 
 #[derive(Debug, Subcommand)]

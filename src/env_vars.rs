@@ -38,6 +38,9 @@ pub const BROKER_STATE_DIR: &str = "BROKER_STATE_DIR";
 pub const BROKER_TIMEOUT: &str = "BROKER_TIMEOUT";
 /// Overrides `[settings] refresh_before`.
 pub const BROKER_REFRESH_BEFORE: &str = "BROKER_REFRESH_BEFORE";
+/// The Redis URL of `[store] backend = "redis"`; overrides `[store] url` (keep a password here
+/// rather than in the config file).
+pub const BROKER_REDIS_URL: &str = "BROKER_REDIS_URL";
 /// The prefix of every broker variable (settings overrides, bookkeeping, hook facts).
 pub const BROKER_PREFIX: &str = "BROKER_";
 /// Test builds only (`failpoints` feature): the failure point to trigger.
@@ -68,6 +71,8 @@ pub const BROKER_APP_KEY: &str = "BROKER_APP_KEY";
 pub const BROKER_ACCESS_TOKEN: &str = "BROKER_ACCESS_TOKEN";
 /// When the new token expires.
 pub const BROKER_EXPIRES_AT: &str = "BROKER_EXPIRES_AT";
+/// The generation of the state a rotation saved (for `broker watch`'s command).
+pub const BROKER_GENERATION: &str = "BROKER_GENERATION";
 /// When the token it replaced expired.
 pub const BROKER_PREVIOUS_EXPIRES_AT: &str = "BROKER_PREVIOUS_EXPIRES_AT";
 /// The token's scope.

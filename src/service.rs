@@ -261,12 +261,16 @@ impl<'a> TokenService<'a> {
             Outcome::Rotated {
                 state,
                 previous_expires_at,
-            } => Some(self.fire(
-                profile,
-                &Facts::of_state(Event::Rotate, profile, state, *previous_expires_at),
-                Sinks::Write,
-                Trigger::Event,
-            )),
+            } => Some({
+                // Other machines of a fleet run their own sinks and hooks on it (`watch`).
+                self.store.announce(&profile.name, state);
+                self.fire(
+                    profile,
+                    &Facts::of_state(Event::Rotate, profile, state, *previous_expires_at),
+                    Sinks::Write,
+                    Trigger::Event,
+                )
+            }),
             Outcome::Cached(_) | Outcome::RotatedElsewhere(_) => None,
         }
     }
@@ -289,6 +293,7 @@ impl<'a> TokenService<'a> {
         state: &TokenState,
         previous_expires_at: Option<DateTime<Utc>>,
     ) -> Report {
+        self.store.announce(&profile.name, state);
         self.fire(
             profile,
             &Facts::of_state(Event::Login, profile, state, previous_expires_at),

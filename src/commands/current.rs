@@ -29,12 +29,32 @@ pub(crate) fn run(ctx: &Context, args: CurrentArgs) -> Result<()> {
         });
         if args.explain {
             value["environment"] = json!(check.as_str());
+            value["store"] = store_facts(ctx, &cfg, &name);
         }
         ui::print(format!("{value}\n"))?;
         return Ok(());
     }
     if args.explain {
         ui::print(format!("{name}\n{}\n", source.explain()))?;
+        // The file store is this machine's own: only a shared one is worth a line.
+        if cfg.backend.name() != "file" {
+            let facts = store_facts(ctx, &cfg, &name);
+            let text = |k: &str| facts[k].as_str().unwrap_or("-").to_owned();
+            let reach = if facts["reachable"] == true {
+                "reachable"
+            } else {
+                "UNREACHABLE"
+            };
+            let lease = facts["lease_holder"]
+                .as_str()
+                .map(|h| format!("; lease held by {h}"))
+                .unwrap_or_default();
+            ui::print(format!(
+                "state in the {} store at {} ({reach}){lease}\n",
+                text("backend"),
+                text("location")
+            ))?;
+        }
         match &check {
             Check::Stale => {
                 ui::warn(format!(
@@ -56,6 +76,19 @@ pub(crate) fn run(ctx: &Context, args: CurrentArgs) -> Result<()> {
         ui::print(format!("{name}\n"))?;
     }
     Ok(())
+}
+
+/// Where the profile's state lives: the backend, its place, whether it answers, who holds
+/// the lease.
+fn store_facts(ctx: &Context, cfg: &Config, name: &ProfileName) -> serde_json::Value {
+    let store = ctx.store(cfg);
+    let info = store.info();
+    json!({
+        "backend": info.name,
+        "location": info.location,
+        "reachable": info.reachable.is_ok(),
+        "lease_holder": store.holder(name),
+    })
 }
 
 /// How the token in this environment compares with the stored one.

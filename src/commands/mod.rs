@@ -19,11 +19,13 @@ mod profile;
 mod refresh;
 mod secret;
 mod shell_init;
+mod state;
 mod status;
 mod token;
 mod use_;
+mod watch;
 
-use crate::cli::{Cli, Command, Global, HooksCommand, ProfileCommand, SecretCommand};
+use crate::cli::{Cli, Command, Global, HooksCommand, ProfileCommand, SecretCommand, StateCommand};
 use crate::config::{Config, FlagSettings, Paths, Plaintext};
 use crate::error::{ConfigError, Hint, Note, Problem, Result, UsageError};
 use crate::profile::{ProfileName, Source};
@@ -54,6 +56,8 @@ pub fn run(mut cli: Cli) -> Result<()> {
         Command::Doctor(args) => doctor::run(&ctx, args),
         Command::Logout(args) => logout::run(&ctx, args),
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
+        Command::State(cmd) => state::run(&ctx, cmd),
+        Command::Watch(args) => watch::run(&ctx, args),
         #[cfg(feature = "emulator")]
         Command::Demo(args) => demo::run(args.keep),
     }
@@ -74,6 +78,9 @@ fn profile_flag(before: Option<String>, command: &Command) -> Result<Option<Stri
         Command::Logout(a) => Ok(&a.opt.profile),
         Command::Hooks(HooksCommand::Test(a) | HooksCommand::Run(a)) => Ok(&a.opt.profile),
         Command::Use(a) => Ok(&a.opt.profile),
+        Command::State(StateCommand::Export(a)) => Ok(&a.opt.profile),
+        Command::State(StateCommand::Import(_)) => Err("state import"),
+        Command::Watch(a) => Ok(&a.opt.profile),
         Command::Profile(ProfileCommand::List(a)) => Ok(&a.opt.profile),
         Command::Profile(ProfileCommand::Show(a)) => Ok(&a.opt.profile),
         Command::Profile(ProfileCommand::Remove(a)) => Ok(&a.opt.profile),
@@ -142,7 +149,7 @@ impl Context {
 
     /// The state store every command goes through.
     pub fn store(&self, cfg: &Config) -> SealedStore {
-        crate::store::open(self.paths.state_dir.clone(), self.vault(cfg))
+        cfg.open_store(self.vault(cfg))
     }
 
     /// The token service over `store`, telling the person on stderr.

@@ -28,8 +28,34 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         .iter()
         .map(|n| row(&cfg, &store, &cfg.profiles[n], now))
         .collect();
+    // A shared store says where it is, whether it answers, and who holds a lease.
+    let shared = (cfg.backend.name() != "file").then(|| store.info());
     for (r, n) in rows.iter_mut().zip(&names) {
         r["in_force"] = json!(in_force.as_ref() == Some(n));
+        if let Some(info) = &shared {
+            r["store"] = json!({
+                "backend": info.name,
+                "location": info.location,
+                "reachable": info.reachable.is_ok(),
+                "lease_holder": store.holder(n),
+            });
+        }
+    }
+    if let Some(info) = &shared
+        && !args.json
+    {
+        match &info.reachable {
+            Ok(()) => ui::say(format!("state store: {} at {}", info.name, info.location)),
+            Err(why) => ui::warn(format!(
+                "state store: {} at {} is unreachable ({why}); showing this machine's local copies",
+                info.name, info.location
+            )),
+        }
+        for n in &names {
+            if let Some(h) = store.holder(n) {
+                ui::say(format!("`{n}`: a rotation holds the lease ({h})"));
+            }
+        }
     }
     if args.json {
         ui::print(format!(

@@ -148,16 +148,28 @@ impl Config {
                 }
             }
         }
+        let backend = store_backend(&file.store, &cfg_path)?;
         Ok(Config {
             paths,
             exists,
             default_profile,
             recipients: file.store.recipients,
             identity: file.store.identity,
+            backend,
             settings,
             profiles,
             hooks: file.hooks,
         })
+    }
+
+    /// The store this config asks for.
+    pub fn open_store(&self, vault: crate::store::Vault) -> crate::store::SealedStore {
+        crate::store::open_backend(
+            &self.backend,
+            self.paths.state_dir.clone(),
+            vault,
+            self.settings.timeout.0,
+        )
     }
 
     /// The named profile, or exit 2 listing the ones that exist.
@@ -222,6 +234,27 @@ pub fn config_text<'a>(contents: &'a read::Contents, path: &Path) -> Result<&'a 
 /// Parses the file text into its typed form, with file, line and column in every error.
 pub fn parse(text: &str, path: &Path) -> Result<ConfigFile> {
     toml::from_str::<ConfigFile>(text).map_err(|e| toml_error(&e, text, path))
+}
+
+/// `[store] backend` and, for Redis, its settings (`BROKER_REDIS_URL` overriding `url`).
+/// Nothing of Redis is looked at for the file backend.
+fn store_backend(store: &StoreFile, cfg_path: &str) -> Result<crate::store::StoreBackend> {
+    use crate::store::{StoreBackend, redis::RedisSettings, redis::errors};
+    match store.backend.as_deref() {
+        None | Some("file") => Ok(StoreBackend::File),
+        Some("redis") => {
+            let env_url = std::env::var(crate::env_vars::BROKER_REDIS_URL).ok();
+            RedisSettings::from_config(
+                store.url.as_deref(),
+                env_url.as_deref(),
+                store.prefix.as_deref(),
+                store.cache_window.map(|w| w.0),
+                cfg_path,
+            )
+            .map(StoreBackend::Redis)
+        }
+        Some(other) => Err(errors::unknown_backend(other, cfg_path)),
+    }
 }
 
 #[cfg(test)]

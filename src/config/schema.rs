@@ -74,6 +74,18 @@ pub struct StoreFile {
     pub refresh_before: Option<Humane>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<PathBuf>,
+    /// `file` (the default) or `redis`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    /// The Redis URL (`BROKER_REDIS_URL` overrides it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The Redis key namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// How long a local copy of a Redis state is served without asking Redis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_window: Option<Humane>,
 }
 
 /// One `[profiles.NAME]` table as written in the file.
@@ -198,6 +210,8 @@ pub struct Config {
     pub default_profile: Option<ProfileName>,
     pub recipients: Vec<String>,
     pub identity: Option<PathBuf>,
+    /// Where states live (`[store] backend`).
+    pub backend: crate::store::StoreBackend,
     pub settings: Settings,
     pub profiles: BTreeMap<ProfileName, Profile>,
     pub hooks: Vec<Hook>,

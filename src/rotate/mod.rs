@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::baidu::client::Client;
 use crate::config::Profile;
-use crate::error::{Error, GrantError, Hint, Note, Result};
+use crate::error::{Error, GrantError, Hint, InternalError, Note, Result};
 use crate::failpoint;
 use crate::grant::{self, Fresh};
 use crate::store::state::{NeedsLogin, Told};
@@ -165,6 +165,9 @@ pub fn ensure_observed(
     let seen = store.load(name)?;
     if let Some(state) = &seen {
         check_needs_login(profile, state)?;
+        if state.handed_off.is_some() {
+            return serve_handed_off(profile, state, &policy).map_err(Failed::from);
+        }
         check_stored_promise(name.as_str(), state, &policy)?;
         if state.newly_copied(here.as_ref()) {
             warn_copied(out, profile, state, here.as_ref());
@@ -208,6 +211,9 @@ pub fn ensure_observed(
     }
     if let Some(state) = &current {
         check_needs_login(profile, state)?;
+        if state.handed_off.is_some() {
+            return serve_handed_off(profile, state, &policy).map_err(Failed::from);
+        }
         if !warned && state.newly_copied(here.as_ref()) {
             warn_copied(out, profile, state, here.as_ref());
         }
@@ -372,6 +378,22 @@ fn record_copy(
             ),
         );
     }
+}
+
+/// A state handed off to another store (`broker state export`): its token is served until it
+/// is due; after that, exit 3 naming when and to whom. Never a rotation here.
+fn serve_handed_off(profile: &Profile, state: &TokenState, policy: &Policy) -> Result<Outcome> {
+    let name = &profile.name;
+    if !policy.force && !due(state, Utc::now(), policy) {
+        return Ok(Outcome::Cached(state.clone()));
+    }
+    Err(match &state.handed_off {
+        Some(h) => h.error(name.as_str(), false),
+        None => InternalError::Unreachable {
+            what: "a state served as handed off without its mark",
+        }
+        .into(),
+    })
 }
 
 /// Refuses a state that Baidu said needs a new login.

@@ -147,6 +147,22 @@ fn version_of(path: &Path) -> Option<Version> {
 }
 
 impl Backend for FileBackend {
+    fn info(&self) -> super::BackendInfo {
+        super::BackendInfo {
+            name: "file",
+            location: self.dir.display().to_string(),
+            reachable: Ok(()),
+            appendonly: None,
+        }
+    }
+
+    fn holder(&self, profile: &ProfileName) -> Option<String> {
+        if !self.held_elsewhere(profile) {
+            return None;
+        }
+        lock::holder(&self.lock_path(profile)).map(|h| h.to_string())
+    }
+
     fn read(&self, profile: &ProfileName) -> Result<Option<Zeroizing<Vec<u8>>>> {
         Ok(self.read_blob(profile, false)?.map(|(bytes, _)| bytes))
     }

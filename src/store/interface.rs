@@ -68,6 +68,15 @@ pub trait StateStore: Send + Sync {
     /// Whether another process holds the profile's lock right now.
     fn held_elsewhere(&self, profile: &ProfileName) -> bool;
 
+    /// Who holds the profile's lease (`pid N`, `pid N on HOST`), when someone does.
+    fn holder(&self, _profile: &ProfileName) -> Option<String> {
+        None
+    }
+
+    /// Tells other machines sharing the store that `state` is new (Redis pub/sub: the
+    /// profile, generation and expiry, never a token). Best effort; nothing for files.
+    fn announce(&self, _profile: &ProfileName, _state: &TokenState) {}
+
     /// The journal mark of `state`, told apart as under way or interrupted by whether anyone
     /// holds the profile's lock: the one check `status` and `doctor` share.
     fn journal<'s>(&self, profile: &ProfileName, state: &'s TokenState) -> Option<Journal<'s>> {
@@ -127,6 +136,32 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn version(&self, profile: &ProfileName) -> Option<Version>;
     fn location(&self, profile: &ProfileName) -> String;
     fn place(&self, profile: &ProfileName) -> Option<Place>;
+    /// What it is, where, and whether it answers (`status`, `doctor`, `current --explain`).
+    /// May do I/O: never on the warm path.
+    fn info(&self) -> BackendInfo;
+    /// Who holds the profile's lease (`pid N`, `pid N on HOST`), when someone does.
+    fn holder(&self, _profile: &ProfileName) -> Option<String> {
+        None
+    }
+    /// Tells other machines that the profile was rotated (no secret in it). Best effort.
+    fn announce(&self, _profile: &ProfileName, _generation: u64, _expires_at: &str) {}
+    /// The Redis backend, for what only it does (`broker watch`).
+    fn as_redis(&self) -> Option<&super::redis::RedisBackend> {
+        None
+    }
+}
+
+/// Where states live, for people: the backend's name, its place (a folder; a Redis URL with
+/// the password masked, and the prefix), whether it answers, and, for Redis, whether it keeps
+/// an append-only file.
+#[derive(Debug, Clone)]
+pub struct BackendInfo {
+    pub name: &'static str,
+    pub location: String,
+    /// `Err(why)` when the store cannot be reached.
+    pub reachable: std::result::Result<(), String>,
+    /// Redis's `appendonly` (`None`: not Redis, or not readable with this ACL user).
+    pub appendonly: Option<bool>,
 }
 
 /// A backend's lease on one profile.

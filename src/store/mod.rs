@@ -16,11 +16,12 @@ pub mod identity;
 mod interface;
 pub mod lock;
 pub mod read;
+pub mod redis;
 mod sealed;
 pub mod state;
 pub mod vault;
 
-pub use interface::{Backend, BackendLock, Journal, ProfileLock, StateStore, Version};
+pub use interface::{Backend, BackendInfo, BackendLock, Journal, ProfileLock, StateStore, Version};
 pub use sealed::SealedStore;
 pub use state::{InFlight, Place, TokenState};
 pub use vault::Vault;
@@ -34,6 +35,46 @@ pub const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(60);
 /// The store broker uses: states under `dir`, sealed by `vault`.
 pub fn open(dir: PathBuf, vault: Vault) -> SealedStore {
     SealedStore::new(Box::new(file::FileBackend::new(dir)), vault)
+}
+
+/// Where states live (`[store] backend`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum StoreBackend {
+    /// Files under the state folder (the default).
+    #[default]
+    File,
+    /// One Redis shared by a fleet.
+    Redis(self::redis::RedisSettings),
+}
+
+impl StoreBackend {
+    pub fn name(&self) -> &'static str {
+        match self {
+            StoreBackend::File => "file",
+            StoreBackend::Redis(_) => "redis",
+        }
+    }
+}
+
+/// The store of `backend`: the file store, or Redis with its local copies under `dir`.
+/// `timeout` is the request time-out of a rotation, which a Redis lease must outlast.
+pub fn open_backend(
+    backend: &StoreBackend,
+    dir: PathBuf,
+    vault: Vault,
+    timeout: Duration,
+) -> SealedStore {
+    match backend {
+        StoreBackend::File => open(dir, vault),
+        StoreBackend::Redis(settings) => SealedStore::new(
+            Box::new(self::redis::RedisBackend::new(
+                settings.clone(),
+                &dir,
+                timeout,
+            )),
+            vault,
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,15 @@ impl SealedStore {
         &self.vault
     }
 
+    /// What the backend is and whether it answers (I/O: for `status` and `doctor`).
+    pub fn info(&self) -> super::BackendInfo {
+        self.backend.info()
+    }
+
+    pub fn redis(&self) -> Option<&super::redis::RedisBackend> {
+        self.backend.as_redis()
+    }
+
     fn unseal(&self, profile: &ProfileName, bytes: &[u8]) -> Result<TokenState> {
         // Said with the state it is about, keeping the exit code and the hint of the cause.
         let in_context = |e: Error| -> Error {
@@ -105,6 +114,20 @@ impl StateStore for SealedStore {
 
     fn held_elsewhere(&self, profile: &ProfileName) -> bool {
         self.backend.held_elsewhere(profile)
+    }
+
+    fn holder(&self, profile: &ProfileName) -> Option<String> {
+        self.backend.holder(profile)
+    }
+
+    fn announce(&self, profile: &ProfileName, state: &TokenState) {
+        self.backend.announce(
+            profile,
+            state.generation,
+            &state
+                .expires_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        );
     }
 }
 

@@ -23,6 +23,7 @@ mod output;
 mod profiles;
 mod readme;
 mod recovery;
+mod redis;
 mod rotation;
 mod secrets;
 mod shell;

@@ -707,7 +707,8 @@ fn completions_offer_profile_names_in_bash_zsh_and_fish() {
             assert_eq!(got, want, "{sh}: `{line}`");
         }
         // Subcommands still complete as before.
-        let got = complete_in(&home, sh, "broker sta");
+        // (`sta` is also `state` now.)
+        let got = complete_in(&home, sh, "broker statu");
         assert_eq!(got, ["status"], "{sh}");
     }
 }

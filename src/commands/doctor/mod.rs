@@ -27,7 +27,7 @@ use identity::{check_identity, check_recipients};
 use modes::check_modes;
 use network::check_endpoints;
 use report::{Report, conclude, print};
-use state::{check_secret, check_state};
+use state::{check_secret, check_state, check_store};
 
 /// How long the endpoint checks may take in all (they run at once), unless `--timeout` says.
 const NETWORK_TIMEOUT: Duration = Duration::from_secs(5);
@@ -51,7 +51,10 @@ pub(crate) fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
             None => cfg.profiles.values().collect(),
         };
         let vault = keys.map(|k| Vault::with_identities(cfg.recipients.clone(), source.clone(), k));
-        let store = vault.map(|v| crate::store::open(ctx.paths.state_dir.clone(), v));
+        let store = vault.map(|v| cfg.open_store(v));
+        if let Some(store) = &store {
+            check_store(store, &mut report);
+        }
         for profile in &profiles {
             check_secret(profile, store.as_ref().map(SealedStore::vault), &mut report);
             if let Some(store) = &store {

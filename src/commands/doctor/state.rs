@@ -6,7 +6,7 @@ use super::report::Report;
 use crate::config::{Profile, SecretSource};
 use crate::duration::relative;
 use crate::error::{Kind, sanitize};
-use crate::store::{Journal, StateStore, Vault};
+use crate::store::{BackendInfo, Journal, SealedStore, StateStore, Vault};
 
 /// Where the SecretKey lives, and whether it can be read.
 pub(super) fn check_secret(profile: &Profile, vault: Option<&Vault>, r: &mut Report) {
@@ -52,6 +52,47 @@ pub(super) fn check_secret(profile: &Profile, vault: Option<&Vault>, r: &mut Rep
     }
 }
 
+/// The store itself: for Redis, that it answers and keeps an append-only file (without one, a
+/// crash of Redis loses the last writes: a lost write can be a lost lineage).
+pub(super) fn check_store(store: &SealedStore, r: &mut Report) {
+    let BackendInfo {
+        name,
+        location,
+        reachable,
+        appendonly,
+    } = store.info();
+    if name == "file" {
+        return;
+    }
+    match reachable {
+        Err(why) => {
+            return r.fail(
+                "store",
+                None,
+                Kind::Network,
+                why,
+                "start Redis or fix `[store] url` / `BROKER_REDIS_URL`",
+            );
+        }
+        Ok(()) => r.ok("store", None, format!("{name} at {location} answers")),
+    }
+    match appendonly {
+        Some(true) => r.ok("store", None, "Redis keeps an append-only file (`appendonly yes`)"),
+        Some(false) => r.warn(
+            "store",
+            None,
+            "Redis has `appendonly no`: a crash loses the last writes, and a lost write of a netdisk state is a lost lineage (`broker login` again)",
+            "set `appendonly yes` (and `appendfsync everysec` or `always`) in redis.conf",
+        ),
+        None => r.warn(
+            "store",
+            None,
+            "cannot read Redis's `appendonly` setting (the ACL user lacks `CONFIG GET`)",
+            "check that the server runs with `appendonly yes`",
+        ),
+    }
+}
+
 fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -85,10 +126,13 @@ pub(super) fn check_state(profile: &Profile, store: &dyn StateStore, r: &mut Rep
     }
     match store.journal(&profile.name, &state) {
         Some(Journal::UnderWay(f)) => {
+            let who = store
+                .holder(&profile.name)
+                .unwrap_or_else(|| format!("pid {}", f.pid));
             return r.warn(
                 "state",
                 p,
-                format!("a refresh is under way (pid {})", f.pid),
+                format!("a refresh is under way ({who})"),
                 "run `broker doctor` again when it is done",
             );
         }

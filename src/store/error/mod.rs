@@ -224,6 +224,64 @@ pub enum StoreError {
         secrets: usize,
         tokens: usize,
     },
+
+    // --- The shared store of a fleet (src/store/redis/errors.rs) and the hand-off
+    // (src/commands/state.rs, src/commands/watch.rs).
+    /// `[store] backend` names no backend broker has (exit 2).
+    UnknownBackend { name: String, config: String },
+    /// `[store] backend = "redis"` without `url` or `BROKER_REDIS_URL` (exit 2).
+    RedisNoUrl { config: String },
+    /// A Redis URL broker cannot use (exit 2). `from` says where it came from; the URL itself
+    /// is never a fact (it may hold a password). `why`: `not-a-url`, `scheme`, `no-host`,
+    /// `client`.
+    RedisBadUrl { from: String, why: &'static str },
+    /// A `[store] prefix` outside the naming rule (exit 2).
+    RedisBadPrefix { prefix: String, config: String },
+    /// Redis cannot be reached or refused a command (exit 5). `url` is masked, `detail`
+    /// scrubbed of the password and sanitized.
+    RedisUnreachable { url: String, detail: String },
+    /// A value under the prefix that broker did not write.
+    RedisForeign { url: String, key: String },
+    /// A compare-and-set found a newer write than this lease last read: nothing written.
+    RedisChanged { profile: String },
+    /// The lease was not obtained in time (exit 5); `holder` when known.
+    LeaseTimeout {
+        profile: String,
+        known: bool,
+        holder: String,
+    },
+    /// A state handed off by `state export` whose token is due (exit 3).
+    HandedOff {
+        profile: String,
+        at: String,
+        to: String,
+    },
+    /// `state export` of a state already handed off (exit 3).
+    AlreadyHandedOff {
+        profile: String,
+        at: String,
+        to: String,
+    },
+    /// `state export` of a profile with nothing stored (exit 2).
+    NothingToExport { all: bool, profile: String },
+    /// `state import` of something that is not a bundle (exit 2).
+    NotABundle,
+    /// `state import`: stdin could not be read (exit 2; `reason`, the system's words).
+    CannotReadBundle { reason: String },
+    /// `state import` of a bundle whose state is for another grant than the profile (exit 2).
+    BundleGrant {
+        profile: String,
+        bundle: String,
+        config: String,
+    },
+    /// `state import` of a bundle older than the stored state (exit 2 unless `--force`).
+    BundleOlder {
+        profile: String,
+        bundle: String,
+        stored: String,
+    },
+    /// `broker watch` on the file backend (exit 2).
+    WatchNeedsRedis,
 }
 
 /// Which file of broker's was read, as facts: `file` (`config`, `use-default`, `state`,
@@ -277,7 +335,17 @@ impl StoreError {
             | CannotReadSecret { .. }
             | EmptySecret
             | SecretNotOneLine
-            | CannotReadAnswer { .. } => Kind::Usage,
+            | CannotReadAnswer { .. }
+            | UnknownBackend { .. }
+            | RedisNoUrl { .. }
+            | RedisBadUrl { .. }
+            | RedisBadPrefix { .. }
+            | NothingToExport { .. }
+            | NotABundle
+            | CannotReadBundle { .. }
+            | BundleGrant { .. }
+            | BundleOlder { .. }
+            | WatchNeedsRedis => Kind::Usage,
             FolderInTheWay { .. }
             | NotAFilePath { .. }
             | CannotEncryptIdentity { .. }
@@ -286,8 +354,8 @@ impl StoreError {
             | SavedBeforeLoaded { .. }
             | CannotSerializeState { .. }
             | LockFileTimedOut { .. } => Kind::Internal,
-            LockTimedOut { .. } => Kind::Network,
-            NoTerminal { .. } => Kind::NeedsPerson,
+            LockTimedOut { .. } | RedisUnreachable { .. } | LeaseTimeout { .. } => Kind::Network,
+            NoTerminal { .. } | HandedOff { .. } | AlreadyHandedOff { .. } => Kind::NeedsPerson,
             _ => Kind::Store,
         }
     }

@@ -8,7 +8,7 @@ mod place;
 mod records;
 
 pub use place::Place;
-pub use records::{HookResult, InFlight, NeedsLogin, Told};
+pub use records::{HandedOff, HookResult, InFlight, NeedsLogin, Told};
 
 use std::time::Duration;
 
@@ -76,6 +76,10 @@ pub struct TokenState {
     /// Cleared by the next rotation or login, which move the lineage on from here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copied_from: Option<Place>,
+    /// Set when the state was exported (`broker state export`) to live elsewhere: this copy
+    /// serves its token until due and never rotates again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handed_off: Option<HandedOff>,
 }
 fn current_version() -> u32 {
     TokenState::VERSION
@@ -111,6 +115,7 @@ impl TokenState {
             lineage: None,
             written_at: None,
             copied_from: None,
+            handed_off: None,
         }
     }
 

@@ -193,6 +193,53 @@ impl NeedsLogin {
     }
 }
 
+/// Set on a state exported with `broker state export` (without `--keep`): the lineage now
+/// lives where the bundle went. The exported token is served until it is due; the refresh
+/// token is gone from here, so it can never be presented twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandedOff {
+    pub at: DateTime<Utc>,
+    /// The age recipients the bundle was encrypted to.
+    pub to: Vec<String>,
+}
+
+impl HandedOff {
+    /// When, for messages: `2030-01-02 00:00 UTC`.
+    pub fn when(&self) -> String {
+        self.at.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+
+    /// To whom, for messages: `age1abcd…wxyz, age1…`.
+    pub fn whom(&self) -> String {
+        let to: Vec<String> = self.to.iter().map(|r| short_recipient(r)).collect();
+        if to.is_empty() {
+            "?".to_owned()
+        } else {
+            to.join(", ")
+        }
+    }
+
+    /// The error for a state handed off: `already` for a second export, else a due token.
+    pub fn error(&self, profile: &str, already: bool) -> crate::error::Error {
+        use crate::error::StoreError;
+        let (profile, at, to) = (profile.to_owned(), self.when(), self.whom());
+        if already {
+            StoreError::AlreadyHandedOff { profile, at, to }.into()
+        } else {
+            StoreError::HandedOff { profile, at, to }.into()
+        }
+    }
+}
+
+fn short_recipient(r: &str) -> String {
+    let r = sanitize(r);
+    if r.len() > 20 && r.is_ascii() {
+        format!("{}…{}", &r[..10], &r[r.len() - 6..])
+    } else {
+        r
+    }
+}
+
 /// The last run of one hook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HookResult {

@@ -1,0 +1,122 @@
+//! `broker watch [PROFILE] -- CMD…`: on a Redis fleet, run CMD once for each rotation another
+//! machine (or this one) announces, so that this machine can write its own sinks or restart
+//! what uses the token. The event carries no secret: CMD gets `BROKER_EVENT=rotate`,
+//! `BROKER_PROFILE`, `BROKER_GENERATION` and `BROKER_EXPIRES_AT`, and asks `broker token`
+//! for the token itself.
+
+use std::process::Command;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::cli::WatchArgs;
+use crate::commands::Context;
+use crate::env_vars;
+use crate::error::{Error, InternalError, Result, StoreError, sanitize};
+use crate::process::{self, Ended};
+use crate::profile::ProfileName;
+use crate::store::redis::errors;
+use crate::ui;
+
+/// How long CMD may run for one event.
+const CMD_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The payload of a rotation event, as `RedisBackend::announce` publishes it.
+#[derive(Deserialize)]
+struct Event {
+    profile: String,
+    generation: u64,
+    expires_at: String,
+}
+
+pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
+    let cfg = ctx.config()?;
+    let only = match ctx.named(args.profile.as_deref())? {
+        Some(n) => Some(cfg.profile(&n)?.name.clone()),
+        None => None,
+    };
+    let store = ctx.store(&cfg);
+    let Some(redis) = store.redis() else {
+        return Err(StoreError::WatchNeedsRedis.into());
+    };
+    let (program, rest) = args
+        .command
+        .split_first()
+        .ok_or(InternalError::Unreachable {
+            what: "`broker watch` without a command (clap requires one)",
+        })?;
+    let secret_vars: Vec<String> = cfg.secret_key_vars().map(str::to_owned).collect();
+    let mut conn = redis.subscriber()?;
+    let mut pubsub = conn.as_pubsub();
+    let channel = redis.channel();
+    pubsub
+        .subscribe(&channel)
+        .map_err(|e| errors::unreachable(&redis.settings().url, &e))?;
+    ui::say(format!(
+        "watching rotations of {} on `{channel}` at {}",
+        only.as_ref()
+            .map_or_else(|| "every profile".to_owned(), |n| format!("`{n}`")),
+        redis.settings().url
+    ));
+    loop {
+        let msg = pubsub
+            .get_message()
+            .map_err(|e| errors::unreachable(&redis.settings().url, &e))?;
+        let Ok(payload) = msg.get_payload::<String>() else {
+            continue;
+        };
+        let Ok(event) = serde_json::from_str::<Event>(&payload) else {
+            ui::debug(1, "ignored a message that is not a rotation event");
+            continue;
+        };
+        let Ok(profile) = ProfileName::parse(&event.profile) else {
+            continue;
+        };
+        if only.as_ref().is_some_and(|o| *o != profile) {
+            continue;
+        }
+        let expires_at = sanitize(&event.expires_at);
+        ui::debug(
+            1,
+            format!(
+                "`{profile}` rotated (generation {}, expires {expires_at})",
+                event.generation
+            ),
+        );
+        let mut cmd = Command::new(program);
+        cmd.args(rest)
+            .env(env_vars::BROKER_EVENT, "rotate")
+            .env(env_vars::BROKER_PROFILE, profile.as_str())
+            .env(env_vars::BROKER_GENERATION, event.generation.to_string())
+            .env(env_vars::BROKER_EXPIRES_AT, &expires_at);
+        // The command is told of a rotation, never handed a secret it did not ask for.
+        for var in &secret_vars {
+            cmd.env_remove(var);
+        }
+        let shown = sanitize(&program.to_string_lossy());
+        match process::spawn(&mut cmd).and_then(|mut g| g.wait(CMD_TIMEOUT)) {
+            Ok(Ended::Exited(s)) if s.success() => {}
+            Ok(Ended::Exited(s)) => ui::warn(format!(
+                "`{shown}` for the rotation of `{profile}` failed ({}); watching on",
+                process::describe(s)
+            )),
+            Ok(Ended::TimedOut) => ui::warn(format!(
+                "`{shown}` for the rotation of `{profile}` ran past {}s and was ended; watching on",
+                CMD_TIMEOUT.as_secs()
+            )),
+            Err(e) => {
+                let cause = match e.kind() {
+                    std::io::ErrorKind::NotFound => "not-found",
+                    std::io::ErrorKind::PermissionDenied => "not-executable",
+                    _ => "other",
+                };
+                return Err(Error::from(InternalError::CannotRun {
+                    command: shown,
+                    cause,
+                    reason: crate::error::internal::io_reason(&e),
+                })
+                .with_exit_code(if cause == "not-found" { 127 } else { 126 }));
+            }
+        }
+    }
+}

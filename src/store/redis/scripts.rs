@@ -1,0 +1,72 @@
+//! The Lua scripts that make the Redis store's writes atomic on one server: a write is a
+//! compare-and-set on the version key, a lease is renewed and released only by its owner.
+//!
+//! Keys of a profile: `PREFIX:PROFILE:state` (the sealed bytes), `PREFIX:PROFILE:version`
+//! (the write sequence: `N` while a state is stored, `N-` once removed, never reset, so a
+//! lapsed holder's expected version can never match again), `PREFIX:PROFILE:lock` (the
+//! lease: `OWNER HOST PID`). `PREFIX:profiles` is the set of stored profiles.
+
+use std::sync::LazyLock;
+
+use redis::Script;
+
+/// KEYS: state, version, profiles; ARGV: expected version ("" for none), bytes, profile.
+/// Returns the new version, or nil when the stored version is not the expected one.
+pub(super) static WRITE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local cur = redis.call('GET', KEYS[2]) or ''
+if cur ~= ARGV[1] then return false end
+local new = tostring((tonumber(string.match(cur, '^(%d+)')) or 0) + 1)
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], new)
+redis.call('SADD', KEYS[3], ARGV[3])
+return new
+",
+    )
+});
+
+/// KEYS: state, version, profiles; ARGV: profile. Idempotent; returns the version after.
+pub(super) static REMOVE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local cur = redis.call('GET', KEYS[2]) or ''
+redis.call('SREM', KEYS[3], ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then return cur end
+local new = tostring((tonumber(string.match(cur, '^(%d+)')) or 0) + 1) .. '-'
+redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], new)
+return new
+",
+    )
+});
+
+/// KEYS: lock; ARGV: owner. Compare-and-delete.
+pub(super) static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+",
+    )
+});
+
+/// KEYS: lock; ARGV: owner, lease in ms. Extends the lease only if it is still the owner's.
+pub(super) static RENEW: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+",
+    )
+});
+
+/// KEYS: lock; ARGV: owner. The lease's milliseconds left if it is the owner's, else -3.
+pub(super) static LEFT: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PTTL', KEYS[1]) end
+return -3
+",
+    )
+});
