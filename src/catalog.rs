@@ -45,12 +45,39 @@ pub const NOT_ERRORS: &[&str] = &[
     "describe-identity",
 ];
 
+/// The Simplified Chinese catalog: the same files, the same ids.
+const ZH_CN: &[(&str, &str)] = &[];
+
+/// A language broker speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    ZhCn,
+}
+
+impl Lang {
+    /// The language the environment asks for (SPEC §12).
+    fn from_env() -> Lang {
+        Lang::En
+    }
+}
+
+/// The language of this process, decided when a message is first rendered.
+pub fn lang() -> Lang {
+    static LANG: OnceLock<Lang> = OnceLock::new();
+    *LANG.get_or_init(Lang::from_env)
+}
+
 type Bundle = FluentBundle<FluentResource>;
 
-/// The catalog in use, parsed on first use.
-fn bundle() -> &'static Bundle {
-    static BUNDLE: OnceLock<Bundle> = OnceLock::new();
-    BUNDLE.get_or_init(|| load("en-US", EN_US))
+/// The catalog of `lang`, parsed on first use.
+fn bundle(lang: Lang) -> &'static Bundle {
+    static EN: OnceLock<Bundle> = OnceLock::new();
+    static ZH: OnceLock<Bundle> = OnceLock::new();
+    match lang {
+        Lang::En => EN.get_or_init(|| load("en-US", EN_US)),
+        Lang::ZhCn => ZH.get_or_init(|| load("zh-CN", ZH_CN)),
+    }
 }
 
 fn load(lang: &str, files: &[(&str, &str)]) -> Bundle {
@@ -73,18 +100,29 @@ fn load(lang: &str, files: &[(&str, &str)]) -> Bundle {
     bundle
 }
 
-/// The message `id` with `args`, or `None` if the catalog has no such message.
+/// The message `id` with `args` in the language of this process, or `None` if the catalog has
+/// no such message.
 pub fn message(id: &str, args: &FluentArgs<'_>) -> Option<String> {
-    format(id, None, args)
+    message_in(lang(), id, args)
+}
+
+/// [`message`] in `lang`.
+pub fn message_in(lang: Lang, id: &str, args: &FluentArgs<'_>) -> Option<String> {
+    format(lang, id, None, args)
 }
 
 /// The attribute `attribute` of message `id` (e.g. its `.hint`), if it has one.
-fn attribute(id: &str, attribute: &str, args: &FluentArgs<'_>) -> Option<String> {
-    format(id, Some(attribute), args)
+fn attribute(lang: Lang, id: &str, attribute: &str, args: &FluentArgs<'_>) -> Option<String> {
+    format(lang, id, Some(attribute), args)
 }
 
-fn format(id: &str, attribute: Option<&str>, args: &FluentArgs<'_>) -> Option<String> {
-    let bundle = bundle();
+/// A message of `lang`, else of English (a catalog being translated); the tests keep the
+/// catalogs complete, so the fallback is a safety net.
+fn format(lang: Lang, id: &str, attribute: Option<&str>, args: &FluentArgs<'_>) -> Option<String> {
+    let bundle = match bundle(lang) {
+        b if b.has_message(id) => b,
+        _ => bundle(Lang::En),
+    };
     let message = bundle.get_message(id)?;
     let pattern = match attribute {
         Some(name) => message.get_attribute(name)?.value(),
@@ -98,20 +136,27 @@ fn format(id: &str, attribute: Option<&str>, args: &FluentArgs<'_>) -> Option<St
     Some(text.into_owned())
 }
 
-/// The record of an error in words. See the module doc for the rules.
+/// The record of an error in words, in the language of this process. See the module doc for
+/// the rules.
 pub fn render_record(record: &Value) -> Rendered {
+    render_record_in(lang(), record)
+}
+
+/// [`render_record`] in `lang`: English for data (`--json`), which never changes with the
+/// language.
+pub fn render_record_in(lang: Lang, record: &Value) -> Rendered {
     let empty = Map::new();
     let map = record.as_object().unwrap_or(&empty);
     let id = format!("{}-{}", text(map, "domain"), text(map, "code"));
-    let args = facts(map);
-    let mut message = self::message(&id, &args).unwrap_or_else(|| unknown(&id, map));
+    let args = facts(lang, map);
+    let mut message = message_in(lang, &id, &args).unwrap_or_else(|| unknown(&id, map));
     let mut hint = match map.get("hint") {
-        Some(Value::Object(h)) => hint_message(h),
+        Some(Value::Object(h)) => hint_message(lang, h),
         _ => None,
     };
     // An error inside this one knows more about what to do than the outer one.
-    hint = hint.or_else(|| cause_hint(map));
-    hint = hint.or_else(|| attribute(&id, "hint", &args));
+    hint = hint.or_else(|| cause_hint(lang, map));
+    hint = hint.or_else(|| attribute(lang, &id, "hint", &args));
     for note in map
         .get("notes")
         .and_then(Value::as_array)
@@ -122,14 +167,14 @@ pub fn render_record(record: &Value) -> Rendered {
             continue;
         };
         let id = format!("note-{}", text(note, "note"));
-        let mut args = facts(note);
+        let mut args = facts(lang, note);
         args.set("error", message.clone());
-        if let Some(wrapped) = self::message(&id, &args) {
+        if let Some(wrapped) = message_in(lang, &id, &args) {
             message = wrapped;
         }
         let own = match note.get("hint") {
-            Some(Value::Object(h)) => hint_message(h),
-            _ => attribute(&id, "hint", &args),
+            Some(Value::Object(h)) => hint_message(lang, h),
+            _ => attribute(lang, &id, "hint", &args),
         };
         if own.as_deref().is_some_and(|h| !h.trim().is_empty()) {
             hint = own;
@@ -141,19 +186,23 @@ pub fn render_record(record: &Value) -> Rendered {
     }
 }
 
-fn cause_hint(map: &Map<String, Value>) -> Option<String> {
+fn cause_hint(lang: Lang, map: &Map<String, Value>) -> Option<String> {
     map.values()
         .filter(|v| v.get("domain").is_some())
-        .find_map(|v| render_record(v).hint)
+        .find_map(|v| render_record_in(lang, v).hint)
 }
 
 /// A hint record (`{"code": "login", "profile": …}`) in words.
 pub fn render_hint(record: &Value) -> Option<String> {
-    hint_message(record.as_object()?)
+    hint_message(lang(), record.as_object()?)
 }
 
-fn hint_message(hint: &Map<String, Value>) -> Option<String> {
-    message(&format!("hint-{}", text(hint, "code")), &facts(hint))
+fn hint_message(lang: Lang, hint: &Map<String, Value>) -> Option<String> {
+    message_in(
+        lang,
+        &format!("hint-{}", text(hint, "code")),
+        &facts(lang, hint),
+    )
 }
 
 fn text<'a>(map: &'a Map<String, Value>, key: &str) -> &'a str {
@@ -162,7 +211,7 @@ fn text<'a>(map: &'a Map<String, Value>, key: &str) -> &'a str {
 
 /// The facts of a record as Fluent variables, by the rules in the module doc. Nested objects
 /// (a hint, the notes) are not facts.
-fn facts(map: &Map<String, Value>) -> FluentArgs<'static> {
+fn facts(lang: Lang, map: &Map<String, Value>) -> FluentArgs<'static> {
     let mut args = FluentArgs::new();
     for (key, value) in map {
         let value: FluentValue<'static> = match value {
@@ -174,10 +223,10 @@ fn facts(map: &Map<String, Value>) -> FluentArgs<'static> {
             },
             Value::Bool(b) => b.to_string().into(),
             Value::Null => FluentValue::None,
-            Value::Array(items) => list(items).into(),
+            Value::Array(items) => list(lang, items).into(),
             // An error inside this one (a `cause`): its message.
             Value::Object(inner) if inner.contains_key("domain") => {
-                render_record(value).message.into()
+                render_record_in(lang, value).message.into()
             }
             Value::Object(_) => continue,
         };
@@ -187,8 +236,9 @@ fn facts(map: &Map<String, Value>) -> FluentArgs<'static> {
 }
 
 /// A list fact, joined the catalog's way (`list-separator`).
-fn list(items: &[Value]) -> String {
-    let separator = message("list-separator", &FluentArgs::new()).unwrap_or_else(|| ", ".into());
+fn list(lang: Lang, items: &[Value]) -> String {
+    let separator =
+        message_in(lang, "list-separator", &FluentArgs::new()).unwrap_or_else(|| ", ".into());
     let items: Vec<String> = items
         .iter()
         .map(|v| match v {
@@ -265,7 +315,7 @@ pub(crate) mod tests {
         let record = serde_json::json!({
             "a": null, "n": 3, "b": true, "l": ["x", "y"], "s": "t", "hint": {"code": "login"}
         });
-        let args = facts(record.as_object().unwrap());
+        let args = facts(Lang::En, record.as_object().unwrap());
         assert!(matches!(args.get("a"), Some(FluentValue::None)));
         assert_eq!(args.get("n"), Some(&FluentValue::from(3u64)));
         assert_eq!(args.get("b"), Some(&FluentValue::from("true")));
