@@ -79,6 +79,17 @@ impl Redis {
         }
     }
 
+    /// SIGSTOP / SIGCONT: a server that keeps its connections open and never answers.
+    pub fn freeze(&self, frozen: bool) {
+        let pid = self.child.as_ref().expect("running").id();
+        let signal = if frozen {
+            nix::sys::signal::Signal::SIGSTOP
+        } else {
+            nix::sys::signal::Signal::SIGCONT
+        };
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), signal).unwrap();
+    }
+
     /// Starts it again on the same port and folder.
     pub fn restart(&mut self) {
         self.stop();
@@ -687,4 +698,68 @@ fn sigkill_of_the_lease_holder_mid_refresh_lets_another_machine_recover_after_th
     assert!(after.get("refresh_in_flight").is_none(), "{after}");
     assert_eq!(first.refreshes(), 2);
     assert_eq!(first.emu().counters().refresh_reuse, 0);
+}
+
+#[test]
+fn redis_frozen_during_a_held_lease_does_not_hang_broker() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let home = fleet_home(&redis);
+    // A slow answer keeps the lease held past a renewal (`--timeout 5s`: a tick every 3.75 s).
+    home.emu().update_settings(broker_emulator::SettingsPatch {
+        latency_ms: Some(4_500),
+        ..Default::default()
+    });
+    let mut child = home
+        .std_cmd(&["refresh", "nd", "--force", "--timeout", "5s"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Frozen once the renewer has renewed (the lease's time left went up again).
+    let started = Instant::now();
+    let pttl = || -> i64 {
+        redis
+            .cli(&["PTTL", "fleet:nd:lock"])
+            .trim()
+            .trim_start_matches("(integer) ")
+            .parse()
+            .unwrap_or(-2)
+    };
+    let mut lowest = i64::MAX;
+    loop {
+        let left = pttl();
+        if left > 0 && left > lowest.saturating_add(500) {
+            break;
+        }
+        if left > 0 {
+            lowest = lowest.min(left);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the lease was never renewed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    redis.freeze(true);
+    let frozen_at = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if frozen_at.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            redis.freeze(false);
+            panic!("broker still running 30 s after Redis froze");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    redis.freeze(false);
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(5), "{err}");
+    assert!(err.contains("unreachable"), "{err}");
 }

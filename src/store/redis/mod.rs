@@ -130,14 +130,12 @@ impl RedisBackend {
                 &redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "invalid URL")),
             )
         })?;
-        let wait = self.timeout.clamp(Duration::from_millis(100), IO_TIMEOUT);
-        let conn = client
-            .get_connection_with_timeout(wait)
-            .map_err(|e| errors::unreachable(&self.settings.url, &e))?;
-        conn.set_read_timeout(Some(wait))
-            .and_then(|()| conn.set_write_timeout(Some(wait)))
-            .map_err(|e| errors::unreachable(&self.settings.url, &e))?;
-        Ok(conn)
+        open(client, self.io_wait()).map_err(|e| errors::unreachable(&self.settings.url, &e))
+    }
+
+    /// The longest one connection attempt or one command may take.
+    fn io_wait(&self) -> Duration {
+        self.timeout.clamp(Duration::from_millis(100), IO_TIMEOUT)
     }
 
     /// Runs `f` on this backend's connection (made on first use; dropped after an error, so
@@ -208,6 +206,16 @@ impl RedisBackend {
             .ok();
         Ok(appendonly.and_then(|v| v.get(1).map(|s| s == "yes")))
     }
+}
+
+/// A connection whose every command is bounded by `wait`: the client's connect time-out
+/// covers only the connect, and a server that stops answering (SIGSTOP, a dropped route)
+/// would otherwise block a read forever.
+fn open(client: &redis::Client, wait: Duration) -> redis::RedisResult<Connection> {
+    let conn = client.get_connection_with_timeout(wait)?;
+    conn.set_read_timeout(Some(wait))?;
+    conn.set_write_timeout(Some(wait))?;
+    Ok(conn)
 }
 
 /// `OWNER HOST PID` → `pid PID on HOST`.
@@ -431,13 +439,14 @@ impl RedisBackend {
         let client = self.client.clone().ok();
         let (key, owner, lost) = (key.to_owned(), owner.to_owned(), Arc::clone(lost));
         let lease = self.lease;
+        let wait = self.io_wait();
         let lease_ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX);
         let thread = std::thread::spawn(move || {
             let mut conn = None;
             while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(lease / 4) {
                 let Some(client) = &client else { return };
                 if conn.is_none() {
-                    conn = client.get_connection_with_timeout(IO_TIMEOUT).ok();
+                    conn = open(client, wait).ok();
                 }
                 let Some(c) = conn.as_mut() else { continue };
                 match scripts::RENEW
@@ -456,25 +465,17 @@ impl RedisBackend {
                 }
             }
         });
-        Renewer {
-            stop: Some(stop),
-            thread: Some(thread),
-        }
+        // Never joined: a renewal stuck on a server that stopped answering must not keep the
+        // command from finishing. Left alone, the thread can only extend a lease that is
+        // still this owner's, and the release that follows its stop deletes that.
+        drop(thread);
+        Renewer { _stop: stop }
     }
 }
 
+/// Stops its thread when dropped (the channel closes).
 struct Renewer {
-    stop: Option<mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Renewer {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+    _stop: mpsc::Sender<()>,
 }
 
 struct RedisLock<'a> {
