@@ -38,6 +38,11 @@ use cache::Cache;
 /// The longest a connection attempt or one command may take.
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The longest the warm path's version check (connect, then GET) may take: past it the local
+/// copy is served (and anything that would rotate fails), so a blackholed Redis costs a warm
+/// `token` little.
+const WARM_WAIT: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     State,
@@ -49,6 +54,9 @@ pub struct RedisBackend {
     settings: RedisSettings,
     client: std::result::Result<redis::Client, String>,
     conn: Mutex<Option<Connection>>,
+    /// Set at the first connection failure or time-out: Redis counts as down for the rest
+    /// of the process, so a command that asks it many things waits once, not once a call.
+    down: std::sync::OnceLock<crate::error::Error>,
     cache: Cache,
     /// How long a request to Baidu may take: a lease with less left is not "still held".
     timeout: Duration,
@@ -86,6 +94,7 @@ impl RedisBackend {
             settings,
             client,
             conn: Mutex::new(None),
+            down: std::sync::OnceLock::new(),
             cache,
             timeout,
             lease: timeout * 2 + Duration::from_secs(5),
@@ -123,14 +132,15 @@ impl RedisBackend {
         format!("{}:rotations", self.settings.prefix)
     }
 
-    fn connect(&self) -> Result<Connection> {
+    fn connect(&self, connect_wait: Duration) -> Result<Connection> {
         let client = self.client.as_ref().map_err(|_| {
             errors::unreachable(
                 &self.settings.url,
                 &redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "invalid URL")),
             )
         })?;
-        open(client, self.io_wait()).map_err(|e| errors::unreachable(&self.settings.url, &e))
+        open(client, connect_wait, self.io_wait())
+            .map_err(|e| errors::unreachable(&self.settings.url, &e))
     }
 
     /// The longest one connection attempt or one command may take.
@@ -141,16 +151,36 @@ impl RedisBackend {
     /// Runs `f` on this backend's connection (made on first use; dropped after an error, so
     /// the next call connects afresh, e.g. after Redis restarted).
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>) -> Result<T> {
+        self.with_within(self.io_wait(), f)
+    }
+
+    /// [`RedisBackend::with`], connecting within `connect_wait`. Once Redis failed to connect
+    /// or to answer in time, every later call fails at once with that error.
+    fn with_within<T>(
+        &self,
+        connect_wait: Duration,
+        f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
+    ) -> Result<T> {
+        if let Some(e) = self.down.get() {
+            return Err(e.clone());
+        }
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let conn = match guard.as_mut() {
             Some(c) => c,
-            None => guard.insert(self.connect()?),
+            None => match self.connect(connect_wait) {
+                Ok(c) => guard.insert(c),
+                Err(e) => return Err(self.down.get_or_init(|| e).clone()),
+            },
         };
         match f(conn) {
             Ok(v) => Ok(v),
             Err(e) => {
                 *guard = None;
-                Err(errors::unreachable(&self.settings.url, &e))
+                let err = errors::unreachable(&self.settings.url, &e);
+                if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() {
+                    return Err(self.down.get_or_init(|| err).clone());
+                }
+                Err(err)
             }
         }
     }
@@ -192,7 +222,7 @@ impl RedisBackend {
 
     /// A connection of its own, for a subscriber (`broker watch`).
     pub fn subscriber(&self) -> Result<Connection> {
-        let conn = self.connect()?;
+        let conn = self.connect(self.io_wait())?;
         conn.set_read_timeout(None)
             .map_err(|e| errors::unreachable(&self.settings.url, &e))?;
         Ok(conn)
@@ -211,8 +241,12 @@ impl RedisBackend {
 /// A connection whose every command is bounded by `wait`: the client's connect time-out
 /// covers only the connect, and a server that stops answering (SIGSTOP, a dropped route)
 /// would otherwise block a read forever.
-fn open(client: &redis::Client, wait: Duration) -> redis::RedisResult<Connection> {
-    let conn = client.get_connection_with_timeout(wait)?;
+fn open(
+    client: &redis::Client,
+    connect_wait: Duration,
+    wait: Duration,
+) -> redis::RedisResult<Connection> {
+    let conn = client.get_connection_with_timeout(connect_wait)?;
     conn.set_read_timeout(Some(wait))?;
     conn.set_write_timeout(Some(wait))?;
     Ok(conn)
@@ -274,7 +308,12 @@ impl Backend for RedisBackend {
         }
         let current = match &copy {
             Some(c) => self
-                .with(|conn| conn.get::<_, Option<String>>(self.key(profile, Kind::Version)))
+                .with_within(WARM_WAIT.min(self.io_wait()), |conn| {
+                    conn.set_read_timeout(Some(WARM_WAIT.min(self.io_wait())))?;
+                    let v = conn.get::<_, Option<String>>(self.key(profile, Kind::Version))?;
+                    conn.set_read_timeout(Some(self.io_wait()))?;
+                    Ok(v)
+                })
                 .map(|v| v.as_deref() == Some(c.version.as_str())),
             None => Ok(false),
         };
@@ -446,7 +485,7 @@ impl RedisBackend {
             while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(lease / 4) {
                 let Some(client) = &client else { return };
                 if conn.is_none() {
-                    conn = open(client, wait).ok();
+                    conn = open(client, wait, wait).ok();
                 }
                 let Some(c) = conn.as_mut() else { continue };
                 match scripts::RENEW
