@@ -221,7 +221,19 @@ pub fn rewrite_redis_state(
         .unwrap();
     assert!(out.status.success());
     // Moved on, as every write does, so that local copies see the change.
-    redis.cli(&["INCRBY", &format!("fleet:{profile}:version"), "1000"]);
+    let key = format!("fleet:{profile}:version");
+    let moved = format!("{}:by-hand", version_counter(redis, profile) + 1000);
+    redis.cli(&["SET", &key, &moved]);
+}
+
+/// The write counter of a profile's version key (`N…`; 0 when there is none).
+pub fn version_counter(redis: &Redis, profile: &str) -> u64 {
+    let raw = redis.get_raw(&format!("fleet:{profile}:version"));
+    let digits: String = String::from_utf8_lossy(&raw)
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().unwrap_or(0)
 }
 
 pub fn expire_in_redis(home: &Home, redis: &Redis, profile: &str) {
@@ -790,5 +802,33 @@ fn redis_that_stops_answering_costs_one_wait_per_process_not_one_per_call() {
     assert!(
         took_token < Duration::from_millis(2_500),
         "token took {took_token:?}"
+    );
+}
+
+#[test]
+fn redis_losing_its_data_never_lets_a_stale_local_copy_match_a_new_version() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let first = fleet_home(&redis);
+    first.ok(&["refresh", "nd", "--force"]);
+    let other = another_machine(&first);
+    let stale = other.ok(&["token", "nd"]);
+    let counter = version_counter(&redis, "nd");
+    // Redis loses everything (a restart without persistence, a failover, FLUSHDB) and the
+    // lineage starts again; its writes count up to the stale copy's number once more.
+    redis.cli(&["FLUSHDB"]);
+    let code = first.oob_code();
+    first.ok_stdin(&["login", "nd", "--code", "-"], &code);
+    while version_counter(&redis, "nd") < counter {
+        first.ok(&["refresh", "nd", "--force"]);
+    }
+    assert_eq!(version_counter(&redis, "nd"), counter);
+    let current = first.ok(&["token", "nd"]);
+    assert_ne!(current, stale);
+    assert_eq!(
+        other.ok(&["token", "nd"]),
+        current,
+        "the stale copy was served"
     );
 }

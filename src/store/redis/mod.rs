@@ -7,8 +7,9 @@
 //!   while held, released by a compare-and-delete. `still_held` is true only while more than
 //!   the request time-out is left, so a refresh token is never sent on a lease that could
 //!   lapse before Baidu answers.
-//! - Every write is a compare-and-set on the version key (the write sequence): a holder whose
-//!   lease lapsed can never overwrite what a later holder wrote.
+//! - Every write is a compare-and-set on the version key (the write sequence plus the writer's
+//!   random nonce): a holder whose lease lapsed can never overwrite what a later holder wrote,
+//!   and a version never repeats, even after Redis lost its data.
 //! - Reads go through a local copy (`cache.rs`): one GET of the version key when the copy is
 //!   current; the copy alone when Redis cannot be reached (rotating then fails, exit 5).
 //!
@@ -252,6 +253,12 @@ fn open(
     Ok(conn)
 }
 
+/// The writer's random part of a version: what makes a version never repeat, even when the
+/// counter before it does (Redis lost its data).
+fn nonce() -> String {
+    hex::encode(rand::random::<[u8; 8]>())
+}
+
 /// `OWNER HOST PID` → `pid PID on HOST`.
 fn describe_owner(value: &str) -> String {
     let mut parts = value.splitn(3, ' ');
@@ -465,6 +472,7 @@ impl RedisBackend {
                 .key(&keys[1])
                 .key(&keys[2])
                 .arg(profile.as_str())
+                .arg(nonce())
                 .invoke(c)
         })?;
         self.cache.remove(profile);
@@ -570,6 +578,7 @@ impl BackendLock for RedisLock<'_> {
                 .arg(&expected)
                 .arg(bytes)
                 .arg(self.profile.as_str())
+                .arg(nonce())
                 .invoke(c)
         })?;
         let new = new.ok_or_else(|| errors::changed(&self.profile))?;
