@@ -832,3 +832,33 @@ fn redis_losing_its_data_never_lets_a_stale_local_copy_match_a_new_version() {
         "the stale copy was served"
     );
 }
+
+#[test]
+fn foreign_values_under_the_prefix_are_exit_6_and_nothing_is_written() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let home = Home::with_emulator();
+    use_redis(&home, &redis.url());
+    home.add("nd", "netdisk");
+    // Another program's string where broker keeps its set of profiles.
+    redis.cli(&["SET", "fleet:profiles", "not-a-set"]);
+    let code = home.oob_code();
+    let out = home
+        .cmd(&["login", "nd", "--code", "-"])
+        .write_stdin(code.as_str())
+        .output()
+        .unwrap();
+    assert_failed(&out, 6, "login onto a foreign profiles key");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not write at `fleet:profiles`"), "{err}");
+    assert_eq!(redis.keys(), ["fleet:profiles"], "nothing else was written");
+    // A foreign type read outside a script: exit 6 too, never "unreachable".
+    redis.cli(&["DEL", "fleet:profiles"]);
+    let code = home.oob_code();
+    home.ok_stdin(&["login", "nd", "--code", "-"], &code);
+    redis.cli(&["DEL", "fleet:nd:version"]);
+    redis.cli(&["HSET", "fleet:nd:version", "a", "b"]);
+    let err = home.fails(&["refresh", "nd", "--force"], 6);
+    assert!(!err.contains("unreachable"), "{err}");
+}

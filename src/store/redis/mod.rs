@@ -144,6 +144,23 @@ impl RedisBackend {
             .map_err(|e| errors::unreachable(&self.settings.url, &e))
     }
 
+    /// The key named by an error that says Redis holds another program's value where broker
+    /// keeps its own: a script's type check (naming the key), a `WRONGTYPE` or a script that
+    /// failed on such a value (naming only the prefix).
+    fn foreign_key(&self, e: &redis::RedisError) -> Option<String> {
+        match e.code()? {
+            scripts::FOREIGN => e
+                .detail()
+                .and_then(|d| d.split(' ').next())
+                .map(str::to_owned),
+            "WRONGTYPE" => Some(format!("{}:*", self.settings.prefix)),
+            "ERR" if e.detail().is_some_and(|d| d.contains("user_script")) => {
+                Some(format!("{}:*", self.settings.prefix))
+            }
+            _ => None,
+        }
+    }
+
     /// The longest one connection attempt or one command may take.
     fn io_wait(&self) -> Duration {
         self.timeout.clamp(Duration::from_millis(100), IO_TIMEOUT)
@@ -175,6 +192,9 @@ impl RedisBackend {
         };
         match f(conn) {
             Ok(v) => Ok(v),
+            Err(e) if let Some(key) = self.foreign_key(&e) => {
+                Err(errors::foreign(&self.settings.url, &key))
+            }
             Err(e) => {
                 *guard = None;
                 let err = errors::unreachable(&self.settings.url, &e);
