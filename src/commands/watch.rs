@@ -90,7 +90,11 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
             .env(env_vars::BROKER_GENERATION, event.generation.to_string())
             .env(env_vars::BROKER_EXPIRES_AT, &expires_at);
         // The command is told of a rotation, never handed a secret it did not ask for.
-        for var in &secret_vars {
+        for var in crate::hooks::WITHHELD
+            .iter()
+            .copied()
+            .chain(secret_vars.iter().map(String::as_str))
+        {
             cmd.env_remove(var);
         }
         let shown = sanitize(&program.to_string_lossy());

@@ -604,11 +604,20 @@ fn watch_runs_its_command_on_a_rotation_from_another_home() {
     let other = another_machine(&first);
     let log = other.path().join("events.log");
     let script = format!(
-        "echo \"$BROKER_EVENT $BROKER_PROFILE $BROKER_GENERATION $BROKER_EXPIRES_AT ${{BAIDU_ACCESS_TOKEN:-none}}\" >> '{}'",
+        "echo \"$BROKER_EVENT $BROKER_PROFILE $BROKER_GENERATION $BROKER_EXPIRES_AT ${{BAIDU_ACCESS_TOKEN:-none}} ${{BROKER_REDIS_URL:-withheld}}\" >> '{}'",
         log.display()
     );
+    // The URL (it may hold a password) reaches neither CMD nor a hook of the rotating machine.
+    let hook_log = first.path().join("hook.log");
+    let mut text = first.read_config();
+    text.push_str(&format!(
+        "\n[[profiles.nd.hooks]]\nname = \"env\"\non = [\"rotate\"]\nrun = \"echo ${{BROKER_REDIS_URL:-withheld}} >> '{}'\"\n",
+        hook_log.display()
+    ));
+    first.write_config(&text);
     let mut watch = other
         .std_cmd(&["watch", "nd", "--", "sh", "-c", &script])
+        .env("BROKER_REDIS_URL", redis.url())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -626,7 +635,16 @@ fn watch_runs_its_command_on_a_rotation_from_another_home() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    first.ok(&["refresh", "nd", "--force"]);
+    let out = first
+        .cmd(&["refresh", "nd", "--force"])
+        .env("BROKER_REDIS_URL", redis.url())
+        .output()
+        .unwrap();
+    stdout(&out);
+    assert_eq!(
+        std::fs::read_to_string(&hook_log).unwrap().trim(),
+        "withheld"
+    );
     let generation = redis_state(&first, &redis, "nd")["generation"]
         .as_u64()
         .unwrap();
@@ -646,7 +664,7 @@ fn watch_runs_its_command_on_a_rotation_from_another_home() {
         line.starts_with(&format!("rotate nd {generation} ")),
         "{line}"
     );
-    assert!(line.trim_end().ends_with(" none"), "{line}");
+    assert!(line.trim_end().ends_with(" none withheld"), "{line}");
     assert!(!line.contains(token.trim()), "the event carries no token");
     // Without Redis there is nothing to watch: exit 2.
     let home = Home::init();
