@@ -880,3 +880,34 @@ fn foreign_values_under_the_prefix_are_exit_6_and_nothing_is_written() {
     let err = home.fails(&["refresh", "nd", "--force"], 6);
     assert!(!err.contains("unreachable"), "{err}");
 }
+
+#[test]
+fn machines_that_spell_the_redis_url_differently_see_no_copied_state() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let first = fleet_home(&redis);
+    let other = another_machine(&first);
+    // The same server, spelled another way (host name, no database) and from the environment.
+    let spelled = format!("redis://localhost:{}", redis.port);
+    for _ in 0..2 {
+        for (home, url) in [(&other, Some(&spelled)), (&first, None)] {
+            let mut cmd = home.cmd(&["refresh", "nd", "--force", "-v"]);
+            if let Some(url) = url {
+                cmd.env("BROKER_REDIS_URL", url);
+            }
+            let out = cmd.output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{err}");
+            assert!(
+                !err.contains("copied") && !err.contains("is now read at"),
+                "{err}"
+            );
+        }
+    }
+    assert!(
+        redis_state(&first, &redis, "nd")
+            .get("copied_from")
+            .is_none()
+    );
+}

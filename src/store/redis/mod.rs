@@ -469,10 +469,12 @@ impl Backend for RedisBackend {
         )
     }
 
-    /// The same for every machine: one state, wherever it is read from.
+    /// The same for every machine: one state, wherever it is read from. Named by its key
+    /// alone, not the URL: machines spell the same server differently (a host name or an
+    /// address, a port or none, another ACL user), and that is no copy.
     fn place(&self, profile: &ProfileName) -> Option<Place> {
         Some(Place {
-            path: format!("{}#{}", self.settings.url, self.key(profile, Kind::State)),
+            path: format!("redis:{}", self.key(profile, Kind::State)),
             host: "redis".to_owned(),
             machine: None,
         })
