@@ -911,3 +911,26 @@ fn machines_that_spell_the_redis_url_differently_see_no_copied_state() {
             .is_none()
     );
 }
+
+#[test]
+fn state_export_into_a_closed_pipe_hands_nothing_off() {
+    let laptop = Home::with_emulator();
+    laptop.login_netdisk("nd");
+    let (read_end, write_end) = nix::unistd::pipe().unwrap();
+    drop(read_end);
+    let out = laptop
+        .std_cmd(&["state", "export", "nd"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(write_end))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    let state = laptop.state_json("nd");
+    assert!(state.get("handed_off").is_none(), "{state}");
+    assert!(state["refresh_token"].is_string(), "the lineage was lost");
+    // Nothing was handed off, so exporting again works.
+    let bundle = laptop.ok(&["state", "export", "nd"]);
+    assert!(bundle.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+}
