@@ -243,6 +243,21 @@ pub fn expire_in_redis(home: &Home, redis: &Redis, profile: &str) {
     });
 }
 
+/// Waits until the server counts one subscriber on the rotation channel.
+fn wait_for_a_subscriber(redis: &Redis) {
+    let started = Instant::now();
+    while !redis
+        .cli(&["PUBSUB", "NUMSUB", "fleet:rotations"])
+        .contains("(integer) 1")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "watch is not subscribed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn stdout(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout.clone()).unwrap()
@@ -623,18 +638,7 @@ fn watch_runs_its_command_on_a_rotation_from_another_home() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Subscribed once the server counts a subscriber on the channel.
-    let started = Instant::now();
-    while !redis
-        .cli(&["PUBSUB", "NUMSUB", "fleet:rotations"])
-        .contains("1")
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "watch never subscribed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_a_subscriber(&redis);
     let out = first
         .cmd(&["refresh", "nd", "--force"])
         .env("BROKER_REDIS_URL", redis.url())
@@ -933,4 +937,39 @@ fn state_export_into_a_closed_pipe_hands_nothing_off() {
     // Nothing was handed off, so exporting again works.
     let bundle = laptop.ok(&["state", "export", "nd"]);
     assert!(bundle.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+}
+
+#[test]
+fn watch_reconnects_after_a_redis_restart_and_runs_its_command_on_the_next_rotation() {
+    let Some(mut redis) = Redis::start(true) else {
+        return;
+    };
+    let first = fleet_home(&redis);
+    let other = another_machine(&first);
+    let log = other.path().join("events.log");
+    let script = format!("echo \"$BROKER_GENERATION\" >> '{}'", log.display());
+    let mut watch = other
+        .std_cmd(&["watch", "nd", "-v", "--", "sh", "-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_a_subscriber(&redis);
+    redis.restart();
+    wait_for_a_subscriber(&redis);
+    first.ok(&["refresh", "nd", "--force"]);
+    let started = Instant::now();
+    while std::fs::read_to_string(&log).unwrap_or_default().is_empty() {
+        let gone = watch.try_wait().unwrap();
+        assert!(
+            gone.is_none() && started.elapsed() < Duration::from_secs(10),
+            "the command never ran (watch ended: {gone:?})"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = watch.kill();
+    let out = watch.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("reconnected"), "{err}");
 }
