@@ -3,10 +3,10 @@
 //!
 //! - Values are the sealed (age) bytes of the layer above; key names hold only the prefix,
 //!   the profile and a kind (`scripts.rs` lists them).
-//! - The lock is a lease: `SET lock OWNER NX PX`, with a random owner, renewed from a thread
-//!   while held, released by a compare-and-delete. `still_held` is true only while more than
-//!   the request time-out is left, so a refresh token is never sent on a lease that could
-//!   lapse before Baidu answers.
+//! - The lock is a lease: `SET lock OWNER NX PX`, with a random owner, a term of at most 30 s
+//!   renewed from a thread while held, released by a compare-and-delete. `lease_left` says
+//!   how much of it is left: a refresh token is sent only with a request whose deadline ends
+//!   before the lease could lapse (see `rotate::journal`).
 //! - Every write is a compare-and-set on the version key (the write sequence plus the writer's
 //!   random nonce): a holder whose lease lapsed can never overwrite what a later holder wrote,
 //!   and a version never repeats, even after Redis lost its data.
@@ -38,6 +38,10 @@ use cache::Cache;
 
 /// The longest a connection attempt or one command may take.
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The longest term of a lease (renewed while held): how long a crashed holder can keep the
+/// fleet waiting, whatever the request time-out.
+const MAX_LEASE: Duration = Duration::from_secs(30);
 
 /// The longest the warm path's version check (connect, then GET) may take: past it the local
 /// copy is served (and anything that would rotate fails), so a blackholed Redis costs a warm
@@ -78,8 +82,9 @@ impl std::fmt::Debug for RedisBackend {
 
 impl RedisBackend {
     /// No I/O: the connection is made at the first command. `timeout` is the request time-out
-    /// of a rotation (`--timeout`); the lease lasts twice that plus 5 seconds, renewed every
-    /// quarter, so a live holder always has more than `timeout` left.
+    /// of a rotation (`--timeout`); the lease lasts that plus 5 seconds, at most 30 s, renewed
+    /// every quarter. It is never longer than a waiter waits (`timeout` + 5 s), so a crashed
+    /// holder's lease lapses before the waiters give up.
     pub fn new(settings: RedisSettings, state_dir: &Path, timeout: Duration) -> Self {
         // No `CLIENT SETINFO` at connect: nothing broker needs, and one command fewer for an
         // ACL user to be allowed.
@@ -98,7 +103,7 @@ impl RedisBackend {
             down: std::sync::OnceLock::new(),
             cache,
             timeout,
-            lease: timeout * 2 + Duration::from_secs(5),
+            lease: (timeout + Duration::from_secs(5)).min(MAX_LEASE),
             renew: true,
         }
     }
@@ -529,7 +534,7 @@ impl RedisBackend {
                         lost.store(true, Ordering::SeqCst);
                         return;
                     }
-                    // Unreachable for now: try again at the next tick; `still_held` decides.
+                    // Unreachable for now: try again at the next tick; `lease_left` decides.
                     Err(_) => conn = None,
                 }
             }
@@ -629,15 +634,16 @@ impl BackendLock for RedisLock<'_> {
         Ok(())
     }
 
-    fn still_held(&self) -> Result<bool> {
+    fn lease_left(&self) -> Result<Option<Duration>> {
         if self.lost.load(Ordering::SeqCst) {
-            return Ok(false);
+            return Ok(Some(Duration::ZERO));
         }
         let left: i64 = self
             .backend
             .with(|c| scripts::LEFT.key(&self.key).arg(&self.owner).invoke(c))?;
-        let needed = i64::try_from(self.backend.timeout.as_millis()).unwrap_or(i64::MAX);
-        Ok(left > needed)
+        Ok(Some(Duration::from_millis(
+            u64::try_from(left).unwrap_or(0),
+        )))
     }
 
     fn profile(&self) -> &ProfileName {
