@@ -521,6 +521,19 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_deadline_is_brought_forward_never_pushed_back() {
+        let kept = Kept::default();
+        let client = Client::new(Duration::from_secs(30), &kept).unwrap();
+        client.end_within(Duration::from_secs(60));
+        assert!(client.remaining() > Duration::from_secs(29));
+        assert!(client.remaining() <= Duration::from_secs(30));
+        client.end_within(Duration::from_secs(5));
+        assert!(client.remaining() <= Duration::from_secs(5));
+        client.end_within(Duration::from_secs(10));
+        assert!(client.remaining() <= Duration::from_secs(5));
+    }
+
     /// A server on 127.0.0.1 answering each connection with the next of `statuses`.
     fn server(statuses: &'static [u16]) -> String {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
