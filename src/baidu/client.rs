@@ -124,7 +124,8 @@ impl Drop for ProgressDone<'_> {
 /// what it does (`-v`) and that it retries (a progress line) through the messages it is given.
 pub struct Client<'m> {
     http: reqwest::blocking::Client,
-    deadline: Instant,
+    /// Shortened by [`Client::end_within`], never lengthened.
+    deadline: std::cell::Cell<Instant>,
     /// "after N attempts over T" when the last [`Client::send`] returned an answer it had
     /// retried for and given up on (a 5xx, a throttle): [`Client::gave_up`] adds it to the
     /// error the caller makes of that answer.
@@ -151,7 +152,7 @@ impl<'m> Client<'m> {
             .unwrap_or_else(|| now + crate::config::MAX_TIMEOUT);
         Ok(Client {
             http,
-            deadline,
+            deadline: std::cell::Cell::new(deadline),
             retried: std::cell::RefCell::new(None),
             scrubber: Scrubber::default(),
             out,
@@ -166,7 +167,18 @@ impl<'m> Client<'m> {
     }
 
     pub fn remaining(&self) -> Duration {
-        self.deadline.saturating_duration_since(Instant::now())
+        self.deadline
+            .get()
+            .saturating_duration_since(Instant::now())
+    }
+
+    /// Brings the deadline forward to `limit` from now, if that is sooner: a request that
+    /// must end before something else does (a lease).
+    pub fn end_within(&self, limit: Duration) {
+        let at = Instant::now() + limit;
+        if at < self.deadline.get() {
+            self.deadline.set(at);
+        }
     }
 
     /// `error`, made of the last answer, with how often it was tried when that was more than
@@ -507,6 +519,19 @@ mod tests {
         fn progress_done(&self) {
             self.0.lock().unwrap().push("progress done".into());
         }
+    }
+
+    #[test]
+    fn a_deadline_is_brought_forward_never_pushed_back() {
+        let kept = Kept::default();
+        let client = Client::new(Duration::from_secs(30), &kept).unwrap();
+        client.end_within(Duration::from_secs(60));
+        assert!(client.remaining() > Duration::from_secs(29));
+        assert!(client.remaining() <= Duration::from_secs(30));
+        client.end_within(Duration::from_secs(5));
+        assert!(client.remaining() <= Duration::from_secs(5));
+        client.end_within(Duration::from_secs(10));
+        assert!(client.remaining() <= Duration::from_secs(5));
     }
 
     /// A server on 127.0.0.1 answering each connection with the next of `statuses`.

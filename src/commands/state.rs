@@ -101,9 +101,12 @@ fn export(ctx: &Context, args: StateExportArgs) -> Result<()> {
         );
     let armored = sealer.encrypt(&json, true)?;
     let text = String::from_utf8(armored).map_err(|_| StoreError::ArmorNotText)?;
+    // The bundle leaves first, every byte flushed (a closed pipe is an error here, not a quiet
+    // exit): only a bundle that was written hands anything off, so a failed pipe loses nothing
+    // and the export can be run again. A crash between the two leaves the lineage in two
+    // places, as `--keep` does, which the warning below then says.
+    write_bundle(&text)?;
     if !args.keep {
-        // Handed off before the bundle leaves: a crash in between leaves a handed-off state
-        // and no bundle (exit 1, the token still served until due), never two lineages.
         for (lock, state) in locks.iter_mut().zip(bundle.states.values()) {
             let mut kept = state.clone();
             kept.refresh_token = None;
@@ -112,11 +115,16 @@ fn export(ctx: &Context, args: StateExportArgs) -> Result<()> {
                 at: bundle.exported_at,
                 to: recipients.clone(),
             });
-            lock.save(&kept)?;
+            if let Err(e) = lock.save(&kept) {
+                ui::warn(format!(
+                    "the bundle was written but `{}` could not be marked handed off here: the same lineage now lives in two places, and only the first to refresh keeps working",
+                    lock.profile()
+                ));
+                return Err(e);
+            }
         }
     }
     drop(locks);
-    ui::print(&text)?;
     let what = ui::count(names.len(), "profile", "profiles");
     if args.keep {
         ui::warn(format!(
@@ -128,6 +136,20 @@ fn export(ctx: &Context, args: StateExportArgs) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Writes and flushes the bundle on stdout; any failure, a closed pipe included, is an error.
+fn write_bundle(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| {
+            InternalError::Stdout {
+                reason: crate::error::internal::io_reason(&e),
+            }
+            .into()
+        })
 }
 
 fn import(ctx: &Context, args: StateImportArgs) -> Result<()> {

@@ -21,6 +21,15 @@ use crate::ui;
 /// How long CMD may run for one event.
 const CMD_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// After this long without a message the connection is checked with a PING: a connection a
+/// NAT or firewall dropped while idle would otherwise wait forever for events.
+const IDLE_PING: Duration = Duration::from_secs(30);
+
+/// The first and the longest pause between attempts to subscribe again after the connection
+/// was lost (doubling in between).
+const FIRST_PAUSE: Duration = Duration::from_millis(250);
+const MAX_PAUSE: Duration = Duration::from_secs(30);
+
 /// The payload of a rotation event, as `RedisBackend::announce` publishes it.
 #[derive(Deserialize)]
 struct Event {
@@ -46,22 +55,53 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
             what: "`broker watch` without a command (clap requires one)",
         })?;
     let secret_vars: Vec<String> = cfg.secret_key_vars().map(str::to_owned).collect();
-    let mut conn = redis.subscriber()?;
-    let mut pubsub = conn.as_pubsub();
     let channel = redis.channel();
-    pubsub
-        .subscribe(&channel)
-        .map_err(|e| errors::unreachable(&redis.settings().url, &e))?;
+    let url = &redis.settings().url;
+    let subscribe = |conn: &mut redis::Connection| -> Result<()> {
+        redis::cmd("SUBSCRIBE")
+            .arg(&channel)
+            .exec(conn)
+            .and_then(|()| conn.set_read_timeout(Some(IDLE_PING)))
+            .map_err(|e| errors::unreachable(url, &e))
+    };
+    // The first connection must work (a wrong URL or password is said at once, exit 5);
+    // after that, a lost one is made again, however long Redis is away.
+    let mut conn = redis.subscriber()?;
+    subscribe(&mut conn)?;
     ui::say(format!(
-        "watching rotations of {} on `{channel}` at {}",
+        "watching rotations of {} on `{channel}` at {url}",
         only.as_ref()
             .map_or_else(|| "every profile".to_owned(), |n| format!("`{n}`")),
-        redis.settings().url
     ));
     loop {
-        let msg = pubsub
-            .get_message()
-            .map_err(|e| errors::unreachable(&redis.settings().url, &e))?;
+        let msg = match next_message(&mut conn) {
+            Ok(msg) => msg,
+            Err(e) => {
+                ui::debug(
+                    1,
+                    format!(
+                        "lost the subscription ({}); reconnecting",
+                        sanitize(&url.scrub(&e.to_string()))
+                    ),
+                );
+                let mut pause = FIRST_PAUSE;
+                conn = loop {
+                    std::thread::sleep(pause);
+                    match redis
+                        .subscriber()
+                        .and_then(|mut c| subscribe(&mut c).map(|()| c))
+                    {
+                        Ok(c) => break c,
+                        Err(e) => {
+                            ui::debug(1, format!("{}; trying again in {pause:?}", e.message()));
+                            pause = (pause * 2).min(MAX_PAUSE);
+                        }
+                    }
+                };
+                ui::debug(1, format!("reconnected to {url}; watching on `{channel}`"));
+                continue;
+            }
+        };
         let Ok(payload) = msg.get_payload::<String>() else {
             continue;
         };
@@ -90,7 +130,11 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
             .env(env_vars::BROKER_GENERATION, event.generation.to_string())
             .env(env_vars::BROKER_EXPIRES_AT, &expires_at);
         // The command is told of a rotation, never handed a secret it did not ask for.
-        for var in &secret_vars {
+        for var in crate::hooks::WITHHELD
+            .iter()
+            .copied()
+            .chain(secret_vars.iter().map(String::as_str))
+        {
             cmd.env_remove(var);
         }
         let shown = sanitize(&program.to_string_lossy());
@@ -117,6 +161,29 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
                 })
                 .with_exit_code(if cause == "not-found" { 127 } else { 126 }));
             }
+        }
+    }
+}
+
+/// The next message on a subscribed connection. A connection quiet for [`IDLE_PING`] is sent
+/// a PING (its answer read here like any message, so no event is lost meanwhile); quiet for
+/// as long again, it counts as lost: a connection dropped without a word is found out.
+fn next_message(conn: &mut redis::Connection) -> redis::RedisResult<redis::Msg> {
+    let mut pinged = false;
+    loop {
+        match conn.recv_response() {
+            Ok(value) => {
+                pinged = false;
+                if let Some(msg) = redis::Msg::from_owned_value(value) {
+                    return Ok(msg);
+                }
+                // A PONG or a subscription's confirmation: nothing to do.
+            }
+            Err(e) if e.is_timeout() && !pinged => {
+                conn.send_packed_command(&redis::cmd("PING").get_packed_command())?;
+                pinged = true;
+            }
+            Err(e) => return Err(e),
         }
     }
 }

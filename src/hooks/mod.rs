@@ -41,10 +41,15 @@ pub(crate) const MAX_LINE: usize = 2000;
 /// The longest default name derived from a hook's command.
 const MAX_NAME: usize = 48;
 
-/// Variables a hook never inherits from broker's environment, whatever the hook asks: they
-/// unlock the secret store (the age identity and its passphrase), and the SecretKey is never
-/// given to a hook. The variables named by `secret_key_env` are removed as well.
-const WITHHELD: [&str; 2] = [env_vars::BROKER_AGE_KEY, env_vars::BROKER_AGE_PASSPHRASE];
+/// Variables a hook (or `broker watch`'s command) never inherits from broker's environment,
+/// whatever it asks: they unlock the secret store (the age identity and its passphrase) or
+/// may hold a password (the Redis URL), and the SecretKey is never given to a hook. The
+/// variables named by `secret_key_env` are removed as well.
+pub(crate) const WITHHELD: [&str; 3] = [
+    env_vars::BROKER_AGE_KEY,
+    env_vars::BROKER_AGE_PASSPHRASE,
+    env_vars::BROKER_REDIS_URL,
+];
 
 /// The variable that lists (comma-separated) the profiles whose hooks are running around this
 /// process: set for each hook, inherited by what it runs. A hook that rotates its own profile

@@ -13,6 +13,10 @@ use crate::store::state::{InFlight, NeedsLogin, Told};
 use crate::store::{Place, TokenState};
 use crate::ui::Messages;
 
+/// What a lease must have left beyond the request's deadline when a refresh token is sent:
+/// time for the answer to be saved under it.
+const LEASE_MARGIN: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The journal protocol for a single-use refresh token: mark, send once, settle the mark.
 ///
 /// A mark already there (found under the lock, so its process is gone) is a refresh whose
@@ -66,12 +70,18 @@ pub(super) fn refresh_netdisk(
         .map_err(|e| e.note(Note::RefreshTokenNotSent))?;
     failpoint::hit("rotate.before-send");
     // A lease that lapsed (a backend with a term) may already be another process's: sending
-    // the single-use refresh token now could spend it under two writers.
-    if !lock.still_held()? {
-        return Err(GrantError::LockLost {
-            profile: name.to_string(),
+    // the single-use refresh token now could spend it under two writers. A lease still held
+    // bounds the request: it must end (answered or given up) before the lease could lapse,
+    // even if no renewal gets through meanwhile.
+    if let Some(left) = lock.lease_left()? {
+        let usable = left.saturating_sub(LEASE_MARGIN);
+        if usable.is_zero() {
+            return Err(GrantError::LockLost {
+                profile: name.to_string(),
+            }
+            .into());
         }
-        .into());
+        client.end_within(usable);
     }
     match profile
         .grant

@@ -2,7 +2,7 @@
 //! `<dir>/locks/<name>.lock` (a `flock`, never deleted: deleting breaks flock semantics).
 //!
 //! A flock is held until it is dropped and dies with its process, so the lease never lapses
-//! while its holder lives: `renew` has nothing to do and `still_held` is always true. The
+//! while its holder lives: `renew` has nothing to do and `lease_left` is "no term". The
 //! version of a stored blob is the identity of its file (device, inode, size, mtime): every
 //! write is an atomic rename of a new file, so every write has a new version.
 
@@ -319,9 +319,9 @@ impl BackendLock for FileBackendLock<'_> {
         Ok(())
     }
 
-    fn still_held(&self) -> Result<bool> {
+    fn lease_left(&self) -> Result<Option<std::time::Duration>> {
         // Only this process's death ends a flock, and then nothing asks.
-        Ok(true)
+        Ok(None)
     }
 
     fn profile(&self) -> &ProfileName {

@@ -25,9 +25,10 @@ use crate::profile::ProfileName;
 /// - **lock** is exclusive per profile, across processes and machines sharing the store. It
 ///   is a *lease*: acquired with a deadline (`wait`; after that a time-out, exit 5, naming the
 ///   holder when known), held until dropped or, for a backend with a term (Redis), until the
-///   term lapses unless [`ProfileLock::renew`]ed. The holder calls [`ProfileLock::still_held`]
+///   term lapses unless [`ProfileLock::renew`]ed. The holder calls [`ProfileLock::lease_left`]
 ///   immediately before sending anything single-use (a netdisk refresh token): a lapsed lease
-///   means another process may be rotating, and the refresh token must not be sent.
+///   means another process may be rotating, and the refresh token must not be sent; a request
+///   that is sent must end before the lease could lapse.
 /// - **save** (through the lock) is a *compare-and-set*: it writes only if the stored state is
 ///   still the one this lock last loaded or saved (the same write: same generation, nothing
 ///   written or removed since, even without the lock). Otherwise nothing is written and the
@@ -101,8 +102,10 @@ pub trait ProfileLock {
     fn remove(&mut self) -> Result<()>;
     /// Extend the lease (a no-op for a lock without a term).
     fn renew(&mut self) -> Result<()>;
-    /// Whether the lease is still this process's: checked before sending a refresh token.
-    fn still_held(&self) -> Result<bool>;
+    /// How long the lease is still this process's (zero: lapsed or someone else's), or
+    /// `None` for a lock without a term (held while the process lives): checked before
+    /// sending a refresh token.
+    fn lease_left(&self) -> Result<Option<Duration>>;
     /// The profile this lock is for.
     fn profile(&self) -> &ProfileName;
 }
@@ -174,7 +177,7 @@ pub trait BackendLock {
     fn write(&mut self, expected: Option<&Version>, bytes: &[u8]) -> Result<Version>;
     fn remove(&mut self) -> Result<()>;
     fn renew(&mut self) -> Result<()>;
-    fn still_held(&self) -> Result<bool>;
+    fn lease_left(&self) -> Result<Option<Duration>>;
     fn profile(&self) -> &ProfileName;
 }
 

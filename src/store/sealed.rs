@@ -178,8 +178,8 @@ impl ProfileLock for SealedLock<'_> {
         self.inner.renew()
     }
 
-    fn still_held(&self) -> Result<bool> {
-        self.inner.still_held()
+    fn lease_left(&self) -> Result<Option<std::time::Duration>> {
+        self.inner.lease_left()
     }
 
     fn profile(&self) -> &ProfileName {

@@ -79,6 +79,17 @@ impl Redis {
         }
     }
 
+    /// SIGSTOP / SIGCONT: a server that keeps its connections open and never answers.
+    pub fn freeze(&self, frozen: bool) {
+        let pid = self.child.as_ref().expect("running").id();
+        let signal = if frozen {
+            nix::sys::signal::Signal::SIGSTOP
+        } else {
+            nix::sys::signal::Signal::SIGCONT
+        };
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), signal).unwrap();
+    }
+
     /// Starts it again on the same port and folder.
     pub fn restart(&mut self) {
         self.stop();
@@ -210,7 +221,19 @@ pub fn rewrite_redis_state(
         .unwrap();
     assert!(out.status.success());
     // Moved on, as every write does, so that local copies see the change.
-    redis.cli(&["INCRBY", &format!("fleet:{profile}:version"), "1000"]);
+    let key = format!("fleet:{profile}:version");
+    let moved = format!("{}:by-hand", version_counter(redis, profile) + 1000);
+    redis.cli(&["SET", &key, &moved]);
+}
+
+/// The write counter of a profile's version key (`N…`; 0 when there is none).
+pub fn version_counter(redis: &Redis, profile: &str) -> u64 {
+    let raw = redis.get_raw(&format!("fleet:{profile}:version"));
+    let digits: String = String::from_utf8_lossy(&raw)
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().unwrap_or(0)
 }
 
 pub fn expire_in_redis(home: &Home, redis: &Redis, profile: &str) {
@@ -218,6 +241,21 @@ pub fn expire_in_redis(home: &Home, redis: &Redis, profile: &str) {
         let past = (chrono::Utc::now() - chrono::TimeDelta::seconds(60)).to_rfc3339();
         s["expires_at"] = serde_json::Value::String(past);
     });
+}
+
+/// Waits until the server counts one subscriber on the rotation channel.
+fn wait_for_a_subscriber(redis: &Redis) {
+    let started = Instant::now();
+    while !redis
+        .cli(&["PUBSUB", "NUMSUB", "fleet:rotations"])
+        .contains("(integer) 1")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "watch is not subscribed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 fn stdout(o: &Output) -> String {
@@ -581,29 +619,36 @@ fn watch_runs_its_command_on_a_rotation_from_another_home() {
     let other = another_machine(&first);
     let log = other.path().join("events.log");
     let script = format!(
-        "echo \"$BROKER_EVENT $BROKER_PROFILE $BROKER_GENERATION $BROKER_EXPIRES_AT ${{BAIDU_ACCESS_TOKEN:-none}}\" >> '{}'",
+        "echo \"$BROKER_EVENT $BROKER_PROFILE $BROKER_GENERATION $BROKER_EXPIRES_AT ${{BAIDU_ACCESS_TOKEN:-none}} ${{BROKER_REDIS_URL:-withheld}}\" >> '{}'",
         log.display()
     );
+    // The URL (it may hold a password) reaches neither CMD nor a hook of the rotating machine.
+    let hook_log = first.path().join("hook.log");
+    let mut text = first.read_config();
+    text.push_str(&format!(
+        "\n[[profiles.nd.hooks]]\nname = \"env\"\non = [\"rotate\"]\nrun = \"echo ${{BROKER_REDIS_URL:-withheld}} >> '{}'\"\n",
+        hook_log.display()
+    ));
+    first.write_config(&text);
     let mut watch = other
         .std_cmd(&["watch", "nd", "--", "sh", "-c", &script])
+        .env("BROKER_REDIS_URL", redis.url())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Subscribed once the server counts a subscriber on the channel.
-    let started = Instant::now();
-    while !redis
-        .cli(&["PUBSUB", "NUMSUB", "fleet:rotations"])
-        .contains("1")
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "watch never subscribed"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    first.ok(&["refresh", "nd", "--force"]);
+    wait_for_a_subscriber(&redis);
+    let out = first
+        .cmd(&["refresh", "nd", "--force"])
+        .env("BROKER_REDIS_URL", redis.url())
+        .output()
+        .unwrap();
+    stdout(&out);
+    assert_eq!(
+        std::fs::read_to_string(&hook_log).unwrap().trim(),
+        "withheld"
+    );
     let generation = redis_state(&first, &redis, "nd")["generation"]
         .as_u64()
         .unwrap();
@@ -623,7 +668,7 @@ fn watch_runs_its_command_on_a_rotation_from_another_home() {
         line.starts_with(&format!("rotate nd {generation} ")),
         "{line}"
     );
-    assert!(line.trim_end().ends_with(" none"), "{line}");
+    assert!(line.trim_end().ends_with(" none withheld"), "{line}");
     assert!(!line.contains(token.trim()), "the event carries no token");
     // Without Redis there is nothing to watch: exit 2.
     let home = Home::init();
@@ -687,4 +732,244 @@ fn sigkill_of_the_lease_holder_mid_refresh_lets_another_machine_recover_after_th
     assert!(after.get("refresh_in_flight").is_none(), "{after}");
     assert_eq!(first.refreshes(), 2);
     assert_eq!(first.emu().counters().refresh_reuse, 0);
+}
+
+#[test]
+fn redis_frozen_during_a_held_lease_does_not_hang_broker() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let home = fleet_home(&redis);
+    // A slow answer keeps the lease held past a renewal (`--timeout 5s`: a tick every 3.75 s).
+    home.emu().update_settings(broker_emulator::SettingsPatch {
+        latency_ms: Some(4_500),
+        ..Default::default()
+    });
+    let mut child = home
+        .std_cmd(&["refresh", "nd", "--force", "--timeout", "5s"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Frozen once the renewer has renewed (the lease's time left went up again).
+    let started = Instant::now();
+    let pttl = || -> i64 {
+        redis
+            .cli(&["PTTL", "fleet:nd:lock"])
+            .trim()
+            .trim_start_matches("(integer) ")
+            .parse()
+            .unwrap_or(-2)
+    };
+    let mut lowest = i64::MAX;
+    loop {
+        let left = pttl();
+        if left > 0 && left > lowest.saturating_add(500) {
+            break;
+        }
+        if left > 0 {
+            lowest = lowest.min(left);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the lease was never renewed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    redis.freeze(true);
+    let frozen_at = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if frozen_at.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            let _ = child.wait();
+            redis.freeze(false);
+            panic!("broker still running 15 s after Redis froze");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    redis.freeze(false);
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(5), "{err}");
+    assert!(err.contains("unreachable"), "{err}");
+}
+
+#[test]
+fn redis_that_stops_answering_costs_one_wait_per_process_not_one_per_call() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let home = fleet_home(&redis);
+    home.add("ai", "ai");
+    let token = home.ok(&["token", "nd"]);
+    redis.freeze(true);
+    let started = Instant::now();
+    let status = home.cmd(&["status"]).output().unwrap();
+    let took_status = started.elapsed();
+    let started = Instant::now();
+    let served = home.cmd(&["token", "nd"]).output().unwrap();
+    let took_token = started.elapsed();
+    redis.freeze(false);
+    assert!(
+        took_status < Duration::from_secs(8),
+        "status took {took_status:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    // The warm path's version check gives up sooner than a rotation's commands.
+    assert_eq!(stdout(&served), token);
+    assert!(
+        took_token < Duration::from_millis(2_500),
+        "token took {took_token:?}"
+    );
+}
+
+#[test]
+fn redis_losing_its_data_never_lets_a_stale_local_copy_match_a_new_version() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let first = fleet_home(&redis);
+    first.ok(&["refresh", "nd", "--force"]);
+    let other = another_machine(&first);
+    let stale = other.ok(&["token", "nd"]);
+    let counter = version_counter(&redis, "nd");
+    // Redis loses everything (a restart without persistence, a failover, FLUSHDB) and the
+    // lineage starts again; its writes count up to the stale copy's number once more.
+    redis.cli(&["FLUSHDB"]);
+    let code = first.oob_code();
+    first.ok_stdin(&["login", "nd", "--code", "-"], &code);
+    while version_counter(&redis, "nd") < counter {
+        first.ok(&["refresh", "nd", "--force"]);
+    }
+    assert_eq!(version_counter(&redis, "nd"), counter);
+    let current = first.ok(&["token", "nd"]);
+    assert_ne!(current, stale);
+    assert_eq!(
+        other.ok(&["token", "nd"]),
+        current,
+        "the stale copy was served"
+    );
+}
+
+#[test]
+fn foreign_values_under_the_prefix_are_exit_6_and_nothing_is_written() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let home = Home::with_emulator();
+    use_redis(&home, &redis.url());
+    home.add("nd", "netdisk");
+    // Another program's string where broker keeps its set of profiles.
+    redis.cli(&["SET", "fleet:profiles", "not-a-set"]);
+    let code = home.oob_code();
+    let out = home
+        .cmd(&["login", "nd", "--code", "-"])
+        .write_stdin(code.as_str())
+        .output()
+        .unwrap();
+    assert_failed(&out, 6, "login onto a foreign profiles key");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not write at `fleet:profiles`"), "{err}");
+    assert_eq!(redis.keys(), ["fleet:profiles"], "nothing else was written");
+    // A foreign type read outside a script: exit 6 too, never "unreachable".
+    redis.cli(&["DEL", "fleet:profiles"]);
+    let code = home.oob_code();
+    home.ok_stdin(&["login", "nd", "--code", "-"], &code);
+    redis.cli(&["DEL", "fleet:nd:version"]);
+    redis.cli(&["HSET", "fleet:nd:version", "a", "b"]);
+    let err = home.fails(&["refresh", "nd", "--force"], 6);
+    assert!(!err.contains("unreachable"), "{err}");
+}
+
+#[test]
+fn machines_that_spell_the_redis_url_differently_see_no_copied_state() {
+    let Some(redis) = Redis::start(false) else {
+        return;
+    };
+    let first = fleet_home(&redis);
+    let other = another_machine(&first);
+    // The same server, spelled another way (host name, no database) and from the environment.
+    let spelled = format!("redis://localhost:{}", redis.port);
+    for _ in 0..2 {
+        for (home, url) in [(&other, Some(&spelled)), (&first, None)] {
+            let mut cmd = home.cmd(&["refresh", "nd", "--force", "-v"]);
+            if let Some(url) = url {
+                cmd.env("BROKER_REDIS_URL", url);
+            }
+            let out = cmd.output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{err}");
+            assert!(
+                !err.contains("copied") && !err.contains("is now read at"),
+                "{err}"
+            );
+        }
+    }
+    assert!(
+        redis_state(&first, &redis, "nd")
+            .get("copied_from")
+            .is_none()
+    );
+}
+
+#[test]
+fn state_export_into_a_closed_pipe_hands_nothing_off() {
+    let laptop = Home::with_emulator();
+    laptop.login_netdisk("nd");
+    let (read_end, write_end) = nix::unistd::pipe().unwrap();
+    drop(read_end);
+    let out = laptop
+        .std_cmd(&["state", "export", "nd"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(write_end))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    let state = laptop.state_json("nd");
+    assert!(state.get("handed_off").is_none(), "{state}");
+    assert!(state["refresh_token"].is_string(), "the lineage was lost");
+    // Nothing was handed off, so exporting again works.
+    let bundle = laptop.ok(&["state", "export", "nd"]);
+    assert!(bundle.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+}
+
+#[test]
+fn watch_reconnects_after_a_redis_restart_and_runs_its_command_on_the_next_rotation() {
+    let Some(mut redis) = Redis::start(true) else {
+        return;
+    };
+    let first = fleet_home(&redis);
+    let other = another_machine(&first);
+    let log = other.path().join("events.log");
+    let script = format!("echo \"$BROKER_GENERATION\" >> '{}'", log.display());
+    let mut watch = other
+        .std_cmd(&["watch", "nd", "-v", "--", "sh", "-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_a_subscriber(&redis);
+    redis.restart();
+    wait_for_a_subscriber(&redis);
+    first.ok(&["refresh", "nd", "--force"]);
+    let started = Instant::now();
+    while std::fs::read_to_string(&log).unwrap_or_default().is_empty() {
+        let gone = watch.try_wait().unwrap();
+        assert!(
+            gone.is_none() && started.elapsed() < Duration::from_secs(10),
+            "the command never ran (watch ended: {gone:?})"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = watch.kill();
+    let out = watch.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("reconnected"), "{err}");
 }

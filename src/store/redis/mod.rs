@@ -3,12 +3,13 @@
 //!
 //! - Values are the sealed (age) bytes of the layer above; key names hold only the prefix,
 //!   the profile and a kind (`scripts.rs` lists them).
-//! - The lock is a lease: `SET lock OWNER NX PX`, with a random owner, renewed from a thread
-//!   while held, released by a compare-and-delete. `still_held` is true only while more than
-//!   the request time-out is left, so a refresh token is never sent on a lease that could
-//!   lapse before Baidu answers.
-//! - Every write is a compare-and-set on the version key (the write sequence): a holder whose
-//!   lease lapsed can never overwrite what a later holder wrote.
+//! - The lock is a lease (`lease.rs`): `SET lock OWNER NX PX`, a random owner, a term of at
+//!   most 30 s renewed from a thread while held, released by a compare-and-delete.
+//!   `lease_left` says how much of it is left: a refresh token is sent only with a request
+//!   whose deadline ends before the lease could lapse (see `rotate::journal`).
+//! - Every write is a compare-and-set on the version key (the write sequence plus the writer's
+//!   random nonce): a holder whose lease lapsed can never overwrite what a later holder wrote,
+//!   and a version never repeats, even after Redis lost its data.
 //! - Reads go through a local copy (`cache.rs`): one GET of the version key when the copy is
 //!   current; the copy alone when Redis cannot be reached (rotating then fails, exit 5).
 //!
@@ -16,16 +17,15 @@
 
 mod cache;
 pub mod errors;
+mod lease;
 mod scripts;
 mod settings;
 
 pub use settings::{DEFAULT_PREFIX, RedisSettings, RedisUrl};
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use redis::{Commands, Connection};
 use zeroize::Zeroizing;
@@ -38,6 +38,15 @@ use cache::Cache;
 /// The longest a connection attempt or one command may take.
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The longest term of a lease (renewed while held): how long a crashed holder can keep the
+/// fleet waiting, whatever the request time-out.
+const MAX_LEASE: Duration = Duration::from_secs(30);
+
+/// The longest the warm path's version check (connect, then GET) may take: past it the local
+/// copy is served (and anything that would rotate fails), so a blackholed Redis costs a warm
+/// `token` little.
+const WARM_WAIT: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     State,
@@ -49,6 +58,9 @@ pub struct RedisBackend {
     settings: RedisSettings,
     client: std::result::Result<redis::Client, String>,
     conn: Mutex<Option<Connection>>,
+    /// Set at the first connection failure or time-out: Redis counts as down for the rest
+    /// of the process, so a command that asks it many things waits once, not once a call.
+    down: std::sync::OnceLock<crate::error::Error>,
     cache: Cache,
     /// How long a request to Baidu may take: a lease with less left is not "still held".
     timeout: Duration,
@@ -69,8 +81,9 @@ impl std::fmt::Debug for RedisBackend {
 
 impl RedisBackend {
     /// No I/O: the connection is made at the first command. `timeout` is the request time-out
-    /// of a rotation (`--timeout`); the lease lasts twice that plus 5 seconds, renewed every
-    /// quarter, so a live holder always has more than `timeout` left.
+    /// of a rotation (`--timeout`); the lease lasts that plus 5 seconds, at most 30 s, renewed
+    /// every quarter. It is never longer than a waiter waits (`timeout` + 5 s), so a crashed
+    /// holder's lease lapses before the waiters give up.
     pub fn new(settings: RedisSettings, state_dir: &Path, timeout: Duration) -> Self {
         // No `CLIENT SETINFO` at connect: nothing broker needs, and one command fewer for an
         // ACL user to be allowed.
@@ -86,9 +99,10 @@ impl RedisBackend {
             settings,
             client,
             conn: Mutex::new(None),
+            down: std::sync::OnceLock::new(),
             cache,
             timeout,
-            lease: timeout * 2 + Duration::from_secs(5),
+            lease: (timeout + Duration::from_secs(5)).min(MAX_LEASE),
             renew: true,
         }
     }
@@ -123,36 +137,75 @@ impl RedisBackend {
         format!("{}:rotations", self.settings.prefix)
     }
 
-    fn connect(&self) -> Result<Connection> {
+    fn connect(&self, connect_wait: Duration) -> Result<Connection> {
         let client = self.client.as_ref().map_err(|_| {
             errors::unreachable(
                 &self.settings.url,
                 &redis::RedisError::from((redis::ErrorKind::InvalidClientConfig, "invalid URL")),
             )
         })?;
-        let wait = self.timeout.clamp(Duration::from_millis(100), IO_TIMEOUT);
-        let conn = client
-            .get_connection_with_timeout(wait)
-            .map_err(|e| errors::unreachable(&self.settings.url, &e))?;
-        conn.set_read_timeout(Some(wait))
-            .and_then(|()| conn.set_write_timeout(Some(wait)))
-            .map_err(|e| errors::unreachable(&self.settings.url, &e))?;
-        Ok(conn)
+        open(client, connect_wait, self.io_wait())
+            .map_err(|e| errors::unreachable(&self.settings.url, &e))
+    }
+
+    /// The key named by an error that says Redis holds another program's value where broker
+    /// keeps its own: a script's type check (naming the key), a `WRONGTYPE` or a script that
+    /// failed on such a value (naming only the prefix).
+    fn foreign_key(&self, e: &redis::RedisError) -> Option<String> {
+        match e.code()? {
+            scripts::FOREIGN => e
+                .detail()
+                .and_then(|d| d.split(' ').next())
+                .map(str::to_owned),
+            "WRONGTYPE" => Some(format!("{}:*", self.settings.prefix)),
+            "ERR" if e.detail().is_some_and(|d| d.contains("user_script")) => {
+                Some(format!("{}:*", self.settings.prefix))
+            }
+            _ => None,
+        }
+    }
+
+    /// The longest one connection attempt or one command may take.
+    fn io_wait(&self) -> Duration {
+        self.timeout.clamp(Duration::from_millis(100), IO_TIMEOUT)
     }
 
     /// Runs `f` on this backend's connection (made on first use; dropped after an error, so
     /// the next call connects afresh, e.g. after Redis restarted).
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>) -> Result<T> {
+        self.with_within(self.io_wait(), f)
+    }
+
+    /// [`RedisBackend::with`], connecting within `connect_wait`. Once Redis failed to connect
+    /// or to answer in time, every later call fails at once with that error.
+    fn with_within<T>(
+        &self,
+        connect_wait: Duration,
+        f: impl FnOnce(&mut Connection) -> redis::RedisResult<T>,
+    ) -> Result<T> {
+        if let Some(e) = self.down.get() {
+            return Err(e.clone());
+        }
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let conn = match guard.as_mut() {
             Some(c) => c,
-            None => guard.insert(self.connect()?),
+            None => match self.connect(connect_wait) {
+                Ok(c) => guard.insert(c),
+                Err(e) => return Err(self.down.get_or_init(|| e).clone()),
+            },
         };
         match f(conn) {
             Ok(v) => Ok(v),
+            Err(e) if let Some(key) = self.foreign_key(&e) => {
+                Err(errors::foreign(&self.settings.url, &key))
+            }
             Err(e) => {
                 *guard = None;
-                Err(errors::unreachable(&self.settings.url, &e))
+                let err = errors::unreachable(&self.settings.url, &e);
+                if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() {
+                    return Err(self.down.get_or_init(|| err).clone());
+                }
+                Err(err)
             }
         }
     }
@@ -166,12 +219,6 @@ impl RedisBackend {
         let (bytes, version): (Option<Vec<u8>>, Option<String>) =
             self.with(|c| redis::cmd("MGET").arg(&keys).query(c))?;
         Ok((bytes, version))
-    }
-
-    /// Who holds the profile's lease, for people: `pid N on HOST`.
-    pub fn holder(&self, profile: &ProfileName) -> Option<String> {
-        let value: Option<String> = self.with(|c| c.get(self.key(profile, Kind::Lock))).ok()?;
-        value.as_deref().map(describe_owner)
     }
 
     /// Publishes a rotation event (no secret: the profile, the generation, the expiry) on
@@ -194,7 +241,7 @@ impl RedisBackend {
 
     /// A connection of its own, for a subscriber (`broker watch`).
     pub fn subscriber(&self) -> Result<Connection> {
-        let conn = self.connect()?;
+        let conn = self.connect(self.io_wait())?;
         conn.set_read_timeout(None)
             .map_err(|e| errors::unreachable(&self.settings.url, &e))?;
         Ok(conn)
@@ -210,18 +257,24 @@ impl RedisBackend {
     }
 }
 
-/// `OWNER HOST PID` → `pid PID on HOST`.
-fn describe_owner(value: &str) -> String {
-    let mut parts = value.splitn(3, ' ');
-    let _owner = parts.next();
-    match (parts.next(), parts.next()) {
-        (Some(host), Some(pid)) => format!(
-            "pid {} on {}",
-            crate::error::sanitize(pid),
-            crate::error::sanitize(host)
-        ),
-        _ => "an unknown holder".to_owned(),
-    }
+/// A connection whose every command is bounded by `wait`: the client's connect time-out
+/// covers only the connect, and a server that stops answering (SIGSTOP, a dropped route)
+/// would otherwise block a read forever.
+fn open(
+    client: &redis::Client,
+    connect_wait: Duration,
+    wait: Duration,
+) -> redis::RedisResult<Connection> {
+    let conn = client.get_connection_with_timeout(connect_wait)?;
+    conn.set_read_timeout(Some(wait))?;
+    conn.set_write_timeout(Some(wait))?;
+    Ok(conn)
+}
+
+/// The writer's random part of a version: what makes a version never repeat, even when the
+/// counter before it does (Redis lost its data).
+fn nonce() -> String {
+    hex::encode(rand::random::<[u8; 8]>())
 }
 
 /// A version that stands for a stored state (not a removal's tombstone).
@@ -266,7 +319,12 @@ impl Backend for RedisBackend {
         }
         let current = match &copy {
             Some(c) => self
-                .with(|conn| conn.get::<_, Option<String>>(self.key(profile, Kind::Version)))
+                .with_within(WARM_WAIT.min(self.io_wait()), |conn| {
+                    conn.set_read_timeout(Some(WARM_WAIT.min(self.io_wait())))?;
+                    let v = conn.get::<_, Option<String>>(self.key(profile, Kind::Version))?;
+                    conn.set_read_timeout(Some(self.io_wait()))?;
+                    Ok(v)
+                })
                 .map(|v| v.as_deref() == Some(c.version.as_str())),
             None => Ok(false),
         };
@@ -312,52 +370,7 @@ impl Backend for RedisBackend {
         profile: &ProfileName,
         wait: Duration,
     ) -> Result<Box<dyn BackendLock + 'a>> {
-        let key = self.key(profile, Kind::Lock);
-        let host = nix::unistd::gethostname()
-            .map(|h| h.to_string_lossy().replace(' ', "_"))
-            .unwrap_or_default();
-        let owner = format!(
-            "{} {host} {}",
-            hex::encode(rand::random::<[u8; 16]>()),
-            std::process::id()
-        );
-        let lease_ms = u64::try_from(self.lease.as_millis()).unwrap_or(u64::MAX);
-        let deadline = Instant::now() + wait;
-        let mut pause = Duration::from_millis(10);
-        loop {
-            let took: Option<String> = self.with(|c| {
-                redis::cmd("SET")
-                    .arg(&key)
-                    .arg(&owner)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(lease_ms)
-                    .query(c)
-            })?;
-            if took.is_some() {
-                break;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(errors::lock_timeout(
-                    profile,
-                    self.holder(profile).as_deref(),
-                ));
-            }
-            std::thread::sleep(pause.min(deadline - now));
-            pause = (pause * 2).min(Duration::from_millis(100));
-        }
-        let lost = Arc::new(AtomicBool::new(false));
-        let renewer = self.renew.then(|| self.renewer(&key, &owner, &lost));
-        Ok(Box::new(RedisLock {
-            backend: self,
-            profile: profile.clone(),
-            key,
-            owner,
-            raw: std::cell::RefCell::new(String::new()),
-            renewer,
-            lost,
-        }))
+        Ok(Box::new(self.take_lease(profile, wait)?))
     }
 
     fn held_elsewhere(&self, profile: &ProfileName) -> bool {
@@ -395,10 +408,12 @@ impl Backend for RedisBackend {
         )
     }
 
-    /// The same for every machine: one state, wherever it is read from.
+    /// The same for every machine: one state, wherever it is read from. Named by its key
+    /// alone, not the URL: machines spell the same server differently (a host name or an
+    /// address, a port or none, another ACL user), and that is no copy.
     fn place(&self, profile: &ProfileName) -> Option<Place> {
         Some(Place {
-            path: format!("{}#{}", self.settings.url, self.key(profile, Kind::State)),
+            path: format!("redis:{}", self.key(profile, Kind::State)),
             host: "redis".to_owned(),
             machine: None,
         })
@@ -418,168 +433,11 @@ impl RedisBackend {
                 .key(&keys[1])
                 .key(&keys[2])
                 .arg(profile.as_str())
+                .arg(nonce())
                 .invoke(c)
         })?;
         self.cache.remove(profile);
         Ok(after)
-    }
-
-    /// A thread that renews the lease every quarter of its term until told to stop (the
-    /// sender dropped), or until the lease is found to be someone else's.
-    fn renewer(&self, key: &str, owner: &str, lost: &Arc<AtomicBool>) -> Renewer {
-        let (stop, stopped) = mpsc::channel::<()>();
-        let client = self.client.clone().ok();
-        let (key, owner, lost) = (key.to_owned(), owner.to_owned(), Arc::clone(lost));
-        let lease = self.lease;
-        let lease_ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX);
-        let thread = std::thread::spawn(move || {
-            let mut conn = None;
-            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(lease / 4) {
-                let Some(client) = &client else { return };
-                if conn.is_none() {
-                    conn = client.get_connection_with_timeout(IO_TIMEOUT).ok();
-                }
-                let Some(c) = conn.as_mut() else { continue };
-                match scripts::RENEW
-                    .key(&key)
-                    .arg(&owner)
-                    .arg(lease_ms)
-                    .invoke::<i64>(c)
-                {
-                    Ok(1) => {}
-                    Ok(_) => {
-                        lost.store(true, Ordering::SeqCst);
-                        return;
-                    }
-                    // Unreachable for now: try again at the next tick; `still_held` decides.
-                    Err(_) => conn = None,
-                }
-            }
-        });
-        Renewer {
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-}
-
-struct Renewer {
-    stop: Option<mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Renewer {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-struct RedisLock<'a> {
-    backend: &'a RedisBackend,
-    profile: ProfileName,
-    key: String,
-    owner: String,
-    /// The raw version last read or written (`""`, `N` or a tombstone `N-`): what a write
-    /// expecting "nothing stored" compares against, so even that is fenced.
-    raw: std::cell::RefCell<String>,
-    renewer: Option<Renewer>,
-    lost: Arc<AtomicBool>,
-}
-
-impl BackendLock for RedisLock<'_> {
-    fn read(&self) -> Result<Option<(Zeroizing<Vec<u8>>, Version)>> {
-        let (bytes, version) = self.backend.read_both(&self.profile)?;
-        let raw = version.unwrap_or_default();
-        *self.raw.borrow_mut() = raw.clone();
-        match (bytes, live(Some(&raw))) {
-            (Some(bytes), Some(v)) => {
-                let bytes = Zeroizing::new(bytes);
-                self.backend.cache.store(&self.profile, v, &bytes);
-                Ok(Some((bytes, Version(v.to_owned()))))
-            }
-            (Some(_), None) => Err(errors::foreign(
-                &self.backend.settings.url,
-                &self.backend.key(&self.profile, Kind::Version),
-            )),
-            (None, _) => {
-                self.backend.cache.remove(&self.profile);
-                Ok(None)
-            }
-        }
-    }
-
-    fn write(&mut self, expected: Option<&Version>, bytes: &[u8]) -> Result<Version> {
-        let b = self.backend;
-        let expected = match expected {
-            Some(v) => v.0.clone(),
-            None => self.raw.borrow().clone(),
-        };
-        let keys = [
-            b.key(&self.profile, Kind::State),
-            b.key(&self.profile, Kind::Version),
-            b.profiles_key(),
-        ];
-        let new: Option<String> = b.with(|c| {
-            scripts::WRITE
-                .key(&keys[0])
-                .key(&keys[1])
-                .key(&keys[2])
-                .arg(&expected)
-                .arg(bytes)
-                .arg(self.profile.as_str())
-                .invoke(c)
-        })?;
-        let new = new.ok_or_else(|| errors::changed(&self.profile))?;
-        b.cache.store(&self.profile, &new, bytes);
-        self.raw.replace(new.clone());
-        Ok(Version(new))
-    }
-
-    fn remove(&mut self) -> Result<()> {
-        self.raw.replace(self.backend.remove_state(&self.profile)?);
-        Ok(())
-    }
-
-    fn renew(&mut self) -> Result<()> {
-        let lease_ms = u64::try_from(self.backend.lease.as_millis()).unwrap_or(u64::MAX);
-        let renewed: i64 = self.backend.with(|c| {
-            scripts::RENEW
-                .key(&self.key)
-                .arg(&self.owner)
-                .arg(lease_ms)
-                .invoke(c)
-        })?;
-        if renewed != 1 {
-            self.lost.store(true, Ordering::SeqCst);
-        }
-        Ok(())
-    }
-
-    fn still_held(&self) -> Result<bool> {
-        if self.lost.load(Ordering::SeqCst) {
-            return Ok(false);
-        }
-        let left: i64 = self
-            .backend
-            .with(|c| scripts::LEFT.key(&self.key).arg(&self.owner).invoke(c))?;
-        let needed = i64::try_from(self.backend.timeout.as_millis()).unwrap_or(i64::MAX);
-        Ok(left > needed)
-    }
-
-    fn profile(&self) -> &ProfileName {
-        &self.profile
-    }
-}
-
-impl Drop for RedisLock<'_> {
-    fn drop(&mut self) {
-        drop(self.renewer.take());
-        let _: Result<i64> = self
-            .backend
-            .with(|c| scripts::RELEASE.key(&self.key).arg(&self.owner).invoke(c));
     }
 }
 

@@ -158,8 +158,9 @@ fn a_lapsed_lease_cannot_overwrite_newer_state() {
     }
     let mut lapsing = short.lock(&p, Duration::ZERO).unwrap();
     assert!(lapsing.load().unwrap().is_some());
-    // 300 ms is less than the 2 s request time-out: not held enough to send a refresh token.
-    assert!(!lapsing.still_held().unwrap());
+    // Less than the margin a request needs: not held enough to send a refresh token.
+    let left = lapsing.lease_left().unwrap().unwrap();
+    assert!(left <= Duration::from_millis(300), "{left:?}");
     std::thread::sleep(Duration::from_millis(400));
     // The lease lapsed: another holder takes it and writes a newer state.
     {
@@ -167,7 +168,7 @@ fn a_lapsed_lease_cannot_overwrite_newer_state() {
         l.load().unwrap();
         l.save(&state("24.newer", 2)).unwrap();
     }
-    assert!(!lapsing.still_held().unwrap());
+    assert_eq!(lapsing.lease_left().unwrap(), Some(Duration::ZERO));
     let err = lapsing.save(&state("24.stale", 2)).unwrap_err();
     assert_eq!(err.exit_code(), 6, "{}", err.message());
     assert!(!err.message().contains("24.stale"));
@@ -268,4 +269,29 @@ fn the_local_copy_serves_when_redis_is_down_and_a_lock_then_fails_closed() {
         vault(),
     );
     assert_eq!(cold.load(&p).unwrap_err().exit_code(), 5);
+}
+
+#[test]
+fn a_lease_lasts_at_most_30_s_whatever_the_request_time_out() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // A day's time-out: a crashed holder still blocks the fleet for 30 s at most.
+    let b = RedisBackend::new(
+        settings(&server.url()),
+        dir.path(),
+        Duration::from_secs(86_400),
+    );
+    let store = SealedStore::new(Box::new(b), vault());
+    let p = name("nd");
+    let l = store.lock(&p, Duration::ZERO).unwrap();
+    let term: i64 = redis::cmd("PTTL")
+        .arg("t:nd:lock")
+        .query(&mut server.conn())
+        .unwrap();
+    assert!((29_000..=30_000).contains(&term), "{term}");
+    // Held with most of its term left: a request may be sent, bounded by what is left.
+    let left = l.lease_left().unwrap().expect("a lease has a term");
+    assert!(left > Duration::from_secs(29), "{left:?}");
 }
