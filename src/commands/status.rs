@@ -14,6 +14,7 @@ use crate::secret::mask;
 use crate::store::state::HookResult;
 use crate::store::{Journal, Place, StateStore, TokenState};
 use crate::ui;
+use unicode_width::UnicodeWidthStr;
 
 pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let cfg = ctx.config()?;
@@ -99,7 +100,7 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         "LAST HOOK",
     ];
     let plain = ui::table(&header, &table);
-    let widest = plain.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let widest = plain.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
     if ui::width().is_some_and(|w| widest > w) {
         ui::print(blocks(&header, &table))?;
     } else {
