@@ -133,7 +133,8 @@ pub fn ui_in(lang: Lang, id: &str, args: &FluentArgs<'_>) -> String {
 
 /// A line of the interface by id, its facts as `name = value` (anything a Fluent value
 /// converts from: strings, numbers):
-/// `t!("ui-use-now", profile = name.as_str())`. `t!(lang; id, …)` renders in `lang`.
+/// `t!("ui-status-lease", profile = name.as_str(), holder = h)`; `t!(lang; id, …)` renders
+/// in `lang`.
 #[macro_export]
 macro_rules! t {
     ($lang:expr; $id:literal $(, $name:ident = $value:expr)* $(,)?) => {{
@@ -441,6 +442,53 @@ pub(crate) mod tests {
         }
         // And Fluent loads them.
         let _ = load("zh-CN", ZH_CN);
+    }
+
+    /// Every `ui-…` id the code names (as a string literal), by reading src/.
+    fn ui_ids_in_the_code() -> BTreeSet<String> {
+        fn visit(dir: &std::path::Path, out: &mut BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    visit(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let code = std::fs::read_to_string(&path).unwrap();
+                    for piece in code.split("\"ui-").skip(1) {
+                        let id: String = piece
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                            .collect();
+                        if !id.is_empty() && piece[id.len()..].starts_with('"') {
+                            out.insert(format!("ui-{id}"));
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = BTreeSet::new();
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut out,
+        );
+        out
+    }
+
+    /// The `ui-` lines: none the code names is missing, none in the catalog is unused.
+    #[test]
+    fn the_catalog_and_the_code_name_the_same_ui_lines() {
+        let code = ui_ids_in_the_code();
+        let catalog: BTreeSet<String> = ids()
+            .into_iter()
+            .filter(|(_, file)| *file == "ui.ftl")
+            .map(|(id, _)| id)
+            .collect();
+        let missing: Vec<_> = code.difference(&catalog).collect();
+        let unused: Vec<_> = catalog.difference(&code).collect();
+        assert!(missing.is_empty(), "not in i18n/en-US/ui.ftl: {missing:?}");
+        assert!(
+            unused.is_empty(),
+            "in i18n/en-US/ui.ftl but never used: {unused:?}"
+        );
     }
 
     #[test]
