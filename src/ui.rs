@@ -53,7 +53,12 @@ pub fn is_quiet() -> bool {
 /// A warning: stderr, unless `--quiet`.
 pub fn warn(msg: impl AsRef<str>) {
     if LEVEL.load(Ordering::Relaxed) >= NORMAL {
-        crate::eline!("{} {}", paint("warning:", "33"), msg.as_ref());
+        let label = crate::t!("ui-warning");
+        crate::eline!(
+            "{}{}",
+            paint(&label, "33"),
+            after_label(&label, msg.as_ref())
+        );
     }
 }
 
@@ -72,6 +77,16 @@ pub fn warn_once(key: &str, msg: impl AsRef<str>) {
 pub fn debug(level: u8, msg: impl AsRef<str>) {
     if LEVEL.load(Ordering::Relaxed) > NORMAL + level.saturating_sub(1) {
         crate::eline!("{} {}", paint("debug:", "2"), msg.as_ref());
+    }
+}
+
+/// The text after a label such as `warning:`: a space, unless the label ends with a
+/// full-width colon (`警告：`), which has its space built in.
+pub fn after_label(label: &str, text: &str) -> String {
+    if label.ends_with('：') {
+        text.to_owned()
+    } else {
+        format!(" {text}")
     }
 }
 

@@ -29,3 +29,37 @@ ui-state-secret-key-rejected = Secret Key 被拒绝
 ui-state-credentials-rejected = 凭据被拒绝
 ui-state-refresh-under-way = 正在刷新
 ui-state-refresh-interrupted = 刷新被中断
+
+## profile
+
+ui-profile-add-secret-prompt = 配置 `{ $profile }` 的 Secret Key：
+ui-profile-added = 已添加配置 `{ $profile }`（{ $grant }）
+ui-profile-remove-confirm = 删除配置 `{ $profile }` 及其保存的令牌？[y/N]
+ui-profile-removed = 已删除配置 `{ $profile }` 及其保存的令牌
+ui-profile-removed-still-used = 当前 shell 仍通过 `BROKER_PROFILE`（及其导出的环境变量）使用 `{ $profile }`
+ui-profile-removed-still-used-hint = 提示：用 `eval "$(broker env --unset)"` 清除它们，或用 `broker use NAME` 切换
+ui-profile-list-header-name = 名称
+ui-profile-list-header-endpoint = 端点
+ui-profile-list-header-description = 说明
+ui-profile-show-default = { $value }（默认）
+
+## 通用
+
+ui-warning = 警告：
+ui-yes = 是
+ui-no = 否
+
+## current --explain：是哪条规则选中了当前生效的配置
+
+ui-source-argument = 由命令行选中（位置参数 PROFILE 或 --profile）
+ui-source-environment = 由环境变量 `BROKER_PROFILE` 选中
+ui-source-use-default = 由 `broker use` 选中（默认配置保存在状态目录中）
+ui-source-config-default = 由配置文件中的 `default_profile` 选中
+ui-current-store = 状态保存在 { $backend } 存储中，位于 { $location }（可连接）
+ui-current-store-leased = 状态保存在 { $backend } 存储中，位于 { $location }（可连接）；租约由 { $holder } 持有
+ui-current-store-unreachable = 状态保存在 { $backend } 存储中，位于 { $location }（无法连接）
+ui-current-store-unreachable-leased = 状态保存在 { $backend } 存储中，位于 { $location }（无法连接）；租约由 { $holder } 持有
+ui-current-stale = 本环境中的 `BAIDU_ACCESS_TOKEN` 不是 `{ $profile }` 保存的令牌（导出之后它已被轮换）
+ui-current-stale-hint = 提示：运行 `broker use { $profile }`（需要 shell 集成）或 `eval "$(broker env { $profile })"` 导出最新的令牌
+ui-current-other-profile = 本环境中的 `BAIDU_*` 变量是为 `{ $other }` 导出的，而不是 `{ $profile }`
+ui-current-unreadable = 无法将导出的令牌与保存的令牌比对：{ $reason }
