@@ -67,3 +67,15 @@ ui-current-stale = `BAIDU_ACCESS_TOKEN` in this environment is not the stored to
 ui-current-stale-hint = hint: run `broker use { $profile }` (with the shell integration) or `eval "$(broker env { $profile })"` to export the current one
 ui-current-other-profile = the `BAIDU_*` variables in this environment were exported for `{ $other }`, not `{ $profile }`
 ui-current-unreadable = cannot check the exported token against the stored one: { $reason }
+
+## doctor: the verdict of each check, what to do, the conclusion
+
+ui-doctor-ok = ok
+ui-doctor-warn = warn
+ui-doctor-fail = fail
+ui-doctor-fix = fix:
+ui-doctor-all-well = all is well
+ui-doctor-all-well-warnings = all is well, with { $count ->
+        [one] { $count } warning
+       *[other] { $count } warnings
+    } (warnings do not fail `broker doctor`)

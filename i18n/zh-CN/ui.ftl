@@ -63,3 +63,12 @@ ui-current-stale = 本环境中的 `BAIDU_ACCESS_TOKEN` 不是 `{ $profile }` �
 ui-current-stale-hint = 提示：运行 `broker use { $profile }`（需要 shell 集成）或 `eval "$(broker env { $profile })"` 导出最新的令牌
 ui-current-other-profile = 本环境中的 `BAIDU_*` 变量是为 `{ $other }` 导出的，而不是 `{ $profile }`
 ui-current-unreadable = 无法将导出的令牌与保存的令牌比对：{ $reason }
+
+## doctor：每项检查的结论、修复方法、总结
+
+ui-doctor-ok = 正常
+ui-doctor-warn = 警告
+ui-doctor-fail = 失败
+ui-doctor-fix = 修复：
+ui-doctor-all-well = 一切正常
+ui-doctor-all-well-warnings = 一切正常，有 { $count } 条警告（警告不会让 `broker doctor` 失败）
