@@ -79,3 +79,106 @@ ui-doctor-all-well-warnings = all is well, with { $count ->
         [one] { $count } warning
        *[other] { $count } warnings
     } (warnings do not fail `broker doctor`)
+
+## Times relative to now (`$unit`: second, minute, hour or day)
+
+ui-time-just-now = just now
+ui-time-future = in the future (the clock was set back?)
+ui-time-in = in { $unit ->
+        [second] { $n ->
+            [one] { $n } second
+           *[other] { $n } seconds
+        }
+        [minute] { $n ->
+            [one] { $n } minute
+           *[other] { $n } minutes
+        }
+        [hour] { $n ->
+            [one] { $n } hour
+           *[other] { $n } hours
+        }
+       *[day] { $n ->
+            [one] { $n } day
+           *[other] { $n } days
+        }
+    }
+ui-time-ago = { $unit ->
+        [second] { $n ->
+            [one] { $n } second
+           *[other] { $n } seconds
+        }
+        [minute] { $n ->
+            [one] { $n } minute
+           *[other] { $n } minutes
+        }
+        [hour] { $n ->
+            [one] { $n } hour
+           *[other] { $n } hours
+        }
+       *[day] { $n ->
+            [one] { $n } day
+           *[other] { $n } days
+        }
+    } ago
+
+## login, refresh
+
+ui-login-done = logged in `{ $profile }`; the token expires { $left }
+ui-login-imported = imported a token for `{ $profile }`; the token expires { $left }
+ui-refresh-rotated = `{ $profile }`: rotated; the token expires { $left }
+ui-refresh-rotated-elsewhere = `{ $profile }`: rotated by another process; the token expires { $left }
+ui-refresh-not-due = `{ $profile }`: not due; the token expires { $left }
+ui-refresh-failed = `{ $profile }`: error: { $error }
+
+## init, the passphrase
+
+ui-init-created = created the identity `{ $path }` (keep it safe: it decrypts every secret)
+ui-init-passphrase-ignored = an identity already exists ({ $identity }); --passphrase changes nothing
+ui-init-recipient-listed = the config `{ $config }` lists this identity's recipient
+ui-init-forced = { $error }; going on (--force)
+ui-init-forced-hint = hint: run `broker secret set NAME` and `broker login NAME` for each profile whose secret or token was encrypted to the lost identity
+ui-init-passphrase-prompt = passphrase for the new identity:
+ui-init-passphrase-again = same again:
+ui-passphrase-prompt = passphrase for the age identity { $identity }:
+
+## use
+
+ui-use-shell = this shell now uses profile `{ $profile }`
+ui-use-shell-and-default = now using profile `{ $profile }` (this shell and the default)
+ui-use-default = now using profile `{ $profile }`
+ui-use-overridden = `BROKER_PROFILE` is set in this shell and takes precedence over `broker use`
+ui-use-overridden-hint = hint: load the shell integration (`eval "$(broker shell-init bash)"`) so that `broker use` switches the shell too
+ui-use-pick = profile [1-{ $count }]:
+
+## secret, logout, env, state, exec, man
+
+ui-secret-set-prompt = new SecretKey for `{ $profile }`:
+ui-secret-replaced = replaced the SecretKey of `{ $profile }`
+ui-secret-encrypted = encrypted { $count ->
+        [one] { $count } plaintext secret
+       *[other] { $count } plaintext secrets
+    } in `{ $config }`
+ui-secret-rekeyed = re-encrypted { $secrets ->
+        [one] { $secrets } secret
+       *[other] { $secrets } secrets
+    } and { $states ->
+        [one] { $states } state file
+       *[other] { $states } state files
+    } to { $recipients ->
+        [one] { $recipients } recipient
+       *[other] { $recipients } recipients
+    }
+ui-logout-nothing = `{ $profile }` had no stored tokens: nothing to forget
+ui-logout-done = forgot the tokens of `{ $profile }`
+ui-env-github = exported { $count } variables to `$GITHUB_ENV`
+ui-state-exported = exported { $count ->
+        [one] { $count } profile
+       *[other] { $count } profiles
+    }; here they serve their current token until it is due, then stop (handed off)
+ui-state-exported-kept = exported { $count ->
+        [one] { $count } profile
+       *[other] { $count } profiles
+    } with `--keep`: the same lineage now lives in two places, and only the first to refresh keeps working
+ui-state-imported = imported `{ $profile }` into `{ $location }` (token expires { $expires })
+ui-exec-shell = starting { $shell } with profile `{ $profile }`; `exit` leaves it
+ui-man-written = wrote the man pages into `{ $dir }`

@@ -12,7 +12,7 @@ ui-status-header-grant = 授权方式
 ui-status-header-app-key = 应用 API Key
 ui-status-header-state = 状态
 ui-status-header-expires = 过期时间
-ui-status-header-refresh-token-age = 刷新令牌已用时长
+ui-status-header-refresh-token-age = 刷新令牌获取于
 ui-status-header-last-rotation = 上次轮换
 ui-status-header-last-hook = 上次钩子
 ui-status-copied-warning = `{ $profile }` 的状态写于 { $from }，而不是本机：如果它是复制来的且副本仍在使用，两处中只有先刷新的那一处能继续工作
@@ -72,3 +72,64 @@ ui-doctor-fail = 失败
 ui-doctor-fix = 修复：
 ui-doctor-all-well = 一切正常
 ui-doctor-all-well-warnings = 一切正常，有 { $count } 条警告（警告不会让 `broker doctor` 失败）
+
+## 相对于现在的时间（`$unit`：second、minute、hour 或 day）
+
+ui-time-just-now = 刚刚
+ui-time-future = 在未来（时钟被调回过？）
+ui-time-in = { $n } { $unit ->
+        [second] 秒
+        [minute] 分钟
+        [hour] 小时
+       *[day] 天
+    }后
+ui-time-ago = { $n } { $unit ->
+        [second] 秒
+        [minute] 分钟
+        [hour] 小时
+       *[day] 天
+    }前
+
+## login、refresh
+
+ui-login-done = `{ $profile }` 已登录；令牌 { $left }过期
+ui-login-imported = 已为 `{ $profile }` 导入令牌；令牌 { $left }过期
+ui-refresh-rotated = `{ $profile }`：已轮换；令牌 { $left }过期
+ui-refresh-rotated-elsewhere = `{ $profile }`：已由另一个进程轮换；令牌 { $left }过期
+ui-refresh-not-due = `{ $profile }`：尚未到期；令牌 { $left }过期
+ui-refresh-failed = `{ $profile }`：错误：{ $error }
+
+## init、口令
+
+ui-init-created = 已创建身份 `{ $path }`（请妥善保管：所有密钥都靠它解密）
+ui-init-passphrase-ignored = 身份已存在（{ $identity }）；--passphrase 不起作用
+ui-init-recipient-listed = 配置文件 `{ $config }` 已列出本身份的收件人
+ui-init-forced = { $error }；继续执行（--force）
+ui-init-forced-hint = 提示：对每个密钥或令牌曾加密给已丢失身份的配置，运行 `broker secret set NAME` 和 `broker login NAME`
+ui-init-passphrase-prompt = 新身份的口令：
+ui-init-passphrase-again = 再输入一次：
+ui-passphrase-prompt = age 身份 { $identity } 的口令：
+
+## use
+
+ui-use-shell = 当前 shell 已改用配置 `{ $profile }`
+ui-use-shell-and-default = 已改用配置 `{ $profile }`（当前 shell 和默认配置）
+ui-use-default = 已改用配置 `{ $profile }`
+ui-use-overridden = 当前 shell 设置了 `BROKER_PROFILE`，它优先于 `broker use`
+ui-use-overridden-hint = 提示：加载 shell 集成（`eval "$(broker shell-init bash)"`），`broker use` 才能同时切换 shell
+ui-use-pick = 选择配置 [1-{ $count }]：
+
+## secret、logout、env、state、exec、man
+
+ui-secret-set-prompt = `{ $profile }` 的新 Secret Key：
+ui-secret-replaced = 已替换 `{ $profile }` 的 Secret Key
+ui-secret-encrypted = 已加密 `{ $config }` 中的 { $count } 个明文密钥
+ui-secret-rekeyed = 已将 { $secrets } 个密钥和 { $states } 个状态文件重新加密给 { $recipients } 个收件人
+ui-logout-nothing = `{ $profile }` 没有保存的令牌：无需清除
+ui-logout-done = 已清除 `{ $profile }` 的令牌
+ui-env-github = 已将 { $count } 个环境变量导出到 `$GITHUB_ENV`
+ui-state-exported = 已导出 { $count } 个配置；本机将继续提供它们当前的令牌直到到期，之后停止（已移交）
+ui-state-exported-kept = 已用 `--keep` 导出 { $count } 个配置：同一条刷新令牌链现在存在于两处，只有先刷新的那一处能继续工作
+ui-state-imported = 已将 `{ $profile }` 导入 `{ $location }`（令牌于 { $expires } 过期）
+ui-exec-shell = 正在以配置 `{ $profile }` 启动 { $shell }；输入 `exit` 退出
+ui-man-written = 已将 man 手册写入 `{ $dir }`

@@ -263,7 +263,7 @@ fn time(t: DateTime<Utc>) -> String {
 fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (t - now).num_seconds();
     if secs > CLOCK_SLACK_SECS {
-        "in the future (the clock was set back?)".into()
+        crate::t!("ui-time-future")
     } else {
         relative(secs.min(0))
     }
