@@ -182,3 +182,44 @@ ui-state-exported-kept = exported { $count ->
 ui-state-imported = imported `{ $profile }` into `{ $location }` (token expires { $expires })
 ui-exec-shell = starting { $shell } with profile `{ $profile }`; `exit` leaves it
 ui-man-written = wrote the man pages into `{ $dir }`
+
+## The netdisk login: device code, pasted code, browser
+
+ui-login-device = To authorize `{ $profile }`, open { $url } and enter the code { $code }
+ui-login-device-or = (or open { $url })
+ui-login-device-waiting = waiting for approval… { $left } left
+ui-login-code-open = Open this page, approve, and copy the code it shows:
+ui-login-code-prompt = code:
+ui-login-browser = Opening the authorization page; if no browser opens, visit:
+
+## Files others may change
+
+ui-writable-config = `{ $path }` is { $mode }: group or others can change it, and its hooks run as you
+ui-writable-state = `{ $path }` is { $mode }: group or others can change it, and broker trusts what it holds
+
+## hooks and sinks
+
+ui-hooks-hook-ok = hook `{ $hook }`: ok ({ $status })
+ui-hooks-sink-ok = sink `{ $sink }`: ok ({ $status })
+ui-hooks-hook-failed = hook `{ $hook }` failed on `{ $event }` of `{ $profile }`: { $status }
+ui-hooks-sink-failed = sink `{ $sink }` failed on `{ $event }` of `{ $profile }`: { $status }
+ui-hooks-output-capped = … more output dropped (a hook's output is capped at { $kib } KiB)
+ui-hooks-not-recorded = could not record the hook results of `{ $profile }`: { $error }
+ui-hooks-run-nothing = `{ $profile }` has no sinks and no `rotate` hooks
+ui-hooks-run-expired = the stored token of `{ $profile }` has expired; the hooks get it all the same (`broker refresh { $profile }` rotates it)
+ui-hooks-test-nothing = `{ $profile }` has no hooks, global or its own
+
+## Rotation
+
+ui-login-replaces-unreadable = { $error }; the login replaces the stored tokens of `{ $profile }`
+ui-rotate-recovering = `{ $profile }`: { $story }; presenting its refresh token once more to recover
+ui-rotate-serving-stored = { $error }; serving the stored token of `{ $profile }`, which is not due (the next rotation tries again)
+ui-rotate-copied = the state of `{ $profile }` was written at { $from } and is now read at { $here }: if it was copied and the copy stays in use, the same refresh-token lineage lives in two places, and only the first to refresh keeps working
+ui-rotate-copied-lineage = the state of `{ $profile }` (lineage `{ $lineage }`) was written at { $from } and is now read at { $here }: if it was copied and the copy stays in use, the same refresh-token lineage lives in two places, and only the first to refresh keeps working
+
+## watch
+
+ui-watch-all = watching rotations of every profile on `{ $channel }` at { $url }
+ui-watch-one = watching rotations of `{ $profile }` on `{ $channel }` at { $url }
+ui-watch-failed = `{ $command }` for the rotation of `{ $profile }` failed ({ $how }); watching on
+ui-watch-timed-out = `{ $command }` for the rotation of `{ $profile }` ran past { $seconds }s and was ended; watching on

@@ -133,3 +133,44 @@ ui-state-exported-kept = 已用 `--keep` 导出 { $count } 个配置：同一条
 ui-state-imported = 已将 `{ $profile }` 导入 `{ $location }`（令牌于 { $expires } 过期）
 ui-exec-shell = 正在以配置 `{ $profile }` 启动 { $shell }；输入 `exit` 退出
 ui-man-written = 已将 man 手册写入 `{ $dir }`
+
+## 网盘登录：设备码、粘贴授权码、浏览器
+
+ui-login-device = 要授权 `{ $profile }`，请打开 { $url } 并输入授权码 { $code }
+ui-login-device-or = （或直接打开 { $url }）
+ui-login-device-waiting = 等待授权… 剩余 { $left }
+ui-login-code-open = 打开这个页面，同意授权，然后复制页面上显示的授权码：
+ui-login-code-prompt = 授权码：
+ui-login-browser = 正在打开授权页面；如果浏览器没有打开，请访问：
+
+## 其他人可修改的文件
+
+ui-writable-config = `{ $path }` 的权限为 { $mode }：同组用户或其他人可以修改它，而其中的钩子以你的身份运行
+ui-writable-state = `{ $path }` 的权限为 { $mode }：同组用户或其他人可以修改它，而 broker 信任其中的内容
+
+## 钩子与 sink
+
+ui-hooks-hook-ok = 钩子 `{ $hook }`：正常（{ $status }）
+ui-hooks-sink-ok = sink `{ $sink }`：正常（{ $status }）
+ui-hooks-hook-failed = 钩子 `{ $hook }` 在 `{ $profile }` 的 `{ $event }` 事件上失败：{ $status }
+ui-hooks-sink-failed = sink `{ $sink }` 在 `{ $profile }` 的 `{ $event }` 事件上失败：{ $status }
+ui-hooks-output-capped = … 更多输出已丢弃（钩子的输出上限为 { $kib } KiB）
+ui-hooks-not-recorded = 无法记录 `{ $profile }` 的钩子结果：{ $error }
+ui-hooks-run-nothing = `{ $profile }` 没有 sink，也没有 `rotate` 钩子
+ui-hooks-run-expired = `{ $profile }` 保存的令牌已过期；钩子仍会收到它（`broker refresh { $profile }` 可轮换）
+ui-hooks-test-nothing = `{ $profile }` 没有钩子（全局的和它自己的都没有）
+
+## 轮换
+
+ui-login-replaces-unreadable = { $error }；登录将替换 `{ $profile }` 保存的令牌
+ui-rotate-recovering = `{ $profile }`：{ $story }；为了恢复，再提交一次它的刷新令牌
+ui-rotate-serving-stored = { $error }；继续提供 `{ $profile }` 保存的令牌，它尚未到期（下次轮换时再试）
+ui-rotate-copied = `{ $profile }` 的状态写于 { $from }，现在在 { $here } 读取：如果它是复制来的且副本仍在使用，同一条刷新令牌链就存在于两处，只有先刷新的那一处能继续工作
+ui-rotate-copied-lineage = `{ $profile }` 的状态（令牌链 `{ $lineage }`）写于 { $from }，现在在 { $here } 读取：如果它是复制来的且副本仍在使用，同一条刷新令牌链就存在于两处，只有先刷新的那一处能继续工作
+
+## watch
+
+ui-watch-all = 正在关注所有配置的轮换，频道 `{ $channel }`，位于 { $url }
+ui-watch-one = 正在关注 `{ $profile }` 的轮换，频道 `{ $channel }`，位于 { $url }
+ui-watch-failed = 为 `{ $profile }` 的轮换运行的 `{ $command }` 失败（{ $how }）；继续关注
+ui-watch-timed-out = 为 `{ $profile }` 的轮换运行的 `{ $command }` 超过 { $seconds } 秒，已被终止；继续关注

@@ -52,12 +52,16 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
     pubsub
         .subscribe(&channel)
         .map_err(|e| errors::unreachable(&redis.settings().url, &e))?;
-    ui::say(format!(
-        "watching rotations of {} on `{channel}` at {}",
-        only.as_ref()
-            .map_or_else(|| "every profile".to_owned(), |n| format!("`{n}`")),
-        redis.settings().url
-    ));
+    let url = redis.settings().url.to_string();
+    ui::say(match &only {
+        Some(n) => crate::t!(
+            "ui-watch-one",
+            profile = n.as_str(),
+            channel = channel.as_str(),
+            url = url
+        ),
+        None => crate::t!("ui-watch-all", channel = channel.as_str(), url = url),
+    });
     loop {
         let msg = pubsub
             .get_message()
@@ -96,13 +100,17 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
         let shown = sanitize(&program.to_string_lossy());
         match process::spawn(&mut cmd).and_then(|mut g| g.wait(CMD_TIMEOUT)) {
             Ok(Ended::Exited(s)) if s.success() => {}
-            Ok(Ended::Exited(s)) => ui::warn(format!(
-                "`{shown}` for the rotation of `{profile}` failed ({}); watching on",
-                process::describe(s)
+            Ok(Ended::Exited(s)) => ui::warn(crate::t!(
+                "ui-watch-failed",
+                command = shown.as_str(),
+                profile = profile.as_str(),
+                how = process::describe(s)
             )),
-            Ok(Ended::TimedOut) => ui::warn(format!(
-                "`{shown}` for the rotation of `{profile}` ran past {}s and was ended; watching on",
-                CMD_TIMEOUT.as_secs()
+            Ok(Ended::TimedOut) => ui::warn(crate::t!(
+                "ui-watch-timed-out",
+                command = shown.as_str(),
+                profile = profile.as_str(),
+                seconds = CMD_TIMEOUT.as_secs()
             )),
             Err(e) => {
                 let cause = match e.kind() {
