@@ -223,3 +223,19 @@ ui-watch-all = watching rotations of every profile on `{ $channel }` at { $url }
 ui-watch-one = watching rotations of `{ $profile }` on `{ $channel }` at { $url }
 ui-watch-failed = `{ $command }` for the rotation of `{ $profile }` failed ({ $how }); watching on
 ui-watch-timed-out = `{ $command }` for the rotation of `{ $profile }` ran past { $seconds }s and was ended; watching on
+
+## demo: the narration of the tour
+
+ui-demo-start = broker demo: a temporary home in { $home }, a Baidu emulator at { $url }
+ui-demo-init = Create an age identity and a config that encrypts to it.
+ui-demo-add = Add three apps. SecretKeys come from stdin (or a hidden prompt), never argv, and are age-encrypted in the config.
+ui-demo-tokens = Tokens for apps that need no person: client_credentials, and a bce-auth-v1 signed bearer token.
+ui-demo-cached = The second call is served from the encrypted cache, without a request.
+ui-demo-device = A Netdisk app needs a person once: the device flow. The demo approves the code through the emulator's admin API.
+ui-demo-approved = (emulator: the user approved the device code)
+ui-demo-rotate = Rotate it: the single-use refresh token is marked in flight, sent once, and the new pair saved before anything else.
+ui-demo-counters = The emulator saw { $requests } requests: { $secret_in_url } with a secret in the URL, { $refresh_reuse } reuses of a refresh token.
+ui-demo-state-files-kept = State files are age-encrypted JSON: age -d -i { $identity } { $state }
+ui-demo-done-kept = demo done; the home is kept: HOME={ $home } broker status   (remove it with: rm -r { $home })
+ui-demo-state-files = State files are age-encrypted JSON that the reference `age -d` reads: run `broker demo --keep` to keep this home and look at them.
+ui-demo-done = demo done; the temporary home is removed.

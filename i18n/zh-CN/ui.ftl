@@ -174,3 +174,19 @@ ui-watch-all = 正在关注所有配置的轮换，频道 `{ $channel }`，位�
 ui-watch-one = 正在关注 `{ $profile }` 的轮换，频道 `{ $channel }`，位于 { $url }
 ui-watch-failed = 为 `{ $profile }` 的轮换运行的 `{ $command }` 失败（{ $how }）；继续关注
 ui-watch-timed-out = 为 `{ $profile }` 的轮换运行的 `{ $command }` 超过 { $seconds } 秒，已被终止；继续关注
+
+## demo：导览的旁白
+
+ui-demo-start = broker 演示：临时主目录位于 { $home }，百度模拟器位于 { $url }
+ui-demo-init = 创建一个 age 身份，以及加密给它的配置文件。
+ui-demo-add = 添加三个应用。Secret Key 从 stdin（或隐藏输入的提示）读取，绝不来自命令行参数，并在配置文件中以 age 加密。
+ui-demo-tokens = 无需人工参与的应用的令牌：client_credentials，以及 bce-auth-v1 签名的 bearer 令牌。
+ui-demo-cached = 第二次调用直接由加密缓存提供，不发请求。
+ui-demo-device = 网盘应用需要人工授权一次：设备码流程。演示通过模拟器的管理 API 批准授权码。
+ui-demo-approved = （模拟器：用户已批准设备码）
+ui-demo-rotate = 轮换它：一次性的刷新令牌先被标记为进行中，只发送一次，新的令牌对在其他任何操作之前保存。
+ui-demo-counters = 模拟器共收到 { $requests } 个请求：URL 中带密钥的 { $secret_in_url } 个，刷新令牌被重复使用 { $refresh_reuse } 次。
+ui-demo-state-files-kept = 状态文件是 age 加密的 JSON：age -d -i { $identity } { $state }
+ui-demo-done-kept = 演示结束；主目录已保留：HOME={ $home } broker status（删除：rm -r { $home }）
+ui-demo-state-files = 状态文件是 age 加密的 JSON，官方的 `age -d` 即可读取：运行 `broker demo --keep` 保留这个主目录以便查看。
+ui-demo-done = 演示结束；临时主目录已删除。
