@@ -239,3 +239,81 @@ ui-demo-state-files-kept = State files are age-encrypted JSON: age -d -i { $iden
 ui-demo-done-kept = demo done; the home is kept: HOME={ $home } broker status   (remove it with: rm -r { $home })
 ui-demo-state-files = State files are age-encrypted JSON that the reference `age -d` reads: run `broker demo --keep` to keep this home and look at them.
 ui-demo-done = demo done; the temporary home is removed.
+
+## doctor: what each check found, and how to fix it
+
+ui-doctor-check-failed = the check itself failed
+ui-doctor-config-fix = fix the config file, then run `broker doctor` again
+ui-doctor-config-missing = no config at `{ $path }`: no profiles
+ui-doctor-config-missing-fix = run `broker init`, then `broker profile add`
+ui-doctor-config-ok = `{ $path }` parses and validates ({ $count ->
+        [one] { $count } profile
+       *[other] { $count } profiles
+    })
+ui-doctor-identity-ok = { $identity } loads ({ $keys })
+ui-doctor-identity-passphrase = { $identity } is passphrase-protected and `{ $var }` is not set: doctor does not prompt, so secrets and state were not checked
+ui-doctor-identity-passphrase-fix = set `{ $var }` to check them too
+ui-doctor-identity-fix = run `broker init`
+ui-doctor-recipients-empty = `[store] recipients` in `{ $path }` is empty: nothing can be encrypted
+ui-doctor-recipients-empty-fix = run `broker init`, or add your `age1…` public key to `[store] recipients`
+ui-doctor-recipients-fix = fix `[store] recipients`
+ui-doctor-recipients-parse = { $count ->
+        [one] { $count } recipient parse
+       *[other] { $count } recipients parse
+    }
+ui-doctor-recipients-ok = { $count ->
+        [one] { $count } recipient
+       *[other] { $count } recipients
+    }, this identity among them
+ui-doctor-recipients-without-me = this identity (`{ $key }`) is not among the { $count } `[store] recipients` of `{ $path }`: what broker encrypts from now on is unreadable by you, and what others encrypted may be too
+ui-doctor-recipients-without-me-fix = add `{ $key }` to `[store] recipients`, then run `broker secret rekey` with an identity that can read the current secrets
+ui-doctor-mode-open = `{ $path }` is { $mode }: group or others can reach it (want { $want })
+ui-doctor-mode-config-writable = `{ $path }` is { $mode }: others can change it, and its hooks run as you
+ui-doctor-mode-config-readable = `{ $path }` is { $mode }: others can read the AppKeys and hook commands (secrets are encrypted)
+ui-doctor-mode-nothing = no identity, config or state file yet
+ui-doctor-mode-ok = the identity, the config and the state are private ({ $count ->
+        [one] { $count } file and folder
+       *[other] { $count } files and folders
+    } checked)
+ui-doctor-used-by = { $count ->
+        [one] profile
+       *[other] profiles
+    } { $names }
+ui-doctor-endpoint-unreachable = `{ $endpoint }` ({ $used_by }) is unreachable: { $reason }
+ui-doctor-endpoint-fix = check the network and any proxy (`HTTPS_PROXY`), or the `endpoint` of { $used_by }
+ui-doctor-endpoint-ok = `{ $endpoint }` ({ $used_by }) answers (HTTP { $status } in { $ms } ms)
+ui-doctor-clock-no-date = `{ $endpoint }` sent no `Date` header: the clock was not compared
+ui-doctor-clock-no-date-fix = compare the clock with a time server by hand
+ui-doctor-clock-ahead = the local clock is { $seconds }s ahead of `{ $endpoint }`
+ui-doctor-clock-behind = the local clock is { $seconds }s behind `{ $endpoint }`
+ui-doctor-clock-fix = synchronise the clock (e.g. `timedatectl set-ntp true`, or chrony/ntpd)
+ui-doctor-clock-bce = { $detail }: BCE IAM refuses signatures this far off (they live { $seconds }s)
+ui-doctor-clock-ok = the local clock is within { $seconds }s of `{ $endpoint }`
+ui-doctor-secret-ok = encrypted in the config; decrypts
+ui-doctor-secret-fix = set it again with `broker secret set { $profile }`
+ui-doctor-secret-env-ok = from `{ $var }`, which is set
+ui-doctor-secret-env-unset = `secret_key_env = "{ $var }"`, but `{ $var }` is not set here
+ui-doctor-secret-env-unset-fix = export `{ $var }`, or store the SecretKey with `broker secret set { $profile }`
+ui-doctor-secret-plaintext = the SecretKey is plaintext in the config
+ui-doctor-secret-plaintext-fix = run `broker secret encrypt`
+ui-doctor-secret-missing = no SecretKey (neither `secret_key` nor `secret_key_env`)
+ui-doctor-secret-missing-fix = set one with `broker secret set { $profile }`
+ui-doctor-store-fix = start Redis or fix `[store] url` / `BROKER_REDIS_URL`
+ui-doctor-store-ok = { $backend } at { $location } answers
+ui-doctor-store-appendonly = Redis keeps an append-only file (`appendonly yes`)
+ui-doctor-store-no-appendonly = Redis has `appendonly no`: a crash loses the last writes, and a lost write of a netdisk state is a lost lineage (`broker login` again)
+ui-doctor-store-no-appendonly-fix = set `appendonly yes` (and `appendfsync everysec` or `always`) in redis.conf
+ui-doctor-store-appendonly-unknown = cannot read Redis's `appendonly` setting (the ACL user lacks `CONFIG GET`)
+ui-doctor-store-appendonly-unknown-fix = check that the server runs with `appendonly yes`
+ui-doctor-state-login-fix = run `broker login { $profile }`
+ui-doctor-state-not-logged-in = not logged in yet
+ui-doctor-state-no-token = no token yet; one is fetched on first use
+ui-doctor-state-refused = Baidu refused the refresh token at { $at }: { $reason }
+ui-doctor-state-under-way = a refresh is under way ({ $holder })
+ui-doctor-state-under-way-fix = run `broker doctor` again when it is done
+ui-doctor-state-interrupted = a refresh was interrupted: { $story }; the next use presents its refresh token once more to recover
+ui-doctor-state-interrupted-fix = run `broker token { $profile }` to recover now
+ui-doctor-state-expired-refresh = the token expired { $left }; it is renewed with the refresh token on next use
+ui-doctor-state-expired-fetch = the token expired { $left }; it is fetched again on next use
+ui-doctor-state-expired-fix = run `broker token { $profile }` to renew it now
+ui-doctor-state-ok = token valid until { $until } ({ $left }), generation { $generation }

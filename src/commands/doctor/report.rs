@@ -135,10 +135,6 @@ pub(super) fn conclude(report: &Report) -> Result<()> {
     .into())
 }
 
-pub(super) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 /// `state[nd]`, or `config`.
 fn label(f: &Finding) -> String {
     match &f.profile {
