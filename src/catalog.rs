@@ -444,6 +444,32 @@ pub(crate) mod tests {
         let _ = load("zh-CN", ZH_CN);
     }
 
+    /// Every line of the interface renders in both languages, its variables given (a number
+    /// where the English selects on one), without a Fluent error; the Chinese one in Chinese.
+    #[test]
+    fn every_interface_line_renders_in_both_languages() {
+        let english = EN_US.iter().find(|(n, _)| *n == "ui.ftl").unwrap().1;
+        for (id, (vars, _)) in entries(english) {
+            if id.contains('.') {
+                continue;
+            }
+            let mut args = FluentArgs::new();
+            for v in &vars {
+                args.set(v.clone(), FluentValue::from(2));
+            }
+            for lang in [Lang::En, Lang::ZhCn] {
+                let bundle = bundle(lang);
+                let message = bundle.get_message(&id).expect("in both catalogs");
+                let mut errors = Vec::new();
+                let text =
+                    bundle.format_pattern(message.value().unwrap(), Some(&args), &mut errors);
+                assert!(errors.is_empty(), "{lang:?} `{id}`: {errors:?}");
+                let chinese = text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+                assert_eq!(chinese, lang == Lang::ZhCn, "{lang:?} `{id}`: {text}");
+            }
+        }
+    }
+
     /// Every `ui-…` id the code names (as a string literal), by reading src/.
     fn ui_ids_in_the_code() -> BTreeSet<String> {
         fn visit(dir: &std::path::Path, out: &mut BTreeSet<String>) {

@@ -317,3 +317,7 @@ ui-doctor-state-expired-refresh = the token expired { $left }; it is renewed wit
 ui-doctor-state-expired-fetch = the token expired { $left }; it is fetched again on next use
 ui-doctor-state-expired-fix = run `broker token { $profile }` to renew it now
 ui-doctor-state-ok = token valid until { $until } ({ $left }), generation { $generation }
+
+## Waiting for Baidu (a passing note on a terminal)
+
+ui-retrying = retrying… { $attempt }/{ $most }, { $reason }

@@ -253,3 +253,7 @@ ui-doctor-state-expired-refresh = 令牌已于{ $left }过期；下次使用时�
 ui-doctor-state-expired-fetch = 令牌已于{ $left }过期；下次使用时会重新获取
 ui-doctor-state-expired-fix = 运行 `broker token { $profile }` 立即续期
 ui-doctor-state-ok = 令牌有效期至 { $until }（{ $left }），第 { $generation } 代
+
+## 等待百度（终端上一闪而过的提示）
+
+ui-retrying = 正在重试… { $attempt }/{ $most }，{ $reason }
