@@ -35,6 +35,8 @@ const EN_US: &[(&str, &str)] = &[
     ("internal.ftl", include_str!("../i18n/en-US/internal.ftl")),
     ("notes.ftl", include_str!("../i18n/en-US/notes.ftl")),
     ("hints.ftl", include_str!("../i18n/en-US/hints.ftl")),
+    ("ui.ftl", include_str!("../i18n/en-US/ui.ftl")),
+    ("help.ftl", include_str!("../i18n/en-US/help.ftl")),
 ];
 
 /// Catalog messages that are not errors, notes or hints.
@@ -46,7 +48,10 @@ pub const NOT_ERRORS: &[&str] = &[
 ];
 
 /// The Simplified Chinese catalog: the same files, the same ids.
-const ZH_CN: &[(&str, &str)] = &[];
+const ZH_CN: &[(&str, &str)] = &[
+    ("ui.ftl", include_str!("../i18n/zh-CN/ui.ftl")),
+    ("help.ftl", include_str!("../i18n/zh-CN/help.ftl")),
+];
 
 /// A language broker speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +114,48 @@ pub fn message(id: &str, args: &FluentArgs<'_>) -> Option<String> {
 /// [`message`] in `lang`.
 pub fn message_in(lang: Lang, id: &str, args: &FluentArgs<'_>) -> Option<String> {
     format(lang, id, None, args)
+}
+
+/// A line of the interface (`ui-…`), in the language of this process. Every id the code names
+/// is in the catalog (a test reads the code for them), so a missing one is a bug: it shows
+/// as its id. See [`t!`](crate::t) for the usual way to call it.
+pub fn ui(id: &str, args: &FluentArgs<'_>) -> String {
+    ui_in(lang(), id, args)
+}
+
+/// [`ui`] in `lang`: English for data (`--json`), and for tests of the other languages.
+pub fn ui_in(lang: Lang, id: &str, args: &FluentArgs<'_>) -> String {
+    message_in(lang, id, args).unwrap_or_else(|| {
+        debug_assert!(false, "no message `{id}` in the catalog");
+        id.to_owned()
+    })
+}
+
+/// A line of the interface by id, its facts as `name = value` (anything a Fluent value
+/// converts from: strings, numbers):
+/// `t!("ui-status-lease", profile = name.as_str(), holder = h)`; `t!(lang; id, …)` renders
+/// in `lang`.
+#[macro_export]
+macro_rules! t {
+    ($lang:expr; $id:literal $(, $name:ident = $value:expr)* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut args = fluent_bundle::FluentArgs::new();
+        $( args.set(stringify!($name), fluent_bundle::FluentValue::from($value)); )*
+        $crate::catalog::ui_in($lang, $id, &args)
+    }};
+    ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::t!($crate::catalog::lang(); $id $(, $name = $value)*)
+    };
+}
+
+/// Message `id` of `lang`, or its `attribute`, if the catalog has it (help texts).
+pub(crate) fn text_in(
+    lang: Lang,
+    id: &str,
+    attribute: Option<&str>,
+    args: &FluentArgs<'_>,
+) -> Option<String> {
+    format(lang, id, attribute, args)
 }
 
 /// The attribute `attribute` of message `id` (e.g. its `.hint`), if it has one.
@@ -279,6 +326,8 @@ fn one_line(s: String) -> String {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
     use super::*;
 
     /// Every message id in the English catalog, with the file it is in.
@@ -308,6 +357,164 @@ pub(crate) mod tests {
         }
         // Loading checks the same through Fluent itself (overrides are errors there).
         let _ = load("en-US", EN_US);
+    }
+
+    /// Each message and attribute of `text` with the variables it uses and its plain text.
+    fn entries(text: &str) -> BTreeMap<String, (BTreeSet<String>, String)> {
+        use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
+        fn walk(p: &Pattern<&str>, vars: &mut BTreeSet<String>, plain: &mut String) {
+            for e in &p.elements {
+                match e {
+                    PatternElement::TextElement { value } => plain.push_str(value),
+                    PatternElement::Placeable { expression } => expr(expression, vars, plain),
+                }
+            }
+        }
+        fn expr(e: &Expression<&str>, vars: &mut BTreeSet<String>, plain: &mut String) {
+            match e {
+                Expression::Inline(i) => inline(i, vars, plain),
+                Expression::Select { selector, variants } => {
+                    inline(selector, vars, plain);
+                    for v in variants {
+                        walk(&v.value, vars, plain);
+                    }
+                }
+            }
+        }
+        fn inline(i: &InlineExpression<&str>, vars: &mut BTreeSet<String>, plain: &mut String) {
+            match i {
+                InlineExpression::VariableReference { id } => {
+                    vars.insert(id.name.to_owned());
+                }
+                InlineExpression::StringLiteral { value } => plain.push_str(value),
+                InlineExpression::Placeable { expression } => expr(expression, vars, plain),
+                _ => {}
+            }
+        }
+        let resource = fluent_syntax::parser::parse(text).expect("the file parses");
+        let mut out = BTreeMap::new();
+        for entry in resource.body {
+            let Entry::Message(m) = entry else { continue };
+            let mut add = |key: String, p: &Pattern<&str>| {
+                let (mut vars, mut plain) = (BTreeSet::new(), String::new());
+                walk(p, &mut vars, &mut plain);
+                out.insert(key, (vars, plain));
+            };
+            if let Some(v) = &m.value {
+                add(m.id.name.to_owned(), v);
+            }
+            for a in &m.attributes {
+                add(format!("{}.{}", m.id.name, a.id.name), &a.value);
+            }
+        }
+        out
+    }
+
+    /// The lines and help of broker in Chinese: the same messages and attributes as the
+    /// English, each with the same variables, each with Chinese words in it.
+    #[test]
+    fn the_chinese_interface_files_match_the_english_ones() {
+        let zh: BTreeMap<&str, &str> = ZH_CN.iter().copied().collect();
+        for (name, english) in EN_US
+            .iter()
+            .filter(|(n, _)| matches!(*n, "ui.ftl" | "help.ftl"))
+        {
+            let english = entries(english);
+            let chinese = entries(zh.get(name).unwrap_or_else(|| panic!("no zh-CN/{name}")));
+            let ids = |m: &BTreeMap<String, _>| m.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(
+                ids(&chinese),
+                ids(&english),
+                "zh-CN/{name}: not the same ids"
+            );
+            for (id, (vars, _)) in &english {
+                let (zh_vars, plain) = &chinese[id];
+                assert_eq!(zh_vars, vars, "zh-CN/{name}: `{id}` has other variables");
+                let only_placeables = plain.trim().is_empty();
+                assert!(
+                    only_placeables
+                        || plain
+                            .chars()
+                            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "zh-CN/{name}: `{id}` has no Chinese: {plain:?}"
+                );
+            }
+        }
+        // And Fluent loads them.
+        let _ = load("zh-CN", ZH_CN);
+    }
+
+    /// Every line of the interface renders in both languages, its variables given (a number
+    /// where the English selects on one), without a Fluent error; the Chinese one in Chinese.
+    #[test]
+    fn every_interface_line_renders_in_both_languages() {
+        let english = EN_US.iter().find(|(n, _)| *n == "ui.ftl").unwrap().1;
+        for (id, (vars, _)) in entries(english) {
+            if id.contains('.') {
+                continue;
+            }
+            let mut args = FluentArgs::new();
+            for v in &vars {
+                args.set(v.clone(), FluentValue::from(2));
+            }
+            for lang in [Lang::En, Lang::ZhCn] {
+                let bundle = bundle(lang);
+                let message = bundle.get_message(&id).expect("in both catalogs");
+                let mut errors = Vec::new();
+                let text =
+                    bundle.format_pattern(message.value().unwrap(), Some(&args), &mut errors);
+                assert!(errors.is_empty(), "{lang:?} `{id}`: {errors:?}");
+                let chinese = text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+                assert_eq!(chinese, lang == Lang::ZhCn, "{lang:?} `{id}`: {text}");
+            }
+        }
+    }
+
+    /// Every `ui-…` id the code names (as a string literal), by reading src/.
+    fn ui_ids_in_the_code() -> BTreeSet<String> {
+        fn visit(dir: &std::path::Path, out: &mut BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    visit(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let code = std::fs::read_to_string(&path).unwrap();
+                    for piece in code.split("\"ui-").skip(1) {
+                        let id: String = piece
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                            .collect();
+                        if !id.is_empty() && piece[id.len()..].starts_with('"') {
+                            out.insert(format!("ui-{id}"));
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = BTreeSet::new();
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut out,
+        );
+        out
+    }
+
+    /// The `ui-` lines: none the code names is missing, none in the catalog is unused.
+    #[test]
+    fn the_catalog_and_the_code_name_the_same_ui_lines() {
+        let code = ui_ids_in_the_code();
+        let catalog: BTreeSet<String> = ids()
+            .into_iter()
+            .filter(|(_, file)| *file == "ui.ftl")
+            .map(|(id, _)| id)
+            .collect();
+        let missing: Vec<_> = code.difference(&catalog).collect();
+        let unused: Vec<_> = catalog.difference(&code).collect();
+        assert!(missing.is_empty(), "not in i18n/en-US/ui.ftl: {missing:?}");
+        assert!(
+            unused.is_empty(),
+            "in i18n/en-US/ui.ftl but never used: {unused:?}"
+        );
     }
 
     #[test]

@@ -71,11 +71,12 @@ pub fn format(d: Duration) -> String {
     format!("{secs}s")
 }
 
-/// "in 29 days", "3 hours ago": for people reading `status`.
+/// "in 29 days", "3 hours ago": for people reading `status`, in their language (`--json`
+/// runs in English).
 pub fn relative(seconds_from_now: i64) -> String {
     let abs = seconds_from_now.unsigned_abs();
     if abs < 5 {
-        return "just now".into();
+        return crate::t!("ui-time-just-now");
     }
     let (n, unit) = match abs {
         0..=89 => (abs, "second"),
@@ -83,11 +84,10 @@ pub fn relative(seconds_from_now: i64) -> String {
         5400..=129_599 => ((abs + 1800) / 3600, "hour"),
         _ => ((abs + 43200) / 86400, "day"),
     };
-    let plural = if n == 1 { "" } else { "s" };
     if seconds_from_now >= 0 {
-        format!("in {n} {unit}{plural}")
+        crate::t!("ui-time-in", n = n, unit = unit)
     } else {
-        format!("{n} {unit}{plural} ago")
+        crate::t!("ui-time-ago", n = n, unit = unit)
     }
 }
 

@@ -17,6 +17,7 @@ pub mod error;
 pub mod export;
 pub mod failpoint;
 pub mod grant;
+pub mod help;
 pub mod hooks;
 pub mod process;
 pub mod profile;
@@ -39,9 +40,11 @@ pub use error::{Error, Result};
 
 /// Parses `args` and runs the command.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
-    let cli = match cli::Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
+            let e = localized_help(e, &args);
             // Help and version go to stdout with exit 0; a bad flag is a usage error (exit 2).
             let _ = e.print();
             return if e.use_stderr() {
@@ -53,6 +56,26 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
     };
     ui::set_verbosity(cli.global.quiet, cli.global.verbose);
     commands::run(cli)
+}
+
+/// Help about to be shown, in the language of the person when it is not English: the
+/// `Command` is built again with the catalog's texts (only now: a normal run never does).
+/// clap's own error messages have no translation and stay as they are.
+fn localized_help(e: clap::Error, args: &[OsString]) -> clap::Error {
+    use clap::error::ErrorKind;
+    let help = matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    match catalog::lang() {
+        catalog::Lang::En => e,
+        _ if !help => e,
+        lang => help::command_in(lang)
+            .try_get_matches_from(args)
+            .err()
+            .filter(|l| l.kind() == e.kind())
+            .unwrap_or(e),
+    }
 }
 
 /// The binary's entry point: runs, prints an error as one line plus a hint, and maps it to

@@ -65,12 +65,13 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn explain(self) -> &'static str {
+    /// The rule in words, in the language of this process (`--json` runs in English).
+    pub fn explain(self) -> String {
         match self {
-            Source::Argument => "chosen by the command line (positional PROFILE or --profile)",
-            Source::Environment => "chosen by `BROKER_PROFILE` in the environment",
-            Source::UseDefault => "chosen by `broker use` (the default kept in the state folder)",
-            Source::ConfigDefault => "chosen by `default_profile` in the config",
+            Source::Argument => crate::t!("ui-source-argument"),
+            Source::Environment => crate::t!("ui-source-environment"),
+            Source::UseDefault => crate::t!("ui-source-use-default"),
+            Source::ConfigDefault => crate::t!("ui-source-config-default"),
         }
     }
 }

@@ -178,9 +178,10 @@ impl<'a> TokenService<'a> {
         if e.kind() != Kind::Store {
             return Err(e);
         }
-        self.out.warn(format!(
-            "{}; the login replaces the stored tokens of `{name}`",
-            e.message()
+        self.out.warn(crate::t!(
+            "ui-login-replaces-unreadable",
+            error = e.message(),
+            profile = name.as_str()
         ));
         let mut lock = self.store.lock(name, timeout + Duration::from_secs(5))?;
         lock.remove()
@@ -192,7 +193,7 @@ impl<'a> TokenService<'a> {
         hooks::refuse_nested(name, "run the hooks of")?;
         if self.hooks_of(profile, Event::Rotate) == 0 && profile.sinks.is_empty() {
             self.out
-                .say(format!("`{name}` has no sinks and no `rotate` hooks"));
+                .say(crate::t!("ui-hooks-run-nothing", profile = name.as_str()));
             return Ok(());
         }
         let Some(state) = self.store.load(name)? else {
@@ -202,9 +203,8 @@ impl<'a> TokenService<'a> {
             .into());
         };
         if state.is_expired(Utc::now()) {
-            self.out.warn(format!(
-                "the stored token of `{name}` has expired; the hooks get it all the same (`broker refresh {name}` rotates it)"
-            ));
+            self.out
+                .warn(crate::t!("ui-hooks-run-expired", profile = name.as_str()));
         }
         self.fire(
             profile,
@@ -223,7 +223,7 @@ impl<'a> TokenService<'a> {
         hooks::refuse_nested(name, "run the hooks of")?;
         if self.hooks_of(profile, Event::Test) == 0 {
             self.out
-                .say(format!("`{name}` has no hooks, global or its own"));
+                .say(crate::t!("ui-hooks-test-nothing", profile = name.as_str()));
             return Ok(());
         }
         let state = self.store.load(name)?;

@@ -4,6 +4,8 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::error::{Error, InternalError, Result};
 
 const QUIET: u8 = 0;
@@ -51,7 +53,12 @@ pub fn is_quiet() -> bool {
 /// A warning: stderr, unless `--quiet`.
 pub fn warn(msg: impl AsRef<str>) {
     if LEVEL.load(Ordering::Relaxed) >= NORMAL {
-        crate::eline!("{} {}", paint("warning:", "33"), msg.as_ref());
+        let label = crate::t!("ui-warning");
+        crate::eline!(
+            "{}{}",
+            paint(&label, "33"),
+            after_label(&label, msg.as_ref())
+        );
     }
 }
 
@@ -70,6 +77,16 @@ pub fn warn_once(key: &str, msg: impl AsRef<str>) {
 pub fn debug(level: u8, msg: impl AsRef<str>) {
     if LEVEL.load(Ordering::Relaxed) > NORMAL + level.saturating_sub(1) {
         crate::eline!("{} {}", paint("debug:", "2"), msg.as_ref());
+    }
+}
+
+/// The text after a label such as `warning:`: a space, unless the label ends with a
+/// full-width colon (`警告：`), which has its space built in.
+pub fn after_label(label: &str, text: &str) -> String {
+    if label.ends_with('：') {
+        text.to_owned()
+    } else {
+        format!(" {text}")
     }
 }
 
@@ -205,10 +222,11 @@ pub fn table_styled(
 type Style<'a> = &'a dyn Fn(usize, &str) -> Option<&'static str>;
 
 fn render_table(header: &[&str], rows: &[Vec<String>], paint: Option<Style>) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    // Display columns, not chars: a Chinese character takes two columns of a terminal.
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(cell.width());
         }
     }
     // Widths come from the plain text; colour codes wrap each cell after padding is known.
@@ -219,7 +237,7 @@ fn render_table(header: &[&str], rows: &[Vec<String>], paint: Option<Style>) -> 
             let pad = if i == last {
                 String::new()
             } else {
-                " ".repeat(w.saturating_sub(cell.chars().count()) + 2)
+                " ".repeat(w.saturating_sub(cell.width()) + 2)
             };
             match code(i, cell) {
                 Some(c) if !cell.is_empty() => s.push_str(&format!("\x1b[{c}m{cell}\x1b[0m{pad}")),
@@ -255,6 +273,40 @@ mod tests {
     fn table_aligns_columns() {
         let t = super::table(&["A", "BB"], &[vec!["xxx".into(), "y".into()]]);
         assert_eq!(t, "A    BB\nxxx  y\n");
+    }
+
+    /// Chinese characters take two terminal columns each: counting chars misaligned every
+    /// column after a Chinese cell.
+    #[test]
+    fn table_with_chinese_headers_aligns_in_display_columns() {
+        use unicode_width::UnicodeWidthStr;
+        let t = super::table(
+            &["配置文件", "状态", "X"],
+            &[
+                vec!["prod".into(), "有效".into(), "1".into()],
+                vec!["测试环境-长名字".into(), "ok".into(), "2".into()],
+            ],
+        );
+        let lines: Vec<&str> = t.lines().collect();
+        // Each column starts at the same display column on every line.
+        let starts = |line: &str| -> Vec<usize> {
+            let mut starts = vec![0];
+            let mut col = 0;
+            let mut prev_space = false;
+            for c in line.chars() {
+                let space = c == ' ';
+                if prev_space && !space {
+                    starts.push(col);
+                }
+                col += c.to_string().width();
+                prev_space = space;
+            }
+            starts
+        };
+        assert_eq!(starts(lines[0]), vec![0, 17, 23], "{t}");
+        assert_eq!(starts(lines[1]), starts(lines[0]), "{t}");
+        assert_eq!(starts(lines[2]), starts(lines[0]), "{t}");
+        assert_eq!(lines[0].width(), 24);
     }
 
     #[test]

@@ -263,10 +263,11 @@ impl<'m> Client<'m> {
                         if attempt < MAX_ATTEMPTS && self.backoff(attempt) {
                             self.out
                                 .debug(1, format!("{what}: retrying after HTTP {}", answer.status));
-                            self.out.progress(&format!(
-                                "retrying… {}/{MAX_ATTEMPTS}, HTTP {}",
-                                attempt + 1,
-                                answer.status
+                            self.out.progress(&crate::t!(
+                                "ui-retrying",
+                                attempt = attempt + 1,
+                                most = MAX_ATTEMPTS,
+                                reason = format!("HTTP {}", answer.status)
                             ));
                             continue;
                         }
@@ -301,10 +302,11 @@ impl<'m> Client<'m> {
                         MAX_ATTEMPTS
                     };
                     if may_retry && attempt < most && self.backoff(attempt) {
-                        self.out.progress(&format!(
-                            "retrying… {}/{most}, {}",
-                            attempt + 1,
-                            short_reason(&e, refused)
+                        self.out.progress(&crate::t!(
+                            "ui-retrying",
+                            attempt = attempt + 1,
+                            most = most,
+                            reason = short_reason(&e, refused)
                         ));
                         continue;
                     }

@@ -40,36 +40,45 @@ pub(crate) fn run(ctx: &Context, args: CurrentArgs) -> Result<()> {
         if cfg.backend.name() != "file" {
             let facts = store_facts(ctx, &cfg, &name);
             let text = |k: &str| facts[k].as_str().unwrap_or("-").to_owned();
-            let reach = if facts["reachable"] == true {
-                "reachable"
-            } else {
-                "UNREACHABLE"
+            let line = match (facts["reachable"] == true, facts["lease_holder"].as_str()) {
+                (true, None) => crate::t!(
+                    "ui-current-store",
+                    backend = text("backend"),
+                    location = text("location")
+                ),
+                (true, Some(h)) => crate::t!(
+                    "ui-current-store-leased",
+                    backend = text("backend"),
+                    location = text("location"),
+                    holder = h
+                ),
+                (false, None) => crate::t!(
+                    "ui-current-store-unreachable",
+                    backend = text("backend"),
+                    location = text("location")
+                ),
+                (false, Some(h)) => crate::t!(
+                    "ui-current-store-unreachable-leased",
+                    backend = text("backend"),
+                    location = text("location"),
+                    holder = h
+                ),
             };
-            let lease = facts["lease_holder"]
-                .as_str()
-                .map(|h| format!("; lease held by {h}"))
-                .unwrap_or_default();
-            ui::print(format!(
-                "state in the {} store at {} ({reach}){lease}\n",
-                text("backend"),
-                text("location")
-            ))?;
+            ui::print(format!("{line}\n"))?;
         }
         match &check {
             Check::Stale => {
-                ui::warn(format!(
-                    "`BAIDU_ACCESS_TOKEN` in this environment is not the stored token of `{name}` (it was rotated since it was exported)"
-                ));
-                ui::say(format!(
-                    "hint: run `broker use {name}` (with the shell integration) or `eval \"$(broker env {name})\"` to export the current one"
-                ));
+                ui::warn(crate::t!("ui-current-stale", profile = name.as_str()));
+                ui::say(crate::t!("ui-current-stale-hint", profile = name.as_str()));
             }
-            Check::OtherProfile(other) => ui::warn(format!(
-                "the `BAIDU_*` variables in this environment were exported for `{other}`, not `{name}`"
+            Check::OtherProfile(other) => ui::warn(crate::t!(
+                "ui-current-other-profile",
+                other = other.as_str(),
+                profile = name.as_str()
             )),
-            Check::Unreadable(why) => ui::warn(format!(
-                "cannot check the exported token against the stored one: {why}"
-            )),
+            Check::Unreadable(why) => {
+                ui::warn(crate::t!("ui-current-unreadable", reason = why.as_str()));
+            }
             Check::Current | Check::NotExported | Check::NotStored => {}
         }
     } else {

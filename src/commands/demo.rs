@@ -30,14 +30,18 @@ pub(crate) fn run(keep: bool) -> Result<()> {
     let url = emu.base_url();
     let tour = Tour { home: home.path() };
     ui::say(format!(
-        "broker demo: a temporary home in {}, a Baidu emulator at {url}\n",
-        home.path().display()
+        "{}\n",
+        crate::t!(
+            "ui-demo-start",
+            home = home.path().display().to_string(),
+            url = url.as_str()
+        )
     ));
 
-    tour.note("Create an age identity and a config that encrypts to it.");
+    tour.note(&crate::t!("ui-demo-init"));
     tour.run(&["init"], None)?;
 
-    tour.note("Add three apps. SecretKeys come from stdin (or a hidden prompt), never argv, and are age-encrypted in the config.");
+    tour.note(&crate::t!("ui-demo-add"));
     tour.run(
         &[
             "profile",
@@ -88,13 +92,13 @@ pub(crate) fn run(keep: bool) -> Result<()> {
     )?;
     tour.run(&["profile", "list"], None)?;
 
-    tour.note("Tokens for apps that need no person: client_credentials, and a bce-auth-v1 signed bearer token.");
+    tour.note(&crate::t!("ui-demo-tokens"));
     tour.run(&["token", "ai-demo"], None)?;
     tour.run(&["token", "qianfan-demo"], None)?;
-    tour.note("The second call is served from the encrypted cache, without a request.");
+    tour.note(&crate::t!("ui-demo-cached"));
     tour.run(&["token", "ai-demo"], None)?;
 
-    tour.note("A Netdisk app needs a person once: the device flow. The demo approves the code through the emulator's admin API.");
+    tour.note(&crate::t!("ui-demo-device"));
     let mut login = tour.command(&["login", "netdisk-demo", "--no-qr"]);
     let child = login.stderr(Stdio::inherit()).spawn().map_err(|e| {
         Error::from(InternalError::CannotRunBroker {
@@ -105,7 +109,7 @@ pub(crate) fn run(keep: bool) -> Result<()> {
     let started = Instant::now();
     loop {
         if emu.approve_device(None).is_ok() {
-            ui::say("   (emulator: the user approved the device code)");
+            ui::say(format!("   {}", crate::t!("ui-demo-approved")));
             break;
         }
         if started.elapsed() > Duration::from_secs(20) {
@@ -123,31 +127,34 @@ pub(crate) fn run(keep: bool) -> Result<()> {
     }
     tour.run(&["token", "netdisk-demo"], None)?;
 
-    tour.note("Rotate it: the single-use refresh token is marked in flight, sent once, and the new pair saved before anything else.");
+    tour.note(&crate::t!("ui-demo-rotate"));
     tour.run(&["refresh", "netdisk-demo", "--force"], None)?;
     tour.run(&["status"], None)?;
 
     let c = emu.counters();
-    tour.note(&format!(
-        "The emulator saw {} requests: {} with a secret in the URL, {} reuses of a refresh token.",
-        c.requests, c.secret_in_url, c.refresh_reuse
+    tour.note(&crate::t!(
+        "ui-demo-counters",
+        requests = c.requests,
+        secret_in_url = c.secret_in_url,
+        refresh_reuse = c.refresh_reuse
     ));
     emu.stop();
     if keep {
         let home = home.keep();
         let path = |tail: &str| sh_quote(&home.join(tail).to_string_lossy()).to_string();
         ui::say(format!(
-            "\n# State files are age-encrypted JSON: age -d -i {} {}",
-            path(".config/broker/identity.txt"),
-            path(".local/state/broker/profiles/netdisk-demo.age")
+            "\n# {}",
+            crate::t!(
+                "ui-demo-state-files-kept",
+                identity = path(".config/broker/identity.txt"),
+                state = path(".local/state/broker/profiles/netdisk-demo.age")
+            )
         ));
         let quoted = sh_quote(&home.to_string_lossy()).to_string();
-        ui::say(format!(
-            "demo done; the home is kept: HOME={quoted} broker status   (remove it with: rm -r {quoted})"
-        ));
+        ui::say(crate::t!("ui-demo-done-kept", home = quoted));
     } else {
-        tour.note("State files are age-encrypted JSON that the reference `age -d` reads: run `broker demo --keep` to keep this home and look at them.");
-        ui::say("demo done; the temporary home is removed.");
+        tour.note(&crate::t!("ui-demo-state-files"));
+        ui::say(crate::t!("ui-demo-done"));
     }
     Ok(())
 }

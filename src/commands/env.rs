@@ -162,10 +162,7 @@ fn github(vars: &[Var]) -> Result<()> {
     // The masks first: once a value is in the environment file, later steps may print it.
     ui::print(&out.stdout)?;
     append(Path::new(&path), &out.env_file)?;
-    ui::say(format!(
-        "exported {} variables to `$GITHUB_ENV`",
-        vars.len()
-    ));
+    ui::say(crate::t!("ui-env-github", count = vars.len()));
     Ok(())
 }
 

@@ -69,9 +69,10 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
         // BROKER_EXEC in it show the profile, and a nested `broker exec` is refused there.
         None => {
             shell_program = user_shell();
-            ui::say(format!(
-                "starting {} with profile `{name}`; `exit` leaves it",
-                sanitize(&shell_program.to_string_lossy())
+            ui::say(crate::t!(
+                "ui-exec-shell",
+                shell = sanitize(&shell_program.to_string_lossy()),
+                profile = name.as_str()
             ));
             (&shell_program, &[][..])
         }

@@ -30,8 +30,8 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
                 if !args.force {
                     return Err(lost);
                 }
-                ui::warn(format!("{}; going on (--force)", lost.message()));
-                ui::say(format!("hint: {AFTER_FORCE}"));
+                ui::warn(crate::t!("ui-init-forced", error = lost.message()));
+                ui::say(crate::t!("ui-init-forced-hint"));
             }
             let passphrase = if args.passphrase {
                 Some(new_passphrase()?)
@@ -39,17 +39,17 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
                 None
             };
             let recipient = identity::generate(path, passphrase.as_ref())?;
-            ui::say(format!(
-                "created the identity `{}` (keep it safe: it decrypts every secret)",
-                path.display()
+            ui::say(crate::t!(
+                "ui-init-created",
+                path = path.display().to_string()
             ));
             vec![recipient]
         }
         _ => {
             if args.passphrase {
-                ui::warn(format!(
-                    "an identity already exists ({}); --passphrase changes nothing",
-                    source.describe()
+                ui::warn(crate::t!(
+                    "ui-init-passphrase-ignored",
+                    identity = source.describe()
                 ));
             }
             let keys = identity::public_keys(&source)?;
@@ -63,8 +63,8 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
                 if !args.force {
                     return Err(foreign);
                 }
-                ui::warn(format!("{}; going on (--force)", foreign.message()));
-                ui::say(format!("hint: {AFTER_FORCE}"));
+                ui::warn(crate::t!("ui-init-forced", error = foreign.message()));
+                ui::say(crate::t!("ui-init-forced-hint"));
             }
             keys
         }
@@ -74,9 +74,9 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
         edit.add_recipient(r);
     }
     edit.save()?;
-    ui::say(format!(
-        "the config `{}` lists this identity's recipient",
-        ctx.paths.config.display()
+    ui::say(crate::t!(
+        "ui-init-recipient-listed",
+        config = ctx.paths.config.display().to_string()
     ));
     ui::print(
         recipients
@@ -86,8 +86,6 @@ pub(crate) fn run(ctx: &Context, args: InitArgs) -> Result<()> {
     )?;
     Ok(())
 }
-
-const AFTER_FORCE: &str = "run `broker secret set NAME` and `broker login NAME` for each profile whose secret or token was encrypted to the lost identity";
 
 /// How many secrets and token files exist that none of `keys` (the identity's recipients;
 /// empty for a new identity) is a recipient of; None when there is nothing to lose. Judged
@@ -120,16 +118,18 @@ fn new_passphrase() -> Result<secrecy::SecretString> {
             crate::prompt::cannot_ask(crate::prompt::Needed::Passphrase).note(Note::NewPassphrase)
         );
     }
-    let first = rpassword::prompt_password("passphrase for the new identity: ").map_err(|e| {
-        Error::from(UsageError::CannotReadPassphrase {
-            reason: e.to_string(),
-        })
-    })?;
-    let second = rpassword::prompt_password("same again: ").map_err(|e| {
-        Error::from(UsageError::CannotReadPassphrase {
-            reason: e.to_string(),
-        })
-    })?;
+    let first = rpassword::prompt_password(format!("{} ", crate::t!("ui-init-passphrase-prompt")))
+        .map_err(|e| {
+            Error::from(UsageError::CannotReadPassphrase {
+                reason: e.to_string(),
+            })
+        })?;
+    let second = rpassword::prompt_password(format!("{} ", crate::t!("ui-init-passphrase-again")))
+        .map_err(|e| {
+            Error::from(UsageError::CannotReadPassphrase {
+                reason: e.to_string(),
+            })
+        })?;
     if first != second {
         return Err(UsageError::PassphrasesDiffer.into());
     }

@@ -66,16 +66,15 @@ fn finish(
     source: Source,
 ) -> Result<()> {
     let name = &profile.name;
-    let done = if source == Source::Imported {
-        "imported a token for"
-    } else {
-        "logged in"
-    };
     let imported = source == Source::Imported;
     ctx.service(cfg, store)
         .login(profile, fresh, imported, timeout, |state| {
             let left = crate::duration::relative(state.seconds_left(chrono::Utc::now()));
-            ui::say(format!("{done} `{name}`; the token expires {left}"));
+            ui::say(if imported {
+                crate::t!("ui-login-imported", profile = name.as_str(), left = left)
+            } else {
+                crate::t!("ui-login-done", profile = name.as_str(), left = left)
+            });
         })
 }
 

@@ -18,10 +18,10 @@ pub(crate) fn run(ctx: &Context, args: ProfileArg) -> Result<()> {
     lock.remove()?;
     drop(lock);
     if !stored {
-        ui::say(format!("`{name}` had no stored tokens: nothing to forget"));
+        ui::say(crate::t!("ui-logout-nothing", profile = name.as_str()));
         return Ok(());
     }
-    ui::say(format!("forgot the tokens of `{name}`"));
+    ui::say(crate::t!("ui-logout-done", profile = name.as_str()));
     if let Some(hint) = cfg.profile(&name)?.grant.logout_hint() {
         ui::say(hint);
     }

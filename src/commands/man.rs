@@ -15,7 +15,7 @@ pub(crate) fn run(args: ManArgs) -> Result<()> {
                 .map_err(|e| Error::io(crate::error::IoOp::Create, &dir, e))?;
             clap_mangen::generate_to(cmd, &dir)
                 .map_err(|e| Error::io(crate::error::IoOp::WriteInto, &dir, e))?;
-            ui::say(format!("wrote the man pages into `{}`", dir.display()));
+            ui::say(crate::t!("ui-man-written", dir = dir.display().to_string()));
         }
         None => {
             let mut out = Vec::new();

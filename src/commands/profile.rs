@@ -62,7 +62,10 @@ fn add(ctx: &Context, args: ProfileAddArgs) -> Result<()> {
         None => {
             let vault = ctx.vault(&cfg);
             vault.check_recipients()?;
-            let secret = crate::prompt::read_secret(&format!("SecretKey for `{name}`: "))?;
+            let secret = crate::prompt::read_secret(&format!(
+                "{} ",
+                crate::t!("ui-profile-add-secret-prompt", profile = name.as_str())
+            ))?;
             Some(vault.encrypt_secret(&secret)?)
         }
     };
@@ -80,7 +83,11 @@ fn add(ctx: &Context, args: ProfileAddArgs) -> Result<()> {
         },
     )?;
     edit.save()?;
-    ui::say(format!("added profile `{name}` ({})", args.grant.as_str()));
+    ui::say(crate::t!(
+        "ui-profile-added",
+        profile = name.as_str(),
+        grant = args.grant.as_str()
+    ));
     Ok(())
 }
 
@@ -121,8 +128,17 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
             ]
         })
         .collect();
+    let header = [
+        // The two spaces line the names up under the `*` of the profile in force.
+        format!("  {}", crate::t!("ui-profile-list-header-name")),
+        crate::t!("ui-status-header-grant"),
+        crate::t!("ui-status-header-app-key"),
+        crate::t!("ui-profile-list-header-endpoint"),
+        crate::t!("ui-profile-list-header-description"),
+    ];
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     ui::print(ui::table_styled(
-        &["  NAME", "GRANT", "APP KEY", "ENDPOINT", "DESCRIPTION"],
+        &header,
         &rows,
         |column, cell| match column {
             0 if cell.starts_with('*') => Some(ui::style::BOLD),
@@ -165,7 +181,7 @@ fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
     // every value the one in effect, marked where it is the default.
     let default = |value: String, is_default: bool| {
         if is_default {
-            format!("{value} (default)")
+            crate::t!("ui-profile-show-default", value = value)
         } else {
             value
         }
@@ -202,7 +218,14 @@ fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
     }
     rows.push(("hooks", p.hooks.len().to_string()));
     rows.push(("sinks", p.sinks.len().to_string()));
-    rows.push(("in_force", if in_force { "yes" } else { "no" }.to_owned()));
+    rows.push((
+        "in_force",
+        if in_force {
+            crate::t!("ui-yes")
+        } else {
+            crate::t!("ui-no")
+        },
+    ));
     let out: String = rows.iter().map(|(k, v)| format!("{k:<15} {v}\n")).collect();
     ui::print(out)?;
     Ok(())
@@ -215,7 +238,8 @@ fn remove(ctx: &Context, args: RemoveArgs) -> Result<()> {
     // A person at a terminal is asked; a script (no terminal) proceeds as it always did.
     if !args.yes && crate::prompt::interactive() {
         let answer = crate::prompt::read_line(&format!(
-            "remove profile `{name}` and its stored tokens? [y/N] "
+            "{} ",
+            crate::t!("ui-profile-remove-confirm", profile = name.as_str())
         ))?;
         if !matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
             return Err(UsageError::NotConfirmed {
@@ -232,14 +256,13 @@ fn remove(ctx: &Context, args: RemoveArgs) -> Result<()> {
         let path = use_default_path(&ctx.paths.state_dir);
         std::fs::remove_file(&path).map_err(|e| Error::io(crate::error::IoOp::Remove, &path, e))?;
     }
-    ui::say(format!("removed profile `{name}` and its stored tokens"));
+    ui::say(crate::t!("ui-profile-removed", profile = name.as_str()));
     if std::env::var(crate::env_vars::BROKER_PROFILE).is_ok_and(|p| p == name.as_str()) {
-        ui::warn(format!(
-            "this shell still uses `{name}` through `BROKER_PROFILE` (and its exported variables)"
+        ui::warn(crate::t!(
+            "ui-profile-removed-still-used",
+            profile = name.as_str()
         ));
-        ui::say(
-            "hint: clear them with `eval \"$(broker env --unset)\"`, or switch with `broker use NAME`",
-        );
+        ui::say(crate::t!("ui-profile-removed-still-used-hint"));
     }
     Ok(())
 }

@@ -54,7 +54,11 @@ pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
                 while let Some(profile) = profiles.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let said = |line| keep(&profile.name, line);
                     if let Err(e) = one(&service, profile, args.force, timeout, &said) {
-                        said(format!("`{}`: error: {}", profile.name, e.message()));
+                        said(crate::t!(
+                            "ui-refresh-failed",
+                            profile = profile.name.as_str(),
+                            error = e.message()
+                        ));
                         let mut slot = first_error.lock().unwrap_or_else(|p| p.into_inner());
                         // A failed rotation outranks a failed hook (the token was saved).
                         match &*slot {
@@ -108,10 +112,12 @@ fn one(
 fn report(profile: &Profile, outcome: &Outcome) -> String {
     let state = outcome.state();
     let left = crate::duration::relative(state.seconds_left(Utc::now()));
-    let what = match outcome {
-        Outcome::Rotated { .. } => "rotated",
-        Outcome::RotatedElsewhere(_) => "rotated by another process",
-        Outcome::Cached(_) => "not due",
-    };
-    format!("`{}`: {what}; the token expires {left}", profile.name)
+    let name = profile.name.as_str();
+    match outcome {
+        Outcome::Rotated { .. } => crate::t!("ui-refresh-rotated", profile = name, left = left),
+        Outcome::RotatedElsewhere(_) => {
+            crate::t!("ui-refresh-rotated-elsewhere", profile = name, left = left)
+        }
+        Outcome::Cached(_) => crate::t!("ui-refresh-not-due", profile = name, left = left),
+    }
 }

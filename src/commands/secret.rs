@@ -23,12 +23,15 @@ fn set(ctx: &Context, args: NameArg) -> Result<()> {
     cfg.profile(&name)?;
     let vault = ctx.vault(&cfg);
     vault.check_recipients()?;
-    let secret = crate::prompt::read_secret(&format!("new SecretKey for `{name}`: "))?;
+    let secret = crate::prompt::read_secret(&format!(
+        "{} ",
+        crate::t!("ui-secret-set-prompt", profile = name.as_str())
+    ))?;
     let armored = vault.encrypt_secret(&secret)?;
     let mut edit = ConfigEdit::open(&ctx.paths.config)?;
     edit.set_secret(&name, &armored)?;
     edit.save()?;
-    ui::say(format!("replaced the SecretKey of `{name}`"));
+    ui::say(crate::t!("ui-secret-replaced", profile = name.as_str()));
     Ok(())
 }
 
@@ -46,10 +49,10 @@ fn encrypt(ctx: &Context) -> Result<()> {
         edit.set_secret(&name, &armored)?;
     }
     edit.save()?;
-    ui::say(format!(
-        "encrypted {} in `{}`",
-        ui::count(plain.len(), "plaintext secret", "plaintext secrets"),
-        ctx.paths.config.display()
+    ui::say(crate::t!(
+        "ui-secret-encrypted",
+        count = plain.len(),
+        config = ctx.paths.config.display().to_string()
     ));
     Ok(())
 }
@@ -72,11 +75,11 @@ fn rekey(ctx: &Context) -> Result<()> {
     }
     edit.save()?;
     let states = crate::store::StateStore::rekey(&ctx.store(&cfg))?;
-    ui::say(format!(
-        "re-encrypted {} and {} to {}",
-        ui::count(plain.len(), "secret", "secrets"),
-        ui::count(states, "state file", "state files"),
-        ui::count(vault.recipients().len(), "recipient", "recipients")
+    ui::say(crate::t!(
+        "ui-secret-rekeyed",
+        secrets = plain.len(),
+        states = states,
+        recipients = vault.recipients().len()
     ));
     Ok(())
 }

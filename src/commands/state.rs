@@ -116,24 +116,19 @@ fn export(ctx: &Context, args: StateExportArgs) -> Result<()> {
                 to: recipients.clone(),
             });
             if let Err(e) = lock.save(&kept) {
-                ui::warn(format!(
-                    "the bundle was written but `{}` could not be marked handed off here: the same lineage now lives in two places, and only the first to refresh keeps working",
-                    lock.profile()
+                ui::warn(crate::t!(
+                    "ui-state-not-marked",
+                    profile = lock.profile().as_str()
                 ));
                 return Err(e);
             }
         }
     }
     drop(locks);
-    let what = ui::count(names.len(), "profile", "profiles");
     if args.keep {
-        ui::warn(format!(
-            "exported {what} with `--keep`: the same lineage now lives in two places, and only the first to refresh keeps working"
-        ));
+        ui::warn(crate::t!("ui-state-exported-kept", count = names.len()));
     } else {
-        ui::say(format!(
-            "exported {what}; here they serve their current token until it is due, then stop (handed off)"
-        ));
+        ui::say(crate::t!("ui-state-exported", count = names.len()));
     }
     Ok(())
 }
@@ -198,10 +193,11 @@ fn import(ctx: &Context, args: StateImportArgs) -> Result<()> {
             .max(existing.as_ref().map_or(0, |e| e.generation))
             + 1;
         lock.save(&state)?;
-        ui::say(format!(
-            "imported `{name}` into `{}` (token expires {})",
-            store.location(&name),
-            state.expires_at.format("%Y-%m-%d %H:%M UTC")
+        ui::say(crate::t!(
+            "ui-state-imported",
+            profile = name.as_str(),
+            location = store.location(&name),
+            expires = state.expires_at.format("%Y-%m-%d %H:%M UTC").to_string()
         ));
     }
     Ok(())

@@ -14,6 +14,7 @@ use crate::secret::mask;
 use crate::store::state::HookResult;
 use crate::store::{Journal, Place, StateStore, TokenState};
 use crate::ui;
+use unicode_width::UnicodeWidthStr;
 
 pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     let cfg = ctx.config()?;
@@ -45,15 +46,25 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         && !args.json
     {
         match &info.reachable {
-            Ok(()) => ui::say(format!("state store: {} at {}", info.name, info.location)),
-            Err(why) => ui::warn(format!(
-                "state store: {} at {} is unreachable ({why}); showing this machine's local copies",
-                info.name, info.location
+            Ok(()) => ui::say(crate::t!(
+                "ui-status-store",
+                backend = info.name,
+                location = info.location.as_str()
+            )),
+            Err(why) => ui::warn(crate::t!(
+                "ui-status-store-unreachable",
+                backend = info.name,
+                location = info.location.as_str(),
+                reason = why.as_str()
             )),
         }
         for n in &names {
             if let Some(h) = store.holder(n) {
-                ui::say(format!("`{n}`: a rotation holds the lease ({h})"));
+                ui::say(crate::t!(
+                    "ui-status-lease",
+                    profile = n.as_str(),
+                    holder = h
+                ));
             }
         }
     }
@@ -77,10 +88,7 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
                 format!("{mark} {}", text(r, "profile")),
                 text(r, "grant"),
                 text(r, "app_key"),
-                match r.get("copied_from") {
-                    Some(_) => format!("{} (copied)", text(r, "state")),
-                    None => text(r, "state"),
-                },
+                table_state(r),
                 expiry(r),
                 text(r, "refresh_token_age"),
                 text(r, "last_rotation_ago"),
@@ -89,20 +97,34 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
         })
         .collect();
     let header = [
-        "  PROFILE",
-        "GRANT",
-        "APP KEY",
-        "STATE",
-        "EXPIRES",
-        "REFRESH TOKEN AGE",
-        "LAST ROTATION",
-        "LAST HOOK",
+        // The two spaces line the names up under the `*` of the profile in force.
+        format!("  {}", crate::t!("ui-status-header-profile")),
+        crate::t!("ui-status-header-grant"),
+        crate::t!("ui-status-header-app-key"),
+        crate::t!("ui-status-header-state"),
+        crate::t!("ui-status-header-expires"),
+        crate::t!("ui-status-header-refresh-token-age"),
+        crate::t!("ui-status-header-last-rotation"),
+        crate::t!("ui-status-header-last-hook"),
     ];
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let plain = ui::table(&header, &table);
-    let widest = plain.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let widest = plain.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
     if ui::width().is_some_and(|w| widest > w) {
         ui::print(blocks(&header, &table))?;
     } else {
+        // The colour of a state cell by its English state, found from the words shown.
+        let colours: Vec<(String, Option<&'static str>)> = rows
+            .iter()
+            .map(|r| (table_state(r), state_colour(&text(r, "state"))))
+            .collect();
+        let paint = |column: usize, cell: &str| match column {
+            3 => colours
+                .iter()
+                .find(|(c, _)| c == cell)
+                .and_then(|(_, colour)| *colour),
+            _ => paint(column, cell),
+        };
         ui::print(ui::table_styled(&header, &table, paint))?;
     }
     attention(&rows)
@@ -112,7 +134,7 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
 /// and app key on one line, then one indented line per other column that has a value.
 fn blocks(header: &[&str], table: &[Vec<String>]) -> String {
     let labels: Vec<String> = header[3..].iter().map(|h| h.to_lowercase()).collect();
-    let pad = labels.iter().map(|l| l.len()).max().unwrap_or(0);
+    let pad = labels.iter().map(|l| l.width()).max().unwrap_or(0);
     let mut out = String::new();
     for (i, row) in table.iter().enumerate() {
         if i > 0 {
@@ -120,7 +142,8 @@ fn blocks(header: &[&str], table: &[Vec<String>]) -> String {
         }
         out.push_str(&format!("{}  {}  {}\n", row[0], row[1], row[2]));
         for (label, cell) in labels.iter().zip(&row[3..]).filter(|(_, c)| *c != "-") {
-            out.push_str(&format!("    {label:<pad$}  {cell}\n"));
+            let fill = " ".repeat(pad - label.width());
+            out.push_str(&format!("    {label}{fill}  {cell}\n"));
         }
     }
     out
@@ -180,26 +203,50 @@ fn expiry(row: &Value) -> String {
     }
 }
 
+/// The state column of a row as the table shows it, in the reader's language.
+fn table_state(r: &Value) -> String {
+    let state = r.get("state").and_then(Value::as_str).unwrap_or("-");
+    match r.get("copied_from") {
+        Some(_) => crate::t!("ui-status-copied", state = state_words(state)),
+        None => state_words(state),
+    }
+}
+
+/// A state (the words of `--json`, English) as a person reads it.
+fn state_words(state: &str) -> String {
+    match state {
+        "ok" => crate::t!("ui-state-ok"),
+        "expired" => crate::t!("ui-state-expired"),
+        "not logged in" => crate::t!("ui-state-not-logged-in"),
+        "no token yet" => crate::t!("ui-state-no-token-yet"),
+        "needs login" => crate::t!("ui-state-needs-login"),
+        "unreadable" => crate::t!("ui-state-unreadable"),
+        "SecretKey rejected" => crate::t!("ui-state-secret-key-rejected"),
+        "credentials rejected" => crate::t!("ui-state-credentials-rejected"),
+        "refresh under way" => crate::t!("ui-state-refresh-under-way"),
+        "refresh interrupted" => crate::t!("ui-state-refresh-interrupted"),
+        other => other.to_owned(),
+    }
+}
+
+/// The colour of a state on a terminal: green when all is well, red when someone must act
+/// or the token is gone, yellow for the rest.
+fn state_colour(state: &str) -> Option<&'static str> {
+    match state {
+        "ok" => Some(ui::style::GREEN),
+        "expired"
+        | "needs login"
+        | "unreadable"
+        | "SecretKey rejected"
+        | "credentials rejected" => Some(ui::style::RED),
+        _ => Some(ui::style::YELLOW),
+    }
+}
+
 /// Colours for a terminal: the state column and a failed hook.
 fn paint(column: usize, cell: &str) -> Option<&'static str> {
     match (column, cell) {
         (0, c) if c.starts_with('*') => Some(ui::style::BOLD),
-        (3, "ok") => Some(ui::style::GREEN),
-        (3, c)
-            if matches!(
-                c.split(" (").next(),
-                Some(
-                    "expired"
-                        | "needs login"
-                        | "unreadable"
-                        | "SecretKey rejected"
-                        | "credentials rejected"
-                )
-            ) =>
-        {
-            Some(ui::style::RED)
-        }
-        (3, _) => Some(ui::style::YELLOW),
         (7, c) if c.contains("FAILED") => Some(ui::style::RED),
         (1 | 2 | 5 | 6, _) => Some(ui::style::DIM),
         _ => None,
@@ -216,7 +263,7 @@ fn time(t: DateTime<Utc>) -> String {
 fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let secs = (t - now).num_seconds();
     if secs > CLOCK_SLACK_SECS {
-        "in the future (the clock was set back?)".into()
+        crate::t!("ui-time-future")
     } else {
         relative(secs.min(0))
     }
@@ -287,9 +334,10 @@ fn copied(
         return;
     };
     if s.newly_copied(here) {
-        ui::warn(format!(
-            "the state of `{}` was written at {from}, not here: if it was copied and the copy stays in use, only the first of the two to refresh keeps working",
-            p.name
+        ui::warn(crate::t!(
+            "ui-status-copied-warning",
+            profile = p.name.as_str(),
+            from = from.to_string()
         ));
     }
     obj.insert(

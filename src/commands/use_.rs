@@ -43,23 +43,20 @@ pub(crate) fn run(ctx: &Context, args: UseArgs) -> Result<()> {
         Some(script) => {
             ui::print(&*script)?;
             if args.shell {
-                ui::say(format!("this shell now uses profile `{name}`"));
+                ui::say(crate::t!("ui-use-shell", profile = name.as_str()));
             } else {
-                ui::say(format!(
-                    "now using profile `{name}` (this shell and the default)"
+                ui::say(crate::t!(
+                    "ui-use-shell-and-default",
+                    profile = name.as_str()
                 ));
             }
         }
         None => {
-            ui::say(format!("now using profile `{name}`"));
+            ui::say(crate::t!("ui-use-default", profile = name.as_str()));
             let exported = std::env::var(crate::env_vars::BROKER_PROFILE);
             if exported.is_ok_and(|p| !p.is_empty() && p != name.as_str()) {
-                ui::warn(
-                    "`BROKER_PROFILE` is set in this shell and takes precedence over `broker use`",
-                );
-                ui::say(
-                    "hint: load the shell integration (`eval \"$(broker shell-init bash)\"`) so that `broker use` switches the shell too",
-                );
+                ui::warn(crate::t!("ui-use-overridden"));
+                ui::say(crate::t!("ui-use-overridden-hint"));
             }
         }
     }
@@ -110,7 +107,10 @@ fn pick(ctx: &Context, cfg: &Config) -> Result<ProfileName> {
     }
     // The menu is part of the prompt: shown even with `--quiet`.
     crate::eline!("{}", menu.trim_end());
-    let answer = crate::prompt::read_line(&format!("profile [1-{}]: ", names.len()))?;
+    let answer = crate::prompt::read_line(&format!(
+        "{} ",
+        crate::t!("ui-use-pick", count = names.len())
+    ))?;
     let answer = answer.trim();
     if answer.is_empty() {
         return Err(UsageError::NothingPicked.into());

@@ -68,11 +68,20 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
     // after that, a lost one is made again, however long Redis is away.
     let mut conn = redis.subscriber()?;
     subscribe(&mut conn)?;
-    ui::say(format!(
-        "watching rotations of {} on `{channel}` at {url}",
-        only.as_ref()
-            .map_or_else(|| "every profile".to_owned(), |n| format!("`{n}`")),
-    ));
+    let shown = url.to_string();
+    ui::say(match &only {
+        Some(n) => crate::t!(
+            "ui-watch-one",
+            profile = n.as_str(),
+            channel = channel.as_str(),
+            url = shown.as_str()
+        ),
+        None => crate::t!(
+            "ui-watch-all",
+            channel = channel.as_str(),
+            url = shown.as_str()
+        ),
+    });
     loop {
         let msg = match next_message(&mut conn) {
             Ok(msg) => msg,
@@ -140,13 +149,17 @@ pub(crate) fn run(ctx: &Context, args: WatchArgs) -> Result<()> {
         let shown = sanitize(&program.to_string_lossy());
         match process::spawn(&mut cmd).and_then(|mut g| g.wait(CMD_TIMEOUT)) {
             Ok(Ended::Exited(s)) if s.success() => {}
-            Ok(Ended::Exited(s)) => ui::warn(format!(
-                "`{shown}` for the rotation of `{profile}` failed ({}); watching on",
-                process::describe(s)
+            Ok(Ended::Exited(s)) => ui::warn(crate::t!(
+                "ui-watch-failed",
+                command = shown.as_str(),
+                profile = profile.as_str(),
+                how = process::describe(s)
             )),
-            Ok(Ended::TimedOut) => ui::warn(format!(
-                "`{shown}` for the rotation of `{profile}` ran past {}s and was ended; watching on",
-                CMD_TIMEOUT.as_secs()
+            Ok(Ended::TimedOut) => ui::warn(crate::t!(
+                "ui-watch-timed-out",
+                command = shown.as_str(),
+                profile = profile.as_str(),
+                seconds = CMD_TIMEOUT.as_secs()
             )),
             Err(e) => {
                 let cause = match e.kind() {

@@ -216,7 +216,7 @@ pub fn regular_file(path: &Path) -> Result<()> {
 pub fn read_config(path: &Path) -> Result<Option<read::Contents>> {
     let contents = read::file(path, read::MAX_CONFIG, read::FileRole::Config)?;
     if let Some(c) = &contents {
-        read::warn_if_writable_by_others(path, c.mode, "its hooks run as you");
+        read::warn_if_writable_by_others(path, c.mode, read::Holds::Hooks);
     }
     Ok(contents)
 }

@@ -401,6 +401,8 @@ mod tests {
         add("hint", Hint::VARIANTS);
         let catalog: Vec<String> = crate::catalog::tests::ids()
             .into_iter()
+            // What broker says when nothing failed (src/help.rs, the `ui-` lines).
+            .filter(|(_, file)| !matches!(*file, "ui.ftl" | "help.ftl"))
             .map(|(id, _)| id)
             .filter(|id| !crate::catalog::NOT_ERRORS.contains(&id.as_str()))
             .collect();

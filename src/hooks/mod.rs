@@ -210,11 +210,18 @@ fn tell(
     trigger: Trigger,
 ) {
     if result.ok && trigger == Trigger::Person {
-        out.say(format!(
-            "{}: ok ({})",
-            kind_and_name(&result.name),
-            result.status
-        ));
+        out.say(match sink_path(&result.name) {
+            Some(path) => crate::t!(
+                "ui-hooks-sink-ok",
+                sink = path,
+                status = result.status.to_string()
+            ),
+            None => crate::t!(
+                "ui-hooks-hook-ok",
+                hook = result.name.as_str(),
+                status = result.status.to_string()
+            ),
+        });
     } else if result.ok {
         out.debug(
             1,
@@ -227,22 +234,30 @@ fn tell(
             ),
         );
     } else {
-        out.warn(format!(
-            "{} failed on `{}` of `{}`: {}",
-            kind_and_name(&result.name),
-            event_name(event),
-            profile.name,
-            result.status
-        ));
+        let (event, profile) = (event_name(event), profile.name.as_str());
+        let status = result.status.to_string();
+        out.warn(match sink_path(&result.name) {
+            Some(path) => crate::t!(
+                "ui-hooks-sink-failed",
+                sink = path,
+                event = event,
+                profile = profile,
+                status = status.as_str()
+            ),
+            None => crate::t!(
+                "ui-hooks-hook-failed",
+                hook = result.name.as_str(),
+                event = event,
+                profile = profile,
+                status = status.as_str()
+            ),
+        });
     }
 }
 
-/// "hook `x`" or "sink `/path`", for messages.
-fn kind_and_name(name: &str) -> String {
-    match name.strip_prefix("sink ") {
-        Some(path) => format!("sink `{path}`"),
-        None => format!("hook `{name}`"),
-    }
+/// The path of a sink's result (named `sink PATH`), or None for a hook's.
+fn sink_path(name: &str) -> Option<&str> {
+    name.strip_prefix("sink ")
 }
 
 /// What every hook of one run shares: where relative paths start, and the environment it

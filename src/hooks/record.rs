@@ -35,9 +35,10 @@ pub(super) fn record(
         lock.save(&state)
     })();
     if let Err(e) = saved {
-        out.warn(format!(
-            "could not record the hook results of `{profile}`: {}",
-            e.message()
+        out.warn(crate::t!(
+            "ui-hooks-not-recorded",
+            profile = profile.to_string(),
+            error = e.message()
         ));
     }
 }

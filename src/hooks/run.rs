@@ -243,8 +243,8 @@ impl Budget {
         }
         if !self.told.swap(true, Ordering::Relaxed) {
             out.say(format!(
-                "{prefix} … more output dropped (a hook's output is capped at {} KiB)",
-                MAX_OUTPUT / 1024
+                "{prefix} {}",
+                crate::t!("ui-hooks-output-capped", kib = MAX_OUTPUT / 1024)
             ));
         }
         false

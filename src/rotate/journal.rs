@@ -44,9 +44,10 @@ pub(super) fn refresh_netdisk(
     let previous = state.refresh_in_flight.clone();
     let mut mark = match &previous {
         Some(p) => {
-            out.warn(format!(
-                "`{name}`: {}; presenting its refresh token once more to recover",
-                p.story()
+            out.warn(crate::t!(
+                "ui-rotate-recovering",
+                profile = name.as_str(),
+                story = p.story()
             ));
             InFlight {
                 attempts: p.attempts.max(1) + 1,

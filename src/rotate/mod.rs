@@ -292,9 +292,10 @@ pub fn ensure_observed(
                 && !policy.force
                 && !due(&kept, Utc::now(), &policy)
             {
-                out.warn(format!(
-                    "{}; serving the stored token of `{name}`, which is not due (the next rotation tries again)",
-                    e.message()
+                out.warn(crate::t!(
+                    "ui-rotate-serving-stored",
+                    error = e.message(),
+                    profile = name.as_str()
                 ));
                 return Ok(Outcome::Cached(kept));
             }
@@ -333,15 +334,17 @@ fn warn_copied(out: &dyn Messages, profile: &Profile, state: &TokenState, here: 
     let (Some(from), Some(here)) = (state.copied_from(here), here) else {
         return;
     };
-    let lineage = state
-        .lineage
-        .as_deref()
-        .map(|l| format!(" (lineage `{l}`)"))
-        .unwrap_or_default();
-    out.warn(format!(
-        "the state of `{}`{lineage} was written at {from} and is now read at {here}: if it was copied and the copy stays in use, the same refresh-token lineage lives in two places, and only the first to refresh keeps working",
-        profile.name
-    ));
+    let (name, from, here) = (profile.name.as_str(), from.to_string(), here.to_string());
+    out.warn(match state.lineage.as_deref() {
+        Some(lineage) => crate::t!(
+            "ui-rotate-copied-lineage",
+            profile = name,
+            lineage = lineage,
+            from = from,
+            here = here
+        ),
+        None => crate::t!("ui-rotate-copied", profile = name, from = from, here = here),
+    });
 }
 
 /// Saves a copied state where it now is, recording where it came from: the

@@ -67,7 +67,7 @@ impl FileBackend {
         else {
             return Ok(None);
         };
-        read::warn_if_writable_by_others(&path, contents.mode, "broker trusts what it holds");
+        read::warn_if_writable_by_others(&path, contents.mode, read::Holds::State);
         Ok(Some((
             contents.bytes,
             version.unwrap_or_else(|| Version("none".into())),

@@ -137,17 +137,25 @@ pub fn writable_by_others(mode: u32) -> bool {
     mode & 0o022 != 0
 }
 
+/// What a file others may change holds, which says why that matters.
+#[derive(Debug, Clone, Copy)]
+pub enum Holds {
+    /// The config: its hooks run as you.
+    Hooks,
+    /// A state file: broker trusts what it holds.
+    State,
+}
+
 /// Warns (once per command and file) when others may change the file at `path`.
-pub fn warn_if_writable_by_others(path: &Path, mode: u32, why: &str) {
+pub fn warn_if_writable_by_others(path: &Path, mode: u32, holds: Holds) {
     if writable_by_others(mode) {
-        crate::ui::warn_once(
-            &path.display().to_string(),
-            format!(
-                "`{}` is {:04o}: group or others can change it, and {why}",
-                path.display(),
-                mode & 0o777
-            ),
-        );
+        let path_text = path.display().to_string();
+        let mode = format!("{:04o}", mode & 0o777);
+        let text = match holds {
+            Holds::Hooks => crate::t!("ui-writable-config", path = path_text.as_str(), mode = mode),
+            Holds::State => crate::t!("ui-writable-state", path = path_text.as_str(), mode = mode),
+        };
+        crate::ui::warn_once(&path_text, text);
     }
 }
 

@@ -1,6 +1,6 @@
 //! The config check: it parses and validates.
 
-use super::report::{Report, plural};
+use super::report::Report;
 use crate::commands::Context;
 use crate::config::Config;
 
@@ -10,20 +10,15 @@ pub(super) fn check_config(ctx: &Context, r: &mut Report) -> Option<Config> {
     let path = ctx.paths.config.display().to_string();
     match ctx.config_allowing_plaintext() {
         Err(e) => {
-            r.fail_with(
-                "config",
-                None,
-                &e,
-                "fix the config file, then run `broker doctor` again",
-            );
+            r.fail_with("config", None, &e, &crate::t!("ui-doctor-config-fix"));
             None
         }
         Ok(cfg) if !cfg.exists => {
             r.warn(
                 "config",
                 None,
-                format!("no config at `{path}`: no profiles"),
-                "run `broker init`, then `broker profile add`",
+                crate::t!("ui-doctor-config-missing", path = path.as_str()),
+                crate::t!("ui-doctor-config-missing-fix"),
             );
             Some(cfg)
         }
@@ -32,7 +27,7 @@ pub(super) fn check_config(ctx: &Context, r: &mut Report) -> Option<Config> {
             r.ok(
                 "config",
                 None,
-                format!("`{path}` parses and validates ({n} profile{})", plural(n)),
+                crate::t!("ui-doctor-config-ok", path = path.as_str(), count = n),
             );
             Some(cfg)
         }

@@ -3,7 +3,7 @@
 
 use age::x25519;
 
-use super::report::{Report, plural};
+use super::report::Report;
 use crate::config::Config;
 use crate::error::Kind;
 use crate::store::Vault;
@@ -20,7 +20,11 @@ pub(super) fn check_identity(
             r.ok(
                 "identity",
                 None,
-                format!("{} loads ({})", source.describe(), publics.join(", ")),
+                crate::t!(
+                    "ui-doctor-identity-ok",
+                    identity = source.describe(),
+                    keys = publics.join(", ")
+                ),
             );
             Some(keys)
         }
@@ -28,17 +32,20 @@ pub(super) fn check_identity(
             r.warn(
                 "identity",
                 None,
-                format!(
-                    "{} is passphrase-protected and `{}` is not set: doctor does not prompt, so secrets and state were not checked",
-                    source.describe(),
-                    identity::ENV_PASSPHRASE
+                crate::t!(
+                    "ui-doctor-identity-passphrase",
+                    identity = source.describe(),
+                    var = identity::ENV_PASSPHRASE
                 ),
-                format!("set `{}` to check them too", identity::ENV_PASSPHRASE),
+                crate::t!(
+                    "ui-doctor-identity-passphrase-fix",
+                    var = identity::ENV_PASSPHRASE
+                ),
             );
             None
         }
         Err(e) => {
-            r.fail_with("identity", None, &e, "run `broker init`");
+            r.fail_with("identity", None, &e, &crate::t!("ui-doctor-identity-fix"));
             None
         }
     }
@@ -52,8 +59,8 @@ pub(super) fn check_recipients(cfg: &Config, keys: Option<&[x25519::Identity]>, 
             "recipients",
             None,
             Kind::Store,
-            format!("`[store] recipients` in `{path}` is empty: nothing can be encrypted"),
-            "run `broker init`, or add your `age1…` public key to `[store] recipients`",
+            crate::t!("ui-doctor-recipients-empty", path = path.to_string()),
+            crate::t!("ui-doctor-recipients-empty-fix"),
         );
         return;
     }
@@ -62,7 +69,12 @@ pub(super) fn check_recipients(cfg: &Config, keys: Option<&[x25519::Identity]>, 
         IdentitySource::Key(String::new().into()),
     );
     if let Err(e) = vault.check_recipients() {
-        r.fail_with("recipients", None, &e, "fix `[store] recipients`");
+        r.fail_with(
+            "recipients",
+            None,
+            &e,
+            &crate::t!("ui-doctor-recipients-fix"),
+        );
         return;
     }
     let n = cfg.recipients.len();
@@ -70,7 +82,7 @@ pub(super) fn check_recipients(cfg: &Config, keys: Option<&[x25519::Identity]>, 
         r.ok(
             "recipients",
             None,
-            format!("{n} recipient{} parse", plural(n)),
+            crate::t!("ui-doctor-recipients-parse", count = n),
         );
         return;
     };
@@ -80,7 +92,7 @@ pub(super) fn check_recipients(cfg: &Config, keys: Option<&[x25519::Identity]>, 
         r.ok(
             "recipients",
             None,
-            format!("{n} recipient{}, this identity among them", plural(n)),
+            crate::t!("ui-doctor-recipients-ok", count = n),
         );
     } else {
         let mine = publics.first().map_or("", String::as_str);
@@ -88,12 +100,13 @@ pub(super) fn check_recipients(cfg: &Config, keys: Option<&[x25519::Identity]>, 
             "recipients",
             None,
             Kind::Store,
-            format!(
-                "this identity (`{mine}`) is not among the {n} `[store] recipients` of `{path}`: what broker encrypts from now on is unreadable by you, and what others encrypted may be too"
+            crate::t!(
+                "ui-doctor-recipients-without-me",
+                key = mine,
+                count = n,
+                path = path.to_string()
             ),
-            format!(
-                "add `{mine}` to `[store] recipients`, then run `broker secret rekey` with an identity that can read the current secrets"
-            ),
+            crate::t!("ui-doctor-recipients-without-me-fix", key = mine),
         );
     }
 }

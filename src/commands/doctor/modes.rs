@@ -3,7 +3,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use super::report::{Report, plural, shown};
+use super::report::{Report, shown};
 use crate::commands::Context;
 use crate::error::Kind;
 use crate::store::atomic;
@@ -63,8 +63,11 @@ pub(super) fn check_modes(ctx: &Context, source: &IdentitySource, r: &mut Report
                     "mode",
                     None,
                     *kind,
-                    format!(
-                        "`{shown}` is {mode:04o}: group or others can reach it (want {want:04o})"
+                    crate::t!(
+                        "ui-doctor-mode-open",
+                        path = shown.as_str(),
+                        mode = format!("{mode:04o}"),
+                        want = format!("{want:04o}")
                     ),
                     fix,
                 );
@@ -75,8 +78,10 @@ pub(super) fn check_modes(ctx: &Context, source: &IdentitySource, r: &mut Report
                     "mode",
                     None,
                     *kind,
-                    format!(
-                        "`{shown}` is {mode:04o}: others can change it, and its hooks run as you"
+                    crate::t!(
+                        "ui-doctor-mode-config-writable",
+                        path = shown.as_str(),
+                        mode = format!("{mode:04o}")
                     ),
                     fix,
                 );
@@ -86,8 +91,10 @@ pub(super) fn check_modes(ctx: &Context, source: &IdentitySource, r: &mut Report
                 r.warn(
                     "mode",
                     None,
-                    format!(
-                        "`{shown}` is {mode:04o}: others can read the AppKeys and hook commands (secrets are encrypted)"
+                    crate::t!(
+                        "ui-doctor-mode-config-readable",
+                        path = shown.as_str(),
+                        mode = format!("{mode:04o}")
                     ),
                     fix,
                 );
@@ -96,16 +103,12 @@ pub(super) fn check_modes(ctx: &Context, source: &IdentitySource, r: &mut Report
         }
     }
     if checked == 0 {
-        r.ok("mode", None, "no identity, config or state file yet");
+        r.ok("mode", None, crate::t!("ui-doctor-mode-nothing"));
     } else if bad == 0 {
         r.ok(
             "mode",
             None,
-            format!(
-                "the identity, the config and the state are private ({checked} file{} and folder{} checked)",
-                plural(checked),
-                plural(checked)
-            ),
+            crate::t!("ui-doctor-mode-ok", count = checked),
         );
     }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use super::report::{Report, plural};
+use super::report::Report;
 use crate::config::Profile;
 use crate::error::Kind;
 
@@ -43,7 +43,7 @@ pub(super) fn check_endpoints(profiles: &[&Profile], limit: Duration, r: &mut Re
             .map(|(e, h)| {
                 let result = h
                     .join()
-                    .unwrap_or_else(|_| Err("the check itself failed".into()));
+                    .unwrap_or_else(|_| Err(crate::t!("ui-doctor-check-failed")));
                 (e, result)
             })
             .collect()
@@ -51,7 +51,11 @@ pub(super) fn check_endpoints(profiles: &[&Profile], limit: Duration, r: &mut Re
     for (endpoint, result) in probes {
         let users = &endpoints[endpoint];
         let names: Vec<&str> = users.iter().map(|p| p.name.as_str()).collect();
-        let used_by = format!("profile{} {}", plural(names.len()), names.join(", "));
+        let used_by = crate::t!(
+            "ui-doctor-used-by",
+            count = names.len(),
+            names = names.join(", ")
+        );
         let probe = match result {
             Ok(probe) => probe,
             Err(why) => {
@@ -59,10 +63,13 @@ pub(super) fn check_endpoints(profiles: &[&Profile], limit: Duration, r: &mut Re
                     "endpoint",
                     None,
                     Kind::Network,
-                    format!("`{endpoint}` ({used_by}) is unreachable: {why}"),
-                    format!(
-                        "check the network and any proxy (`HTTPS_PROXY`), or the `endpoint` of {used_by}"
+                    crate::t!(
+                        "ui-doctor-endpoint-unreachable",
+                        endpoint = endpoint,
+                        used_by = used_by.as_str(),
+                        reason = why
                     ),
+                    crate::t!("ui-doctor-endpoint-fix", used_by = used_by.as_str()),
                 );
                 continue;
             }
@@ -70,36 +77,49 @@ pub(super) fn check_endpoints(profiles: &[&Profile], limit: Duration, r: &mut Re
         r.ok(
             "endpoint",
             None,
-            format!(
-                "`{endpoint}` ({used_by}) answers (HTTP {} in {} ms)",
-                probe.status,
-                probe.took.as_millis()
+            crate::t!(
+                "ui-doctor-endpoint-ok",
+                endpoint = endpoint,
+                used_by = used_by.as_str(),
+                status = probe.status,
+                ms = probe.took.as_millis()
             ),
         );
         let Some(date) = probe.date else {
             r.warn(
                 "clock",
                 None,
-                format!("`{endpoint}` sent no `Date` header: the clock was not compared"),
-                "compare the clock with a time server by hand",
+                crate::t!("ui-doctor-clock-no-date", endpoint = endpoint),
+                crate::t!("ui-doctor-clock-no-date-fix"),
             );
             continue;
         };
         let skew = (probe.local - date).num_seconds();
-        let way = if skew > 0 { "ahead of" } else { "behind" };
         let signs = users.iter().any(|p| p.grant.signs_with_clock());
-        let detail = format!(
-            "the local clock is {}s {way} `{endpoint}`",
-            skew.unsigned_abs()
-        );
-        let fix = "synchronise the clock (e.g. `timedatectl set-ntp true`, or chrony/ntpd)";
+        let (endpoint_text, off) = (endpoint, skew.unsigned_abs());
+        let detail = if skew > 0 {
+            crate::t!(
+                "ui-doctor-clock-ahead",
+                seconds = off,
+                endpoint = endpoint_text
+            )
+        } else {
+            crate::t!(
+                "ui-doctor-clock-behind",
+                seconds = off,
+                endpoint = endpoint_text
+            )
+        };
+        let fix = crate::t!("ui-doctor-clock-fix");
         if signs && skew.abs() > SKEW_BCE_FAIL_SECS {
             r.fail(
                 "clock",
                 None,
                 Kind::Usage,
-                format!(
-                    "{detail}: BCE IAM refuses signatures this far off (they live {SKEW_BCE_FAIL_SECS}s)"
+                crate::t!(
+                    "ui-doctor-clock-bce",
+                    detail = detail,
+                    seconds = SKEW_BCE_FAIL_SECS
                 ),
                 fix,
             );
@@ -109,9 +129,10 @@ pub(super) fn check_endpoints(profiles: &[&Profile], limit: Duration, r: &mut Re
             r.ok(
                 "clock",
                 None,
-                format!(
-                    "the local clock is within {}s of `{endpoint}`",
-                    skew.unsigned_abs().max(1)
+                crate::t!(
+                    "ui-doctor-clock-ok",
+                    seconds = skew.unsigned_abs().max(1),
+                    endpoint = endpoint
                 ),
             );
         }

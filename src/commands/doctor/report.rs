@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Kind, Result, UsageError, sanitize};
 use crate::ui;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -16,11 +17,12 @@ pub(super) enum Status {
 }
 
 impl Status {
-    fn word(self) -> &'static str {
+    /// The verdict as a person reads it (`--json` has the English `status`).
+    fn word(self) -> String {
         match self {
-            Status::Ok => "ok",
-            Status::Warn => "warn",
-            Status::Fail => "fail",
+            Status::Ok => crate::t!("ui-doctor-ok"),
+            Status::Warn => crate::t!("ui-doctor-warn"),
+            Status::Fail => crate::t!("ui-doctor-fail"),
         }
     }
 }
@@ -117,11 +119,8 @@ pub(super) fn conclude(report: &Report) -> Result<()> {
     let warned = report.0.iter().filter(|f| f.status == Status::Warn).count();
     let Some(first) = failed.first() else {
         match warned {
-            0 => ui::say("all is well"),
-            n => ui::say(format!(
-                "all is well, with {n} warning{} (warnings do not fail `broker doctor`)",
-                plural(n)
-            )),
+            0 => ui::say(crate::t!("ui-doctor-all-well")),
+            n => ui::say(crate::t!("ui-doctor-all-well-warnings", count = n)),
         }
         return Ok(());
     };
@@ -134,10 +133,6 @@ pub(super) fn conclude(report: &Report) -> Result<()> {
         kind: first.kind,
     }
     .into())
-}
-
-pub(super) fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// `state[nd]`, or `config`.
@@ -154,10 +149,14 @@ pub(super) fn print(report: &Report, json: bool) -> Result<()> {
         return ui::print(format!("{text}\n"));
     }
     let color = ui::color_stdout();
+    let words = [Status::Ok, Status::Warn, Status::Fail].map(Status::word);
+    // The verdicts line up in display columns (two for a Chinese character).
+    let width = words.iter().map(|w| w.width()).max().unwrap_or(0);
+    let fix_label = crate::t!("ui-doctor-fix");
     let mut out = String::new();
     for f in &report.0 {
         let word = f.status.word();
-        let padded = format!("{word:<4}");
+        let padded = format!("{word}{}", " ".repeat(width - word.width()));
         let shown = match (color, f.status) {
             (false, _) => padded,
             (true, Status::Ok) => format!("\x1b[{}m{padded}\x1b[0m", ui::style::GREEN),
@@ -166,7 +165,9 @@ pub(super) fn print(report: &Report, json: bool) -> Result<()> {
         };
         out.push_str(&format!("{shown}  {}: {}\n", label(f), f.detail));
         if let Some(fix) = &f.fix {
-            out.push_str(&format!("      fix: {fix}\n"));
+            let indent = " ".repeat(width + 2);
+            let fix = ui::after_label(&fix_label, fix);
+            out.push_str(&format!("{indent}{fix_label}{fix}\n"));
         }
     }
     ui::print(out)

@@ -16,38 +16,46 @@ pub(super) fn check_secret(profile: &Profile, vault: Option<&Vault>, r: &mut Rep
         SecretSource::Encrypted(armored) => match vault {
             None => {}
             Some(vault) => match vault.decrypt_secret(armored) {
-                Ok(_) => r.ok("secret", p, "encrypted in the config; decrypts"),
+                Ok(_) => r.ok("secret", p, crate::t!("ui-doctor-secret-ok")),
                 Err(e) => r.fail_with(
                     "secret",
                     p,
                     &e,
-                    &format!("set it again with `broker secret set {name}`"),
+                    &crate::t!("ui-doctor-secret-fix", profile = name),
                 ),
             },
         },
         SecretSource::Env(var) => match std::env::var_os(var) {
-            Some(v) if !v.is_empty() => r.ok("secret", p, format!("from `{var}`, which is set")),
+            Some(v) if !v.is_empty() => r.ok(
+                "secret",
+                p,
+                crate::t!("ui-doctor-secret-env-ok", var = var.as_str()),
+            ),
             _ => r.fail(
                 "secret",
                 p,
                 Kind::Usage,
-                format!("`secret_key_env = \"{var}\"`, but `{var}` is not set here"),
-                format!("export `{var}`, or store the SecretKey with `broker secret set {name}`"),
+                crate::t!("ui-doctor-secret-env-unset", var = var.as_str()),
+                crate::t!(
+                    "ui-doctor-secret-env-unset-fix",
+                    var = var.as_str(),
+                    profile = name
+                ),
             ),
         },
         SecretSource::Plaintext => r.fail(
             "secret",
             p,
             Kind::Usage,
-            "the SecretKey is plaintext in the config",
-            "run `broker secret encrypt`",
+            crate::t!("ui-doctor-secret-plaintext"),
+            crate::t!("ui-doctor-secret-plaintext-fix"),
         ),
         SecretSource::Missing => r.fail(
             "secret",
             p,
             Kind::Usage,
-            "no SecretKey (neither `secret_key` nor `secret_key_env`)",
-            format!("set one with `broker secret set {name}`"),
+            crate::t!("ui-doctor-secret-missing"),
+            crate::t!("ui-doctor-secret-missing-fix", profile = name),
         ),
     }
 }
@@ -71,24 +79,32 @@ pub(super) fn check_store(store: &SealedStore, r: &mut Report) {
                 None,
                 Kind::Network,
                 why,
-                "start Redis or fix `[store] url` / `BROKER_REDIS_URL`",
+                crate::t!("ui-doctor-store-fix"),
             );
         }
-        Ok(()) => r.ok("store", None, format!("{name} at {location} answers")),
+        Ok(()) => r.ok(
+            "store",
+            None,
+            crate::t!(
+                "ui-doctor-store-ok",
+                backend = name,
+                location = location.as_str()
+            ),
+        ),
     }
     match appendonly {
-        Some(true) => r.ok("store", None, "Redis keeps an append-only file (`appendonly yes`)"),
+        Some(true) => r.ok("store", None, crate::t!("ui-doctor-store-appendonly")),
         Some(false) => r.warn(
             "store",
             None,
-            "Redis has `appendonly no`: a crash loses the last writes, and a lost write of a netdisk state is a lost lineage (`broker login` again)",
-            "set `appendonly yes` (and `appendfsync everysec` or `always`) in redis.conf",
+            crate::t!("ui-doctor-store-no-appendonly"),
+            crate::t!("ui-doctor-store-no-appendonly-fix"),
         ),
         None => r.warn(
             "store",
             None,
-            "cannot read Redis's `appendonly` setting (the ACL user lacks `CONFIG GET`)",
-            "check that the server runs with `appendonly yes`",
+            crate::t!("ui-doctor-store-appendonly-unknown"),
+            crate::t!("ui-doctor-store-appendonly-unknown-fix"),
         ),
     }
 }
@@ -101,13 +117,18 @@ fn time(t: DateTime<Utc>) -> String {
 pub(super) fn check_state(profile: &Profile, store: &dyn StateStore, r: &mut Report) {
     let name = profile.name.as_str();
     let p = Some(name);
-    let login = format!("run `broker login {name}`");
+    let login = crate::t!("ui-doctor-state-login-fix", profile = name);
     let state = match store.load(&profile.name) {
         Err(e) => return r.fail_with("state", p, &e, &login),
         Ok(None) if profile.grant.needs_login() => {
-            return r.warn("state", p, "not logged in yet", login);
+            return r.warn(
+                "state",
+                p,
+                crate::t!("ui-doctor-state-not-logged-in"),
+                login,
+            );
         }
-        Ok(None) => return r.ok("state", p, "no token yet; one is fetched on first use"),
+        Ok(None) => return r.ok("state", p, crate::t!("ui-doctor-state-no-token")),
         Ok(Some(s)) => s,
     };
     let now = Utc::now();
@@ -116,10 +137,10 @@ pub(super) fn check_state(profile: &Profile, store: &dyn StateStore, r: &mut Rep
             "state",
             p,
             Kind::NeedsPerson,
-            format!(
-                "Baidu refused the refresh token at {}: {}",
-                time(n.at),
-                sanitize(&n.reason)
+            crate::t!(
+                "ui-doctor-state-refused",
+                at = time(n.at),
+                reason = sanitize(&n.reason)
             ),
             login,
         );
@@ -132,8 +153,8 @@ pub(super) fn check_state(profile: &Profile, store: &dyn StateStore, r: &mut Rep
             return r.warn(
                 "state",
                 p,
-                format!("a refresh is under way ({who})"),
-                "run `broker doctor` again when it is done",
+                crate::t!("ui-doctor-state-under-way", holder = who),
+                crate::t!("ui-doctor-state-under-way-fix"),
             );
         }
         // Not a failure any more: the next use presents the refresh token once more.
@@ -141,36 +162,34 @@ pub(super) fn check_state(profile: &Profile, store: &dyn StateStore, r: &mut Rep
             return r.warn(
                 "state",
                 p,
-                format!(
-                    "a refresh was interrupted: {}; the next use presents its refresh token once more to recover",
-                    f.story()
-                ),
-                format!("run `broker token {name}` to recover now"),
+                crate::t!("ui-doctor-state-interrupted", story = f.story()),
+                crate::t!("ui-doctor-state-interrupted-fix", profile = name),
             );
         }
         None => {}
     }
     let left = relative(state.seconds_left(now));
     if state.is_expired(now) {
-        let how = if profile.grant.refreshes() {
-            "renewed with the refresh token on next use"
+        let detail = if profile.grant.refreshes() {
+            crate::t!("ui-doctor-state-expired-refresh", left = left)
         } else {
-            "fetched again on next use"
+            crate::t!("ui-doctor-state-expired-fetch", left = left)
         };
         return r.warn(
             "state",
             p,
-            format!("the token expired {left}; it is {how}"),
-            format!("run `broker token {name}` to renew it now"),
+            detail,
+            crate::t!("ui-doctor-state-expired-fix", profile = name),
         );
     }
     r.ok(
         "state",
         p,
-        format!(
-            "token valid until {} ({left}), generation {}",
-            time(state.expires_at),
-            state.generation
+        crate::t!(
+            "ui-doctor-state-ok",
+            until = time(state.expires_at),
+            left = left,
+            generation = state.generation
         ),
     );
 }

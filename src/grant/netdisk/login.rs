@@ -36,13 +36,13 @@ pub(super) fn with_device(
     client.knows(secret.expose());
     let device = netdisk::device_code(&client, profile)?;
     let url = device.prefilled_url();
-    out.say(format!(
-        "To authorize `{}`, open {} and enter the code {}",
-        profile.name,
-        sanitize(&device.verification_url),
-        netdisk::shown(&device.user_code)
+    out.say(crate::t!(
+        "ui-login-device",
+        profile = profile.name.as_str(),
+        url = sanitize(&device.verification_url),
+        code = netdisk::shown(&device.user_code)
     ));
-    out.say(format!("(or open {})", sanitize(&url)));
+    out.say(crate::t!("ui-login-device-or", url = sanitize(&url)));
     if qr && let Some(code) = qr_code(&url) {
         out.say(code);
     }
@@ -53,10 +53,9 @@ pub(super) fn with_device(
         let wait_until = Instant::now() + interval;
         while Instant::now() < wait_until {
             let left = deadline.saturating_duration_since(Instant::now()).as_secs();
-            spinner.set_message(format!(
-                "waiting for approval… {}:{:02} left",
-                left / 60,
-                left % 60
+            spinner.set_message(crate::t!(
+                "ui-login-device-waiting",
+                left = format!("{}:{:02}", left / 60, left % 60)
             ));
             spinner.tick();
             std::thread::sleep(
@@ -123,10 +122,11 @@ pub(super) fn with_code(
                 return Err(GrantError::CodeNeedsTerminal.into());
             }
             out.say(format!(
-                "Open this page, approve, and copy the code it shows:\n{}",
+                "{}\n{}",
+                crate::t!("ui-login-code-open"),
                 netdisk::authorize_url(profile, "oob", None)
             ));
-            read_line("code: ")?
+            read_line(&format!("{} ", crate::t!("ui-login-code-prompt")))?
         }
         "-" => read_stdin_line()?,
         code => code.to_owned(),
@@ -195,9 +195,7 @@ pub(super) fn with_browser(
     let redirect_uri = format!("http://127.0.0.1:{port}/callback");
     let state: String = hex::encode(rand::random::<[u8; 16]>());
     let url = netdisk::authorize_url(profile, &redirect_uri, Some(&state));
-    out.say(format!(
-        "Opening the authorization page; if no browser opens, visit:\n{url}"
-    ));
+    out.say(format!("{}\n{url}", crate::t!("ui-login-browser")));
     open_browser(&url, out);
     let code = wait_for_redirect(&listener, &state)?;
     netdisk::exchange_code(

@@ -84,8 +84,8 @@ fn passphrase_from_env_or_tty(source: &IdentitySource) -> Result<SecretString> {
         .into());
     }
     let typed = rpassword::prompt_password(format!(
-        "passphrase for the age identity {}: ",
-        source.describe()
+        "{} ",
+        crate::t!("ui-passphrase-prompt", identity = source.describe())
     ))
     .map_err(|e| StoreError::CannotReadPassphrase {
         reason: io_reason(&e),
