@@ -18,6 +18,7 @@
 //! it takes its default variant.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -40,6 +41,8 @@ const EN_US: &[(&str, &str)] = &[
 /// Catalog messages that are not errors, notes or hints.
 pub const NOT_ERRORS: &[&str] = &[
     "list-separator",
+    "line-error",
+    "line-hint",
     // Pieces of store messages, referenced by them with the same facts.
     "describe-file",
     "describe-identity",
@@ -56,16 +59,72 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// The language the environment asks for (SPEC §12).
+    /// The language the environment asks for: `BROKER_LANG`, else the first of `LC_ALL`,
+    /// `LC_MESSAGES`, `LANG` that is set and not empty (as POSIX reads them). Any `zh…` locale
+    /// (`zh_CN.UTF-8`, `zh-CN`, `zh_TW`, `zh_Hans`) is Simplified Chinese, the only Chinese
+    /// broker has; anything else, or nothing, is English.
     fn from_env() -> Lang {
-        Lang::En
+        Lang::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`Lang::from_env`] over `get` (the environment, or a test's).
+    fn from_vars(get: impl Fn(&str) -> Option<String>) -> Lang {
+        let set = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        // `BROKER_LANG` is broker's own choice: it wins even over `LC_ALL`, and a value it
+        // does not know (`fr`) means English rather than "ask the locale".
+        let value = set(crate::env_vars::BROKER_LANG)
+            .or_else(|| set("LC_ALL"))
+            .or_else(|| set("LC_MESSAGES"))
+            .or_else(|| set("LANG"));
+        match value {
+            Some(v) if Lang::is_chinese(&v) => Lang::ZhCn,
+            _ => Lang::En,
+        }
+    }
+
+    /// `zh`, `zh-CN`, `zh_CN.UTF-8`, `ZH_cn@x`…: the language part (before `_`, `-`, `.` or
+    /// `@`) is `zh`, in any case.
+    fn is_chinese(value: &str) -> bool {
+        let language = value
+            .trim()
+            .split(['_', '-', '.', '@'])
+            .next()
+            .unwrap_or("");
+        language.eq_ignore_ascii_case("zh")
     }
 }
 
-/// The language of this process, decided when a message is first rendered.
+/// The language of this process, decided when a message is first rendered (a successful
+/// `broker token` never asks), or English while [`in_english`] runs.
 pub fn lang() -> Lang {
+    if ENGLISH.load(Ordering::SeqCst) > 0 {
+        return Lang::En;
+    }
+    // Unit tests assert English words whatever the developer's locale; the binary's tests
+    // choose the language through the environment.
+    if cfg!(test) {
+        return Lang::En;
+    }
     static LANG: OnceLock<Lang> = OnceLock::new();
     *LANG.get_or_init(Lang::from_env)
+}
+
+/// How many [`in_english`] calls are running: process-wide, so that threads a command starts
+/// (doctor's endpoint probes) write their findings in English too.
+static ENGLISH: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `f` with every message in English: for data (`--json`, a hook's input), which never
+/// changes with the language.
+pub fn in_english<T>(f: impl FnOnce() -> T) -> T {
+    struct Scope;
+    impl Drop for Scope {
+        fn drop(&mut self) {
+            ENGLISH.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    ENGLISH.fetch_add(1, Ordering::SeqCst);
+    let _scope = Scope;
+    f()
 }
 
 type Bundle = FluentBundle<FluentResource>;
@@ -337,6 +396,83 @@ pub(crate) mod tests {
             render_record(&record).message,
             "grant-from-the-future (n=3)"
         );
+    }
+
+    fn lang_of(vars: &[(&str, &str)]) -> Lang {
+        Lang::from_vars(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn the_language_comes_from_broker_lang_then_lc_all_lc_messages_lang() {
+        use Lang::{En, ZhCn};
+        assert_eq!(lang_of(&[]), En);
+        assert_eq!(lang_of(&[("LANG", "zh_CN.UTF-8")]), ZhCn);
+        assert_eq!(lang_of(&[("LANG", "C.UTF-8")]), En);
+        // The first set of LC_ALL, LC_MESSAGES, LANG decides, as POSIX reads them.
+        assert_eq!(lang_of(&[("LC_MESSAGES", "zh_CN"), ("LANG", "C")]), ZhCn);
+        assert_eq!(lang_of(&[("LC_MESSAGES", "C"), ("LANG", "zh_CN")]), En);
+        assert_eq!(
+            lang_of(&[("LC_ALL", "zh_CN"), ("LC_MESSAGES", "en_US")]),
+            ZhCn
+        );
+        assert_eq!(lang_of(&[("LC_ALL", "C"), ("LC_MESSAGES", "zh_CN")]), En);
+        // An empty variable is as good as unset.
+        assert_eq!(lang_of(&[("LC_ALL", ""), ("LANG", "zh_CN.UTF-8")]), ZhCn);
+        // BROKER_LANG wins over all of them, both ways.
+        assert_eq!(lang_of(&[("BROKER_LANG", "zh"), ("LC_ALL", "C")]), ZhCn);
+        assert_eq!(lang_of(&[("BROKER_LANG", "en"), ("LC_ALL", "zh_CN")]), En);
+        assert_eq!(lang_of(&[("BROKER_LANG", "fr"), ("LANG", "zh_CN")]), En);
+        assert_eq!(lang_of(&[("BROKER_LANG", ""), ("LANG", "zh_CN")]), ZhCn);
+    }
+
+    #[test]
+    fn every_zh_value_of_spec_12_is_chinese_and_nothing_else_is() {
+        for v in [
+            "zh",
+            "zh_CN.UTF-8",
+            "zh-CN",
+            "zh_CN",
+            "zh_SG",
+            "zh_Hans",
+            "zh_TW",
+            "ZH-cn",
+            "zh_CN.GB18030",
+            "zh_CN@euro",
+            " zh ",
+        ] {
+            assert_eq!(lang_of(&[("LANG", v)]), Lang::ZhCn, "LANG={v}");
+            assert_eq!(
+                lang_of(&[("BROKER_LANG", v)]),
+                Lang::ZhCn,
+                "BROKER_LANG={v}"
+            );
+        }
+        for v in [
+            "en",
+            "en-US",
+            "EN_us",
+            "en_US.UTF-8",
+            "C",
+            "POSIX",
+            "C.UTF-8",
+            "zhx",
+            "fr_FR",
+            "z",
+        ] {
+            assert_eq!(lang_of(&[("LANG", v)]), Lang::En, "LANG={v}");
+            assert_eq!(lang_of(&[("BROKER_LANG", v)]), Lang::En, "BROKER_LANG={v}");
+        }
+    }
+
+    #[test]
+    fn in_english_is_english_until_it_returns_even_by_a_panic() {
+        assert_eq!(in_english(lang), Lang::En);
+        let _ = std::panic::catch_unwind(|| in_english(|| panic!("inside")));
+        assert_eq!(ENGLISH.load(Ordering::SeqCst), 0);
     }
 
     #[test]

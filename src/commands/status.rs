@@ -24,10 +24,19 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     };
     let now = Utc::now();
     let in_force = ctx.select(&cfg, None).ok().map(|(n, _)| n);
-    let mut rows: Vec<Value> = names
-        .iter()
-        .map(|n| row(&cfg, &store, &cfg.profiles[n], now))
-        .collect();
+    let rows = || -> Vec<Value> {
+        names
+            .iter()
+            .map(|n| row(&cfg, &store, &cfg.profiles[n], now))
+            .collect()
+    };
+    // JSON is data: its words (why a login is needed, a hook's outcome) are English whatever
+    // the language; the table is for a person and reads in theirs.
+    let mut rows = if args.json {
+        crate::catalog::in_english(rows)
+    } else {
+        rows()
+    };
     // A shared store says where it is, whether it answers, and who holds a lease.
     let shared = (cfg.backend.name() != "file").then(|| store.info());
     for (r, n) in rows.iter_mut().zip(&names) {
