@@ -49,7 +49,16 @@ pub const NOT_ERRORS: &[&str] = &[
 ];
 
 /// The Simplified Chinese catalog: the same files, the same ids.
-const ZH_CN: &[(&str, &str)] = &[];
+const ZH_CN: &[(&str, &str)] = &[
+    ("usage.ftl", include_str!("../i18n/zh-CN/usage.ftl")),
+    ("config.ftl", include_str!("../i18n/zh-CN/config.ftl")),
+    ("store.ftl", include_str!("../i18n/zh-CN/store.ftl")),
+    ("grant.ftl", include_str!("../i18n/zh-CN/grant.ftl")),
+    ("hooks.ftl", include_str!("../i18n/zh-CN/hooks.ftl")),
+    ("internal.ftl", include_str!("../i18n/zh-CN/internal.ftl")),
+    ("notes.ftl", include_str!("../i18n/zh-CN/notes.ftl")),
+    ("hints.ftl", include_str!("../i18n/zh-CN/hints.ftl")),
+];
 
 /// A language broker speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,6 +347,8 @@ fn one_line(s: String) -> String {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
     use super::*;
 
     /// Every message id in the English catalog, with the file it is in.
@@ -395,6 +406,192 @@ pub(crate) mod tests {
         assert_eq!(
             render_record(&record).message,
             "grant-from-the-future (n=3)"
+        );
+    }
+
+    /// What must be the same for a message in every language: its attributes and the
+    /// variables it uses (through the messages it references too); and the literal text of
+    /// its value and of each attribute, to check the language it is written in.
+    #[derive(Debug, Default)]
+    struct Shape {
+        value: Option<String>,
+        attributes: BTreeMap<String, String>,
+        variables: BTreeSet<String>,
+        references: BTreeSet<String>,
+    }
+
+    /// Every message and term of a catalog by id, references resolved.
+    fn shapes(files: &[(&str, &str)]) -> BTreeMap<String, Shape> {
+        use fluent_syntax::ast::Entry;
+        let mut shapes = BTreeMap::new();
+        for (name, text) in files {
+            let resource = fluent_syntax::parser::parse((*text).to_owned())
+                .unwrap_or_else(|(_, e)| panic!("{name} does not parse: {e:?}"));
+            for entry in resource.body {
+                let (id, value, attributes) = match entry {
+                    Entry::Message(m) => (m.id.name, m.value, m.attributes),
+                    Entry::Term(t) => (format!("-{}", t.id.name), Some(t.value), t.attributes),
+                    _ => continue,
+                };
+                let mut shape = Shape::default();
+                if let Some(p) = &value {
+                    shape.value = Some(walk(p, &mut shape.variables, &mut shape.references));
+                }
+                for a in &attributes {
+                    let text = walk(&a.value, &mut shape.variables, &mut shape.references);
+                    shape.attributes.insert(a.id.name.clone(), text);
+                }
+                shapes.insert(id, shape);
+            }
+        }
+        // A message that references another uses that one's variables too (`describe-file`).
+        loop {
+            let mut grew = false;
+            let ids: Vec<String> = shapes.keys().cloned().collect();
+            for id in ids {
+                let inherited: BTreeSet<String> = shapes[&id]
+                    .references
+                    .iter()
+                    .filter_map(|r| shapes.get(r))
+                    .flat_map(|s| s.variables.iter().cloned())
+                    .collect();
+                let shape = shapes.get_mut(&id).unwrap();
+                for v in inherited {
+                    grew |= shape.variables.insert(v);
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        shapes
+    }
+
+    /// The literal text of `pattern` (its select variants included); its variables and the
+    /// messages and terms it references into the sets.
+    fn walk(
+        pattern: &fluent_syntax::ast::Pattern<String>,
+        variables: &mut BTreeSet<String>,
+        references: &mut BTreeSet<String>,
+    ) -> String {
+        use fluent_syntax::ast::{Expression, InlineExpression, PatternElement};
+        fn inline(
+            e: &InlineExpression<String>,
+            text: &mut String,
+            variables: &mut BTreeSet<String>,
+            references: &mut BTreeSet<String>,
+        ) {
+            match e {
+                InlineExpression::StringLiteral { value } => text.push_str(value),
+                InlineExpression::VariableReference { id } => {
+                    variables.insert(id.name.clone());
+                }
+                InlineExpression::MessageReference { id, .. } => {
+                    references.insert(id.name.clone());
+                }
+                InlineExpression::TermReference { id, .. } => {
+                    references.insert(format!("-{}", id.name));
+                }
+                InlineExpression::Placeable { expression } => {
+                    expression_text(expression, text, variables, references)
+                }
+                InlineExpression::FunctionReference { arguments, .. } => {
+                    for a in &arguments.positional {
+                        inline(a, text, variables, references);
+                    }
+                }
+                InlineExpression::NumberLiteral { .. } => {}
+            }
+        }
+        fn expression_text(
+            e: &Expression<String>,
+            text: &mut String,
+            variables: &mut BTreeSet<String>,
+            references: &mut BTreeSet<String>,
+        ) {
+            match e {
+                Expression::Inline(i) => inline(i, text, variables, references),
+                Expression::Select { selector, variants } => {
+                    inline(selector, text, variables, references);
+                    for v in variants {
+                        text.push_str(&walk(&v.value, variables, references));
+                        text.push('\n');
+                    }
+                }
+            }
+        }
+        let mut text = String::new();
+        for element in &pattern.elements {
+            match element {
+                PatternElement::TextElement { value } => text.push_str(value),
+                PatternElement::Placeable { expression } => {
+                    expression_text(expression, &mut text, variables, references)
+                }
+            }
+        }
+        text
+    }
+
+    /// Has Chinese characters, or nothing to write in a language: words left after taking
+    /// out code (between backticks) need Han characters.
+    fn reads_as_chinese(text: &str) -> bool {
+        let words: String = text.split('`').step_by(2).collect::<Vec<_>>().concat();
+        let han = |c: char| matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}');
+        !words.chars().any(char::is_alphabetic) || words.chars().any(han)
+    }
+
+    #[test]
+    fn both_catalogs_have_the_same_messages_attributes_and_variables() {
+        let en = shapes(EN_US);
+        let zh = shapes(ZH_CN);
+        for (id, e) in &en {
+            let Some(z) = zh.get(id) else {
+                panic!("`{id}` is in i18n/en-US but not in i18n/zh-CN");
+            };
+            assert_eq!(e.value.is_some(), z.value.is_some(), "`{id}`: value");
+            let names = |s: &Shape| s.attributes.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(names(e), names(z), "`{id}`: attributes");
+            assert_eq!(e.variables, z.variables, "`{id}`: variables");
+        }
+        for id in zh.keys() {
+            assert!(
+                en.contains_key(id),
+                "`{id}` is in i18n/zh-CN but not in i18n/en-US"
+            );
+        }
+    }
+
+    #[test]
+    fn every_chinese_message_with_words_has_chinese_words() {
+        for (id, shape) in shapes(ZH_CN) {
+            let texts = shape.value.iter().map(|t| ("value", t));
+            let attributes = shape.attributes.iter().map(|(a, t)| (a.as_str(), t));
+            for (part, text) in texts.chain(attributes) {
+                assert!(
+                    reads_as_chinese(text),
+                    "`{id}` ({part}) in i18n/zh-CN has no Chinese: {text:?}"
+                );
+            }
+        }
+        // The check itself tells English from Chinese, and lets code and bare variables be.
+        assert!(!reads_as_chinese("cannot read `x`: it is a folder"));
+        assert!(reads_as_chinese("无法读取 `x`：它是一个目录"));
+        assert!(reads_as_chinese("`broker login`"));
+        assert!(reads_as_chinese(""));
+    }
+
+    #[test]
+    fn the_chinese_catalog_parses_loads_and_renders() {
+        let _ = load("zh-CN", ZH_CN);
+        let record = serde_json::json!({"domain": "config", "code": "unknown-profile", "name": "prod", "config": "/c.toml"});
+        assert_eq!(
+            render_record_in(Lang::ZhCn, &record).message,
+            "`/c.toml` 中没有名为 `prod` 的配置"
+        );
+        let hint = serde_json::json!({"code": "profiles", "names": ["p", "q"], "count": 2, "grants": "a|b"});
+        assert_eq!(
+            hint_message(Lang::ZhCn, hint.as_object().unwrap()).unwrap(),
+            "已有配置：p、q"
         );
     }
 
