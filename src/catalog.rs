@@ -43,6 +43,7 @@ pub const NOT_ERRORS: &[&str] = &[
     "list-separator",
     "line-error",
     "line-hint",
+    "attention-item",
     // Pieces of store messages, referenced by them with the same facts.
     "describe-file",
     "describe-identity",

@@ -62,6 +62,16 @@ usage-needs-attention = { $count } 个配置需要处理：{ $problems }
        *[hook] 修好钩子后，用 `broker hooks run { $profile }` 重新运行
     }
 
+# 列表中的一项（src/commands/status.rs）：配置，以及用状态表中的说法写出的原因。
+attention-item = `{ $profile }`（{ $state ->
+        [unreadable] 状态无法读取
+        [secret-key-rejected] Secret Key 被拒绝
+        [credentials-rejected] 凭据被拒绝
+        [not-logged-in] 未登录
+        [needs-login] 需要重新登录
+       *[hook-failed] 有钩子运行失败
+    }）
+
 usage-shell-integration-not-loaded = `broker use --shell` 需要 shell 集成，但当前 shell 没有加载
     .hint = 在 shell 的启动文件中加入 `eval "$(broker shell-init bash)"`（或 zsh、fish、powershell）
 usage-use-without-profiles = `broker use` 需要一个配置，但目前一个都没有
