@@ -4,7 +4,12 @@ config-unknown-profile = `{ $config }` 中没有名为 `{ $name }` 的配置
 config-syntax = `{ $path }`{ $line ->
         [0] {""}
        *[other] { " " }第 { $line } 行第 { $column } 列
-    }：{ $message }
+    }：{ $kind ->
+        [unknown-field] 未知的键 `{ $name }`，可用的键有：{ $expected }
+        [unknown-variant] 未知的取值 `{ $name }`，可选的值有：{ $expected }
+        [missing-field] 缺少键 `{ $name }`
+       *[other] { $message }
+    }
 config-edit = `{ $path }`：{ $message }
 config-invalid-setting = 设置无效：{ $message }
 config-timeout-too-long = `timeout` 的值 `{ $timeout }` 超过了 broker 允许的上限
