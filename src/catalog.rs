@@ -17,8 +17,8 @@
 //! Fluent's "none" value: it shows as nothing and matches no selector key, so a selector on
 //! it takes its default variant.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -105,9 +105,9 @@ impl Lang {
 }
 
 /// The language of this process, decided when a message is first rendered (a successful
-/// `broker token` never asks), or English while [`in_english`] runs.
+/// `broker token` never asks), or English while [`in_english`] runs on this thread.
 pub fn lang() -> Lang {
-    if ENGLISH.load(Ordering::SeqCst) > 0 {
+    if ENGLISH.with(Cell::get) > 0 {
         return Lang::En;
     }
     // Unit tests assert English words whatever the developer's locale; the binary's tests
@@ -119,22 +119,31 @@ pub fn lang() -> Lang {
     *LANG.get_or_init(Lang::from_env)
 }
 
-/// How many [`in_english`] calls are running: process-wide, so that threads a command starts
-/// (doctor's endpoint probes) write their findings in English too.
-static ENGLISH: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// How many [`in_english`] calls are running on this thread. Per thread: `refresh --all`
+    /// writes one profile's hook input (English) while another thread reports to the person.
+    static ENGLISH: Cell<usize> = const { Cell::new(0) };
+}
 
 /// Runs `f` with every message in English: for data (`--json`, a hook's input), which never
-/// changes with the language.
+/// changes with the language. A thread `f` starts gets the same with [`carried`].
 pub fn in_english<T>(f: impl FnOnce() -> T) -> T {
     struct Scope;
     impl Drop for Scope {
         fn drop(&mut self) {
-            ENGLISH.fetch_sub(1, Ordering::SeqCst);
+            ENGLISH.with(|n| n.set(n.get() - 1));
         }
     }
-    ENGLISH.fetch_add(1, Ordering::SeqCst);
+    ENGLISH.with(|n| n.set(n.get() + 1));
     let _scope = Scope;
     f()
+}
+
+/// `f`, to run on another thread in the language of this one (English inside
+/// [`in_english`]): doctor's endpoint probes, run at once.
+pub fn carried<T>(f: impl FnOnce() -> T) -> impl FnOnce() -> T {
+    let english = ENGLISH.with(Cell::get) > 0;
+    move || if english { in_english(f) } else { f() }
 }
 
 type Bundle = FluentBundle<FluentResource>;
@@ -667,10 +676,16 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn in_english_is_english_until_it_returns_even_by_a_panic() {
-        assert_eq!(in_english(lang), Lang::En);
+    fn in_english_lasts_until_it_returns_even_by_a_panic_and_is_carried_to_threads() {
+        let depth = || ENGLISH.with(Cell::get);
+        assert_eq!(in_english(depth), 1);
+        assert_eq!(in_english(|| in_english(depth)), 2);
         let _ = std::panic::catch_unwind(|| in_english(|| panic!("inside")));
-        assert_eq!(ENGLISH.load(Ordering::SeqCst), 0);
+        assert_eq!(depth(), 0);
+        let on_a_thread =
+            |f: Box<dyn FnOnce() -> usize + Send>| std::thread::spawn(f).join().unwrap();
+        assert_eq!(on_a_thread(Box::new(in_english(|| carried(depth)))), 1);
+        assert_eq!(on_a_thread(Box::new(carried(depth))), 0);
     }
 
     #[test]
