@@ -17,6 +17,7 @@
 //! Fluent's "none" value: it shows as nothing and matches no selector key, so a selector on
 //! it takes its default variant.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -42,6 +43,9 @@ const EN_US: &[(&str, &str)] = &[
 /// Catalog messages that are not errors, notes or hints.
 pub const NOT_ERRORS: &[&str] = &[
     "list-separator",
+    "line-error",
+    "line-hint",
+    "attention-item",
     // Pieces of store messages, referenced by them with the same facts.
     "describe-file",
     "describe-identity",
@@ -49,6 +53,14 @@ pub const NOT_ERRORS: &[&str] = &[
 
 /// The Simplified Chinese catalog: the same files, the same ids.
 const ZH_CN: &[(&str, &str)] = &[
+    ("usage.ftl", include_str!("../i18n/zh-CN/usage.ftl")),
+    ("config.ftl", include_str!("../i18n/zh-CN/config.ftl")),
+    ("store.ftl", include_str!("../i18n/zh-CN/store.ftl")),
+    ("grant.ftl", include_str!("../i18n/zh-CN/grant.ftl")),
+    ("hooks.ftl", include_str!("../i18n/zh-CN/hooks.ftl")),
+    ("internal.ftl", include_str!("../i18n/zh-CN/internal.ftl")),
+    ("notes.ftl", include_str!("../i18n/zh-CN/notes.ftl")),
+    ("hints.ftl", include_str!("../i18n/zh-CN/hints.ftl")),
     ("ui.ftl", include_str!("../i18n/zh-CN/ui.ftl")),
     ("help.ftl", include_str!("../i18n/zh-CN/help.ftl")),
 ];
@@ -61,16 +73,81 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// The language the environment asks for (SPEC §12).
+    /// The language the environment asks for: `BROKER_LANG`, else the first of `LC_ALL`,
+    /// `LC_MESSAGES`, `LANG` that is set and not empty (as POSIX reads them). Any `zh…` locale
+    /// (`zh_CN.UTF-8`, `zh-CN`, `zh_TW`, `zh_Hans`) is Simplified Chinese, the only Chinese
+    /// broker has; anything else, or nothing, is English.
     fn from_env() -> Lang {
-        Lang::En
+        Lang::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`Lang::from_env`] over `get` (the environment, or a test's).
+    fn from_vars(get: impl Fn(&str) -> Option<String>) -> Lang {
+        let set = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        // `BROKER_LANG` is broker's own choice: it wins even over `LC_ALL`, and a value it
+        // does not know (`fr`) means English rather than "ask the locale".
+        let value = set(crate::env_vars::BROKER_LANG)
+            .or_else(|| set("LC_ALL"))
+            .or_else(|| set("LC_MESSAGES"))
+            .or_else(|| set("LANG"));
+        match value {
+            Some(v) if Lang::is_chinese(&v) => Lang::ZhCn,
+            _ => Lang::En,
+        }
+    }
+
+    /// `zh`, `zh-CN`, `zh_CN.UTF-8`, `ZH_cn@x`…: the language part (before `_`, `-`, `.` or
+    /// `@`) is `zh`, in any case.
+    fn is_chinese(value: &str) -> bool {
+        let language = value
+            .trim()
+            .split(['_', '-', '.', '@'])
+            .next()
+            .unwrap_or("");
+        language.eq_ignore_ascii_case("zh")
     }
 }
 
-/// The language of this process, decided when a message is first rendered.
+/// The language of this process, decided when a message is first rendered (a successful
+/// `broker token` never asks), or English while [`in_english`] runs on this thread.
 pub fn lang() -> Lang {
+    if ENGLISH.with(Cell::get) > 0 {
+        return Lang::En;
+    }
+    // Unit tests assert English words whatever the developer's locale; the binary's tests
+    // choose the language through the environment.
+    if cfg!(test) {
+        return Lang::En;
+    }
     static LANG: OnceLock<Lang> = OnceLock::new();
     *LANG.get_or_init(Lang::from_env)
+}
+
+thread_local! {
+    /// How many [`in_english`] calls are running on this thread. Per thread: `refresh --all`
+    /// writes one profile's hook input (English) while another thread reports to the person.
+    static ENGLISH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Runs `f` with every message in English: for data (`--json`, a hook's input), which never
+/// changes with the language. A thread `f` starts gets the same with [`carried`].
+pub fn in_english<T>(f: impl FnOnce() -> T) -> T {
+    struct Scope;
+    impl Drop for Scope {
+        fn drop(&mut self) {
+            ENGLISH.with(|n| n.set(n.get() - 1));
+        }
+    }
+    ENGLISH.with(|n| n.set(n.get() + 1));
+    let _scope = Scope;
+    f()
+}
+
+/// `f`, to run on another thread in the language of this one (English inside
+/// [`in_english`]): doctor's endpoint probes, run at once.
+pub fn carried<T>(f: impl FnOnce() -> T) -> impl FnOnce() -> T {
+    let english = ENGLISH.with(Cell::get) > 0;
+    move || if english { in_english(f) } else { f() }
 }
 
 type Bundle = FluentBundle<FluentResource>;
@@ -544,6 +621,275 @@ pub(crate) mod tests {
             render_record(&record).message,
             "grant-from-the-future (n=3)"
         );
+    }
+
+    /// What must be the same for a message in every language: its attributes and the
+    /// variables it uses (through the messages it references too); and the literal text of
+    /// its value and of each attribute, to check the language it is written in.
+    #[derive(Debug, Default)]
+    struct Shape {
+        value: Option<String>,
+        attributes: BTreeMap<String, String>,
+        variables: BTreeSet<String>,
+        references: BTreeSet<String>,
+    }
+
+    /// Every message and term of a catalog by id, references resolved.
+    fn shapes(files: &[(&str, &str)]) -> BTreeMap<String, Shape> {
+        use fluent_syntax::ast::Entry;
+        let mut shapes = BTreeMap::new();
+        for (name, text) in files {
+            let resource = fluent_syntax::parser::parse((*text).to_owned())
+                .unwrap_or_else(|(_, e)| panic!("{name} does not parse: {e:?}"));
+            for entry in resource.body {
+                let (id, value, attributes) = match entry {
+                    Entry::Message(m) => (m.id.name, m.value, m.attributes),
+                    Entry::Term(t) => (format!("-{}", t.id.name), Some(t.value), t.attributes),
+                    _ => continue,
+                };
+                let mut shape = Shape::default();
+                if let Some(p) = &value {
+                    shape.value = Some(walk(p, &mut shape.variables, &mut shape.references));
+                }
+                for a in &attributes {
+                    let text = walk(&a.value, &mut shape.variables, &mut shape.references);
+                    shape.attributes.insert(a.id.name.clone(), text);
+                }
+                shapes.insert(id, shape);
+            }
+        }
+        // A message that references another uses that one's variables too (`describe-file`).
+        loop {
+            let mut grew = false;
+            let ids: Vec<String> = shapes.keys().cloned().collect();
+            for id in ids {
+                let inherited: BTreeSet<String> = shapes[&id]
+                    .references
+                    .iter()
+                    .filter_map(|r| shapes.get(r))
+                    .flat_map(|s| s.variables.iter().cloned())
+                    .collect();
+                let shape = shapes.get_mut(&id).unwrap();
+                for v in inherited {
+                    grew |= shape.variables.insert(v);
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        shapes
+    }
+
+    /// The literal text of `pattern` (its select variants included); its variables and the
+    /// messages and terms it references into the sets.
+    fn walk(
+        pattern: &fluent_syntax::ast::Pattern<String>,
+        variables: &mut BTreeSet<String>,
+        references: &mut BTreeSet<String>,
+    ) -> String {
+        use fluent_syntax::ast::{Expression, InlineExpression, PatternElement};
+        fn inline(
+            e: &InlineExpression<String>,
+            text: &mut String,
+            variables: &mut BTreeSet<String>,
+            references: &mut BTreeSet<String>,
+        ) {
+            match e {
+                InlineExpression::StringLiteral { value } => text.push_str(value),
+                InlineExpression::VariableReference { id } => {
+                    variables.insert(id.name.clone());
+                }
+                InlineExpression::MessageReference { id, .. } => {
+                    references.insert(id.name.clone());
+                }
+                InlineExpression::TermReference { id, .. } => {
+                    references.insert(format!("-{}", id.name));
+                }
+                InlineExpression::Placeable { expression } => {
+                    expression_text(expression, text, variables, references)
+                }
+                InlineExpression::FunctionReference { arguments, .. } => {
+                    for a in &arguments.positional {
+                        inline(a, text, variables, references);
+                    }
+                }
+                InlineExpression::NumberLiteral { .. } => {}
+            }
+        }
+        fn expression_text(
+            e: &Expression<String>,
+            text: &mut String,
+            variables: &mut BTreeSet<String>,
+            references: &mut BTreeSet<String>,
+        ) {
+            match e {
+                Expression::Inline(i) => inline(i, text, variables, references),
+                Expression::Select { selector, variants } => {
+                    inline(selector, text, variables, references);
+                    for v in variants {
+                        text.push_str(&walk(&v.value, variables, references));
+                        text.push('\n');
+                    }
+                }
+            }
+        }
+        let mut text = String::new();
+        for element in &pattern.elements {
+            match element {
+                PatternElement::TextElement { value } => text.push_str(value),
+                PatternElement::Placeable { expression } => {
+                    expression_text(expression, &mut text, variables, references)
+                }
+            }
+        }
+        text
+    }
+
+    /// Has Chinese characters, or nothing to write in a language: words left after taking
+    /// out code (between backticks) need Han characters.
+    fn reads_as_chinese(text: &str) -> bool {
+        let words: String = text.split('`').step_by(2).collect::<Vec<_>>().concat();
+        let han = |c: char| matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}');
+        !words.chars().any(char::is_alphabetic) || words.chars().any(han)
+    }
+
+    #[test]
+    fn both_catalogs_have_the_same_messages_attributes_and_variables() {
+        let en = shapes(EN_US);
+        let zh = shapes(ZH_CN);
+        for (id, e) in &en {
+            let Some(z) = zh.get(id) else {
+                panic!("`{id}` is in i18n/en-US but not in i18n/zh-CN");
+            };
+            assert_eq!(e.value.is_some(), z.value.is_some(), "`{id}`: value");
+            let names = |s: &Shape| s.attributes.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(names(e), names(z), "`{id}`: attributes");
+            assert_eq!(e.variables, z.variables, "`{id}`: variables");
+        }
+        for id in zh.keys() {
+            assert!(
+                en.contains_key(id),
+                "`{id}` is in i18n/zh-CN but not in i18n/en-US"
+            );
+        }
+    }
+
+    #[test]
+    fn every_chinese_message_with_words_has_chinese_words() {
+        for (id, shape) in shapes(ZH_CN) {
+            let texts = shape.value.iter().map(|t| ("value", t));
+            let attributes = shape.attributes.iter().map(|(a, t)| (a.as_str(), t));
+            for (part, text) in texts.chain(attributes) {
+                assert!(
+                    reads_as_chinese(text),
+                    "`{id}` ({part}) in i18n/zh-CN has no Chinese: {text:?}"
+                );
+            }
+        }
+        // The check itself tells English from Chinese, and lets code and bare variables be.
+        assert!(!reads_as_chinese("cannot read `x`: it is a folder"));
+        assert!(reads_as_chinese("无法读取 `x`：它是一个目录"));
+        assert!(reads_as_chinese("`broker login`"));
+        assert!(reads_as_chinese(""));
+    }
+
+    #[test]
+    fn the_chinese_catalog_parses_loads_and_renders() {
+        let _ = load("zh-CN", ZH_CN);
+        let record = serde_json::json!({"domain": "config", "code": "unknown-profile", "name": "prod", "config": "/c.toml"});
+        assert_eq!(
+            render_record_in(Lang::ZhCn, &record).message,
+            "`/c.toml` 中没有名为 `prod` 的配置"
+        );
+        let hint = serde_json::json!({"code": "profiles", "names": ["p", "q"], "count": 2, "grants": "a|b"});
+        assert_eq!(
+            hint_message(Lang::ZhCn, hint.as_object().unwrap()).unwrap(),
+            "已有配置：p、q"
+        );
+    }
+
+    fn lang_of(vars: &[(&str, &str)]) -> Lang {
+        Lang::from_vars(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn the_language_comes_from_broker_lang_then_lc_all_lc_messages_lang() {
+        use Lang::{En, ZhCn};
+        assert_eq!(lang_of(&[]), En);
+        assert_eq!(lang_of(&[("LANG", "zh_CN.UTF-8")]), ZhCn);
+        assert_eq!(lang_of(&[("LANG", "C.UTF-8")]), En);
+        // The first set of LC_ALL, LC_MESSAGES, LANG decides, as POSIX reads them.
+        assert_eq!(lang_of(&[("LC_MESSAGES", "zh_CN"), ("LANG", "C")]), ZhCn);
+        assert_eq!(lang_of(&[("LC_MESSAGES", "C"), ("LANG", "zh_CN")]), En);
+        assert_eq!(
+            lang_of(&[("LC_ALL", "zh_CN"), ("LC_MESSAGES", "en_US")]),
+            ZhCn
+        );
+        assert_eq!(lang_of(&[("LC_ALL", "C"), ("LC_MESSAGES", "zh_CN")]), En);
+        // An empty variable is as good as unset.
+        assert_eq!(lang_of(&[("LC_ALL", ""), ("LANG", "zh_CN.UTF-8")]), ZhCn);
+        // BROKER_LANG wins over all of them, both ways.
+        assert_eq!(lang_of(&[("BROKER_LANG", "zh"), ("LC_ALL", "C")]), ZhCn);
+        assert_eq!(lang_of(&[("BROKER_LANG", "en"), ("LC_ALL", "zh_CN")]), En);
+        assert_eq!(lang_of(&[("BROKER_LANG", "fr"), ("LANG", "zh_CN")]), En);
+        assert_eq!(lang_of(&[("BROKER_LANG", ""), ("LANG", "zh_CN")]), ZhCn);
+    }
+
+    #[test]
+    fn every_zh_value_of_spec_12_is_chinese_and_nothing_else_is() {
+        for v in [
+            "zh",
+            "zh_CN.UTF-8",
+            "zh-CN",
+            "zh_CN",
+            "zh_SG",
+            "zh_Hans",
+            "zh_TW",
+            "ZH-cn",
+            "zh_CN.GB18030",
+            "zh_CN@euro",
+            " zh ",
+        ] {
+            assert_eq!(lang_of(&[("LANG", v)]), Lang::ZhCn, "LANG={v}");
+            assert_eq!(
+                lang_of(&[("BROKER_LANG", v)]),
+                Lang::ZhCn,
+                "BROKER_LANG={v}"
+            );
+        }
+        for v in [
+            "en",
+            "en-US",
+            "EN_us",
+            "en_US.UTF-8",
+            "C",
+            "POSIX",
+            "C.UTF-8",
+            "zhx",
+            "fr_FR",
+            "z",
+        ] {
+            assert_eq!(lang_of(&[("LANG", v)]), Lang::En, "LANG={v}");
+            assert_eq!(lang_of(&[("BROKER_LANG", v)]), Lang::En, "BROKER_LANG={v}");
+        }
+    }
+
+    #[test]
+    fn in_english_lasts_until_it_returns_even_by_a_panic_and_is_carried_to_threads() {
+        let depth = || ENGLISH.with(Cell::get);
+        assert_eq!(in_english(depth), 1);
+        assert_eq!(in_english(|| in_english(depth)), 2);
+        let _ = std::panic::catch_unwind(|| in_english(|| panic!("inside")));
+        assert_eq!(depth(), 0);
+        let on_a_thread =
+            |f: Box<dyn FnOnce() -> usize + Send>| std::thread::spawn(f).join().unwrap();
+        assert_eq!(on_a_thread(Box::new(in_english(|| carried(depth)))), 1);
+        assert_eq!(on_a_thread(Box::new(carried(depth))), 0);
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub const BROKER_STATE_DIR: &str = "BROKER_STATE_DIR";
 pub const BROKER_TIMEOUT: &str = "BROKER_TIMEOUT";
 /// Overrides `[settings] refresh_before`.
 pub const BROKER_REFRESH_BEFORE: &str = "BROKER_REFRESH_BEFORE";
+/// The language of what broker says to a person (`zh`, `en`), before `LC_ALL`, `LC_MESSAGES`
+/// and `LANG`.
+pub const BROKER_LANG: &str = "BROKER_LANG";
 /// The Redis URL of `[store] backend = "redis"`; overrides `[store] url` (keep a password here
 /// rather than in the config file).
 pub const BROKER_REDIS_URL: &str = "BROKER_REDIS_URL";

@@ -114,9 +114,17 @@ pub fn main() -> ExitCode {
 /// An error as the person reads it: one `error:` line and an optional `hint:` line.
 fn report(e: &Error) {
     let words = e.render();
-    crate::eline!("error: {}", words.message);
+    let line = |id: &str, name: &'static str, text: String, english: &str| {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set(name, text.clone());
+        catalog::message(id, &args).unwrap_or_else(|| format!("{english}{text}"))
+    };
+    crate::eline!(
+        "{}",
+        line("line-error", "message", words.message, "error: ")
+    );
     if let Some(hint) = words.hint {
-        crate::eline!("hint: {hint}");
+        crate::eline!("{}", line("line-hint", "hint", hint, "hint: "));
     }
 }
 

@@ -4,7 +4,12 @@ config-unknown-profile = unknown profile `{ $name }` in `{ $config }`
 config-syntax = `{ $path }`{ $line ->
         [0] {""}
        *[other] { " " }line { $line }, column { $column }
-    }: { $message }
+    }: { $kind ->
+        [unknown-field] unknown field `{ $name }`, expected one of { $expected }
+        [unknown-variant] unknown variant `{ $name }`, expected one of { $expected }
+        [missing-field] missing field `{ $name }`
+       *[other] { $message }
+    }
 config-edit = `{ $path }`: { $message }
 config-invalid-setting = invalid setting: { $message }
 config-timeout-too-long = `timeout` of `{ $timeout }` is longer than broker allows

@@ -48,6 +48,10 @@ internal-already-reported = {""}
 # How a list of facts is joined in this language.
 list-separator = {", "}
 
+# The two lines an error is on stderr (src/lib.rs).
+line-error = error: { $message }
+line-hint = hint: { $hint }
+
 # The commands (src/commands).
 internal-cannot-write-completions = cannot write the completions: { $reason }
 internal-cannot-render-man-page = cannot render the man page: { $reason }

@@ -65,6 +65,16 @@ usage-needs-attention = { $count ->
        *[hook] fix the hook, then re-run it with `broker hooks run { $profile }`
     }
 
+# An item of its list (src/commands/status.rs): a profile, and why in the status table's words.
+attention-item = `{ $profile }` ({ $state ->
+        [unreadable] its state cannot be read
+        [secret-key-rejected] SecretKey rejected
+        [credentials-rejected] credentials rejected
+        [not-logged-in] not logged in
+        [needs-login] needs login
+       *[hook-failed] a hook failed
+    })
+
 usage-shell-integration-not-loaded = `broker use --shell` needs the shell integration, which is not loaded in this shell
     .hint = add `eval "$(broker shell-init bash)"` (or zsh, fish, powershell) to your shell's startup file
 usage-use-without-profiles = `broker use` needs a profile, and there are none

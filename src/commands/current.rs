@@ -22,15 +22,19 @@ pub(crate) fn run(ctx: &Context, args: CurrentArgs) -> Result<()> {
         Check::NotExported
     };
     if args.json {
-        let mut value = json!({
-            "profile": name.as_str(),
-            "source": source_name(source),
-            "explain": source.explain(),
+        // Data: English whatever the language.
+        let value = crate::catalog::in_english(|| {
+            let mut value = json!({
+                "profile": name.as_str(),
+                "source": source_name(source),
+                "explain": source.explain(),
+            });
+            if args.explain {
+                value["environment"] = json!(check.as_str());
+                value["store"] = store_facts(ctx, &cfg, &name);
+            }
+            value
         });
-        if args.explain {
-            value["environment"] = json!(check.as_str());
-            value["store"] = store_facts(ctx, &cfg, &name);
-        }
         ui::print(format!("{value}\n"))?;
         return Ok(());
     }

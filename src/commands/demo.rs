@@ -187,13 +187,19 @@ impl Tour<'_> {
         ui::say(format!("$ broker {}", words.join(" ")));
     }
 
-    /// `broker ARGS` in the demo home, with nothing of the caller's environment but PATH.
+    /// `broker ARGS` in the demo home, with nothing of the caller's environment but PATH and
+    /// the language the demo speaks.
     fn command(&self, args: &[&str]) -> Command {
         let exe = std::env::current_exe().unwrap_or_else(|_| "broker".into());
+        let lang = match crate::catalog::lang() {
+            crate::catalog::Lang::En => "en",
+            crate::catalog::Lang::ZhCn => "zh",
+        };
         let mut cmd = Command::new(exe);
         cmd.env_clear()
             .env(crate::env_vars::HOME, self.home)
             .env(crate::env_vars::NO_COLOR, "1")
+            .env(crate::env_vars::BROKER_LANG, lang)
             .args(args);
         if let Some(path) = std::env::var_os(crate::env_vars::PATH) {
             cmd.env(crate::env_vars::PATH, path);

@@ -149,7 +149,12 @@ fn list(ctx: &Context, args: ListArgs) -> Result<()> {
     Ok(())
 }
 
+/// A profile as data (`--json`): its words in English whatever the language.
 fn summary(p: &Profile, in_force: bool) -> serde_json::Value {
+    crate::catalog::in_english(|| summary_words(p, in_force))
+}
+
+fn summary_words(p: &Profile, in_force: bool) -> serde_json::Value {
     json!({
         "name": p.name.as_str(),
         "grant": p.grant.as_str(),

@@ -25,10 +25,19 @@ pub(crate) fn run(ctx: &Context, args: StatusArgs) -> Result<()> {
     };
     let now = Utc::now();
     let in_force = ctx.select(&cfg, None).ok().map(|(n, _)| n);
-    let mut rows: Vec<Value> = names
-        .iter()
-        .map(|n| row(&cfg, &store, &cfg.profiles[n], now))
-        .collect();
+    let rows = || -> Vec<Value> {
+        names
+            .iter()
+            .map(|n| row(&cfg, &store, &cfg.profiles[n], now))
+            .collect()
+    };
+    // JSON is data: its words (why a login is needed, a hook's outcome) are English whatever
+    // the language; the table is for a person and reads in theirs.
+    let mut rows = if args.json {
+        crate::catalog::in_english(rows)
+    } else {
+        rows()
+    };
     // A shared store says where it is, whether it answers, and who holds a lease.
     let shared = (cfg.backend.name() != "file").then(|| store.info());
     for (r, n) in rows.iter_mut().zip(&names) {
@@ -155,16 +164,18 @@ fn blocks(header: &[&str], table: &[Vec<String>]) -> String {
 /// refresh, are not a problem: the next `token` fetches, refreshes or recovers them.
 fn attention(rows: &[Value]) -> Result<()> {
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-    let mut problems: Vec<(u8, String, String)> = Vec::new();
+    let mut problems: Vec<(u8, String, &str)> = Vec::new();
     for r in rows {
         let name = text(r, "profile");
         let state = text(r, "state");
         let (rank, what) = match state.as_str() {
-            "unreadable" => (0, "its state cannot be read".to_owned()),
-            "SecretKey rejected" | "credentials rejected" => (1, state.clone()),
+            "unreadable" => (0, "unreadable"),
+            "SecretKey rejected" => (1, "secret-key-rejected"),
+            "credentials rejected" => (1, "credentials-rejected"),
             // "refresh interrupted" is not here: the next use recovers it (docs/rotation.md).
-            "not logged in" | "needs login" => (2, state.clone()),
-            _ if text(r, "last_hook").contains("FAILED") => (3, "a hook failed".to_owned()),
+            "not logged in" => (2, "not-logged-in"),
+            "needs login" => (2, "needs-login"),
+            _ if text(r, "last_hook").contains("FAILED") => (3, "hook-failed"),
             _ => continue,
         };
         problems.push((rank, name, what));
@@ -172,10 +183,16 @@ fn attention(rows: &[Value]) -> Result<()> {
     let Some((rank, name, _)) = problems.iter().min_by_key(|p| p.0).cloned() else {
         return Ok(());
     };
-    // Each item in the words of the status table, as the rows above show it.
+    // Each item in the words of the status table, as the rows above show it, in the
+    // person's language (`attention-item`).
     let list: Vec<String> = problems
         .iter()
-        .map(|(_, n, what)| format!("`{n}` ({what})"))
+        .map(|(_, n, what)| {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("profile", n.clone());
+            args.set("state", *what);
+            crate::catalog::message("attention-item", &args).unwrap_or_else(|| format!("`{n}`"))
+        })
         .collect();
     Err(Error::from(UsageError::NeedsAttention {
         count: list.len(),

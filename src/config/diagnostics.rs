@@ -28,14 +28,64 @@ pub(super) fn in_file(e: Error, file: &str, key: &str) -> Error {
 pub(super) fn toml_error(e: &toml::de::Error, text: &str, path: &Path) -> Error {
     let (line, column) = e.span().map_or((0, 0), |span| line_col(text, span.start));
     let message = e.message().trim().to_owned();
+    let hint = near_miss(&message).map(|near| Hint::DidYouMean { near });
+    let message = sanitize(&message);
+    let (kind, name, expected) = serde_sentence(&message);
     ConfigError::Syntax {
         path: path.display().to_string(),
         line,
         column,
-        hint: near_miss(&message).map(|near| Hint::DidYouMean { near }),
-        message: sanitize(&message),
+        hint,
+        kind,
+        name,
+        expected,
+        message,
     }
     .into()
+}
+
+/// serde's usual sentences, taken apart (see [`ConfigError::Syntax`]): only when putting
+/// the parts back together in English gives the very same words.
+fn serde_sentence(message: &str) -> (&'static str, Option<String>, Option<String>) {
+    let quoted = |rest: &str| -> Option<(String, String)> {
+        let rest = rest.strip_prefix('`')?;
+        let (name, after) = rest.split_once('`')?;
+        Some((name.to_owned(), after.to_owned()))
+    };
+    let parsed = if let Some(rest) = message.strip_prefix("unknown field ") {
+        quoted(rest).and_then(|(name, after)| {
+            let expected = after.strip_prefix(", expected one of ")?;
+            Some(("unknown-field", Some(name), Some(expected.to_owned())))
+        })
+    } else if let Some(rest) = message.strip_prefix("unknown variant ") {
+        quoted(rest).and_then(|(name, after)| {
+            let expected = after.strip_prefix(", expected one of ")?;
+            Some(("unknown-variant", Some(name), Some(expected.to_owned())))
+        })
+    } else if let Some(rest) = message.strip_prefix("missing field ") {
+        quoted(rest).and_then(|(name, after)| {
+            after
+                .is_empty()
+                .then_some(("missing-field", Some(name), None))
+        })
+    } else {
+        None
+    };
+    let english = |(kind, name, expected): &(&str, Option<String>, Option<String>)| {
+        let (name, expected) = (
+            name.as_deref().unwrap_or(""),
+            expected.as_deref().unwrap_or(""),
+        );
+        match *kind {
+            "unknown-field" => format!("unknown field `{name}`, expected one of {expected}"),
+            "unknown-variant" => format!("unknown variant `{name}`, expected one of {expected}"),
+            _ => format!("missing field `{name}`"),
+        }
+    };
+    match parsed {
+        Some(p) if english(&p) == message => p,
+        _ => ("other", None, None),
+    }
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -90,6 +140,39 @@ fn edit_distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
     use crate::config::tests::load_text;
+
+    #[test]
+    fn serdes_usual_sentences_are_taken_apart_only_when_they_go_back_together() {
+        assert_eq!(
+            serde_sentence("unknown field `scop`, expected one of `scope`, `grant`"),
+            (
+                "unknown-field",
+                Some("scop".into()),
+                Some("`scope`, `grant`".into())
+            )
+        );
+        assert_eq!(
+            serde_sentence("unknown variant `oauth`, expected one of `ai`, `netdisk`"),
+            (
+                "unknown-variant",
+                Some("oauth".into()),
+                Some("`ai`, `netdisk`".into())
+            )
+        );
+        assert_eq!(
+            serde_sentence("missing field `grant`"),
+            ("missing-field", Some("grant".into()), None)
+        );
+        for other in [
+            "unknown field `x`, expected `y`",
+            "unknown field `x`, there are no fields",
+            "missing field `grant` somewhere",
+            "invalid type: string \"x\", expected u64",
+            "unknown field `x",
+        ] {
+            assert_eq!(serde_sentence(other), ("other", None, None), "{other}");
+        }
+    }
 
     #[test]
     fn unknown_key_names_line_and_near_miss() {

@@ -25,6 +25,13 @@ pub enum ConfigError {
         line: usize,
         column: usize,
         message: String,
+        /// What serde's `message` says, when it is one of its usual sentences, so that it can
+        /// be put in the person's language: `unknown-field`, `unknown-variant` (with `name`
+        /// and `expected`, the list as serde wrote it) or `missing-field` (with `name`); else
+        /// `other`, and the message is shown as the parser wrote it.
+        kind: &'static str,
+        name: Option<String>,
+        expected: Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
         hint: Option<Hint>,
     },

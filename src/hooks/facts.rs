@@ -88,7 +88,8 @@ impl Facts {
             expires_at: attempt.expires_at,
             previous_expires_at: None,
             scope: attempt.scope.or_else(|| profile.scope.clone()),
-            error: Some(failed.error.message().to_owned()),
+            // A hook's input is data (a hook may match on it): English whatever the language.
+            error: Some(crate::catalog::in_english(|| failed.error.message())),
             at: Utc::now(),
         }
     }

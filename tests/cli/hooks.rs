@@ -786,6 +786,37 @@ fn refresh_failed_hooks_get_the_error_and_no_token_and_fire_once() {
     );
 }
 
+/// A hook's input is data: its `error` is English whatever the language of the person who
+/// ran broker (whose stderr is in theirs).
+#[test]
+fn a_hook_gets_the_error_in_english_whatever_the_language() {
+    let home = Home::with_emulator();
+    home.login_netdisk("nd");
+    let hook = recorder(&home, "failed");
+    let out = out_dir(&home);
+    append_config(
+        &home,
+        &format!(
+            "\n[[profiles.nd.hooks]]\non = [\"refresh_failed\"]\nname = \"alert\"\nrun = [{}]\n",
+            qp(&hook)
+        ),
+    );
+    home.emu()
+        .inject_fault(Fault::new(FaultKind::ExpiredToken).on_path(TOKEN_PATH));
+    let err = home
+        .cmd(&["refresh", "nd", "--force"])
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&err.stderr);
+    assert!(err.starts_with("错误："), "{err}");
+    let env = env_map(&read(&out.join("failed.env")));
+    assert!(env["BROKER_ERROR"].starts_with("Baidu refused"), "{env:?}");
+    let stdin: serde_json::Value = serde_json::from_str(&read(&out.join("failed.stdin"))).unwrap();
+    assert_eq!(stdin["error"].as_str(), Some(env["BROKER_ERROR"].as_str()));
+}
+
 #[test]
 fn hook_output_escapes_bidi_overrides_and_isolates() {
     let home = Home::with_emulator();

@@ -18,6 +18,7 @@ mod exec;
 mod grants;
 mod hooks;
 mod hostile;
+mod languages;
 mod leaks;
 mod output;
 mod profiles;

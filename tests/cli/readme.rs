@@ -67,11 +67,14 @@ fn the_readme_emulator_walkthrough_runs_as_written() {
 #[test]
 fn the_docs_stand_on_their_own() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut pages = vec![root.join("README.md")];
-    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            pages.push(path);
+    let mut pages = vec![root.join("README.md"), root.join("README.zh-CN.md")];
+    // The translations (docs/zh-CN) stand on their own too.
+    for folder in ["docs", "docs/zh-CN"] {
+        for entry in std::fs::read_dir(root.join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "md") {
+                pages.push(path);
+            }
         }
     }
     let mut problems = Vec::new();

@@ -33,6 +33,18 @@ use state::{check_secret, check_state, check_store};
 const NETWORK_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub(crate) fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
+    // The findings of `--json` are data, in English whatever the language; the error line
+    // that ends a failed doctor is for the person, in theirs.
+    let report = if args.json {
+        crate::catalog::in_english(|| check(ctx))?
+    } else {
+        check(ctx)?
+    };
+    print(&report, args.json)?;
+    conclude(&report)
+}
+
+fn check(ctx: &Context) -> Result<Report> {
     let mut report = Report::default();
     let cfg = check_config(ctx, &mut report);
     let source = match &cfg {
@@ -64,6 +76,5 @@ pub(crate) fn run(ctx: &Context, args: DoctorArgs) -> Result<()> {
         let limit = ctx.global.timeout.map_or(NETWORK_TIMEOUT, |t| t.0);
         check_endpoints(&profiles, limit, &mut report);
     }
-    print(&report, args.json)?;
-    conclude(&report)
+    Ok(report)
 }

@@ -36,7 +36,7 @@ pub(super) fn check_endpoints(profiles: &[&Profile], limit: Duration, r: &mut Re
     let probes: Vec<(&str, Result<Probe, String>)> = std::thread::scope(|s| {
         let handles: Vec<_> = endpoints
             .keys()
-            .map(|&e| (e, s.spawn(move || probe(e, limit))))
+            .map(|&e| (e, s.spawn(crate::catalog::carried(move || probe(e, limit)))))
             .collect();
         handles
             .into_iter()
