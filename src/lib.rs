@@ -84,7 +84,8 @@ pub fn main() -> ExitCode {
     install_panic_hook();
     // A shell asking for completions (the scripts of `broker completions SHELL` set the
     // variable): answer and exit. Otherwise one variable lookup, and the command runs.
-    clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
+    // Only a completion request calls the factory, so the catalog is read only then.
+    clap_complete::CompleteEnv::with_factory(commands::man::localized_command)
         .var(commands::completions::VAR)
         .complete();
     // A panic was reported by the hook below; unwinding to here (rather than exiting in the

@@ -8,7 +8,7 @@ use crate::error::{Error, InternalError, Result};
 use crate::ui;
 
 pub(crate) fn run(args: ManArgs) -> Result<()> {
-    let cmd = Cli::command();
+    let cmd = localized_command();
     match args.dir {
         Some(dir) => {
             std::fs::create_dir_all(&dir)
@@ -28,4 +28,13 @@ pub(crate) fn run(args: ManArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// broker's `Command` with its texts in the reader's language (plain English stays the
+/// derive's own, as `--help` shows it): for the man page and the completions' descriptions.
+pub(crate) fn localized_command() -> clap::Command {
+    match crate::catalog::lang() {
+        crate::catalog::Lang::En => Cli::command(),
+        lang => crate::help::command_in(lang),
+    }
 }

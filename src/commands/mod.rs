@@ -14,7 +14,7 @@ mod hooks;
 mod init;
 mod login;
 mod logout;
-mod man;
+pub(crate) mod man;
 mod profile;
 mod refresh;
 mod secret;

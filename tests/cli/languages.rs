@@ -269,3 +269,36 @@ fn data_is_the_same_in_both_languages() {
         "{zh:?}"
     );
 }
+
+/// The man page and the descriptions the shells show beside completions are in the reader's
+/// language too; in English they are exactly what they were.
+#[test]
+fn the_man_page_and_completion_descriptions_follow_the_language() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let (code, en, _) = run(&home, "C", &["man"], "");
+    assert_eq!(code, 0);
+    assert!(!han(&en), "English man page has Chinese");
+    assert!(en.contains("credential broker"), "{en}");
+    let (code, zh, _) = run(&home, ZH, &["man"], "");
+    assert_eq!(code, 0);
+    assert!(zh.contains("凭据代理"), "{zh}");
+    // What fish shows beside each candidate: `name<TAB>description`.
+    let complete = |lang: &str| {
+        let out = home
+            .cmd(&["--", "broker", ""])
+            .env("LANG", lang)
+            .env("BROKER_COMPLETE", "fish")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let en = complete("C");
+    let zh = complete(ZH);
+    assert!(en.contains("profile\t") && !han(&en), "{en}");
+    let profile = zh
+        .lines()
+        .find(|l| l.starts_with("profile\t"))
+        .unwrap_or_default();
+    assert!(han(profile), "{zh}");
+}
