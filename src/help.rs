@@ -298,3 +298,103 @@ help-clap-help-command = Print this message or the help of the given subcommand(
         assert!(!add.contains("Print"), "{add}");
     }
 }
+
+/// clap's usage errors (an unknown flag, a bad value, a missing argument…) in the words of
+/// the catalog (`ui-clap-…`), for a language other than English; kinds it has no words for
+/// keep clap's own. Used only on the error path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Localized;
+
+impl clap::error::ErrorFormatter for Localized {
+    fn format_error(error: &clap::error::Error<Self>) -> clap::builder::StyledStr {
+        use clap::error::{ContextKind, ErrorKind};
+        let get = |kind: ContextKind| error.get(kind).map(ToString::to_string).unwrap_or_default();
+        let arg = get(ContextKind::InvalidArg);
+        let value = get(ContextKind::InvalidValue);
+        let line = match error.kind() {
+            ErrorKind::UnknownArgument => crate::t!("ui-clap-unknown-argument", arg = arg),
+            ErrorKind::InvalidSubcommand => crate::t!(
+                "ui-clap-unknown-command",
+                command = get(ContextKind::InvalidSubcommand)
+            ),
+            ErrorKind::InvalidValue | ErrorKind::ValueValidation => crate::t!(
+                "ui-clap-invalid-value",
+                arg = arg,
+                value = value,
+                valid = get(ContextKind::ValidValue)
+            ),
+            ErrorKind::MissingRequiredArgument => crate::t!("ui-clap-missing-argument", arg = arg),
+            ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                crate::t!("ui-clap-missing-command")
+            }
+            ErrorKind::ArgumentConflict => crate::t!(
+                "ui-clap-conflict",
+                arg = arg,
+                other = get(ContextKind::PriorArg)
+            ),
+            ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
+                crate::t!("ui-clap-value-count", arg = arg)
+            }
+            // Kinds `localized_error` does not hand over; clap's own short description.
+            kind => kind.as_str().unwrap_or_default().to_owned(),
+        };
+        let mut out = crate::t!("ui-clap-error", message = line);
+        out.push('\n');
+        let tip = match (
+            get(ContextKind::SuggestedArg),
+            get(ContextKind::SuggestedSubcommand),
+        ) {
+            (a, _) if !a.is_empty() => Some(a),
+            (_, s) if !s.is_empty() => Some(s),
+            _ => None,
+        };
+        if let Some(near) = tip {
+            out.push_str(&format!(
+                "\n  {}\n",
+                crate::t!("ui-clap-did-you-mean", near = near)
+            ));
+        }
+        let usage = get(ContextKind::Usage);
+        if !usage.is_empty() {
+            // clap writes its own English word before the usage line here.
+            let word = text(catalog::lang(), "help-clap-usage", None);
+            let usage = match (usage.strip_prefix("Usage: "), word) {
+                (Some(rest), Some(word)) if word.ends_with('：') => format!("{word}{rest}"),
+                (Some(rest), Some(word)) => format!("{word} {rest}"),
+                _ => usage,
+            };
+            out.push_str(&format!("\n{usage}\n"));
+        }
+        out.push_str(&format!("\n{}\n", crate::t!("ui-clap-more")));
+        clap::builder::StyledStr::from(out)
+    }
+}
+
+/// A usage error clap reported, in `lang`: the command is parsed again, built with the
+/// catalog's texts, so the usage line is localized too; `None` if that parse does not fail
+/// the same way.
+pub(crate) fn localized_error(
+    e: &clap::Error,
+    lang: Lang,
+    args: &[std::ffi::OsString],
+) -> Option<clap::error::Error<Localized>> {
+    use clap::error::ErrorKind::*;
+    let worded = matches!(
+        e.kind(),
+        UnknownArgument
+            | InvalidSubcommand
+            | InvalidValue
+            | ValueValidation
+            | MissingRequiredArgument
+            | MissingSubcommand
+            | DisplayHelpOnMissingArgumentOrSubcommand
+            | ArgumentConflict
+            | TooManyValues
+            | WrongNumberOfValues
+            | TooFewValues
+    );
+    match command_in(lang).try_get_matches_from(args) {
+        Err(again) if worded && again.kind() == e.kind() => Some(again.apply::<Localized>()),
+        _ => None,
+    }
+}

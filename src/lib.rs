@@ -45,8 +45,17 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
         Ok(cli) => cli,
         Err(e) => {
             let e = localized_help(e, &args);
-            // Help and version go to stdout with exit 0; a bad flag is a usage error (exit 2).
-            let _ = e.print();
+            // Help and version go to stdout with exit 0; a bad flag is a usage error (exit 2),
+            // said in the reader's language.
+            let localized = match catalog::lang() {
+                catalog::Lang::En => None,
+                _ if !e.use_stderr() => None,
+                lang => help::localized_error(&e, lang, &args),
+            };
+            let _ = match &localized {
+                Some(l) => l.print(),
+                None => e.print(),
+            };
             return if e.use_stderr() {
                 Err(Error::from(error::UsageError::BadArguments).silent())
             } else {
@@ -60,7 +69,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
 
 /// Help about to be shown, in the language of the person when it is not English: the
 /// `Command` is built again with the catalog's texts (only now: a normal run never does).
-/// clap's own error messages have no translation and stay as they are.
 fn localized_help(e: clap::Error, args: &[OsString]) -> clap::Error {
     use clap::error::ErrorKind;
     let help = matches!(

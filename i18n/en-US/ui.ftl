@@ -322,3 +322,18 @@ ui-doctor-state-ok = token valid until { $until } ({ $left }), generation { $gen
 ## Waiting for Baidu (a passing note on a terminal)
 
 ui-retrying = retrying… { $attempt }/{ $most }, { $reason }
+
+# clap's usage errors (src/help.rs, `Localized`), in languages other than English only.
+ui-clap-unknown-argument = unexpected argument `{ $arg }`
+ui-clap-unknown-command = unrecognized command `{ $command }`
+ui-clap-invalid-value = invalid value `{ $value }` for `{ $arg }`{ $valid ->
+        [none] {""}
+       *[other] ; possible values: { $valid }
+    }
+ui-clap-missing-argument = a required argument is missing: { $arg }
+ui-clap-missing-command = a command is required
+ui-clap-conflict = `{ $arg }` cannot be used with `{ $other }`
+ui-clap-value-count = wrong number of values for `{ $arg }`
+ui-clap-did-you-mean = tip: did you mean `{ $near }`?
+ui-clap-more = For more information, try `--help`.
+ui-clap-error = error: { $message }

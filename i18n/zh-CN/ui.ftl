@@ -258,3 +258,18 @@ ui-doctor-state-ok = 令牌有效期至 { $until }（{ $left }），第 { $gener
 ## 等待百度（终端上一闪而过的提示）
 
 ui-retrying = 正在重试… { $attempt }/{ $most }，{ $reason }
+
+# clap 的用法错误（src/help.rs，`Localized`），仅用于英语以外的语言。
+ui-clap-unknown-argument = 无法识别的参数 `{ $arg }`
+ui-clap-unknown-command = 无法识别的命令 `{ $command }`
+ui-clap-invalid-value = `{ $arg }` 的值 `{ $value }` 无效{ $valid ->
+        [none] {""}
+       *[other] ；可选值：{ $valid }
+    }
+ui-clap-missing-argument = 缺少必需的参数：{ $arg }
+ui-clap-missing-command = 需要指定一个命令
+ui-clap-conflict = `{ $arg }` 不能与 `{ $other }` 同时使用
+ui-clap-value-count = `{ $arg }` 的值的个数不对
+ui-clap-did-you-mean = 提示：你是不是想用 `{ $near }`？
+ui-clap-more = 更多信息请运行 `--help`。
+ui-clap-error = 错误：{ $message }

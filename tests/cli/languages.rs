@@ -302,3 +302,39 @@ fn the_man_page_and_completion_descriptions_follow_the_language() {
         .unwrap_or_default();
     assert!(han(profile), "{zh}");
 }
+
+/// clap's usage errors (an unknown flag, a mistyped command, a bad value) are said in the
+/// reader's language with the same exit code; in English they are clap's own words.
+#[test]
+fn usage_errors_from_the_command_line_follow_the_language() {
+    let home = Home::new();
+    for (args, en_words, zh_words) in [
+        (
+            &["token", "--bogus"][..],
+            "unexpected argument '--bogus' found",
+            "无法识别的参数 `--bogus`",
+        ),
+        (
+            &["toke"][..],
+            "unrecognized subcommand 'toke'",
+            "你是不是想用 `token`",
+        ),
+        (
+            &["env", "--format", "nope"][..],
+            "invalid value 'nope'",
+            "`nope` 无效",
+        ),
+    ] {
+        let (code, _, en) = run(&home, "C", args, "");
+        assert_eq!(code, 2, "{args:?}: {en}");
+        assert!(en.contains(en_words) && !han(&en), "{args:?}: {en}");
+        let (code, _, zh) = run(&home, ZH, args, "");
+        assert_eq!(code, 2, "{args:?}: {zh}");
+        assert!(zh.starts_with("错误："), "{args:?}: {zh}");
+        assert!(zh.contains(zh_words), "{args:?}: {zh}");
+        assert!(
+            !zh.contains("Usage:") && !zh.contains("For more information"),
+            "{zh}"
+        );
+    }
+}
