@@ -6,6 +6,7 @@
 // A failed write to stderr must never panic: messages go through `eline!` (see `ui`).
 #![cfg_attr(not(test), deny(clippy::print_stderr))]
 
+pub mod agent;
 pub mod baidu;
 pub mod catalog;
 pub mod cli;

@@ -96,6 +96,7 @@ fn one(
         explicit: false,
         force,
         timeout,
+        rejected: None,
     };
     service
         .serve(profile, policy, OnHookFailure::Fail, |outcome| {
