@@ -200,6 +200,14 @@ fn a_passphrase_identity_is_unlocked_once_by_the_agent_and_clients_never_prompt(
     // An error the agent answers is the command's error, exit code included.
     let out = home.cmd(&["token", "nope"]).output().unwrap();
     assert_failed(&out, 2, "unknown profile");
+    // A client reading another config file works alone: here, that means exit 6 again.
+    let other = home.path().join("other.toml");
+    std::fs::copy(home.config(), &other).unwrap();
+    let out = home
+        .cmd(&["token", "a", "--config", other.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_failed(&out, 6, "another config, alone");
     drop(agent);
 }
 
@@ -500,4 +508,70 @@ fn a_throttle_answer_pauses_the_profile_and_a_restart_keeps_the_pause() {
     assert!(paused()["profiles"][0]["paused_until"].is_string());
     let pauses = home.state_dir().join("agent-pauses.json");
     assert_eq!(mode(&pauses), 0o600);
+}
+
+#[test]
+fn the_python_example_gets_a_token_over_the_socket_without_spawning_broker() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let first = token(&home, "ai");
+    let agent = Agent::start(&home, &[]);
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/agent/token_client.py");
+    let run = |args: &[&str]| {
+        std::process::Command::new("/usr/bin/python3")
+            .arg(&example)
+            .args(args)
+            .env_clear()
+            .env("BROKER_AGENT_SOCK", &agent.socket)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["ai"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), first);
+    // An error the agent answers: broker's exit code.
+    let out = run(&["nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+}
+
+#[test]
+fn the_agent_reads_the_config_again_when_it_changes_and_on_sighup() {
+    let home = Home::with_emulator();
+    home.add("a", "ai");
+    let agent = Agent::start(&home, &[]);
+    let profiles = || -> Vec<String> {
+        let status: serde_json::Value =
+            serde_json::from_str(&home.ok(&["agent", "status", "--json"])).unwrap();
+        status["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["profile"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(profiles(), ["a"]);
+    home.add("b", "ai");
+    eventually(Duration::from_secs(10), "profile b seen", || {
+        profiles() == ["a", "b"]
+    });
+    // A token for the new profile comes from the agent (it rotated it ahead of time).
+    assert!(!token(&home, "b").is_empty());
+    let reads = agent.log().matches("config read again").count();
+    agent.signal(nix::sys::signal::Signal::SIGHUP);
+    eventually(Duration::from_secs(5), "SIGHUP read the config", || {
+        agent.log().matches("config read again").count() > reads
+    });
+    // A config that no longer loads: the agent says so and keeps the one it had.
+    std::fs::write(home.config(), "not [valid toml").unwrap();
+    agent.signal(nix::sys::signal::Signal::SIGHUP);
+    eventually(Duration::from_secs(5), "the bad config reported", || {
+        agent.log().contains("keeping the config it had")
+    });
+    let answer = agent.request(r#"{"id":"x","verb":"token","profile":"a"}"#);
+    assert!(answer["ok"]["access_token"].is_string(), "{answer}");
 }
