@@ -194,9 +194,18 @@ fn a_passphrase_identity_is_unlocked_once_by_the_agent_and_clients_never_prompt(
         .output()
         .unwrap();
     assert_eq!(String::from_utf8(json_alone.stdout).unwrap(), json_served);
-    // `env` through the agent too.
+    // `env` and `exec` through the agent too.
     let env = home.ok(&["env", "a"]);
     assert!(env.contains(served.trim()), "{env}");
+    let exec = home.ok(&[
+        "exec",
+        "a",
+        "--",
+        "sh",
+        "-c",
+        "printf '%s' \"$BAIDU_ACCESS_TOKEN\"",
+    ]);
+    assert_eq!(exec, served.trim());
     // An error the agent answers is the command's error, exit code included.
     let out = home.cmd(&["token", "nope"]).output().unwrap();
     assert_failed(&out, 2, "unknown profile");
@@ -574,4 +583,29 @@ fn the_agent_reads_the_config_again_when_it_changes_and_on_sighup() {
     });
     let answer = agent.request(r#"{"id":"x","verb":"token","profile":"a"}"#);
     assert!(answer["ok"]["access_token"].is_string(), "{answer}");
+}
+
+#[test]
+fn a_netdisk_profile_that_needs_a_login_is_reported_once_and_not_retried() {
+    let home = Home::with_emulator();
+    home.add("nd", "netdisk");
+    let agent = Agent::start(&home, &[]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        agent.log().matches("needs `broker login`").count(),
+        1,
+        "{}",
+        agent.log()
+    );
+    assert_eq!(home.emu().counters().requests, 0, "Baidu was asked");
+    let status: serde_json::Value =
+        serde_json::from_str(&home.ok(&["agent", "status", "--json"])).unwrap();
+    let nd = &status["profiles"][0];
+    assert!(nd["next_rotation"].is_null(), "{status}");
+    assert!(
+        nd["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("login")),
+        "{status}"
+    );
 }
