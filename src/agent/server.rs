@@ -219,32 +219,44 @@ impl Agent {
                 Ok(n) if n > 0 => {}
                 _ => return,
             }
-            let answer = self.answer(&line);
-            let mut out = Zeroizing::new(serde_json::to_vec(&answer).unwrap_or_default());
-            out.push(b'\n');
-            let mut w = stream;
-            if w.write_all(&out).and_then(|()| w.flush()).is_err() {
+            let mut send = |answer: &Value| {
+                let mut out = Zeroizing::new(serde_json::to_vec(answer).unwrap_or_default());
+                out.push(b'\n');
+                let mut w = stream;
+                w.write_all(&out).and_then(|()| w.flush()).is_ok()
+            };
+            if let Some(answer) = self.answer(&line, &mut send)
+                && !send(&answer)
+            {
                 return;
             }
         }
     }
 
-    fn answer(&self, line: &str) -> Value {
+    /// The answer to one request line; `None` when it was already sent through `send` (a
+    /// token is sent as soon as it is known, before the hooks of a rotation run, as `broker
+    /// token` prints it before them).
+    fn answer(&self, line: &str, send: &mut dyn FnMut(&Value) -> bool) -> Option<Value> {
         let Ok(request) = serde_json::from_str::<Request>(line) else {
-            return protocol::refusal(
+            return Some(protocol::refusal(
                 &Value::Null,
                 "agent/bad-request",
                 "not a request: one JSON object per line, with `verb`",
-            );
+            ));
         };
         let id = &request.id;
-        match request.verb.as_str() {
+        let mut sent = false;
+        let mut send_once = |answer: &Value| {
+            sent = true;
+            send(answer);
+        };
+        let answer = match request.verb.as_str() {
             "status" => protocol::ok(id, self.status()),
             "stop" => {
                 self.stop.store(true, Ordering::SeqCst);
                 protocol::ok(id, json!({}))
             }
-            "token" | "env" | "rejected" => match self.serve(&request) {
+            "token" | "env" | "rejected" => match self.serve(&request, &mut send_once) {
                 Ok(Some(data)) => protocol::ok(id, data),
                 Ok(None) => {
                     protocol::refusal(id, ANOTHER_CONFIG, "this agent serves another config file")
@@ -256,11 +268,21 @@ impl Agent {
                 "agent/unknown-verb",
                 "unknown verb: token, env, rejected, status or stop",
             ),
+        };
+        if sent {
+            // One answer per request: what went wrong after the token was sent is only logged.
+            if let Some(error) = answer.get("error") {
+                ui::warn(format!("agent: {}", error["message"]));
+            }
+            return None;
         }
+        Some(answer)
     }
 
-    /// `token`, `env`, `rejected`: `None` when the client reads another config file.
-    fn serve(&self, request: &Request) -> Result<Option<Value>> {
+    /// `token`, `env`, `rejected`: `None` when the client reads another config file. A token
+    /// is handed to `send` (as the whole answer) before the hooks of a rotation run; the data
+    /// returned then is not sent again.
+    fn serve(&self, request: &Request, send: &mut dyn FnMut(&Value)) -> Result<Option<Value>> {
         if let Some(config) = &request.options.config
             && std::fs::canonicalize(config).unwrap_or_else(|_| config.clone()) != self.config
         {
@@ -282,7 +304,11 @@ impl Agent {
         let data = match request.verb.as_str() {
             "rejected" => {
                 let outcome =
-                    service.rejected(profile, request.options.token.as_deref(), timeout, |_| {
+                    service.rejected(profile, request.options.token.as_deref(), timeout, |o| {
+                        send(&protocol::ok(
+                            &request.id,
+                            token_data(name.as_str(), o.state()),
+                        ));
                         Ok(())
                     })?;
                 token_data(name.as_str(), outcome.state())
@@ -305,7 +331,13 @@ impl Agent {
                     timeout,
                     rejected: None,
                 };
-                let outcome = service.serve(profile, policy, OnHookFailure::Warn, |_| Ok(()))?;
+                let outcome = service.serve(profile, policy, OnHookFailure::Warn, |o| {
+                    send(&protocol::ok(
+                        &request.id,
+                        token_data(name.as_str(), o.state()),
+                    ));
+                    Ok(())
+                })?;
                 token_data(name.as_str(), outcome.state())
             }
         };

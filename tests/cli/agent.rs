@@ -609,3 +609,43 @@ fn a_netdisk_profile_that_needs_a_login_is_reported_once_and_not_retried() {
         "{status}"
     );
 }
+
+#[test]
+fn the_agent_answers_with_the_token_before_the_hooks_of_its_rotation_run() {
+    let home = Home::with_emulator();
+    home.add("ai", "ai");
+    let marker = home.path().join("hook-done");
+    home.write_config(&format!(
+        "{}\n[[profiles.ai.hooks]]\nname = \"slow\"\non = [\"rotate\"]\nrun = \"sleep 4; touch {}\"\n",
+        home.read_config(),
+        marker.display()
+    ));
+    let _agent = Agent::start(&home, &[]);
+    // The agent's own first rotation (no state yet) runs the slow hook: wait it out.
+    eventually(Duration::from_secs(20), "the first hook", || {
+        marker.exists()
+    });
+    std::fs::remove_file(&marker).unwrap();
+    // A rotation asked by a client (the scheduler has nothing due): `--rejected`.
+    let old = home.state_json("ai")["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let started = Instant::now();
+    let printed = home
+        .ok_stdin(&["token", "--rejected", "ai"], &old)
+        .trim()
+        .to_owned();
+    assert_ne!(printed, old);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "waited for the hook: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        printed,
+        home.state_json("ai")["access_token"].as_str().unwrap()
+    );
+    assert!(!marker.exists(), "the hook was already done");
+    eventually(Duration::from_secs(10), "the hook ran", || marker.exists());
+}
