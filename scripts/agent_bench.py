@@ -113,10 +113,17 @@ def main():
 
         home, env = home_with_profile(binary, base, passphrase=False)
         homes.append(home)
-        alone = report("broker token, alone (warm)", spawn_times([binary, "token"], env, args.runs))
         agent, sock = start_agent(binary, env)
         try:
-            via = report("broker token, via the agent", spawn_times([binary, "token"], env, args.runs))
+            # Interleaved, so that the machine's drift hits both series alike; "alone" points
+            # the clients at a socket that does not exist.
+            alone_env = {**env, "BROKER_AGENT_SOCK": os.path.join(home, "no-agent.sock")}
+            alone_t, via_t = [], []
+            for _ in range(args.runs):
+                alone_t += spawn_times([binary, "token"], alone_env, 1)
+                via_t += spawn_times([binary, "token"], env, 1)
+            alone = report("broker token, alone (warm)", alone_t)
+            via = report("broker token, via the agent", via_t)
             conn = socket.socket(socket.AF_UNIX)
             conn.connect(sock)
             f = conn.makefile("rwb")
