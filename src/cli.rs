@@ -111,6 +111,9 @@ pub enum Command {
     State(StateCommand),
     /// Run a command on each rotation another machine of a Redis fleet announces
     Watch(WatchArgs),
+    /// Serve tokens over a local socket, rotating every profile ahead of time (foreground);
+    /// `agent status`, `agent stop`
+    Agent(AgentArgs),
     // The two commands of the `emulator` feature (default): a build without it does not offer
     // them, so `broker emulator` there is an unknown command (exit 2) like any other.
     /// Serve a local Baidu-compatible OAuth emulator
@@ -119,6 +122,28 @@ pub enum Command {
     /// Tour broker offline, in a temporary home, against the emulator
     #[cfg(feature = "emulator")]
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AgentArgs {
+    /// The socket [default: BROKER_AGENT_SOCK, else $XDG_RUNTIME_DIR/broker/agent.sock, else
+    /// agent.sock in the state folder]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+    #[command(subcommand)]
+    pub action: Option<AgentAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentAction {
+    /// Show each profile's next rotation, last rotation and last error
+    Status {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// End the agent
+    Stop,
 }
 
 #[derive(Debug, Args)]
@@ -448,6 +473,10 @@ pub struct TokenArgs {
     /// Print the token with its expiry as JSON
     #[arg(long)]
     pub json: bool,
+    /// Report that Baidu refused a token (read from stdin, else BAIDU_ACCESS_TOKEN, else the
+    /// current one) and print a good one: rotated at most once per token
+    #[arg(long, conflicts_with = "min_ttl")]
+    pub rejected: bool,
     #[command(flatten)]
     pub opt: ProfileOpt,
 }

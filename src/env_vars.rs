@@ -59,6 +59,8 @@ pub const BROKER_AGE_KEY_FILE: &str = "BROKER_AGE_KEY_FILE";
 pub const BROKER_AGE_KEY_CMD: &str = "BROKER_AGE_KEY_CMD";
 /// The time limit of `BROKER_AGE_KEY_CMD` (a duration).
 pub const BROKER_AGE_KEY_CMD_TIMEOUT: &str = "BROKER_AGE_KEY_CMD_TIMEOUT";
+/// The agent's socket (`broker agent`, and the clients looking for it).
+pub const BROKER_AGENT_SOCK: &str = "BROKER_AGENT_SOCK";
 /// The passphrase of a passphrase-protected identity file.
 pub const BROKER_AGE_PASSPHRASE: &str = "BROKER_AGE_PASSPHRASE";
 
@@ -95,6 +97,8 @@ pub const HOME: &str = "HOME";
 pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 /// Where the state lives (default `~/.local/state`).
 pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
+/// The user's runtime folder (systemd, pam): where the agent's socket lives by default.
+pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
 /// Set (not `false`/`0`) on CI: never prompt.
 pub const CI: &str = "CI";
 /// GitHub Actions: the file `broker env --format github` appends to.

@@ -6,6 +6,7 @@
 // A failed write to stderr must never panic: messages go through `eline!` (see `ui`).
 #![cfg_attr(not(test), deny(clippy::print_stderr))]
 
+pub mod agent;
 pub mod baidu;
 pub mod catalog;
 pub mod cli;
@@ -122,7 +123,12 @@ pub fn main() -> ExitCode {
 
 /// An error as the person reads it: one `error:` line and an optional `hint:` line.
 fn report(e: &Error) {
-    let words = e.render();
+    say_error(e.render());
+}
+
+/// The `error:` and `hint:` lines of an error already in words, with their prefixes in the
+/// reader's language.
+pub(crate) fn say_error(words: error::Rendered) {
     let line = |id: &str, name: &'static str, text: String, english: &str| {
         let mut args = fluent_bundle::FluentArgs::new();
         args.set(name, text.clone());

@@ -127,26 +127,37 @@ impl<'a> TokenService<'a> {
         w: &mut dyn Write,
     ) -> Result<()> {
         self.serve(profile, policy, OnHookFailure::Warn, |outcome| {
-            let state = outcome.state();
-            let data = match format {
-                TokenFormat::Json => crate::export::token_json(
-                    profile,
-                    &state.access_token,
-                    Some(state.expires_at),
-                    state.scope.as_deref(),
-                ),
-                TokenFormat::Plain => Zeroizing::new(format!("{}\n", state.access_token.expose())),
-            };
-            match w.write_all(data.as_bytes()).and_then(|()| w.flush()) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(InternalError::Stdout {
-                    reason: crate::error::internal::io_reason(&e),
-                }
-                .into()),
-            }
+            write_token(profile, outcome.state(), format, w)
         })
         .map(drop)
+    }
+
+    /// `broker token --rejected`: the caller says Baidu refused `rejected` (`None`: the
+    /// current token). Only the generation that holds it is rotated, under the lock, so many
+    /// reports of one token make one rotation, and a report about a token already replaced
+    /// (or one broker never issued) gets the current token. The loop guard is
+    /// [`rotate::REJECTED_FRESH`]'s.
+    pub fn rejected(
+        &self,
+        profile: &Profile,
+        rejected: Option<&str>,
+        timeout: Duration,
+        deliver: impl FnOnce(&Outcome) -> Result<()>,
+    ) -> Result<Outcome> {
+        let current = self.store.load(&profile.name)?;
+        let generation = match (&current, rejected) {
+            (Some(s), None) => Some(s.generation),
+            (Some(s), Some(t)) if s.access_token.expose() == t => Some(s.generation),
+            _ => None,
+        };
+        let policy = Policy {
+            min_ttl: profile.refresh_before.0,
+            explicit: false,
+            force: generation.is_some(),
+            timeout,
+            rejected: generation,
+        };
+        self.serve(profile, policy, OnHookFailure::Warn, deliver)
     }
 
     /// `broker login`: save a new authorization as a new lineage (replacing a stored state
@@ -309,6 +320,33 @@ impl<'a> TokenService<'a> {
     }
 }
 
+/// The token as `broker token` prints it, whoever obtained it (this process or an agent).
+/// A closed reader (`broker token | head -c1`) is not an error.
+pub fn write_token(
+    profile: &Profile,
+    state: &TokenState,
+    format: TokenFormat,
+    w: &mut dyn Write,
+) -> Result<()> {
+    let data = match format {
+        TokenFormat::Json => crate::export::token_json(
+            profile,
+            &state.access_token,
+            Some(state.expires_at),
+            state.scope.as_deref(),
+        ),
+        TokenFormat::Plain => Zeroizing::new(format!("{}\n", state.access_token.expose())),
+    };
+    match w.write_all(data.as_bytes()).and_then(|()| w.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(InternalError::Stdout {
+            reason: crate::error::internal::io_reason(&e),
+        }
+        .into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,6 +416,7 @@ mod tests {
             explicit: false,
             force: false,
             timeout: Duration::from_secs(5),
+            rejected: None,
         };
         // Twice: the core is reusable, and a cached token needs no network and fires no hook.
         for _ in 0..2 {

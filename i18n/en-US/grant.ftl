@@ -163,6 +163,8 @@ grant-no-code-in-redirect = the redirect carried no code or state
 
 grant-lock-lost = lost the lock on profile `{ $profile }` before its refresh token was sent; it was not sent
     .hint = try again
+grant-rejected-loop = the new tokens of `{ $profile }` are rejected as soon as they are issued, twice in a row; broker stops rotating them
+    .hint = check that the consumer calls the API the profile's grant and scope allow; `broker refresh { $profile } --force` rotates by hand
 grant-min-ttl-unmet = `--min-ttl { $min_ttl }` cannot be met for `{ $profile }`: its tokens live { $life } when new
     .hint = ask for at most { $life }
 grant-needs-login = profile `{ $profile }` needs a new login since { $since }: { $reason }

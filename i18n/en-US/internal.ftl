@@ -65,3 +65,5 @@ internal-cannot-watch-signals = cannot watch signals: { $reason }
 internal-pid-out-of-range = the child's process id does not fit a pid
 internal-cannot-wait-for-command = cannot wait for the command: { $reason }
 
+internal-agent-socket = the agent socket `{ $path }`: { $reason }
+internal-agent-answer = the agent's answer makes no sense: { $reason }

@@ -337,3 +337,27 @@ ui-clap-value-count = wrong number of values for `{ $arg }`
 ui-clap-did-you-mean = tip: did you mean `{ $near }`?
 ui-clap-more = For more information, try `--help`.
 ui-clap-error = error: { $message }
+
+# broker agent (src/agent/, src/commands/agent.rs).
+ui-agent-needs-login = `{ $profile }` { $why ->
+        [no-token] has no token yet and needs `broker login`
+       *[person] needs a person (`broker status` says why)
+    }
+ui-agent-not-rotating = agent: `{ $profile }` { $why ->
+        [no-token] has no token yet and needs `broker login`
+       *[person] needs a person (`broker status` says why)
+    }; not rotating it until that changes
+ui-agent-paused = agent: { $error }; `{ $profile }` is paused until { $until }
+ui-agent-retry = agent: { $error }; trying `{ $profile }` again in { $after }
+ui-agent-cannot-keep-pauses = agent: cannot keep the pauses: { $error }
+ui-agent-serving = agent: serving `{ $config }` on `{ $socket }` (pid { $pid })
+ui-agent-reloaded = agent: config read again
+ui-agent-kept-config = agent: keeping the config it had: { $error }
+ui-agent-stopped = agent: stopped
+ui-agent-refused-user = agent: refused a connection from another user
+ui-agent-after-answer = agent: after the answer was sent: { $error }
+ui-agent-stopping = agent on `{ $socket }` stopping
+ui-agent-header-profile = PROFILE
+ui-agent-header-next = NEXT ROTATION
+ui-agent-header-last = LAST ROTATION
+ui-agent-header-error = LAST ERROR

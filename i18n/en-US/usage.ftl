@@ -26,6 +26,10 @@ usage-github-env-not-set = `--format github` appends to the file named by `GITHU
     .hint = run it in a GitHub Actions step, or use `--format dotenv`
 usage-nested-exec = already inside `broker exec` for profile `{ $profile }`
     .hint = leave that command first, or pass `--force` to nest
+usage-agent-already-running = an agent already answers on `{ $path }`
+    .hint = `broker agent stop` ends it, or start this one with another `--socket`
+usage-agent-not-running = no agent answers on `{ $path }`
+    .hint = start one with `broker agent`
 
 usage-cannot-read-passphrase = cannot read the passphrase: { $reason }
 usage-passphrases-differ = the two passphrases differ

@@ -177,3 +177,5 @@ grant-refresh-interrupted = 于 { $started_at }{ $by_command ->
         [1] {""}
        *[other] ；刷新令牌已提交了 { $attempts } 次
     }
+grant-rejected-loop = `{ $profile }` 的新令牌一签发就被拒绝，已连续两次；broker 停止轮换它们
+    .hint = 请确认调用方所用的 API 在该配置的授权方式和 scope 允许范围内；`broker refresh { $profile } --force` 可手动轮换

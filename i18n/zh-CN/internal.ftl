@@ -68,3 +68,5 @@ internal-demo-step-failed = 演示步骤 `broker { $command }` 失败了
 internal-cannot-watch-signals = 无法监听信号：{ $reason }
 internal-pid-out-of-range = 子进程的进程号超出了 pid 的范围
 internal-cannot-wait-for-command = 无法等待命令结束：{ $reason }
+internal-agent-socket = agent 套接字 `{ $path }`：{ $reason }
+internal-agent-answer = agent 的应答无法理解：{ $reason }

@@ -273,3 +273,27 @@ ui-clap-value-count = `{ $arg }` 的值的个数不对
 ui-clap-did-you-mean = 提示：你是不是想用 `{ $near }`？
 ui-clap-more = 更多信息请运行 `--help`。
 ui-clap-error = 错误：{ $message }
+
+# broker agent（src/agent/、src/commands/agent.rs）。
+ui-agent-needs-login = `{ $profile }` { $why ->
+        [no-token] 还没有令牌，需要运行 `broker login`
+       *[person] 需要人工处理（原因见 `broker status`）
+    }
+ui-agent-not-rotating = agent：`{ $profile }` { $why ->
+        [no-token] 还没有令牌，需要运行 `broker login`
+       *[person] 需要人工处理（原因见 `broker status`）
+    }；在此之前不再轮换它
+ui-agent-paused = agent：{ $error }；`{ $profile }` 暂停到 { $until }
+ui-agent-retry = agent：{ $error }；{ $after } 后重试 `{ $profile }`
+ui-agent-cannot-keep-pauses = agent：无法保存暂停记录：{ $error }
+ui-agent-serving = agent：正在 `{ $socket }` 上为 `{ $config }` 提供服务（pid { $pid }）
+ui-agent-reloaded = agent：已重新读取配置文件
+ui-agent-kept-config = agent：继续使用原有配置：{ $error }
+ui-agent-stopped = agent：已停止
+ui-agent-refused-user = agent：拒绝了来自其他用户的连接
+ui-agent-after-answer = agent：应答已发出之后出错：{ $error }
+ui-agent-stopping = `{ $socket }` 上的 agent 正在停止
+ui-agent-header-profile = 配置
+ui-agent-header-next = 下次轮换
+ui-agent-header-last = 上次轮换
+ui-agent-header-error = 最近的错误

@@ -84,3 +84,7 @@ usage-checks-failed = { $total } 项检查中有 { $failed } 项失败：{ $chec
     .hint = 每个“失败”行都写明了修复方法；退出码取第一项失败的
 usage-emulator = { $message }
     .hint = { $hint }
+usage-agent-already-running = `{ $path }` 上已有一个 agent 在应答
+    .hint = 用 `broker agent stop` 结束它，或用另一个 `--socket` 启动这一个
+usage-agent-not-running = `{ $path }` 上没有 agent 应答
+    .hint = 用 `broker agent` 启动一个

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use zeroize::Zeroizing;
 
+use crate::agent::protocol::Options;
 use crate::cli::EnvArgs;
 use crate::commands::Context;
 use crate::config::Config;
@@ -14,9 +15,9 @@ use crate::error::{Error, Result, UsageError};
 use crate::export::{self, Format};
 use crate::profile::ProfileName;
 use crate::rotate::{Outcome, Policy};
-use crate::service::OnHookFailure;
+use crate::service::{OnHookFailure, TokenService};
 use crate::shell::{self, Var};
-use crate::store::StateStore;
+use crate::store::{SealedStore, StateStore};
 use crate::ui;
 
 pub(crate) fn run(ctx: &Context, args: EnvArgs) -> Result<()> {
@@ -49,12 +50,53 @@ pub(crate) struct Exports {
 }
 
 /// The variables of profile `name` for a valid token, rotating first when due (with the
-/// profile's sinks and hooks, as `broker token` does).
+/// profile's sinks and hooks, as `broker token` does): from the agent when one serves this
+/// config, else by this process.
 pub(crate) fn exports(ctx: &Context, cfg: &Config, name: &ProfileName) -> Result<Exports> {
     let profile = cfg.profile(name)?;
     // A bad template is a config error: say so before any network traffic.
     shell::templates(profile, &cfg.paths.config)?;
+    if let Some(answer) = ctx.ask_agent(cfg, "env", name, Options::default()) {
+        return from_agent(&answer?);
+    }
     let store = ctx.store(cfg);
+    exports_in(cfg, &store, &ctx.service(cfg, &store), name)
+}
+
+/// The exports the agent answered (`env` verb).
+fn from_agent(answer: &serde_json::Value) -> Result<Exports> {
+    let bad = || {
+        Error::from(crate::error::InternalError::AgentAnswer {
+            reason: "no vars".into(),
+        })
+    };
+    let vars = answer["vars"]
+        .as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|v| {
+            Var::new(
+                v["name"].as_str().unwrap_or_default(),
+                v["value"].as_str().unwrap_or_default().to_owned(),
+                v["secret"].as_bool().unwrap_or(true),
+            )
+        })
+        .collect();
+    Ok(Exports {
+        vars,
+        stamp: answer["stamp"].as_str().ok_or_else(bad)?.to_owned(),
+    })
+}
+
+/// [`exports`] by this process (or the agent, which serves `env` with it).
+pub(crate) fn exports_in(
+    cfg: &Config,
+    store: &SealedStore,
+    service: &TokenService<'_>,
+    name: &ProfileName,
+) -> Result<Exports> {
+    let profile = cfg.profile(name)?;
+    shell::templates(profile, &cfg.paths.config)?;
     // Taken before the state is read: if another process saves in between, the stamp is
     // older than the token and the prompt hook re-exports once, instead of never.
     let before = shell::fingerprint(store.version(name));
@@ -63,10 +105,9 @@ pub(crate) fn exports(ctx: &Context, cfg: &Config, name: &ProfileName) -> Result
         explicit: false,
         force: false,
         timeout: cfg.settings.timeout.0,
+        rejected: None,
     };
-    let outcome = ctx
-        .service(cfg, &store)
-        .serve(profile, policy, OnHookFailure::Warn, |_| Ok(()))?;
+    let outcome = service.serve(profile, policy, OnHookFailure::Warn, |_| Ok(()))?;
     let fingerprint = match outcome {
         Outcome::Rotated { .. } => shell::fingerprint(store.version(name)),
         Outcome::Cached(_) | Outcome::RotatedElsewhere(_) => before,

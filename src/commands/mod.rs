@@ -1,6 +1,7 @@
 //! One module per subcommand, and the [`Context`] they share: resolved paths, the config,
 //! the vault and the state store, each built only when a command asks for it.
 
+mod agent;
 pub(crate) mod completions;
 mod current;
 #[cfg(feature = "emulator")]
@@ -8,7 +9,7 @@ mod demo;
 mod doctor;
 #[cfg(feature = "emulator")]
 mod emulator;
-mod env;
+pub(crate) mod env;
 mod exec;
 mod hooks;
 mod init;
@@ -58,6 +59,7 @@ pub fn run(mut cli: Cli) -> Result<()> {
         Command::Hooks(cmd) => hooks::run(&ctx, cmd),
         Command::State(cmd) => state::run(&ctx, cmd),
         Command::Watch(args) => watch::run(&ctx, args),
+        Command::Agent(args) => agent::run(&ctx, args),
         #[cfg(feature = "emulator")]
         Command::Demo(args) => demo::run(args.keep),
     }
@@ -85,6 +87,7 @@ fn profile_flag(before: Option<String>, command: &Command) -> Result<Option<Stri
         Command::Profile(ProfileCommand::Show(a)) => Ok(&a.opt.profile),
         Command::Profile(ProfileCommand::Remove(a)) => Ok(&a.opt.profile),
         Command::Secret(SecretCommand::Set(a)) => Ok(&a.opt.profile),
+        Command::Agent(_) => Err("agent"),
         Command::Init(_) => Err("init"),
         Command::Profile(ProfileCommand::Add(_)) => Err("profile add"),
         Command::Secret(SecretCommand::Encrypt) => Err("secret encrypt"),
@@ -122,7 +125,7 @@ impl Context {
         Ok(Context { global, paths })
     }
 
-    fn flags(&self) -> FlagSettings {
+    pub(crate) fn flags(&self) -> FlagSettings {
         FlagSettings {
             timeout: self.global.timeout,
         }
@@ -155,6 +158,28 @@ impl Context {
     /// The token service over `store`, telling the person on stderr.
     pub fn service<'a>(&self, cfg: &'a Config, store: &'a SealedStore) -> TokenService<'a> {
         TokenService::new(cfg, store, std::sync::Arc::new(crate::ui::Stderr))
+    }
+
+    /// The agent's answer to `verb` for `profile`: `None` when no agent serves this config
+    /// (the command then works alone); an error it answered is the command's.
+    pub fn ask_agent(
+        &self,
+        cfg: &Config,
+        verb: &str,
+        profile: &ProfileName,
+        mut options: crate::agent::protocol::Options,
+    ) -> Option<Result<serde_json::Value>> {
+        let config = &self.paths.config;
+        options.config = Some(std::path::absolute(config).unwrap_or_else(|_| config.clone()));
+        let request = crate::agent::protocol::Request {
+            id: serde_json::Value::from(1),
+            verb: verb.to_owned(),
+            profile: Some(profile.to_string()),
+            options,
+        };
+        // Baidu's time, and the hooks the agent runs before it answers.
+        let wait = cfg.settings.timeout.0 + std::time::Duration::from_secs(90);
+        crate::agent::client::ask(&self.paths.state_dir, &request, wait)
     }
 
     /// The profile named on the command line: the positional or `--profile`; exit 2 when

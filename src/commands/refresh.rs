@@ -100,6 +100,7 @@ fn one(
         explicit: false,
         force,
         timeout,
+        rejected: None,
     };
     service
         .serve(profile, policy, OnHookFailure::Fail, |outcome| {

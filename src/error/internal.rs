@@ -57,6 +57,10 @@ pub enum InternalError {
     PidOutOfRange,
     /// `exec`: waiting for the command failed.
     CannotWaitForCommand { reason: String },
+    /// `agent`: its socket `path` could not be set up or served (the system's words only).
+    AgentSocket { path: String, reason: String },
+    /// A client: the agent's answer could not be read as its protocol says.
+    AgentAnswer { reason: String },
 }
 
 impl InternalError {

@@ -44,6 +44,10 @@ pub enum UsageError {
     GithubEnvNotSet,
     /// `exec` inside a `broker exec` of `profile`, without `--force`.
     NestedExec { profile: String },
+    /// `broker agent`: another agent already answers on the socket `path`.
+    AgentAlreadyRunning { path: String },
+    /// `broker agent status|stop`: no agent answers on the socket `path`.
+    AgentNotRunning { path: String },
     /// The passphrase prompt of `init --passphrase` failed.
     CannotReadPassphrase { reason: String },
     /// The two passphrases typed for a new identity differ.

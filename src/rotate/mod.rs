@@ -61,7 +61,15 @@ pub struct Policy {
     pub force: bool,
     /// How long Baidu may take, retries included.
     pub timeout: Duration,
+    /// `token --rejected`: the generation of the token reported rejected. Only that
+    /// generation is rotated (with `force`): a report about a token already replaced gets the
+    /// current one, so many reports of one token coalesce into one rotation.
+    pub rejected: Option<u64>,
 }
+
+/// A token reported rejected within this long after it was issued was rejected "right after
+/// it was issued": twice in a row stops the loop (exit 5).
+pub const REJECTED_FRESH: Duration = Duration::from_secs(60);
 
 /// Due when less than `min_ttl` is left — but never more than half the token's lifetime, so a
 /// `refresh_before` longer than Baidu's lifetime cannot make every call rotate.
@@ -165,6 +173,9 @@ pub fn ensure_observed(
     let seen = store.load(name)?;
     if let Some(state) = &seen {
         check_needs_login(profile, state)?;
+        if policy.rejected.is_some_and(|g| g != state.generation) {
+            return Ok(Outcome::Cached(state.clone()));
+        }
         if state.handed_off.is_some() {
             return serve_handed_off(profile, state, &policy).map_err(Failed::from);
         }
@@ -219,6 +230,10 @@ pub fn ensure_observed(
         }
     }
 
+    let rejected_streak = match (&current, policy.rejected) {
+        (Some(state), Some(_)) => rejected_streak(profile, state)?,
+        _ => 0,
+    };
     let previous_expires_at = current.as_ref().map(|s| s.expires_at);
     let attempted = |error: Error| Failed {
         error,
@@ -265,6 +280,7 @@ pub fn ensure_observed(
                 .or_else(|| Some(TokenState::new_lineage()));
         }
         state.stamp(here.as_ref());
+        state.rejected_streak = rejected_streak;
         lock.save(&state).map_err(|e| {
             if !profile.grant.refreshes() {
                 return e;
@@ -314,6 +330,25 @@ pub fn ensure_observed(
         state,
         previous_expires_at,
     })
+}
+
+/// The loop guard of `token --rejected`, under the lock, for the token `state` holds (the
+/// one reported): the streak the new token starts with, or exit 5 when this token and the one
+/// before it were both reported right after they were issued.
+fn rejected_streak(profile: &Profile, state: &TokenState) -> Result<u8> {
+    let age = (Utc::now() - state.obtained_at)
+        .to_std()
+        .unwrap_or_default();
+    if age >= REJECTED_FRESH {
+        return Ok(0);
+    }
+    if state.rejected_streak >= 1 {
+        return Err(GrantError::RejectedLoop {
+            profile: profile.name.to_string(),
+        }
+        .into());
+    }
+    Ok(state.rejected_streak + 1)
 }
 
 /// Baidu rejected the app's credentials: noted in the state, when there is one, so that
@@ -477,6 +512,7 @@ mod tests {
             explicit,
             force: false,
             timeout: Duration::from_secs(30),
+            rejected: None,
         };
         // 30-day token, 20 days left: 25d is past the 15d cap, but asked for explicitly.
         let s = state(30 * day as i64, 20 * day as i64);

@@ -56,6 +56,13 @@ impl Vault {
         self
     }
 
+    /// Loads the identity now (asking for a passphrase if it needs one) and hands back a copy
+    /// of its keys: the agent unlocks once at start and builds the vault of each config it
+    /// reads from them ([`Vault::with_identities`]). The keys zeroize when dropped.
+    pub fn unlock(&self) -> Result<Vec<x25519::Identity>> {
+        Ok(self.identities()?.to_vec())
+    }
+
     pub fn recipients(&self) -> &[String] {
         &self.recipients
     }

@@ -6,6 +6,7 @@
 
 mod harness;
 
+mod agent;
 mod browser;
 mod ci;
 mod clock;

@@ -183,6 +183,9 @@ pub enum GrantError {
     // Rotation.
     /// The lock lapsed before the single-use refresh token was sent.
     LockLost { profile: String },
+    /// `token --rejected`: the token reported rejected had just been issued, and so had the
+    /// one before it: rotating again would loop (SPEC §11's loop guard).
+    RejectedLoop { profile: String },
     /// `--min-ttl` longer than the grant's tokens ever live.
     MinTtlUnmet {
         profile: String,
@@ -260,6 +263,7 @@ impl GrantError {
             | FetchNeedsLogin
             | Loopback { .. } => Kind::Internal,
             Throttled { .. }
+            | RejectedLoop { .. }
             | ServerError { .. }
             | UnexpectedError { .. }
             | OutOfTime { .. }

@@ -80,6 +80,13 @@ pub struct TokenState {
     /// serves its token until due and never rotates again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handed_off: Option<HandedOff>,
+    /// How many rotations in a row were asked by `token --rejected` for a token reported
+    /// right after it was issued: the loop guard stops at the second.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rejected_streak: u8,
+}
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 fn current_version() -> u32 {
     TokenState::VERSION
@@ -116,6 +123,7 @@ impl TokenState {
             written_at: None,
             copied_from: None,
             handed_off: None,
+            rejected_streak: 0,
         }
     }
 
