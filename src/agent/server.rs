@@ -50,7 +50,8 @@ impl Core {
     fn new(cfg: Config, paths: &Paths, identities: &[x25519::Identity]) -> Core {
         let source = IdentitySource::from_env(cfg.identity.clone(), paths.default_identity.clone());
         let vault = Vault::with_identities(cfg.recipients.clone(), source, identities.to_vec());
-        let store = cfg.open_store(vault);
+        // The agent serves many loads of the same states: each is decrypted once per write.
+        let store = cfg.open_store(vault).keeping_decrypted();
         Core { cfg, store }
     }
 }

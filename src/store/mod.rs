@@ -120,6 +120,44 @@ mod tests {
     }
 
     #[test]
+    fn a_store_keeping_decrypted_states_passes_the_contract_and_sees_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        contract::check(&store(dir.path()).keeping_decrypted());
+        let key = x25519::Identity::generate();
+        let v = || {
+            Vault::new(
+                vec![key.to_public().to_string()],
+                IdentitySource::Key(key.to_string()),
+            )
+        };
+        // Another process (here: another store over the same folder) rotates: the keeping
+        // store must serve the new state, not the one it decrypted before.
+        let other = tempfile::tempdir().unwrap();
+        let keeping = open(other.path().to_path_buf(), v()).keeping_decrypted();
+        let writer = open(other.path().to_path_buf(), v());
+        let p = name("p");
+        let mut first = state();
+        first.generation = 1;
+        let mut lock = writer.lock(&p, DEFAULT_LOCK_WAIT).unwrap();
+        assert!(lock.load().unwrap().is_none());
+        lock.save(&first).unwrap();
+        drop(lock);
+        assert_eq!(keeping.load(&p).unwrap().unwrap().generation, 1);
+        assert_eq!(keeping.load(&p).unwrap().unwrap().generation, 1);
+        let mut lock = writer.lock(&p, DEFAULT_LOCK_WAIT).unwrap();
+        let mut second = lock.load().unwrap().unwrap();
+        second.generation = 2;
+        second.access_token = AccessToken::new("24.new");
+        lock.save(&second).unwrap();
+        drop(lock);
+        let seen = keeping.load(&p).unwrap().unwrap();
+        assert_eq!(seen.generation, 2);
+        assert_eq!(seen.access_token.expose(), "24.new");
+        writer.remove(&p).unwrap();
+        assert!(keeping.load(&p).unwrap().is_none());
+    }
+
+    #[test]
     fn the_store_can_be_shared_across_threads() {
         fn send_sync<T: Send + Sync>() {}
         send_sync::<SealedStore>();

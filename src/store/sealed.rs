@@ -15,11 +15,30 @@ use crate::profile::ProfileName;
 pub struct SealedStore {
     backend: Box<dyn Backend>,
     vault: Vault,
+    /// For a long-lived process (the agent): the last state decrypted per profile, with the
+    /// version of the stored bytes it came from. `None`: every load decrypts.
+    decrypted: Option<std::sync::Mutex<Decrypted>>,
 }
+
+/// States already decrypted, by profile, with the version they were read at.
+type Decrypted = std::collections::HashMap<ProfileName, (Version, TokenState)>;
 
 impl SealedStore {
     pub fn new(backend: Box<dyn Backend>, vault: Vault) -> Self {
-        SealedStore { backend, vault }
+        SealedStore {
+            backend,
+            vault,
+            decrypted: None,
+        }
+    }
+
+    /// Keeps each state it decrypts, and serves a load from it while the backend's version
+    /// of the stored bytes is unchanged (a `stat` for files, one small `GET` on Redis) instead
+    /// of decrypting again. For the agent: a command does one load and has nothing to keep.
+    /// A load under the lock (a rotation) always reads and decrypts.
+    pub fn keeping_decrypted(mut self) -> Self {
+        self.decrypted = Some(std::sync::Mutex::new(Decrypted::new()));
+        self
     }
 
     pub fn vault(&self) -> &Vault {
@@ -57,10 +76,30 @@ impl SealedStore {
 
 impl StateStore for SealedStore {
     fn load(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
-        match self.backend.read(profile)? {
-            Some(bytes) => self.unseal(profile, &bytes).map(Some),
-            None => Ok(None),
+        let Some(kept) = &self.decrypted else {
+            return match self.backend.read(profile)? {
+                Some(bytes) => self.unseal(profile, &bytes).map(Some),
+                None => Ok(None),
+            };
+        };
+        // The version first: bytes written after it are newer than what this returns, as
+        // they would be for a read that came a moment earlier.
+        let version = self.backend.version(profile);
+        if let Some(v) = &version
+            && let Ok(kept) = kept.lock()
+            && let Some((at, state)) = kept.get(profile)
+            && at == v
+        {
+            return Ok(Some(state.clone()));
         }
+        let state = match self.backend.read(profile)? {
+            Some(bytes) => self.unseal(profile, &bytes)?,
+            None => return Ok(None),
+        };
+        if let (Some(v), Ok(mut kept)) = (version, kept.lock()) {
+            kept.insert(profile.clone(), (v, state.clone()));
+        }
+        Ok(Some(state))
     }
 
     fn lock<'a>(
