@@ -252,7 +252,7 @@ pub struct ProfileAddArgs {
     pub name: String,
     #[arg(long, value_enum)]
     pub grant: GrantKind,
-    /// AppKey / API Key / client_id (for bce: the AccessKey)
+    /// AppKey / API Key / client_id (for bce and sts: the AccessKey)
     #[arg(long, value_name = "KEY")]
     pub app_key: String,
     /// OAuth scope (netdisk default: basic,netdisk)

@@ -134,6 +134,7 @@ impl<'a> TokenService<'a> {
                     &state.access_token,
                     Some(state.expires_at),
                     state.scope.as_deref(),
+                    state.sts.as_ref(),
                 ),
                 TokenFormat::Plain => Zeroizing::new(format!("{}\n", state.access_token.expose())),
             };
@@ -240,6 +241,7 @@ impl<'a> TokenService<'a> {
                 scope: profile.scope.clone(),
                 error: None,
                 at: Utc::now(),
+                sts: None,
             },
         };
         self.fire(profile, &facts, Sinks::Skip, Trigger::Person)

@@ -158,6 +158,7 @@ fn imported(profile: &Profile, now: chrono::DateTime<chrono::Utc>) -> Result<Fre
         expires_at,
         refresh_token: refresh,
         scope: body.scope.map(|s| sanitize(&s)),
+        sts: None,
     })
 }
 

@@ -219,7 +219,11 @@ fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
         ),
     ));
     if let Some(e) = p.expires_in {
-        rows.push(("expires_in", crate::duration::format(e.0)));
+        rows.push((p.grant.lifetime_key(), crate::duration::format(e.0)));
+    }
+    if p.policy.is_some() {
+        // The ACL may be long: it is in the config for whoever wants to read it.
+        rows.push(("policy", "set".into()));
     }
     rows.push(("hooks", p.hooks.len().to_string()));
     rows.push(("sinks", p.sinks.len().to_string()));

@@ -109,6 +109,12 @@ pub struct ProfileFile {
     /// Lifetime asked for a `bce` bearer token (at most 30 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<Humane>,
+    /// Lifetime asked for `sts` temporary credentials (default 12h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Humane>,
+    /// `sts`: the ACL (a JSON object, as text) that limits the temporary credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -195,7 +201,11 @@ pub struct Profile {
     /// Base URL: scheme, host, optional port; no trailing slash.
     pub endpoint: String,
     pub refresh_before: Humane,
+    /// The lifetime asked for (`expires_in` for `bce`, `duration` for `sts`), checked
+    /// against the grant's range.
     pub expires_in: Option<Humane>,
+    /// `sts`: the ACL JSON sent as the request body.
+    pub policy: Option<String>,
     pub env: BTreeMap<String, String>,
     pub hooks: Vec<Hook>,
     pub sinks: Vec<Sink>,

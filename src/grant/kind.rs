@@ -136,6 +136,7 @@ mod tests {
             Ai,
             Netdisk,
             Bce,
+            Sts,
         }
         let ours = serde_json::from_str::<GrantKind>(r#""oauth""#).unwrap_err();
         let derived = serde_json::from_str::<Derived>(r#""oauth""#).unwrap_err();

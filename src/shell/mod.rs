@@ -13,7 +13,7 @@ use crate::config::{Profile, is_env_name};
 use crate::env_vars;
 use crate::error::{ConfigError, Result, UsageError, sanitize};
 use crate::secret::SecretKey;
-use crate::store::TokenState;
+use crate::store::{StsKeys, TokenState};
 use template::{BadTemplate, Placeholder, Template};
 
 /// What every profile exports (SPEC §6).
@@ -23,6 +23,33 @@ pub const DEFAULT_NAMES: [&str; 4] = [
     env_vars::BAIDU_APP_KEY,
     env_vars::BAIDU_TOKEN_EXPIRES_AT,
 ];
+
+/// What an `sts` profile exports besides the defaults: the three values that work together,
+/// and their expiry.
+pub const STS_NAMES: [&str; 4] = [
+    env_vars::BCE_ACCESS_KEY_ID,
+    env_vars::BCE_SECRET_ACCESS_KEY,
+    env_vars::BCE_SESSION_TOKEN,
+    env_vars::BCE_TOKEN_EXPIRES_AT,
+];
+
+/// The `sts` variables of a state that holds STS credentials, in [`STS_NAMES`] order; none
+/// for any other state.
+pub fn sts_values(keys: Option<&StsKeys>, session_token: &str, expires_at: &str) -> Vec<Var> {
+    let Some(keys) = keys else {
+        return Vec::new();
+    };
+    vec![
+        Var::new(STS_NAMES[0], keys.access_key_id.clone(), false),
+        Var::new(
+            STS_NAMES[1],
+            keys.secret_access_key.expose().to_owned(),
+            true,
+        ),
+        Var::new(STS_NAMES[2], session_token.to_owned(), true),
+        Var::new(STS_NAMES[3], expires_at.to_owned(), false),
+    ]
+}
 
 /// The shells `broker shell-init` supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -172,6 +199,11 @@ pub fn variables(
         Var::new(DEFAULT_NAMES[2], profile.app_key.clone(), false),
         Var::new(DEFAULT_NAMES[3], expires_at.clone(), false),
     ];
+    vars.extend(sts_values(
+        state.sts.as_ref(),
+        state.access_token.expose(),
+        &expires_at,
+    ));
     for (name, t) in &templates {
         let var = Var::new(name.as_str(), t.expand(value), t.is_secret());
         match vars.iter_mut().find(|v| v.name == *name) {
@@ -211,6 +243,9 @@ pub fn templates(profile: &Profile, config_path: &Path) -> Result<Vec<(String, T
 /// The names a profile exports (defaults and `[env]`), without computing any value.
 pub fn names(profile: &Profile) -> Vec<String> {
     let mut out: Vec<String> = DEFAULT_NAMES.iter().map(|s| (*s).to_owned()).collect();
+    if profile.grant.temporary_keys() {
+        out.extend(STS_NAMES.iter().map(|s| (*s).to_owned()));
+    }
     for name in profile.env.keys() {
         if !out.contains(name) {
             out.push(name.clone());

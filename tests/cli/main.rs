@@ -29,3 +29,4 @@ mod rotation;
 mod secrets;
 mod shell;
 mod snapshots;
+mod sts;

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{Result, StoreError};
-use crate::secret::{AccessToken, RefreshToken};
+use crate::secret::{AccessToken, RefreshToken, TemporarySecretKey};
 
 /// A profile's tokens and rotation bookkeeping. Secrets are wrapper types whose `Debug` prints
 /// `****`, so deriving `Debug` here is safe.
@@ -80,6 +80,18 @@ pub struct TokenState {
     /// serves its token until due and never rotates again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handed_off: Option<HandedOff>,
+    /// `sts` only: the temporary AccessKey and SecretKey that go with the session token (which
+    /// is `access_token`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sts: Option<StsKeys>,
+}
+
+/// The temporary key pair of BCE STS credentials; the session token is the state's
+/// `access_token`. `Debug` never shows the SecretKey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StsKeys {
+    pub access_key_id: String,
+    pub secret_access_key: TemporarySecretKey,
 }
 fn current_version() -> u32 {
     TokenState::VERSION
@@ -116,6 +128,7 @@ impl TokenState {
             written_at: None,
             copied_from: None,
             handed_off: None,
+            sts: None,
         }
     }
 
