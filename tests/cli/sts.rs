@@ -177,3 +177,58 @@ fn sts_duration_and_policy_are_sent_and_checked_at_load() {
         assert!(err.contains(key), "{lines}: {err}");
     }
 }
+
+#[test]
+fn the_temporary_secret_key_reaches_no_log_hook_or_status() {
+    let home = Home::with_emulator();
+    home.add("st", "sts");
+    let out_dir = home.path().join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let hook = out_dir.join("hook.sh");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\necho \"$0 $*\" >> {o}/argv\nenv >> {o}/env\ncat >> {o}/stdin\n",
+            o = out_dir.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut config = home.read_config();
+    config.push_str(&format!(
+        "\n[[hooks]]\non = [\"rotate\", \"test\"]\nrun = [\"{}\"]\n",
+        hook.display()
+    ));
+    home.write_config(&config);
+
+    let mut said = String::new();
+    for args in [
+        &["-vvv", "token", "st"][..],
+        &["-vvv", "refresh", "st", "--force"],
+        &["-vvv", "hooks", "test", "st"],
+        &["status", "st"],
+        &["status", "st", "--json"],
+        &["profile", "show", "st", "--json"],
+    ] {
+        let out = home.cmd(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        said.push_str(&String::from_utf8_lossy(&out.stderr));
+        if !args.contains(&"token") {
+            said.push_str(&String::from_utf8_lossy(&out.stdout));
+        }
+    }
+    for f in ["argv", "env", "stdin"] {
+        said.push_str(&std::fs::read_to_string(out_dir.join(f)).unwrap());
+    }
+    let state = home.state_json("st");
+    let temporary = state["sts"]["secret_access_key"].as_str().unwrap();
+    assert!(said.contains("rotate"), "the hooks ran: {said}");
+    assert!(
+        !said.contains(temporary),
+        "the temporary SecretKey leaked: {said}"
+    );
+    assert!(
+        !said.contains(crate::harness::BCE_SK),
+        "the SecretKey leaked: {said}"
+    );
+}
