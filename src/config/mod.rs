@@ -299,7 +299,7 @@ mod tests {
     #[test]
     fn unknown_grant_lists_the_valid_ones() {
         let err = load_text("[profiles.a]\ngrant = \"oauth\"\napp_key = \"k\"\n").unwrap_err();
-        for g in ["ai", "netdisk", "bce", "sts"] {
+        for g in ["ai", "netdisk", "bce", "sts", "api-key"] {
             assert!(err.message().contains(g), "{}", err.message());
         }
     }

@@ -93,6 +93,8 @@ pub struct StoreFile {
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
     pub grant: GrantKind,
+    /// Required but for `api-key`, where it is only a label.
+    #[serde(default)]
     pub app_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<String>,

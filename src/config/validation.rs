@@ -18,7 +18,7 @@ pub(super) fn validate_profile(
     cfg_path: &str,
 ) -> Result<Profile> {
     let key = |k: &str| format!("profiles.{name}.{k}");
-    if p.app_key.trim().is_empty() {
+    if p.app_key.trim().is_empty() && !p.grant.static_key() {
         return Err(ConfigError::EmptyAppKey {
             key: key("app_key"),
             config: cfg_path.into(),

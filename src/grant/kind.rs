@@ -137,6 +137,8 @@ mod tests {
             Netdisk,
             Bce,
             Sts,
+            #[serde(rename = "api-key")]
+            ApiKey,
         }
         let ours = serde_json::from_str::<GrantKind>(r#""oauth""#).unwrap_err();
         let derived = serde_json::from_str::<Derived>(r#""oauth""#).unwrap_err();

@@ -6,6 +6,7 @@
 //! docs/architecture.md says how to add one.
 
 pub mod ai;
+pub mod api_key;
 pub mod bce;
 pub mod error;
 mod kind;
@@ -34,6 +35,7 @@ pub static GRANTS: &[GrantKind] = &[
     GrantKind::new(&netdisk::Netdisk),
     GrantKind::new(&bce::Bce),
     GrantKind::new(&sts::Sts),
+    GrantKind::new(&api_key::ApiKey),
 ];
 
 /// A kind of grant. Everything grant-specific that the rest of broker needs to know is asked
@@ -54,6 +56,11 @@ pub trait Grant: Sync {
     /// the grant cannot choose its tokens' lifetime (the key is then refused).
     fn max_expires_in(&self) -> Option<u64> {
         None
+    }
+    /// Whether the SecretKey is itself the token (an API key): nothing to fetch, store, rotate
+    /// or log in to, no expiry, and `app_key` is only a label (may be left out).
+    fn static_key(&self) -> bool {
+        false
     }
     /// The profile key that asks for a lifetime ([`Grant::max_expires_in`]).
     fn lifetime_key(&self) -> &'static str {
@@ -166,6 +173,18 @@ pub fn names_of(which: impl Fn(&dyn Grant) -> bool) -> Vec<String> {
         .collect()
 }
 
+/// The state a [`Grant::static_key`] profile is served from: its key as the token, never
+/// stored, with no expiry (the latest time there is, which nothing exports).
+pub fn static_state(profile: &Profile, vault: &Vault) -> Result<TokenState> {
+    let key = secret_key(profile, vault)?;
+    Ok(TokenState::new(
+        profile.grant.as_str(),
+        AccessToken::new(key.expose()),
+        DateTime::<Utc>::MAX_UTC,
+        Utc::now(),
+    ))
+}
+
 /// The longest access token broker accepts; Baidu reserves 256 characters.
 const MAX_TOKEN_LEN: usize = 4096;
 
@@ -253,7 +272,7 @@ mod tests {
         let names: Vec<&str> = GRANTS.iter().map(|g| g.as_str()).collect();
         assert_eq!(
             names,
-            ["ai", "netdisk", "bce", "sts"],
+            ["ai", "netdisk", "bce", "sts", "api-key"],
             "the order `--help` lists"
         );
 
@@ -287,6 +306,12 @@ mod tests {
         assert_eq!(sts.max_expires_in(), Some(36 * 3600));
         assert_eq!(sts.lifetime_key(), "duration");
         assert!(sts.takes_policy() && sts.temporary_keys());
+        assert!(!sts.static_key() && !bce.static_key() && !ai.static_key() && !nd.static_key());
+
+        let key = kind("api-key");
+        assert!(key.static_key() && !key.refreshes() && !key.needs_login());
+        assert!(!key.signs_with_clock() && !key.temporary_keys() && !key.takes_policy());
+        assert_eq!(key.max_expires_in(), None);
     }
 
     #[test]
@@ -300,7 +325,7 @@ mod tests {
         );
         assert_eq!(
             names_where(|g| !g.refreshes(), str::to_owned),
-            "ai or bce or sts"
+            "ai or bce or sts or api-key"
         );
         assert_eq!(names_where(|_| false, str::to_owned), "");
     }

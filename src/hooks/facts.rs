@@ -70,7 +70,8 @@ impl Facts {
             grant: profile.grant.as_str(),
             app_key: profile.app_key.clone(),
             access_token: Some(state.access_token.clone()),
-            expires_at: Some(state.expires_at),
+            // An API key never expires: no expiry is told.
+            expires_at: (!profile.grant.static_key()).then_some(state.expires_at),
             previous_expires_at,
             scope: state.scope.clone().or_else(|| profile.scope.clone()),
             error: None,

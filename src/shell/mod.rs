@@ -173,7 +173,12 @@ pub fn variables(
     } else {
         None
     };
-    let expires_at = state.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true);
+    // `{expires_at}` of an API key, which never expires, is empty.
+    let expires_at = if profile.grant.static_key() {
+        String::new()
+    } else {
+        state.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    };
     let scope = state
         .scope
         .clone()
@@ -199,6 +204,10 @@ pub fn variables(
         Var::new(DEFAULT_NAMES[2], profile.app_key.clone(), false),
         Var::new(DEFAULT_NAMES[3], expires_at.clone(), false),
     ];
+    if profile.grant.static_key() {
+        // An API key has no expiry to export.
+        vars.retain(|v| v.name != DEFAULT_NAMES[3]);
+    }
     vars.extend(sts_values(
         state.sts.as_ref(),
         state.access_token.expose(),
@@ -242,7 +251,11 @@ pub fn templates(profile: &Profile, config_path: &Path) -> Result<Vec<(String, T
 
 /// The names a profile exports (defaults and `[env]`), without computing any value.
 pub fn names(profile: &Profile) -> Vec<String> {
-    let mut out: Vec<String> = DEFAULT_NAMES.iter().map(|s| (*s).to_owned()).collect();
+    let mut out: Vec<String> = DEFAULT_NAMES
+        .iter()
+        .filter(|n| !(profile.grant.static_key() && **n == DEFAULT_NAMES[3]))
+        .map(|s| (*s).to_owned())
+        .collect();
     if profile.grant.temporary_keys() {
         out.extend(STS_NAMES.iter().map(|s| (*s).to_owned()));
     }

@@ -6,6 +6,7 @@
 
 mod harness;
 
+mod api_key;
 mod browser;
 mod ci;
 mod clock;
