@@ -228,6 +228,9 @@ fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
     if let Some(e) = p.expires_in {
         rows.push((p.grant.lifetime_key(), crate::duration::format(e.0)));
     }
+    if let Some(preset) = p.preset {
+        rows.push(("preset", preset.as_str().into()));
+    }
     if p.policy.is_some() {
         // The ACL may be long: it is in the config for whoever wants to read it.
         rows.push(("policy", "set".into()));

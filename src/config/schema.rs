@@ -1,6 +1,7 @@
 //! The config's types: the file as written (serde, unknown keys denied) and the validated
 //! form commands use.
 
+use crate::shell::preset::Preset;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -117,6 +118,9 @@ pub struct ProfileFile {
     /// `sts`: the ACL (a JSON object, as text) that limits the temporary credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+    /// The variables one consumer tool reads (`openai`, `qianfan`, …), added to the exports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -208,6 +212,8 @@ pub struct Profile {
     pub expires_in: Option<Humane>,
     /// `sts`: the ACL JSON sent as the request body.
     pub policy: Option<String>,
+    /// The consumer tool whose variables are exported too.
+    pub preset: Option<Preset>,
     pub env: BTreeMap<String, String>,
     pub hooks: Vec<Hook>,
     pub sinks: Vec<Sink>,

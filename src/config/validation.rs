@@ -96,6 +96,20 @@ pub(super) fn validate_profile(
             .into());
         }
     }
+    if let Some(preset) = p.preset
+        && !preset.fits(p.grant.as_str())
+    {
+        return Err(ConfigError::PresetNotApplicable {
+            key: key("preset"),
+            preset: preset.as_str(),
+            grants: preset
+                .grants()
+                .iter()
+                .map(|g| format!("`grant = \"{g}\"`"))
+                .collect(),
+        }
+        .into());
+    }
     for var in p.env.keys() {
         if !is_env_name(var) {
             return Err(ConfigError::InvalidEnvName {
@@ -115,6 +129,7 @@ pub(super) fn validate_profile(
         refresh_before: p.refresh_before.unwrap_or(default_refresh_before),
         expires_in: p.expires_in.or(p.duration),
         policy: p.policy,
+        preset: p.preset,
         env: p.env,
         hooks: p.hooks,
         sinks: p.sinks,

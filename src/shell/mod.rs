@@ -2,6 +2,7 @@
 //! output format ([`crate::export`]), `[env]` templates ([`template`]), the `shell-init` templates,
 //! and the stamp that lets a prompt hook notice a rotation without decrypting anything.
 
+pub mod preset;
 pub mod template;
 
 use std::path::Path;
@@ -213,6 +214,14 @@ pub fn variables(
         state.access_token.expose(),
         &expires_at,
     ));
+    if let Some(preset) = profile.preset {
+        for var in preset.variables(profile, state) {
+            match vars.iter_mut().find(|v| v.name == var.name) {
+                Some(existing) => *existing = var,
+                None => vars.push(var),
+            }
+        }
+    }
     for (name, t) in &templates {
         let var = Var::new(name.as_str(), t.expand(value), t.is_secret());
         match vars.iter_mut().find(|v| v.name == *name) {
@@ -259,9 +268,17 @@ pub fn names(profile: &Profile) -> Vec<String> {
     if profile.grant.temporary_keys() {
         out.extend(STS_NAMES.iter().map(|s| (*s).to_owned()));
     }
-    for name in profile.env.keys() {
-        if !out.contains(name) {
-            out.push(name.clone());
+    let preset = profile
+        .preset
+        .map_or(&[][..], |p| p.names(profile.grant.as_str()));
+    for name in preset
+        .iter()
+        .copied()
+        .map(str::to_owned)
+        .chain(profile.env.keys().cloned())
+    {
+        if !out.contains(&name) {
+            out.push(name);
         }
     }
     out

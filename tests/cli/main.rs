@@ -22,6 +22,7 @@ mod hostile;
 mod languages;
 mod leaks;
 mod output;
+mod presets;
 mod profiles;
 mod readme;
 mod recovery;
