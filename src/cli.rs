@@ -277,9 +277,9 @@ pub struct ProfileAddArgs {
     pub name: String,
     #[arg(long, value_enum)]
     pub grant: GrantKind,
-    /// AppKey / API Key / client_id (for bce: the AccessKey)
+    /// AppKey / API Key / client_id (for bce and sts: the AccessKey; for api-key: an optional label)
     #[arg(long, value_name = "KEY")]
-    pub app_key: String,
+    pub app_key: Option<String>,
     /// OAuth scope (netdisk default: basic,netdisk)
     #[arg(long)]
     pub scope: Option<String>,

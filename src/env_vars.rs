@@ -12,6 +12,14 @@ pub const BAIDU_ACCESS_TOKEN: &str = "BAIDU_ACCESS_TOKEN";
 pub const BAIDU_APP_KEY: &str = "BAIDU_APP_KEY";
 /// When the exported token expires (RFC 3339, UTC).
 pub const BAIDU_TOKEN_EXPIRES_AT: &str = "BAIDU_TOKEN_EXPIRES_AT";
+/// `sts` profiles: the temporary AccessKey, as the BCE SDKs and tools read it.
+pub const BCE_ACCESS_KEY_ID: &str = "BCE_ACCESS_KEY_ID";
+/// `sts` profiles: the temporary SecretKey (a secret).
+pub const BCE_SECRET_ACCESS_KEY: &str = "BCE_SECRET_ACCESS_KEY";
+/// `sts` profiles: the session token, sent as `x-bce-security-token`.
+pub const BCE_SESSION_TOKEN: &str = "BCE_SESSION_TOKEN";
+/// `sts` profiles: when the temporary credentials expire (RFC 3339, UTC).
+pub const BCE_TOKEN_EXPIRES_AT: &str = "BCE_TOKEN_EXPIRES_AT";
 /// The prefix of every Baidu variable, all removed from what `broker exec` passes on.
 pub const BAIDU_PREFIX: &str = "BAIDU_";
 

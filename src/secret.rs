@@ -57,6 +57,10 @@ secret_type!(
     AccessToken
 );
 secret_type!(
+    /// The SecretKey of BCE STS temporary credentials: as secret as the app's own.
+    TemporarySecretKey
+);
+secret_type!(
     /// A netdisk refresh token: single use, rotates on every refresh.
     RefreshToken
 );

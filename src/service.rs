@@ -83,6 +83,12 @@ impl<'a> TokenService<'a> {
         on_hook_failure: OnHookFailure,
         deliver: impl FnOnce(&Outcome) -> Result<()>,
     ) -> Result<Outcome> {
+        if profile.grant.static_key() {
+            // An API key is the token: nothing to lock, read, rotate or announce.
+            let outcome = Outcome::Cached(crate::grant::static_state(profile, self.vault)?);
+            deliver(&outcome)?;
+            return Ok(outcome);
+        }
         let outcome = match rotate::ensure_observed(
             self.out.as_ref(),
             self.store,
@@ -198,6 +204,17 @@ impl<'a> TokenService<'a> {
         lock.remove()
     }
 
+    /// After `broker secret set` replaced the key of a [`static_key`] profile (an API key): the
+    /// sinks and `rotate` hooks, so consumers follow a manual rotation (exit 7 when one fails).
+    ///
+    /// [`static_key`]: crate::grant::Grant::static_key
+    pub fn key_replaced(&self, profile: &Profile) -> Result<()> {
+        let state = crate::grant::static_state(profile, self.vault)?;
+        let facts = Facts::of_state(Event::Rotate, profile, &state, None);
+        self.fire(profile, &facts, Sinks::Write, Trigger::Event)
+            .into_result()
+    }
+
     /// `broker hooks run`: sinks and `rotate` hooks again, for the token stored now.
     pub fn rerun_hooks(&self, profile: &Profile) -> Result<()> {
         let name = &profile.name;
@@ -207,7 +224,7 @@ impl<'a> TokenService<'a> {
                 .say(crate::t!("ui-hooks-run-nothing", profile = name.as_str()));
             return Ok(());
         }
-        let Some(state) = self.store.load(name)? else {
+        let Some(state) = self.current(profile)? else {
             return Err(HookError::NoStoredToken {
                 profile: name.to_string(),
             }
@@ -237,7 +254,7 @@ impl<'a> TokenService<'a> {
                 .say(crate::t!("ui-hooks-test-nothing", profile = name.as_str()));
             return Ok(());
         }
-        let state = self.store.load(name)?;
+        let state = self.current(profile)?;
         let facts = match &state {
             Some(s) => Facts::of_state(Event::Test, profile, s, None),
             None => Facts {
@@ -251,10 +268,19 @@ impl<'a> TokenService<'a> {
                 scope: profile.scope.clone(),
                 error: None,
                 at: Utc::now(),
+                sts: None,
             },
         };
         self.fire(profile, &facts, Sinks::Skip, Trigger::Person)
             .into_result()
+    }
+
+    /// The stored state, or for an API key the key itself (never stored).
+    fn current(&self, profile: &Profile) -> Result<Option<TokenState>> {
+        if profile.grant.static_key() {
+            return crate::grant::static_state(profile, self.vault).map(Some);
+        }
+        self.store.load(&profile.name)
     }
 
     fn hooks_of(&self, profile: &Profile, event: Event) -> usize {
@@ -332,8 +358,9 @@ pub fn write_token(
         TokenFormat::Json => crate::export::token_json(
             profile,
             &state.access_token,
-            Some(state.expires_at),
+            (!profile.grant.static_key()).then_some(state.expires_at),
             state.scope.as_deref(),
+            state.sts.as_ref(),
         ),
         TokenFormat::Plain => Zeroizing::new(format!("{}\n", state.access_token.expose())),
     };

@@ -12,8 +12,8 @@ use crate::export;
 use crate::hooks::error::HookRun;
 use crate::hooks::{Facts, event_name, rfc3339};
 use crate::secret::AccessToken;
-use crate::store::atomic;
 use crate::store::state::HookResult;
+use crate::store::{StsKeys, atomic};
 
 /// The name a sink is reported and recorded under.
 pub fn sink_name(sink: &Sink) -> String {
@@ -40,6 +40,7 @@ pub fn write_sink(sink: &Sink, base_dir: &Path, profile: &Profile, facts: &Facts
             token,
             facts.expires_at,
             facts.scope.as_deref(),
+            facts.sts.as_ref(),
         );
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             atomic::create_dir(dir)?;
@@ -66,18 +67,22 @@ fn sink_bytes(
     token: &AccessToken,
     expires_at: Option<DateTime<Utc>>,
     scope: Option<&str>,
+    sts: Option<&StsKeys>,
 ) -> Zeroizing<Vec<u8>> {
     let text = match format {
         SinkFormat::Token => Zeroizing::new(format!("{}\n", token.expose())),
-        SinkFormat::Json => export::token_json(profile, token, expires_at, scope),
+        SinkFormat::Json => export::token_json(profile, token, expires_at, scope, sts),
         SinkFormat::Env => {
             let expires = expires_at.map(rfc3339).unwrap_or_default();
-            export::env_file(&[
+            let extra = crate::shell::sts_values(sts, token.expose(), &expires);
+            let mut vars = vec![
                 (env_vars::BROKER_PROFILE, profile.name.as_str()),
                 (env_vars::BAIDU_ACCESS_TOKEN, token.expose()),
                 (env_vars::BAIDU_APP_KEY, profile.app_key.as_str()),
                 (env_vars::BAIDU_TOKEN_EXPIRES_AT, expires.as_str()),
-            ])
+            ];
+            vars.extend(extra.iter().map(|v| (v.name.as_str(), v.value())));
+            export::env_file(&vars)
         }
     };
     Zeroizing::new(text.as_bytes().to_vec())

@@ -29,6 +29,8 @@ config-plaintext-secret = `{ $key }` in `{ $config }` is plaintext
     .hint = run `broker secret encrypt` to encrypt every plaintext secret in place
 config-expires-in-not-applicable = `{ $key }` applies only to { $grants } profiles
 config-expires-in-range = `{ $key }` must be between 1s and { $max }
+config-preset-not-applicable = `preset = "{ $preset }"` (`{ $key }`) applies only to { $grants } profiles
+config-policy-not-json = `{ $key }` in `{ $config }` must be an ACL: a JSON object, as text
 config-invalid-env-name = `{ $key }` is not a valid environment variable name in `{ $config }`
 config-hook-empty-run = `{ $key }` in `{ $config }` has an empty `run`
 config-hook-timeout-too-long = a hook in `{ $config }` has a `timeout` longer than `1d`

@@ -87,6 +87,7 @@ grant-out-of-time = gave up on { $request ->
         [code-exchange] code exchange
         [client-credentials] client_credentials
         [device-code] device code
+        [sts-token] STS session token request
        *[bce-token] BCE bearer token
     } for `{ $profile }`: the time limit ran out
     .hint = raise `--timeout` or `timeout` in the config, or check the network
@@ -96,6 +97,7 @@ grant-answer-too-large = { $request ->
         [code-exchange] code exchange
         [client-credentials] client_credentials
         [device-code] device code
+        [sts-token] STS session token request
        *[bce-token] BCE bearer token
     } for `{ $profile }`: the answer is larger than { $limit } bytes
 grant-request-failed = { $request ->
@@ -104,6 +106,7 @@ grant-request-failed = { $request ->
         [code-exchange] code exchange
         [client-credentials] client_credentials
         [device-code] device code
+        [sts-token] STS session token request
        *[bce-token] BCE bearer token
     } for `{ $profile }` failed: { $failure ->
         [timed-out] timed out ({ $url })
@@ -116,6 +119,7 @@ grant-request-failed = { $request ->
 grant-server-status = Baidu answered HTTP { $status } for `{ $profile }`
 grant-not-a-token = { $issuer ->
         [bce] BCE IAM's
+        [sts] BCE STS's
        *[baidu] Baidu's
     } answer for `{ $profile }` is not a token (HTTP { $status }): { $why ->
         [unexpected-status] unexpected status

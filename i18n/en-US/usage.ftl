@@ -49,6 +49,7 @@ usage-bad-imported-token = the token on stdin { $problem ->
 -token-json = pipe a JSON object on stdin: {"{"}"access_token": …, "refresh_token": … (netdisk), "expires_in": SECONDS or "expires_at": TIME{"}"}
 
 usage-app-key-empty = `--app-key` is empty
+usage-app-key-missing = `--grant { $grant }` needs `--app-key`
 usage-not-a-variable-name = `--secret-key-env { $var }` is not a variable name
 usage-scope-not-applicable = `--scope` applies only to { $flags } profiles
 usage-not-confirmed = profile `{ $profile }` not removed (not confirmed)

@@ -29,6 +29,8 @@ config-plaintext-secret = `{ $config }` 中的 `{ $key }` 是明文
     .hint = 运行 `broker secret encrypt`，就地加密所有明文密钥
 config-expires-in-not-applicable = `{ $key }` 只适用于 { $grants } 配置
 config-expires-in-range = `{ $key }` 必须在 1s 到 { $max } 之间
+config-preset-not-applicable = `preset = "{ $preset }"`（`{ $key }`）只适用于 { $grants } 配置
+config-policy-not-json = `{ $config }` 中的 `{ $key }` 必须是 ACL：以文本写出的 JSON 对象
 config-invalid-env-name = `{ $config }` 中的 `{ $key }` 不是合法的环境变量名
 config-hook-empty-run = `{ $config }` 中的 `{ $key }` 的 `run` 为空
 config-hook-timeout-too-long = `{ $config }` 中有钩子的 `timeout` 超过了 `1d`

@@ -87,6 +87,7 @@ grant-out-of-time = 放弃了 `{ $profile }` 的{ $request ->
         [code-exchange] 授权码换取令牌
         [client-credentials] client_credentials 请求
         [device-code] 设备码请求
+        [sts-token] STS 临时凭证请求
        *[bce-token] BCE 持有者令牌请求
     }：时限已用完
     .hint = 请调大 `--timeout` 或配置文件中的 `timeout`，或检查网络
@@ -96,6 +97,7 @@ grant-answer-too-large = `{ $profile }` 的{ $request ->
         [code-exchange] 授权码换取令牌
         [client-credentials] client_credentials 请求
         [device-code] 设备码请求
+        [sts-token] STS 临时凭证请求
        *[bce-token] BCE 持有者令牌请求
     }：回答超过了 { $limit } 字节
 grant-request-failed = `{ $profile }` 的{ $request ->
@@ -104,6 +106,7 @@ grant-request-failed = `{ $profile }` 的{ $request ->
         [code-exchange] 授权码换取令牌
         [client-credentials] client_credentials 请求
         [device-code] 设备码请求
+        [sts-token] STS 临时凭证请求
        *[bce-token] BCE 持有者令牌请求
     }失败：{ $failure ->
         [timed-out] 超时（{ $url }）
@@ -116,6 +119,7 @@ grant-request-failed = `{ $profile }` 的{ $request ->
 grant-server-status = 百度对 `{ $profile }` 返回了 HTTP { $status }
 grant-not-a-token = { $issuer ->
         [bce] BCE IAM
+        [sts] BCE STS
        *[baidu] 百度
     }对 `{ $profile }` 的回答不是令牌（HTTP { $status }）：{ $why ->
         [unexpected-status] 状态码不符合预期

@@ -45,6 +45,7 @@ usage-bad-imported-token = 标准输入中的令牌{ $problem ->
 -token-json = 请在标准输入中提供一个 JSON 对象：{"{"}"access_token": …, "refresh_token": …（netdisk）, "expires_in": 秒数 或 "expires_at": 时间{"}"}
 
 usage-app-key-empty = `--app-key` 为空
+usage-app-key-missing = `--grant { $grant }` 需要 `--app-key`
 usage-not-a-variable-name = `--secret-key-env { $var }` 不是合法的变量名
 usage-scope-not-applicable = `--scope` 只适用于 { $flags } 配置
 usage-not-confirmed = 未删除配置 `{ $profile }`（没有确认）

@@ -115,6 +115,8 @@ pub fn token_state(ok: &Value) -> Result<TokenState> {
     );
     state.scope = ok["scope"].as_str().map(str::to_owned);
     state.generation = ok["generation"].as_u64().unwrap_or_default();
+    // `sts`: the temporary key pair that goes with the session token.
+    state.sts = serde_json::from_value(ok["sts"].clone()).ok();
     Ok(state)
 }
 
@@ -127,5 +129,6 @@ pub fn token_data(profile: &str, state: &TokenState) -> Value {
         "expires_at": state.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "scope": state.scope,
         "generation": state.generation,
+        "sts": state.sts,
     })
 }

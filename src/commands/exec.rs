@@ -164,11 +164,13 @@ fn user_shell() -> OsString {
         .unwrap_or_else(|| OsString::from("/bin/sh"))
 }
 
-/// A variable CMD must not inherit: any `BAIDU_*`, any `BROKER_*` but [`KEPT`], and the
+/// A variable CMD must not inherit: any `BAIDU_*`, the STS `BCE_*` credentials (another
+/// profile's), any `BROKER_*` but [`KEPT`], and the
 /// extra names the last export listed in `BROKER_EXPORTED`.
 fn is_stale(name: &str, exported: &[String]) -> bool {
     name.starts_with(env_vars::BAIDU_PREFIX)
         || (name.starts_with(env_vars::BROKER_PREFIX) && !KEPT.contains(&name))
+        || shell::STS_NAMES.contains(&name)
         || exported.iter().any(|n| n == name)
 }
 

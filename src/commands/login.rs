@@ -15,6 +15,10 @@ pub(crate) fn run(ctx: &Context, args: LoginArgs) -> Result<()> {
     let cfg = ctx.config()?;
     let (name, _) = ctx.select(&cfg, args.profile.as_deref())?;
     let profile = cfg.profile(&name)?;
+    if profile.grant.static_key() {
+        ui::say(crate::t!("ui-nothing-to-rotate", profile = name.as_str()));
+        return Ok(());
+    }
     hooks::refuse_nested(&name, "log in to")?;
     let store = ctx.store(&cfg);
     // Before any code is spent: a login saved where this identity cannot read it is lost.
@@ -158,6 +162,7 @@ fn imported(profile: &Profile, now: chrono::DateTime<chrono::Utc>) -> Result<Fre
         expires_at,
         refresh_token: refresh,
         scope: body.scope.map(|s| sanitize(&s)),
+        sts: None,
     })
 }
 

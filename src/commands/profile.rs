@@ -24,8 +24,15 @@ pub(crate) fn run(ctx: &Context, cmd: ProfileCommand) -> Result<()> {
 fn add(ctx: &Context, args: ProfileAddArgs) -> Result<()> {
     // Everything that can be checked is checked before a secret is read or a file touched.
     let name = ProfileName::parse(&args.name)?;
-    if args.app_key.trim().is_empty() {
-        return Err(UsageError::AppKeyEmpty.into());
+    let app_key = args.app_key.as_deref().map_or("", str::trim);
+    if app_key.is_empty() && !args.grant.static_key() {
+        return Err(match args.app_key {
+            Some(_) => UsageError::AppKeyEmpty,
+            None => UsageError::AppKeyMissing {
+                grant: args.grant.as_str().to_owned(),
+            },
+        }
+        .into());
     }
     let endpoint = args
         .endpoint
@@ -74,7 +81,7 @@ fn add(ctx: &Context, args: ProfileAddArgs) -> Result<()> {
         &name,
         NewProfile {
             grant: args.grant,
-            app_key: args.app_key.trim(),
+            app_key,
             secret_key: armored.as_deref(),
             secret_key_env: args.secret_key_env.as_deref(),
             scope: args.scope.as_deref(),
@@ -219,7 +226,14 @@ fn show(ctx: &Context, args: ShowArgs) -> Result<()> {
         ),
     ));
     if let Some(e) = p.expires_in {
-        rows.push(("expires_in", crate::duration::format(e.0)));
+        rows.push((p.grant.lifetime_key(), crate::duration::format(e.0)));
+    }
+    if let Some(preset) = p.preset {
+        rows.push(("preset", preset.as_str().into()));
+    }
+    if p.policy.is_some() {
+        // The ACL may be long: it is in the config for whoever wants to read it.
+        rows.push(("policy", "set".into()));
     }
     rows.push(("hooks", p.hooks.len().to_string()));
     rows.push(("sinks", p.sinks.len().to_string()));

@@ -37,7 +37,12 @@ pub(crate) fn run(ctx: &Context, args: RefreshArgs) -> Result<()> {
             ui::say(line)
         });
     }
-    let profiles: Vec<&Profile> = cfg.profiles.values().collect();
+    // An API key has nothing to rotate: `--all` passes over it without a word.
+    let profiles: Vec<&Profile> = cfg
+        .profiles
+        .values()
+        .filter(|p| !p.grant.static_key())
+        .collect();
     let next = AtomicUsize::new(0);
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
     // Reported once all are done, in name order: the order they finish in changes each run.
@@ -95,6 +100,13 @@ fn one(
     timeout: std::time::Duration,
     say: &dyn Fn(String),
 ) -> Result<()> {
+    if profile.grant.static_key() {
+        say(crate::t!(
+            "ui-nothing-to-rotate",
+            profile = profile.name.as_str()
+        ));
+        return Ok(());
+    }
     let policy = Policy {
         min_ttl: profile.refresh_before.0,
         explicit: false,

@@ -20,7 +20,11 @@ pub(crate) fn run(ctx: &Context, cmd: SecretCommand) -> Result<()> {
 fn set(ctx: &Context, args: NameArg) -> Result<()> {
     let name = ctx.named_by(&args.name)?;
     let cfg = ctx.config()?;
-    cfg.profile(&name)?;
+    let static_key = cfg.profile(&name)?.grant.static_key();
+    if static_key {
+        // Checked before anything changes: the hooks of a replaced API key must be able to run.
+        crate::hooks::refuse_nested(&name, "run the hooks of")?;
+    }
     let vault = ctx.vault(&cfg);
     vault.check_recipients()?;
     let secret = crate::prompt::read_secret(&format!(
@@ -32,6 +36,13 @@ fn set(ctx: &Context, args: NameArg) -> Result<()> {
     edit.set_secret(&name, &armored)?;
     edit.save()?;
     ui::say(crate::t!("ui-secret-replaced", profile = name.as_str()));
+    // An API key is the token: its consumers follow the new one through the hooks and sinks.
+    if static_key {
+        let cfg = ctx.config()?;
+        let profile = cfg.profile(&name)?;
+        let store = ctx.store(&cfg);
+        ctx.service(&cfg, &store).key_replaced(profile)?;
+    }
     Ok(())
 }
 

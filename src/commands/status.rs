@@ -236,6 +236,7 @@ fn state_words(state: &str) -> String {
         "expired" => crate::t!("ui-state-expired"),
         "not logged in" => crate::t!("ui-state-not-logged-in"),
         "no token yet" => crate::t!("ui-state-no-token-yet"),
+        "api key" => crate::t!("ui-state-api-key"),
         "needs login" => crate::t!("ui-state-needs-login"),
         "unreadable" => crate::t!("ui-state-unreadable"),
         "SecretKey rejected" => crate::t!("ui-state-secret-key-rejected"),
@@ -302,7 +303,9 @@ fn row(cfg: &Config, store: &dyn StateStore, p: &Profile, now: DateTime<Utc>) ->
     let obj = v.as_object_mut().expect("an object");
     match store.load(&p.name) {
         Ok(None) => {
-            let state = if p.grant.needs_login() {
+            let state = if p.grant.static_key() {
+                "api key"
+            } else if p.grant.needs_login() {
                 "not logged in"
             } else {
                 "no token yet"

@@ -108,7 +108,10 @@ impl ConfigEdit {
         }
         let mut t = Table::new();
         t.insert("grant", value(p.grant.as_str()));
-        t.insert("app_key", value(p.app_key));
+        // An `api-key` profile may have no app key (it is only a label there).
+        if !p.app_key.is_empty() {
+            t.insert("app_key", value(p.app_key));
+        }
         if let Some(s) = p.secret_key {
             t.insert("secret_key", armored_value(s));
         }

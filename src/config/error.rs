@@ -68,6 +68,14 @@ pub enum ConfigError {
     ExpiresInNotApplicable { key: String, grants: Vec<String> },
     /// `expires_in` out of the grant's range.
     ExpiresInRange { key: String, max: String },
+    /// A `preset` on a profile whose grant it does not fit; `grants` lists those it fits.
+    PresetNotApplicable {
+        key: String,
+        preset: &'static str,
+        grants: Vec<String>,
+    },
+    /// An `sts` `policy` that is not a JSON object.
+    PolicyNotJson { key: String, config: String },
     /// A `[profiles.X.env]` name no shell can export.
     InvalidEnvName { key: String, config: String },
     /// A hook whose `run` is empty.

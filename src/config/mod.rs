@@ -299,7 +299,7 @@ mod tests {
     #[test]
     fn unknown_grant_lists_the_valid_ones() {
         let err = load_text("[profiles.a]\ngrant = \"oauth\"\napp_key = \"k\"\n").unwrap_err();
-        for g in ["ai", "netdisk", "bce"] {
+        for g in ["ai", "netdisk", "bce", "sts", "api-key"] {
             assert!(err.message().contains(g), "{}", err.message());
         }
     }
@@ -367,7 +367,7 @@ mod example_tests {
             Plaintext::Refuse,
         )
         .unwrap();
-        assert_eq!(cfg.profiles.len(), 3);
+        assert_eq!(cfg.profiles.len(), 5);
         let nd = &cfg.profiles[&ProfileName::parse("netdisk-dev").unwrap()];
         assert_eq!((nd.hooks.len(), nd.sinks.len(), nd.env.len()), (1, 1, 1));
         for key in [
@@ -378,6 +378,9 @@ mod example_tests {
             "identity",
             "secret_key_env",
             "expires_in",
+            "duration",
+            "policy",
+            "preset",
         ] {
             assert!(text.contains(key), "{key} is not shown");
         }

@@ -1,6 +1,7 @@
 //! The config's types: the file as written (serde, unknown keys denied) and the validated
 //! form commands use.
 
+use crate::shell::preset::Preset;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -93,6 +94,8 @@ pub struct StoreFile {
 #[serde(deny_unknown_fields)]
 pub struct ProfileFile {
     pub grant: GrantKind,
+    /// Required but for `api-key`, where it is only a label.
+    #[serde(default)]
     pub app_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key: Option<String>,
@@ -109,6 +112,15 @@ pub struct ProfileFile {
     /// Lifetime asked for a `bce` bearer token (at most 30 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<Humane>,
+    /// Lifetime asked for `sts` temporary credentials (default 12h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Humane>,
+    /// `sts`: the ACL (a JSON object, as text) that limits the temporary credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The variables one consumer tool reads (`openai`, `qianfan`, …), added to the exports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -195,7 +207,13 @@ pub struct Profile {
     /// Base URL: scheme, host, optional port; no trailing slash.
     pub endpoint: String,
     pub refresh_before: Humane,
+    /// The lifetime asked for (`expires_in` for `bce`, `duration` for `sts`), checked
+    /// against the grant's range.
     pub expires_in: Option<Humane>,
+    /// `sts`: the ACL JSON sent as the request body.
+    pub policy: Option<String>,
+    /// The consumer tool whose variables are exported too.
+    pub preset: Option<Preset>,
     pub env: BTreeMap<String, String>,
     pub hooks: Vec<Hook>,
     pub sinks: Vec<Sink>,

@@ -18,7 +18,7 @@ pub(super) fn validate_profile(
     cfg_path: &str,
 ) -> Result<Profile> {
     let key = |k: &str| format!("profiles.{name}.{k}");
-    if p.app_key.trim().is_empty() {
+    if p.app_key.trim().is_empty() && !p.grant.static_key() {
         return Err(ConfigError::EmptyAppKey {
             key: key("app_key"),
             config: cfg_path.into(),
@@ -53,25 +53,62 @@ pub(super) fn validate_profile(
         Some(url) => validate_endpoint(url).map_err(|e| in_file(e, cfg_path, &key("endpoint")))?,
         None => p.grant.default_endpoint().to_owned(),
     };
-    if let Some(exp) = p.expires_in {
-        let Some(max) = p.grant.max_expires_in() else {
+    // One lifetime key per grant: `expires_in` (bce) or `duration` (sts); the other refused.
+    let lifetimes = [("expires_in", p.expires_in), ("duration", p.duration)];
+    for (which, exp) in lifetimes.iter().filter_map(|(k, v)| Some((*k, (*v)?))) {
+        let max = p
+            .grant
+            .max_expires_in()
+            .filter(|_| p.grant.lifetime_key() == which);
+        let Some(max) = max else {
             return Err(ConfigError::ExpiresInNotApplicable {
-                key: key("expires_in"),
-                grants: crate::grant::GRANTS
-                    .iter()
-                    .filter(|g| g.max_expires_in().is_some())
-                    .map(|g| format!("`grant = \"{}\"`", g.as_str()))
-                    .collect(),
+                key: key(which),
+                grants: crate::grant::names_of(|g| {
+                    g.max_expires_in().is_some() && g.lifetime_key() == which
+                }),
             }
             .into());
         };
         if exp.as_secs() == 0 || exp.as_secs() > max {
             return Err(ConfigError::ExpiresInRange {
-                key: key("expires_in"),
+                key: key(which),
                 max: crate::duration::format(std::time::Duration::from_secs(max)),
             }
             .into());
         }
+    }
+    if let Some(policy) = &p.policy {
+        if !p.grant.takes_policy() {
+            return Err(ConfigError::ExpiresInNotApplicable {
+                key: key("policy"),
+                grants: crate::grant::names_of(|g| g.takes_policy()),
+            }
+            .into());
+        }
+        if !matches!(
+            serde_json::from_str::<serde_json::Value>(policy),
+            Ok(serde_json::Value::Object(_))
+        ) {
+            return Err(ConfigError::PolicyNotJson {
+                key: key("policy"),
+                config: cfg_path.into(),
+            }
+            .into());
+        }
+    }
+    if let Some(preset) = p.preset
+        && !preset.fits(p.grant.as_str())
+    {
+        return Err(ConfigError::PresetNotApplicable {
+            key: key("preset"),
+            preset: preset.as_str(),
+            grants: preset
+                .grants()
+                .iter()
+                .map(|g| format!("`grant = \"{g}\"`"))
+                .collect(),
+        }
+        .into());
     }
     for var in p.env.keys() {
         if !is_env_name(var) {
@@ -90,7 +127,9 @@ pub(super) fn validate_profile(
         description: p.description,
         endpoint,
         refresh_before: p.refresh_before.unwrap_or(default_refresh_before),
-        expires_in: p.expires_in,
+        expires_in: p.expires_in.or(p.duration),
+        policy: p.policy,
+        preset: p.preset,
         env: p.env,
         hooks: p.hooks,
         sinks: p.sinks,

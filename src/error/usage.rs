@@ -72,6 +72,8 @@ pub enum UsageError {
     },
     /// `profile add --app-key ''`.
     AppKeyEmpty,
+    /// `profile add` without `--app-key`, for a grant that needs one.
+    AppKeyMissing { grant: String },
     /// `profile add --secret-key-env VAR` with VAR not a variable name (sanitized).
     NotAVariableName { var: String },
     /// `profile add --scope` for a grant without scopes; `flags` are the `--grant`s with one.

@@ -8,16 +8,19 @@ use zeroize::Zeroizing;
 
 use crate::config::Profile;
 use crate::secret::AccessToken;
+use crate::store::StsKeys;
 
 /// The token of `profile` as one JSON object and a newline. Zeroised on drop: it holds the
-/// token. `expires_at` unknown is written as `""`, `scope` unknown as `null`.
+/// token. `expires_at` unknown is written as `""`, `scope` unknown as `null`. STS credentials
+/// add `access_key_id`, `secret_access_key` and `session_token` (the access token).
 pub fn token_json(
     profile: &Profile,
     token: &AccessToken,
     expires_at: Option<DateTime<Utc>>,
     scope: Option<&str>,
+    sts: Option<&StsKeys>,
 ) -> Zeroizing<String> {
-    let value = json!({
+    let mut value = json!({
         "profile": profile.name.as_str(),
         "grant": profile.grant.as_str(),
         "app_key": profile.app_key,
@@ -27,6 +30,14 @@ pub fn token_json(
             .unwrap_or_default(),
         "scope": scope,
     });
+    if let (Some(keys), Some(object)) = (sts, value.as_object_mut()) {
+        object.insert("access_key_id".into(), keys.access_key_id.clone().into());
+        object.insert(
+            "secret_access_key".into(),
+            keys.secret_access_key.expose().into(),
+        );
+        object.insert("session_token".into(), token.expose().into());
+    }
     Zeroizing::new(format!("{value}\n"))
 }
 

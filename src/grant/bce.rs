@@ -15,7 +15,7 @@ pub const TOKEN_PATH: &str = broker_wire::path::BCE_TOKEN;
 /// The longest bearer token IAM issues (30 days), and broker's default.
 pub const MAX_EXPIRES_IN: u64 = 2_592_000;
 /// How long the signature itself stays valid.
-const SIGNATURE_EXPIRATION: u64 = 1800;
+pub(crate) const SIGNATURE_EXPIRATION: u64 = 1800;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -57,19 +57,7 @@ fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh
     let expires_in = profile
         .expires_in
         .map_or(MAX_EXPIRES_IN, |d| d.as_secs().min(MAX_EXPIRES_IN));
-    let base = reqwest::Url::parse(&profile.endpoint).map_err(|e| GrantError::InvalidEndpoint {
-        reason: e.to_string(),
-    })?;
-    let host = match (base.host_str(), base.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_owned(),
-        (None, _) => {
-            return Err(GrantError::EndpointWithoutHost {
-                endpoint: profile.endpoint.clone(),
-            }
-            .into());
-        }
-    };
+    let host = host(&profile.endpoint)?;
     let url = format!(
         "{}{TOKEN_PATH}?expireInSeconds={expires_in}",
         profile.endpoint
@@ -103,6 +91,22 @@ fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh
         },
     )?;
     parse_bearer(&answer, profile.name.as_str())
+}
+
+/// The `host` header a request to `endpoint` carries (with its port when it names one), which
+/// bce-auth-v1 signs.
+pub(crate) fn host(endpoint: &str) -> Result<String> {
+    let base = reqwest::Url::parse(endpoint).map_err(|e| GrantError::InvalidEndpoint {
+        reason: e.to_string(),
+    })?;
+    match (base.host_str(), base.port()) {
+        (Some(h), Some(p)) => Ok(format!("{h}:{p}")),
+        (Some(h), None) => Ok(h.to_owned()),
+        (None, _) => Err(GrantError::EndpointWithoutHost {
+            endpoint: endpoint.to_owned(),
+        }
+        .into()),
+    }
 }
 
 /// Reads a `/v1/BCE-BEARER/token` answer: the bearer token and its expiry, or a typed error.
@@ -142,5 +146,6 @@ pub fn parse_bearer(answer: &Answer, profile: &str) -> Result<Fresh> {
         expires_at,
         refresh_token: None,
         scope: None,
+        sts: None,
     })
 }

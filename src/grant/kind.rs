@@ -136,6 +136,9 @@ mod tests {
             Ai,
             Netdisk,
             Bce,
+            Sts,
+            #[serde(rename = "api-key")]
+            ApiKey,
         }
         let ours = serde_json::from_str::<GrantKind>(r#""oauth""#).unwrap_err();
         let derived = serde_json::from_str::<Derived>(r#""oauth""#).unwrap_err();

@@ -6,11 +6,13 @@
 //! docs/architecture.md says how to add one.
 
 pub mod ai;
+pub mod api_key;
 pub mod bce;
 pub mod error;
 mod kind;
 pub mod netdisk;
 pub mod oauth;
+pub mod sts;
 
 use std::time::Duration;
 
@@ -20,7 +22,7 @@ use crate::baidu::client::Client;
 use crate::config::{Profile, SecretSource};
 use crate::error::{Error, GrantError, Result};
 use crate::secret::{AccessToken, RefreshToken, SecretKey};
-use crate::store::{TokenState, Vault};
+use crate::store::{StsKeys, TokenState, Vault};
 use crate::ui::Messages;
 
 pub use kind::GrantKind;
@@ -32,6 +34,8 @@ pub static GRANTS: &[GrantKind] = &[
     GrantKind::new(&ai::Ai),
     GrantKind::new(&netdisk::Netdisk),
     GrantKind::new(&bce::Bce),
+    GrantKind::new(&sts::Sts),
+    GrantKind::new(&api_key::ApiKey),
 ];
 
 /// A kind of grant. Everything grant-specific that the rest of broker needs to know is asked
@@ -52,6 +56,24 @@ pub trait Grant: Sync {
     /// the grant cannot choose its tokens' lifetime (the key is then refused).
     fn max_expires_in(&self) -> Option<u64> {
         None
+    }
+    /// Whether the SecretKey is itself the token (an API key): nothing to fetch, store, rotate
+    /// or log in to, no expiry, and `app_key` is only a label (may be left out).
+    fn static_key(&self) -> bool {
+        false
+    }
+    /// The profile key that asks for a lifetime ([`Grant::max_expires_in`]).
+    fn lifetime_key(&self) -> &'static str {
+        "expires_in"
+    }
+    /// Whether the token comes with a temporary AccessKey/SecretKey pair (STS), exported as
+    /// the `BCE_*` variables.
+    fn temporary_keys(&self) -> bool {
+        false
+    }
+    /// Whether the profile may set `policy` (an ACL sent with the request).
+    fn takes_policy(&self) -> bool {
+        false
     }
     /// Whether tokens are renewed with a single-use refresh token (a lineage that a copied
     /// state could split, that a failed save loses, that an imported token must carry),
@@ -142,6 +164,27 @@ pub fn names_where(which: impl Fn(&dyn Grant) -> bool, show: impl Fn(&str) -> St
     names.join(" or ")
 }
 
+/// `` `grant = "NAME"` `` for each grant for which `which` holds (for "applies only to …").
+pub fn names_of(which: impl Fn(&dyn Grant) -> bool) -> Vec<String> {
+    GRANTS
+        .iter()
+        .filter(|g| which(&***g))
+        .map(|g| format!("`grant = \"{}\"`", g.name()))
+        .collect()
+}
+
+/// The state a [`Grant::static_key`] profile is served from: its key as the token, never
+/// stored, with no expiry (the latest time there is, which nothing exports).
+pub fn static_state(profile: &Profile, vault: &Vault) -> Result<TokenState> {
+    let key = secret_key(profile, vault)?;
+    Ok(TokenState::new(
+        profile.grant.as_str(),
+        AccessToken::new(key.expose()),
+        DateTime::<Utc>::MAX_UTC,
+        Utc::now(),
+    ))
+}
+
 /// The longest access token broker accepts; Baidu reserves 256 characters.
 const MAX_TOKEN_LEN: usize = 4096;
 
@@ -151,6 +194,8 @@ pub struct Fresh {
     pub expires_at: DateTime<Utc>,
     pub refresh_token: Option<RefreshToken>,
     pub scope: Option<String>,
+    /// `sts` only: the temporary key pair that goes with the session token.
+    pub sts: Option<StsKeys>,
 }
 
 impl Fresh {
@@ -165,6 +210,7 @@ impl Fresh {
         state.generation = previous.map_or(1, |p| p.generation + 1);
         state.last_rotation = Some(now);
         state.hooks = previous.map(|p| p.hooks.clone()).unwrap_or_default();
+        state.sts = self.sts;
         state.scope = self
             .scope
             .or_else(|| previous.and_then(|p| p.scope.clone()));
@@ -224,7 +270,11 @@ mod tests {
     #[test]
     fn each_grant_answers_what_the_commands_used_to_hard_code() {
         let names: Vec<&str> = GRANTS.iter().map(|g| g.as_str()).collect();
-        assert_eq!(names, ["ai", "netdisk", "bce"], "the order `--help` lists");
+        assert_eq!(
+            names,
+            ["ai", "netdisk", "bce", "sts", "api-key"],
+            "the order `--help` lists"
+        );
 
         let ai = kind("ai");
         assert_eq!(ai.default_endpoint(), "https://aip.baidubce.com");
@@ -247,6 +297,21 @@ mod tests {
         assert!(!bce.refreshes() && !bce.needs_login() && bce.signs_with_clock());
         assert_eq!(bce.default_scope(), None);
         assert_eq!(bce.max_expires_in(), Some(30 * 86400));
+        assert_eq!(bce.lifetime_key(), "expires_in");
+        assert!(!bce.takes_policy() && !bce.temporary_keys());
+
+        let sts = kind("sts");
+        assert_eq!(sts.default_endpoint(), "https://sts.bj.baidubce.com");
+        assert!(!sts.refreshes() && !sts.needs_login() && sts.signs_with_clock());
+        assert_eq!(sts.max_expires_in(), Some(36 * 3600));
+        assert_eq!(sts.lifetime_key(), "duration");
+        assert!(sts.takes_policy() && sts.temporary_keys());
+        assert!(!sts.static_key() && !bce.static_key() && !ai.static_key() && !nd.static_key());
+
+        let key = kind("api-key");
+        assert!(key.static_key() && !key.refreshes() && !key.needs_login());
+        assert!(!key.signs_with_clock() && !key.temporary_keys() && !key.takes_policy());
+        assert_eq!(key.max_expires_in(), None);
     }
 
     #[test]
@@ -258,7 +323,10 @@ mod tests {
             ),
             "`--grant netdisk`"
         );
-        assert_eq!(names_where(|g| !g.refreshes(), str::to_owned), "ai or bce");
+        assert_eq!(
+            names_where(|g| !g.refreshes(), str::to_owned),
+            "ai or bce or sts or api-key"
+        );
         assert_eq!(names_where(|_| false, str::to_owned), "");
     }
 }

@@ -119,6 +119,7 @@ pub fn parse_token_salvaging(
         expires_at,
         refresh_token: refresh.map(RefreshToken::new),
         scope: body.scope.map(|s| sanitize(&answer.scrub(&s))),
+        sts: None,
     };
     match body
         .expires_in

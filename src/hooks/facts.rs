@@ -10,7 +10,7 @@ use crate::env_vars;
 use crate::profile::ProfileName;
 use crate::rotate::Failed;
 use crate::secret::AccessToken;
-use crate::store::TokenState;
+use crate::store::{StsKeys, TokenState};
 
 /// The variables that carry the facts of an event. They are removed from what a hook inherits
 /// before being set, so a fact that is absent (no token on `refresh_failed`) is really absent.
@@ -52,6 +52,8 @@ pub struct Facts {
     pub error: Option<String>,
     /// When the event happened.
     pub at: DateTime<Utc>,
+    /// `sts`: the temporary key pair of the new token, for the sinks (never given to a hook).
+    pub sts: Option<StsKeys>,
 }
 
 impl Facts {
@@ -68,11 +70,13 @@ impl Facts {
             grant: profile.grant.as_str(),
             app_key: profile.app_key.clone(),
             access_token: Some(state.access_token.clone()),
-            expires_at: Some(state.expires_at),
+            // An API key never expires: no expiry is told.
+            expires_at: (!profile.grant.static_key()).then_some(state.expires_at),
             previous_expires_at,
             scope: state.scope.clone().or_else(|| profile.scope.clone()),
             error: None,
             at: Utc::now(),
+            sts: state.sts.clone(),
         }
     }
 
@@ -91,6 +95,7 @@ impl Facts {
             // A hook's input is data (a hook may match on it): English whatever the language.
             error: Some(crate::catalog::in_english(|| failed.error.message())),
             at: Utc::now(),
+            sts: None,
         }
     }
 

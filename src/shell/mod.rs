@@ -2,6 +2,7 @@
 //! output format ([`crate::export`]), `[env]` templates ([`template`]), the `shell-init` templates,
 //! and the stamp that lets a prompt hook notice a rotation without decrypting anything.
 
+pub mod preset;
 pub mod template;
 
 use std::path::Path;
@@ -13,7 +14,7 @@ use crate::config::{Profile, is_env_name};
 use crate::env_vars;
 use crate::error::{ConfigError, Result, UsageError, sanitize};
 use crate::secret::SecretKey;
-use crate::store::TokenState;
+use crate::store::{StsKeys, TokenState};
 use template::{BadTemplate, Placeholder, Template};
 
 /// What every profile exports (SPEC §6).
@@ -23,6 +24,33 @@ pub const DEFAULT_NAMES: [&str; 4] = [
     env_vars::BAIDU_APP_KEY,
     env_vars::BAIDU_TOKEN_EXPIRES_AT,
 ];
+
+/// What an `sts` profile exports besides the defaults: the three values that work together,
+/// and their expiry.
+pub const STS_NAMES: [&str; 4] = [
+    env_vars::BCE_ACCESS_KEY_ID,
+    env_vars::BCE_SECRET_ACCESS_KEY,
+    env_vars::BCE_SESSION_TOKEN,
+    env_vars::BCE_TOKEN_EXPIRES_AT,
+];
+
+/// The `sts` variables of a state that holds STS credentials, in [`STS_NAMES`] order; none
+/// for any other state.
+pub fn sts_values(keys: Option<&StsKeys>, session_token: &str, expires_at: &str) -> Vec<Var> {
+    let Some(keys) = keys else {
+        return Vec::new();
+    };
+    vec![
+        Var::new(STS_NAMES[0], keys.access_key_id.clone(), false),
+        Var::new(
+            STS_NAMES[1],
+            keys.secret_access_key.expose().to_owned(),
+            true,
+        ),
+        Var::new(STS_NAMES[2], session_token.to_owned(), true),
+        Var::new(STS_NAMES[3], expires_at.to_owned(), false),
+    ]
+}
 
 /// The shells `broker shell-init` supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -146,7 +174,12 @@ pub fn variables(
     } else {
         None
     };
-    let expires_at = state.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true);
+    // `{expires_at}` of an API key, which never expires, is empty.
+    let expires_at = if profile.grant.static_key() {
+        String::new()
+    } else {
+        state.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    };
     let scope = state
         .scope
         .clone()
@@ -172,6 +205,23 @@ pub fn variables(
         Var::new(DEFAULT_NAMES[2], profile.app_key.clone(), false),
         Var::new(DEFAULT_NAMES[3], expires_at.clone(), false),
     ];
+    if profile.grant.static_key() {
+        // An API key has no expiry to export.
+        vars.retain(|v| v.name != DEFAULT_NAMES[3]);
+    }
+    vars.extend(sts_values(
+        state.sts.as_ref(),
+        state.access_token.expose(),
+        &expires_at,
+    ));
+    if let Some(preset) = profile.preset {
+        for var in preset.variables(profile, state) {
+            match vars.iter_mut().find(|v| v.name == var.name) {
+                Some(existing) => *existing = var,
+                None => vars.push(var),
+            }
+        }
+    }
     for (name, t) in &templates {
         let var = Var::new(name.as_str(), t.expand(value), t.is_secret());
         match vars.iter_mut().find(|v| v.name == *name) {
@@ -210,10 +260,25 @@ pub fn templates(profile: &Profile, config_path: &Path) -> Result<Vec<(String, T
 
 /// The names a profile exports (defaults and `[env]`), without computing any value.
 pub fn names(profile: &Profile) -> Vec<String> {
-    let mut out: Vec<String> = DEFAULT_NAMES.iter().map(|s| (*s).to_owned()).collect();
-    for name in profile.env.keys() {
-        if !out.contains(name) {
-            out.push(name.clone());
+    let mut out: Vec<String> = DEFAULT_NAMES
+        .iter()
+        .filter(|n| !(profile.grant.static_key() && **n == DEFAULT_NAMES[3]))
+        .map(|s| (*s).to_owned())
+        .collect();
+    if profile.grant.temporary_keys() {
+        out.extend(STS_NAMES.iter().map(|s| (*s).to_owned()));
+    }
+    let preset = profile
+        .preset
+        .map_or(&[][..], |p| p.names(profile.grant.as_str()));
+    for name in preset
+        .iter()
+        .copied()
+        .map(str::to_owned)
+        .chain(profile.env.keys().cloned())
+    {
+        if !out.contains(&name) {
+            out.push(name);
         }
     }
     out

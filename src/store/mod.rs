@@ -23,7 +23,7 @@ pub mod vault;
 
 pub use interface::{Backend, BackendInfo, BackendLock, Journal, ProfileLock, StateStore, Version};
 pub use sealed::SealedStore;
-pub use state::{InFlight, Place, TokenState};
+pub use state::{InFlight, Place, StsKeys, TokenState};
 pub use vault::Vault;
 
 use std::path::PathBuf;

@@ -649,3 +649,26 @@ fn the_agent_answers_with_the_token_before_the_hooks_of_its_rotation_run() {
     assert!(!marker.exists(), "the hook was already done");
     eventually(Duration::from_secs(10), "the hook ran", || marker.exists());
 }
+
+/// Output is the same with and without the agent, the STS key pair of `token --json` and the
+/// `BCE_*` exports included.
+#[test]
+fn sts_tokens_read_the_same_through_the_agent() {
+    let home = Home::with_emulator();
+    home.add("st", "sts");
+    let alone = home.ok(&["token", "st", "--json"]);
+    let alone_env = home.ok(&["env", "st", "--format", "json"]);
+    let agent = Agent::start(&home, &[]);
+    let served = home.ok(&["token", "st", "--json"]);
+    let served_env = home.ok(&["env", "st", "--format", "json"]);
+    assert!(agent.log().contains("serving"), "{}", agent.log());
+    assert_eq!(served, alone);
+    assert_eq!(served_env, alone_env);
+    let json: serde_json::Value = serde_json::from_str(&served).unwrap();
+    assert!(
+        json["secret_access_key"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{served}"
+    );
+}

@@ -112,7 +112,7 @@ impl Home {
     /// Adds a profile pointed at the emulator with the test credentials.
     pub fn add(&self, name: &str, grant: &str) {
         let endpoint = self.emu().base_url();
-        let (key, secret) = if grant == "bce" {
+        let (key, secret) = if grant == "bce" || grant == "sts" {
             (BCE_AK, BCE_SK)
         } else {
             (APP_KEY, SECRET)

@@ -7,6 +7,7 @@
 mod harness;
 
 mod agent;
+mod api_key;
 mod browser;
 mod ci;
 mod clock;
@@ -22,6 +23,7 @@ mod hostile;
 mod languages;
 mod leaks;
 mod output;
+mod presets;
 mod profiles;
 mod readme;
 mod recovery;
@@ -30,3 +32,4 @@ mod rotation;
 mod secrets;
 mod shell;
 mod snapshots;
+mod sts;

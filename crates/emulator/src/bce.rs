@@ -61,77 +61,13 @@ pub(crate) fn bearer(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Result<BearerBody, BceError> {
-    let malformed = |why: &str| {
-        BceError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidHTTPAuthHeader",
-            format!("The Authorization header you provided is invalid: {why}"),
-        )
-    };
-    let value = match headers.get(header::AUTHORIZATION) {
-        None => {
-            return Err(BceError::new(
-                StatusCode::FORBIDDEN,
-                wire::code::BCE_ACCESS_DENIED,
-                "Access denied: no Authorization header",
-            ));
-        }
-        Some(v) => v.to_str().map_err(|_| malformed("not text"))?,
-    };
-    let auth =
-        sign::parse_authorization(value).ok_or_else(|| malformed("not a bce-auth-v1 value"))?;
-    let key = st.bce_keys.get(&auth.access_key).cloned().ok_or_else(|| {
-        BceError::new(
-            StatusCode::FORBIDDEN,
-            wire::code::INVALID_ACCESS_KEY_ID,
-            "The Access Key ID you provided does not exist in our records.",
-        )
-    })?;
-    // An explicit list must name `host`; an empty one means BCE's default set, host included.
-    if !auth.signed_headers.is_empty() && !auth.signed_headers.iter().any(|h| h == "host") {
-        return Err(malformed("the host header must be signed"));
-    }
-
-    // The signing time, and `x-bce-date` when sent, must both lie in the signature's window.
     let now = st.clock.now();
-    let signed_at = auth.signed_at().ok_or_else(|| malformed("bad timestamp"))?;
-    check_window(signed_at, auth.expiration_secs, now, &auth.timestamp)?;
-    if let Some(date) = headers.get("x-bce-date") {
-        let text = date.to_str().unwrap_or("");
-        let date = sign::parse_timestamp(text).ok_or_else(|| malformed("bad x-bce-date"))?;
-        check_window(date, auth.expiration_secs, now, text)?;
-    }
-
-    let signed = if auth.signed_headers.is_empty() {
-        default_signed_headers(headers)
-    } else {
-        auth.signed_headers
-            .iter()
-            .map(|name| {
-                let value = headers
-                    .get(name.as_str())
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                (name.clone(), value.to_string())
-            })
-            .collect()
-    };
+    let keys = &st.bce_keys;
+    let access_key = authenticate("GET", uri, headers, now, |ak| {
+        keys.get(ak).map(|k| k.secret_key.clone())
+    })?;
+    let key = st.bce_keys[&access_key].clone();
     let query = params::parse(uri.query().unwrap_or(""), false);
-    let path = params::decode(uri.path(), false);
-    let canonical = sign::canonical_request("GET", &path, &query, &signed);
-    let signing_key = sign::signing_key(
-        &auth.access_key,
-        &key.secret_key,
-        &auth.timestamp,
-        auth.expiration_secs,
-    );
-    if !sign::verify(&signing_key, &canonical, &auth.signature) {
-        return Err(BceError::new(
-            StatusCode::BAD_REQUEST,
-            wire::code::SIGNATURE_DOES_NOT_MATCH,
-            "The request signature we calculated does not match the signature you provided. Check your Secret Access Key and signing method.",
-        ));
-    }
 
     let expire_secs = match query.iter().find(|(k, _)| k == "expireInSeconds") {
         None => DEFAULT_EXPIRE_SECS,
@@ -140,7 +76,7 @@ pub(crate) fn bearer(
             _ => {
                 return Err(BceError::new(
                     StatusCode::BAD_REQUEST,
-                    "InvalidArgument",
+                    wire::code::INVALID_ARGUMENT,
                     "expireInSeconds must be a positive number of seconds",
                 ));
             }
@@ -168,6 +104,90 @@ pub(crate) fn bearer(
     })
 }
 
+/// Checks a bce-auth-v1 signed request as BCE does: the header well formed, the access key
+/// known (`secret_of` gives its SecretKey), `host` signed, the signing time and `x-bce-date`
+/// inside the signature's window, and the signature recomputed from what the request really
+/// carried. Returns the access key. Shared by the IAM bearer endpoint, STS and the STS check.
+pub(crate) fn authenticate(
+    method: &str,
+    uri: &Uri,
+    headers: &HeaderMap,
+    now: DateTime<Utc>,
+    secret_of: impl Fn(&str) -> Option<String>,
+) -> Result<String, BceError> {
+    let malformed = |why: &str| {
+        BceError::new(
+            StatusCode::BAD_REQUEST,
+            wire::code::INVALID_HTTP_AUTH_HEADER,
+            format!("The Authorization header you provided is invalid: {why}"),
+        )
+    };
+    let value = match headers.get(header::AUTHORIZATION) {
+        None => {
+            return Err(BceError::new(
+                StatusCode::FORBIDDEN,
+                wire::code::BCE_ACCESS_DENIED,
+                "Access denied: no Authorization header",
+            ));
+        }
+        Some(v) => v.to_str().map_err(|_| malformed("not text"))?,
+    };
+    let auth =
+        sign::parse_authorization(value).ok_or_else(|| malformed("not a bce-auth-v1 value"))?;
+    let secret_key = secret_of(&auth.access_key).ok_or_else(|| {
+        BceError::new(
+            StatusCode::FORBIDDEN,
+            wire::code::INVALID_ACCESS_KEY_ID,
+            "The Access Key ID you provided does not exist in our records.",
+        )
+    })?;
+    // An explicit list must name `host`; an empty one means BCE's default set, host included.
+    if !auth.signed_headers.is_empty() && !auth.signed_headers.iter().any(|h| h == "host") {
+        return Err(malformed("the host header must be signed"));
+    }
+
+    // The signing time, and `x-bce-date` when sent, must both lie in the signature's window.
+    let signed_at = auth.signed_at().ok_or_else(|| malformed("bad timestamp"))?;
+    check_window(signed_at, auth.expiration_secs, now, &auth.timestamp)?;
+    if let Some(date) = headers.get("x-bce-date") {
+        let text = date.to_str().unwrap_or("");
+        let date = sign::parse_timestamp(text).ok_or_else(|| malformed("bad x-bce-date"))?;
+        check_window(date, auth.expiration_secs, now, text)?;
+    }
+
+    let signed = if auth.signed_headers.is_empty() {
+        default_signed_headers(headers)
+    } else {
+        auth.signed_headers
+            .iter()
+            .map(|name| {
+                let value = headers
+                    .get(name.as_str())
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                (name.clone(), value.to_string())
+            })
+            .collect()
+    };
+    let query = params::parse(uri.query().unwrap_or(""), false);
+    let path = params::decode(uri.path(), false);
+    let canonical = sign::canonical_request(method, &path, &query, &signed);
+    let signing_key = sign::signing_key(
+        &auth.access_key,
+        &secret_key,
+        &auth.timestamp,
+        auth.expiration_secs,
+    );
+    if !sign::verify(&signing_key, &canonical, &auth.signature) {
+        return Err(BceError::new(
+            StatusCode::BAD_REQUEST,
+            wire::code::SIGNATURE_DOES_NOT_MATCH,
+            "The request signature we calculated does not match the signature you provided. Check your Secret Access Key and signing method.",
+        ));
+    }
+    Ok(auth.access_key)
+}
+
 /// The headers an empty signedHeaders field stands for: `host`, `content-length`,
 /// `content-type`, `content-md5` and every `x-bce-*` header, each as sent, leaving out those
 /// sent empty (as bce-python-sdk's `_get_canonical_headers` and the other BCE SDKs do).
@@ -186,7 +206,7 @@ fn default_signed_headers(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-fn check_window(
+pub(crate) fn check_window(
     signed_at: DateTime<Utc>,
     expiration_secs: u64,
     now: DateTime<Utc>,
@@ -207,7 +227,7 @@ fn check_window(
     Ok(())
 }
 
-fn bce_time(t: DateTime<Utc>) -> String {
+pub(crate) fn bce_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 

@@ -31,6 +31,7 @@ mod reply;
 mod server;
 mod settings;
 mod state;
+mod sts;
 mod token;
 mod tokens;
 

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
@@ -23,7 +23,7 @@ use super::faults::{self, FaultKind, When};
 use super::params::Params;
 use super::reply;
 use super::state::Shared;
-use super::{admin, authorize, bce, device, nas, token};
+use super::{admin, authorize, bce, device, nas, sts, token};
 use broker_wire as wire;
 
 /// Larger request bodies are refused: no Baidu request comes near it.
@@ -38,6 +38,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route(wire::path::AUTHORIZE, get(authorize::handle))
         .route(wire::path::BCE_TOKEN, get(bce::handle))
+        .route(wire::path::STS_SESSION_TOKEN, post(sts::session_token))
+        .route(wire::path::STS_CHECK, get(sts::check))
         .route(wire::path::NAS, get(nas::handle).post(nas::handle))
         .route("/device", get(device::page).post(device::submit))
         .route("/device/qrcode/{hex}/{user_code}", get(device::qrcode))

@@ -40,11 +40,22 @@ impl Shared {
     }
 }
 
+/// STS temporary credentials the emulator issued.
+#[derive(Clone)]
+pub(crate) struct StsRecord {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
 #[derive(Default)]
 pub(crate) struct State {
     pub apps: BTreeMap<String, App>,
     pub bce_keys: BTreeMap<String, BceKey>,
     pub access: HashMap<String, AccessRecord>,
+    /// STS temporary credentials, by their AccessKey.
+    pub sts: HashMap<String, StsRecord>,
     pub refresh: HashMap<String, RefreshRecord>,
     pub codes: HashMap<String, CodeRecord>,
     /// In issue order, so "the latest pending device code" is well defined.
@@ -240,14 +251,16 @@ impl State {
     /// since a reuse must keep answering `expired_token`. The threshold doubles with what
     /// stays, so sweeping costs O(1) per issued token on average.
     pub(crate) fn prune(&mut self) {
-        let size = self.access.len() + self.codes.len();
+        let size = self.access.len() + self.codes.len() + self.sts.len();
         if size < self.next_prune_at.max(PRUNE_FLOOR) {
             return;
         }
         let now = self.clock.now();
         self.access.retain(|_, rec| now < rec.expires_at);
         self.codes.retain(|_, rec| now < rec.expires_at);
-        self.next_prune_at = (2 * (self.access.len() + self.codes.len())).max(PRUNE_FLOOR);
+        self.sts.retain(|_, rec| now < rec.expires_at);
+        let kept = self.access.len() + self.codes.len() + self.sts.len();
+        self.next_prune_at = (2 * kept).max(PRUNE_FLOOR);
     }
 
     pub(crate) fn set_authorize_decision(&mut self, decision: Decision) {

@@ -24,3 +24,8 @@ pub const BCE_ACCESS_DENIED: &str = "AccessDenied";
 pub const INVALID_HTTP_AUTH_HEADER: &str = "InvalidHTTPAuthHeader";
 /// The authorization-code flow's `redirect_uri` is not the app's registered one.
 pub const REDIRECT_URI_MISMATCH: &str = "redirect_uri_mismatch";
+/// A request parameter out of range or malformed (STS `durationSeconds`, IAM `expireInSeconds`).
+pub const INVALID_ARGUMENT: &str = "InvalidArgument";
+/// A request signed with STS temporary credentials but without their session token, or with
+/// another one (the emulator's check).
+pub const INVALID_SESSION_TOKEN: &str = "InvalidSessionToken";

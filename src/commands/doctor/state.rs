@@ -118,6 +118,10 @@ pub(super) fn check_state(profile: &Profile, store: &dyn StateStore, r: &mut Rep
     let name = profile.name.as_str();
     let p = Some(name);
     let login = crate::t!("ui-doctor-state-login-fix", profile = name);
+    if profile.grant.static_key() {
+        // An API key is the token: nothing is stored (the secret check read it).
+        return r.ok("state", p, crate::t!("ui-doctor-state-api-key"));
+    }
     let state = match store.load(&profile.name) {
         Err(e) => return r.fail_with("state", p, &e, &login),
         Ok(None) if profile.grant.needs_login() => {

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{Result, StoreError};
-use crate::secret::{AccessToken, RefreshToken};
+use crate::secret::{AccessToken, RefreshToken, TemporarySecretKey};
 
 /// A profile's tokens and rotation bookkeeping. Secrets are wrapper types whose `Debug` prints
 /// `****`, so deriving `Debug` here is safe.
@@ -84,7 +84,20 @@ pub struct TokenState {
     /// right after it was issued: the loop guard stops at the second.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub rejected_streak: u8,
+    /// `sts` only: the temporary AccessKey and SecretKey that go with the session token (which
+    /// is `access_token`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sts: Option<StsKeys>,
 }
+
+/// The temporary key pair of BCE STS credentials; the session token is the state's
+/// `access_token`. `Debug` never shows the SecretKey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StsKeys {
+    pub access_key_id: String,
+    pub secret_access_key: TemporarySecretKey,
+}
+
 fn is_zero(n: &u8) -> bool {
     *n == 0
 }
@@ -124,6 +137,7 @@ impl TokenState {
             copied_from: None,
             handed_off: None,
             rejected_streak: 0,
+            sts: None,
         }
     }
 
