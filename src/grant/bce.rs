@@ -57,19 +57,51 @@ fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh
     let expires_in = profile
         .expires_in
         .map_or(MAX_EXPIRES_IN, |d| d.as_secs().min(MAX_EXPIRES_IN));
+    let answer = send_signed(
+        client,
+        profile,
+        secret,
+        Signed {
+            request: "bce-token",
+            method: reqwest::Method::GET,
+            path: TOKEN_PATH,
+            query: ("expireInSeconds", expires_in.to_string()),
+            body: None,
+        },
+    )?;
+    parse_bearer(&answer, profile.name.as_str())
+}
+
+/// A request to a BCE endpoint, signed bce-auth-v1 with the profile's AK/SK.
+pub(crate) struct Signed<'a> {
+    /// Its name in messages (`bce-token`).
+    pub request: &'static str,
+    pub method: reqwest::Method,
+    pub path: &'static str,
+    /// The one query parameter, which the signature covers.
+    pub query: (&'static str, String),
+    /// A JSON body, if any.
+    pub body: Option<&'a str>,
+}
+
+/// Sends `signed`, signed afresh for each attempt (a retry never carries a stale date). Safe
+/// to retry: BCE issues new credentials without invalidating older ones.
+pub(crate) fn send_signed(
+    client: &Client,
+    profile: &Profile,
+    secret: &SecretKey,
+    signed: Signed<'_>,
+) -> Result<Answer> {
     let host = host(&profile.endpoint)?;
-    let url = format!(
-        "{}{TOKEN_PATH}?expireInSeconds={expires_in}",
-        profile.endpoint
-    );
-    let query = [("expireInSeconds".to_owned(), expires_in.to_string())];
+    let (key, value) = signed.query;
+    let url = format!("{}{}?{key}={value}", profile.endpoint, signed.path);
+    let query = [(key.to_owned(), value)];
     // The SecretKey only signs, so the client cannot see it in the request: name it.
     client.knows(secret.expose());
     let answer = client.send(
-        &Request::new("bce-token", profile.name.as_str()),
+        &Request::new(signed.request, profile.name.as_str()),
         Retry::Safe,
         |http| {
-            // Signed afresh for each attempt, so a retry never carries a stale date.
             let date = sign::timestamp(Utc::now());
             let headers = [
                 ("host".to_owned(), host.clone()),
@@ -78,19 +110,26 @@ fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh
             let auth = sign::authorization(
                 &profile.app_key,
                 secret.expose(),
-                "GET",
-                TOKEN_PATH,
+                signed.method.as_str(),
+                signed.path,
                 &query,
                 &headers,
                 &date,
                 SIGNATURE_EXPIRATION,
             );
-            http.get(&url)
+            let request = http
+                .request(signed.method.clone(), &url)
                 .header("x-bce-date", date)
-                .header("authorization", auth)
+                .header("authorization", auth);
+            match signed.body {
+                Some(body) => request
+                    .header("content-type", "application/json")
+                    .body(body.to_owned()),
+                None => request,
+            }
         },
     )?;
-    parse_bearer(&answer, profile.name.as_str())
+    Ok(answer)
 }
 
 /// The `host` header a request to `endpoint` carries (with its port when it names one), which

@@ -7,11 +7,10 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::baidu::client::{Answer, Client, Request, Retry};
-use crate::baidu::sign;
+use crate::baidu::client::{Answer, Client};
 use crate::config::Profile;
 use crate::error::{Error, GrantError, Result};
-use crate::grant::bce::{SIGNATURE_EXPIRATION, host};
+use crate::grant::bce::{Signed, send_signed};
 use crate::grant::{Fresh, Grant, valid_token};
 use crate::secret::{AccessToken, SecretKey, TemporarySecretKey};
 use crate::store::StsKeys;
@@ -79,44 +78,16 @@ fn fetch(client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh
     let duration = profile
         .expires_in
         .map_or(DEFAULT_DURATION, |d| d.as_secs().min(MAX_DURATION));
-    let host = host(&profile.endpoint)?;
-    let url = format!(
-        "{}{SESSION_TOKEN_PATH}?durationSeconds={duration}",
-        profile.endpoint
-    );
-    let query = [("durationSeconds".to_owned(), duration.to_string())];
-    // The SecretKey only signs, so the client cannot see it in the request: name it.
-    client.knows(secret.expose());
-    let answer = client.send(
-        &Request::new("sts-token", profile.name.as_str()),
-        Retry::Safe,
-        |http| {
-            // Signed afresh for each attempt, so a retry never carries a stale date.
-            let date = sign::timestamp(Utc::now());
-            let headers = [
-                ("host".to_owned(), host.clone()),
-                ("x-bce-date".to_owned(), date.clone()),
-            ];
-            let auth = sign::authorization(
-                &profile.app_key,
-                secret.expose(),
-                "POST",
-                SESSION_TOKEN_PATH,
-                &query,
-                &headers,
-                &date,
-                SIGNATURE_EXPIRATION,
-            );
-            let request = http
-                .post(&url)
-                .header("x-bce-date", date)
-                .header("authorization", auth);
-            match &profile.policy {
-                Some(acl) => request
-                    .header("content-type", "application/json")
-                    .body(acl.clone()),
-                None => request,
-            }
+    let answer = send_signed(
+        client,
+        profile,
+        secret,
+        Signed {
+            request: "sts-token",
+            method: reqwest::Method::POST,
+            path: SESSION_TOKEN_PATH,
+            query: ("durationSeconds", duration.to_string()),
+            body: profile.policy.as_deref(),
         },
     )?;
     let fresh = parse_session(&answer, profile.name.as_str())?;
