@@ -94,6 +94,11 @@ fn a_plugin_fetches_the_first_token_from_one_json_request_on_stdin() {
     let state = ok(&home, &["token", "p", "--json"]);
     let state: Value = serde_json::from_str(&state).unwrap();
     assert_eq!(state["grant"], "plugin:fake");
+    // Exported and listed like any other profile's.
+    let env: Value = serde_json::from_str(&ok(&home, &["env", "p", "--format", "json"])).unwrap();
+    assert_eq!(env["BAIDU_ACCESS_TOKEN"], "at-1");
+    assert!(ok(&home, &["status"]).contains("plugin:fake"));
+    assert!(ok(&home, &["profile", "list"]).contains("plugin:fake"));
 }
 
 #[test]
@@ -212,4 +217,127 @@ fn a_plugin_not_on_path_is_exit_2_and_plugin_keys_belong_to_plugins() {
     home.write_config(&config);
     let err = fails(&home, &["token", "p"], 2);
     assert!(err.contains("timeout"), "{err}");
+}
+
+/// A small stand-in for the example plugin's issuer: `/oauth/accessToken` takes the app's
+/// credentials and an authorization code, `/oauth/refreshToken` takes them and the current
+/// refresh token, once, and answers a new pair. Returns its base URL and what it was sent.
+fn ads_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        let mut n = 0;
+        let mut live: Option<String> = None;
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if line.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let body: Value = serde_json::from_slice(&body).unwrap();
+            let path = first.split(' ').nth(1).unwrap_or("").to_owned();
+            log.lock()
+                .unwrap()
+                .push(serde_json::json!({"path": path, "body": body}));
+            let credentials = body["appId"] == "ads-app" && body["secretKey"] == SECRET;
+            let accepted = match path.as_str() {
+                "/oauth/accessToken" => credentials && body["authCode"] == "code-1",
+                "/oauth/refreshToken" => {
+                    credentials && live.is_some() && body["refreshToken"] == live.clone().unwrap()
+                }
+                _ => false,
+            };
+            let answer = if accepted {
+                n += 1;
+                live = Some(format!("ads-rt-{n}"));
+                serde_json::json!({"code": 0, "message": "success", "data": {
+                    "accessToken": format!("ads-at-{n}"), "refreshToken": format!("ads-rt-{n}"),
+                    "expiresIn": 86400, "openId": "o-1", "userId": 42}})
+            } else {
+                serde_json::json!({"code": 110, "message": "refused"})
+            };
+            let text = answer.to_string();
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{text}",
+                text.len()
+            );
+        }
+    });
+    (base, seen)
+}
+
+#[test]
+fn the_example_ads_plugin_fetches_and_refreshes_end_to_end() {
+    let (base, seen) = ads_server();
+    let home = Home::init();
+    let mut config = home.read_config();
+    for (name, app) in [("ads", "ads-app"), ("wrong", "not-the-app")] {
+        config.push_str(&format!(
+            "\n[profiles.{name}]\ngrant = \"plugin:ads\"\napp_key = \"{app}\"\n\
+             secret_key_env = \"PLUGIN_SK\"\n\n[profiles.{name}.plugin]\nbase_url = \"{base}\"\n\
+             user_id = \"42\"\nauth_code = \"code-1\"\n"
+        ));
+    }
+    home.write_config(&config);
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/plugins");
+    let run = |args: &[&str]| {
+        home.std_cmd(args)
+            .env(
+                "PATH",
+                format!("{}:{}", examples.display(), std::env::var("PATH").unwrap()),
+            )
+            .env("PLUGIN_SK", SECRET)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["token", "ads"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ads-at-1\n");
+    assert!(run(&["refresh", "ads", "--force"]).status.success());
+    assert!(run(&["refresh", "ads", "--force"]).status.success());
+    let out = run(&["token", "ads"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ads-at-3\n");
+    let sent: Vec<(String, Value)> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_owned(),
+                r["body"]["refreshToken"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("/oauth/accessToken".to_owned(), Value::Null),
+            ("/oauth/refreshToken".to_owned(), "ads-rt-1".into()),
+            ("/oauth/refreshToken".to_owned(), "ads-rt-2".into()),
+        ]
+    );
+    // The issuer refuses an app it does not know: the credentials, exit 4.
+    let out = run(&["token", "wrong"]);
+    assert_failed(&out, 4, "wrong app");
 }
