@@ -257,7 +257,14 @@ impl Plugin {
         let stderr = stderr.map(Capture::finish);
         let ran = match ended {
             Err(e) => Ran::Failed(failed("cannot-run", sanitize(&e.to_string()))),
-            Ok(Ended::TimedOut) => Ran::Failed(failed("timed-out", crate::duration::format(limit))),
+            Ok(Ended::TimedOut) => {
+                // Whole seconds, rounded up: what is left of `--timeout` is rarely whole.
+                let secs = limit.as_secs() + u64::from(limit.subsec_nanos() > 0);
+                Ran::Failed(failed(
+                    "timed-out",
+                    crate::duration::format(Duration::from_secs(secs)),
+                ))
+            }
             Ok(Ended::Exited(status)) => match &stdout {
                 Some(out) if out.too_large => {
                     Ran::Failed(failed("too-large", format!("{} KiB", MAX_ANSWER >> 10)))
@@ -432,7 +439,6 @@ fn clip(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::grant::GrantKind;
 
     #[test]

@@ -163,6 +163,12 @@ fn a_plugin_that_does_not_answer_in_time_is_ended_and_exit_5() {
     let err = fails(&home, &["token", "p"], 5);
     assert!(started.elapsed() < Duration::from_secs(10), "{err}");
     assert!(err.contains("within 1s"), "{err}");
+    // The command's own `--timeout` bounds a longer profile `timeout`.
+    let home = home_with(&[("p", "sleep")], "30s");
+    let started = Instant::now();
+    let err = fails(&home, &["--timeout", "1s", "token", "p"], 5);
+    assert!(started.elapsed() < Duration::from_secs(10), "{err}");
+    assert!(err.contains("within 1s"), "{err}");
 }
 
 #[test]
