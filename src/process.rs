@@ -14,7 +14,7 @@
 
 use std::io::{self, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, ChildStdout, Command, ExitStatus};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
@@ -261,14 +261,14 @@ pub struct Captured {
     pub too_large: bool,
 }
 
-/// Reads a child's stdout in a thread, keeping at most `max` bytes.
+/// Reads a child's stdout (or stderr) in a thread, keeping at most `max` bytes.
 pub struct Capture {
     read: Arc<Mutex<Captured>>,
     done: mpsc::Receiver<()>,
 }
 
 impl Capture {
-    pub fn start(mut pipe: ChildStdout, max: usize) -> Capture {
+    pub fn start(mut pipe: impl Read + Send + 'static, max: usize) -> Capture {
         let read = Arc::new(Mutex::new(Captured {
             bytes: Zeroizing::new(Vec::new()),
             too_large: false,

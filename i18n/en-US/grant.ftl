@@ -183,3 +183,20 @@ grant-refresh-interrupted = a refresh started at { $started_at }{ $by_command ->
         [1] {""}
        *[other] ; the refresh token was presented { $attempts } times
     }
+
+## Plugins (`grant = "plugin:NAME"`).
+
+grant-plugin-not-found = `{ $plugin }`, the plugin of `{ $profile }`, is not on PATH
+    .hint = install it in a folder on PATH, or check `grant` in the config
+grant-plugin-failed = `{ $plugin }` gave no usable answer for `{ $profile }`: { $why ->
+        [cannot-run] it could not run ({ $detail })
+        [timed-out] it did not answer within { $detail }
+        [exited] it ended ({ $detail }) without a JSON answer
+        [too-large] its answer is larger than { $detail }
+        [version] it speaks protocol version { $detail }, broker speaks 1
+        [unknown-kind] the error kind `{ $detail }` is not `credentials`, `login` or `network`
+        [no-usable] no usable `{ $detail }`
+       *[garbage] its answer is not a JSON object
+    }
+    .hint = `broker -v` shows what it printed on stderr
+grant-plugin-refused = `{ $plugin }` refused `{ $profile }` ({ $refused }): { $said }

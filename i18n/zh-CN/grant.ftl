@@ -183,3 +183,20 @@ grant-refresh-interrupted = 于 { $started_at }{ $by_command ->
     }
 grant-rejected-loop = `{ $profile }` 的新令牌一签发就被拒绝，已连续两次；broker 停止轮换它们
     .hint = 请确认调用方所用的 API 在该配置的授权方式和 scope 允许范围内；`broker refresh { $profile } --force` 可手动轮换
+
+## 插件（`grant = "plugin:NAME"`）。
+
+grant-plugin-not-found = `{ $profile }` 的插件 `{ $plugin }` 不在 PATH 中
+    .hint = 请把它安装到 PATH 中的某个目录，或检查配置中的 `grant`
+grant-plugin-failed = `{ $plugin }` 没有为 `{ $profile }` 给出可用的回答：{ $why ->
+        [cannot-run] 无法运行（{ $detail }）
+        [timed-out] 未在 { $detail } 内回答
+        [exited] 已结束（{ $detail }），没有给出 JSON 回答
+        [too-large] 回答超过了 { $detail }
+        [version] 它使用协议版本 { $detail }，broker 使用版本 1
+        [unknown-kind] 错误类型 `{ $detail }` 不是 `credentials`、`login` 或 `network`
+        [no-usable] 没有可用的 `{ $detail }`
+       *[garbage] 回答不是 JSON 对象
+    }
+    .hint = `broker -v` 会显示它在 stderr 上输出的内容
+grant-plugin-refused = `{ $plugin }` 拒绝了 `{ $profile }`（{ $refused }）：{ $said }

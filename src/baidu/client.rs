@@ -166,6 +166,16 @@ impl<'m> Client<'m> {
         self.scrubber.add(secret);
     }
 
+    /// `text` with every secret this client knows cut out (a plugin's stderr).
+    pub fn scrub(&self, text: &str) -> String {
+        self.scrubber.scrub(text)
+    }
+
+    /// Where this command's messages go (`-v` lines).
+    pub fn messages(&self) -> &'m dyn Messages {
+        self.out
+    }
+
     pub fn remaining(&self) -> Duration {
         self.deadline
             .get()

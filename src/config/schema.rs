@@ -127,6 +127,12 @@ pub struct ProfileFile {
     pub hooks: Vec<Hook>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sinks: Vec<Sink>,
+    /// `plugin:NAME`: how long the plugin may run (default 30s, within the command's timeout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Humane>,
+    /// `plugin:NAME`: the `[profiles.NAME.plugin]` table, sent to the plugin as `settings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plugin: Option<toml::Table>,
 }
 
 /// The whole file, as written.
@@ -217,6 +223,10 @@ pub struct Profile {
     pub env: BTreeMap<String, String>,
     pub hooks: Vec<Hook>,
     pub sinks: Vec<Sink>,
+    /// `plugin:NAME`: the plugin's time limit (`timeout`), if the profile sets one.
+    pub plugin_timeout: Option<Humane>,
+    /// `plugin:NAME`: the `[profiles.NAME.plugin]` table as JSON (an empty object if none).
+    pub plugin_settings: serde_json::Value,
 }
 
 /// The validated config that commands use.

@@ -110,6 +110,35 @@ pub(super) fn validate_profile(
         }
         .into());
     }
+    // `timeout` and `[plugin]` belong to the plugin grant alone.
+    let plugin_keys = [
+        ("timeout", p.timeout.is_some()),
+        ("plugin", p.plugin.is_some()),
+    ];
+    for (which, _) in plugin_keys.iter().filter(|(_, set)| *set) {
+        if !p.grant.runs_plugin() {
+            return Err(ConfigError::ExpiresInNotApplicable {
+                key: key(which),
+                grants: vec!["`grant = \"plugin:NAME\"`".to_owned()],
+            }
+            .into());
+        }
+    }
+    if let Some(t) = p.timeout
+        && (t.0.is_zero() || t.0 > MAX_TIMEOUT)
+    {
+        return Err(ConfigError::ExpiresInRange {
+            key: key("timeout"),
+            max: crate::duration::format(MAX_TIMEOUT),
+        }
+        .into());
+    }
+    // TOML values all have a JSON twin (a date becomes its text).
+    let plugin_settings = p
+        .plugin
+        .as_ref()
+        .and_then(|t| serde_json::to_value(t).ok())
+        .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
     for var in p.env.keys() {
         if !is_env_name(var) {
             return Err(ConfigError::InvalidEnvName {
@@ -133,6 +162,8 @@ pub(super) fn validate_profile(
         env: p.env,
         hooks: p.hooks,
         sinks: p.sinks,
+        plugin_timeout: p.timeout,
+        plugin_settings,
         name,
     })
 }

@@ -21,7 +21,11 @@ impl GrantKind {
 
     /// The grant called `name`, if broker knows one.
     pub fn parse(name: &str) -> Option<GrantKind> {
-        GRANTS.iter().copied().find(|g| g.name() == name)
+        GRANTS
+            .iter()
+            .copied()
+            .find(|g| g.name() == name)
+            .or_else(|| crate::grant::plugin::named(name).map(GrantKind))
     }
 
     /// The name in the config, in `--grant` and in the state.

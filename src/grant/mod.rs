@@ -12,6 +12,7 @@ pub mod error;
 mod kind;
 pub mod netdisk;
 pub mod oauth;
+pub mod plugin;
 pub mod sts;
 
 use std::time::Duration;
@@ -29,7 +30,8 @@ pub use kind::GrantKind;
 pub use oauth::{parse_token, parse_token_salvaging};
 
 /// Every grant broker knows, in the order `--help` lists them. A new grant is a file under
-/// `grant/` implementing [`Grant`], and one line here.
+/// `grant/` implementing [`Grant`], and one line here. Plugins (`plugin:NAME`) are not listed:
+/// there is one per name, made when a config names it ([`plugin::named`]).
 pub static GRANTS: &[GrantKind] = &[
     GrantKind::new(&ai::Ai),
     GrantKind::new(&netdisk::Netdisk),
@@ -124,6 +126,11 @@ pub trait Grant: Sync {
         out: &dyn Messages,
     ) -> Result<Fresh> {
         fetch_unattended(&Client::new(timeout, out)?, profile, secret)
+    }
+    /// Whether tokens come from an external program (`plugin:NAME`), which reads the
+    /// profile's `timeout` and `[plugin]` settings.
+    fn runs_plugin(&self) -> bool {
+        false
     }
 }
 

@@ -257,15 +257,21 @@ pub fn ensure_observed(
             client.knows(current.access_token.expose());
         }
         let (fresh, deferred) = match current.clone() {
-            Some(mut state) if profile.grant.refreshes() => refresh_netdisk(
-                out,
-                &mut *lock,
-                &client,
-                profile,
-                &secret,
-                &mut state,
-                here.as_ref(),
-            )?,
+            // A plugin that handed out no refresh token fetches again with the SecretKey.
+            Some(mut state)
+                if profile.grant.refreshes()
+                    && (state.refresh_token.is_some() || profile.grant.needs_login()) =>
+            {
+                refresh_netdisk(
+                    out,
+                    &mut *lock,
+                    &client,
+                    profile,
+                    &secret,
+                    &mut state,
+                    here.as_ref(),
+                )?
+            }
             None if profile.grant.needs_login() => return Err(not_logged_in(profile)),
             _ => {
                 failpoint::hit("rotate.before-send");

@@ -23,6 +23,7 @@ mod hostile;
 mod languages;
 mod leaks;
 mod output;
+mod plugins;
 mod presets;
 mod profiles;
 mod readme;

@@ -30,7 +30,11 @@ struct Probe {
 pub(super) fn check_endpoints(profiles: &[&Profile], limit: Duration, r: &mut Report) {
     let mut endpoints: BTreeMap<&str, Vec<&Profile>> = BTreeMap::new();
     // An API key's endpoint is only exported (the `openai` preset): broker never calls it.
-    for p in profiles.iter().filter(|p| !p.grant.static_key()) {
+    // A plugin's endpoint (if any) is the plugin's business.
+    for p in profiles
+        .iter()
+        .filter(|p| !p.grant.static_key() && !p.grant.runs_plugin())
+    {
         endpoints.entry(p.endpoint.as_str()).or_default().push(p);
     }
     // All at once, each bounded by `limit`, so the whole check is too.

@@ -212,6 +212,27 @@ pub enum GrantError {
         outcome: serde_json::Value,
         attempts: u32,
     },
+
+    // Plugins (`grant = "plugin:NAME"`). `plugin` is the program, `broker-plugin-NAME`.
+    /// The plugin is not on `PATH`.
+    PluginNotFound { plugin: String, profile: String },
+    /// The plugin gave no usable answer. `why`: `cannot-run`, `timed-out`, `exited` (`detail`
+    /// says how), `too-large`, `garbage`, `version`, `unknown-kind` or `no-usable` (`detail`
+    /// names the field).
+    PluginFailed {
+        plugin: String,
+        profile: String,
+        why: &'static str,
+        detail: String,
+    },
+    /// The plugin answered an error of kind `refused` (`credentials`, `login` or `network`);
+    /// `said` is its text, sanitized, secrets cut out.
+    PluginRefused {
+        plugin: String,
+        profile: String,
+        refused: &'static str,
+        said: String,
+    },
 }
 
 /// A Baidu error answer, as facts: its code and description (both sanitized, secrets cut
@@ -255,7 +276,8 @@ impl GrantError {
             | CannotReadCode { .. }
             | StateMismatch
             | NoCodeInRedirect
-            | MinTtlUnmet { .. } => Kind::Usage,
+            | MinTtlUnmet { .. }
+            | PluginNotFound { .. } => Kind::Usage,
             SignatureHeaderRefused { .. }
             | GrantTypeUnsupported { .. }
             | HttpClient { .. }
@@ -273,7 +295,13 @@ impl GrantError {
             | NotAToken { .. }
             | DeviceCodeUnusable { .. }
             | LockLost { .. }
-            | RefreshInterrupted { .. } => Kind::Network,
+            | RefreshInterrupted { .. }
+            | PluginFailed { .. } => Kind::Network,
+            PluginRefused { refused, .. } => match *refused {
+                "credentials" => Kind::Credentials,
+                "login" => Kind::NeedsPerson,
+                _ => Kind::Network,
+            },
         }
     }
 }
