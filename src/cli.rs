@@ -536,6 +536,13 @@ pub struct InjectArgs {
     /// Where to write the result, atomically with mode 0600 [default: stdout]
     #[arg(short = 'o', long = "out-file", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Keep running: render the file again after each rotation of a profile it names (by this
+    /// process when due, or by any other)
+    #[arg(long, requires = "output")]
+    pub watch: bool,
+    /// With --watch: run this shell command (`sh -c`) after each render that changed the file
+    #[arg(long, value_name = "CMD", requires = "watch")]
+    pub exec: Option<String>,
 }
 
 #[derive(Debug, Args)]

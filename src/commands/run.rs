@@ -28,7 +28,7 @@ pub(crate) fn run(ctx: &Context, args: RunArgs) -> Result<()> {
             refs.push(r?);
         }
     }
-    let values = resolve(ctx, &cfg, &refs.iter().collect::<Vec<_>>())?;
+    let values = resolve(ctx, &cfg, &refs.iter().collect::<Vec<_>>())?.values;
 
     let Some((program, rest)) = args.command.split_first() else {
         // clap requires a command.

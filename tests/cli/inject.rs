@@ -227,3 +227,115 @@ fn run_passes_the_exit_code_and_signals_through() {
         "term\n"
     );
 }
+
+fn eventually(within: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !cond() {
+        assert!(started.elapsed() < within, "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `inject --watch -o FILE --exec CMD` running in `home`: the child, the output file and the
+/// file CMD appends a line to on each render.
+fn start_watch(home: &Home) -> (std::process::Child, std::path::PathBuf, std::path::PathBuf) {
+    let input = home.path().join("app.tpl");
+    std::fs::write(&input, "A={{ broker://p/access_token }}\n").unwrap();
+    let output = home.path().join("app.env");
+    let renders = home.path().join("renders");
+    let exec = format!("echo rendered >> '{}'", renders.display());
+    let child = home
+        .std_cmd(&[
+            "inject",
+            "-i",
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+            "--watch",
+            "--exec",
+            &exec,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    (child, output, renders)
+}
+
+fn renders(path: &std::path::Path) -> usize {
+    std::fs::read_to_string(path).map_or(0, |t| t.lines().count())
+}
+
+#[test]
+fn inject_watch_renders_again_after_a_rotation_by_another_process() {
+    let home = home();
+    let (mut child, output, log) = start_watch(&home);
+    eventually(Duration::from_secs(10), "the first render", || {
+        renders(&log) == 1
+    });
+    let first = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(first, format!("A={}", home.ok(&["token", "p"])));
+    home.ok(&["refresh", "p", "--force"]);
+    let token = home.ok(&["token", "p"]);
+    assert_ne!(first, format!("A={token}"));
+    eventually(
+        Duration::from_secs(10),
+        "the render after the rotation",
+        || std::fs::read_to_string(&output).unwrap() == format!("A={token}"),
+    );
+    eventually(Duration::from_secs(5), "the command after it", || {
+        renders(&log) == 2
+    });
+    let mode = std::fs::metadata(&output).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    // Nothing changed since: no more renders.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(renders(&log), 2);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn inject_watch_rotates_a_token_that_falls_due_and_renders_it() {
+    let home = Home::with_emulator();
+    home.emu()
+        .set_lifetime(broker_emulator::Grant::ClientCredentials, 13);
+    home.add("p", "ai");
+    let text = home
+        .read_config()
+        .replace("[profiles.p]\n", "[profiles.p]\nrefresh_before = \"10s\"\n");
+    home.write_config(&text);
+    let (mut child, output, log) = start_watch(&home);
+    eventually(Duration::from_secs(10), "the first render", || {
+        renders(&log) >= 1
+    });
+    let first = std::fs::read_to_string(&output).unwrap();
+    eventually(Duration::from_secs(15), "a render of a new token", || {
+        renders(&log) >= 2 && std::fs::read_to_string(&output).unwrap() != first
+    });
+    let state = home.state_json("p");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let now = std::fs::read_to_string(&output).unwrap();
+    assert!(now.starts_with("A="), "{now}");
+    assert_ne!(now, first);
+    assert!(state["access_token"].is_string());
+}
+
+#[test]
+fn inject_watch_needs_an_output_file() {
+    let home = home();
+    let out = home
+        .cmd(&["inject", "--watch"])
+        .write_stdin("x")
+        .output()
+        .unwrap();
+    assert_failed(&out, 2, "--watch without -o");
+    let out = home
+        .cmd(&["inject", "-o", "x", "--exec", "true"])
+        .write_stdin("x")
+        .output()
+        .unwrap();
+    assert_failed(&out, 2, "--exec without --watch");
+}
