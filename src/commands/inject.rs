@@ -38,17 +38,17 @@ const EXEC_TIMEOUT: Duration = Duration::from_secs(300);
 pub(crate) fn run(ctx: &Context, args: InjectArgs) -> Result<()> {
     let template = read_template(args.input.as_deref())?;
     let cfg = ctx.config()?;
+    if let (Some(path), true) = (&args.output, args.watch) {
+        return watch(ctx, &cfg, &template, path, args.exec.as_deref());
+    }
     let rendered = render(ctx, &cfg, &template)?;
     match &args.output {
-        Some(path) if args.watch => {
-            watch(ctx, &cfg, &template, path, args.exec.as_deref(), rendered)
-        }
         Some(path) => crate::store::atomic::write(path, rendered.text.as_bytes(), 0o600),
         None => ui::print(rendered.text.as_str()),
     }
 }
 
-/// `--watch`: write `first`, then render again whenever a state it came from changes (another
+/// `--watch`: render and write, then render again whenever a state it came from changes (another
 /// process rotated or logged in) or its earliest token falls due (this process rotates it,
 /// with the sinks and hooks), writing and running `exec` only when the text changed. Like
 /// Vault Agent's templates. An unreachable Baidu is retried; any other error ends the watch
@@ -59,7 +59,6 @@ fn watch(
     template: &str,
     path: &Path,
     exec: Option<&str>,
-    first: Rendered,
 ) -> Result<()> {
     let mut names: Vec<ProfileName> = Vec::new();
     for piece in parse_template(template)? {
@@ -72,9 +71,11 @@ fn watch(
     let store = ctx.store(cfg);
     let versions = || names.iter().map(|n| store.version(n)).collect::<Vec<_>>();
     let shown = sanitize(&path.to_string_lossy());
+    // Taken before rendering: a rotation meanwhile is seen at the first poll.
     let mut seen = versions();
+    let first = render(ctx, cfg, template)?;
     crate::store::atomic::write(path, first.text.as_bytes(), 0o600)?;
-    run_exec(exec, &shown)?;
+    run_exec(cfg, exec, &shown)?;
     let mut last = first.text;
     let mut due = first.due;
     ui::say(crate::t!(
@@ -96,7 +97,7 @@ fn watch(
                 if r.text != last {
                     crate::store::atomic::write(path, r.text.as_bytes(), 0o600)?;
                     ui::debug(1, format!("rendered `{shown}` again"));
-                    run_exec(exec, &shown)?;
+                    run_exec(cfg, exec, &shown)?;
                     last = r.text;
                 }
             }
@@ -115,14 +116,19 @@ fn watch(
 }
 
 /// `--exec CMD` after a render, in its own process group with a time limit; a failure is
-/// reported and the watch goes on. It never inherits what unlocks the secret store.
-fn run_exec(exec: Option<&str>, shown_path: &str) -> Result<()> {
+/// reported and the watch goes on. It never inherits what unlocks the secret store, nor a
+/// SecretKey (as a hook).
+fn run_exec(cfg: &Config, exec: Option<&str>, shown_path: &str) -> Result<()> {
     let Some(command) = exec else {
         return Ok(());
     };
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c").arg(command);
-    for var in crate::hooks::WITHHELD {
+    for var in crate::hooks::WITHHELD
+        .iter()
+        .copied()
+        .chain(cfg.secret_key_vars())
+    {
         cmd.env_remove(var);
     }
     let shown = sanitize(command);

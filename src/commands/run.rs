@@ -15,6 +15,10 @@ use crate::export::reference::Reference;
 use crate::ui;
 
 pub(crate) fn run(ctx: &Context, args: RunArgs) -> Result<()> {
+    let Some((program, rest)) = args.command.split_first() else {
+        // clap requires a command.
+        return Ok(());
+    };
     let cfg = ctx.config()?;
     // A variable is a reference when its whole value is one; any other value stays as it is.
     let mut names = Vec::new();
@@ -30,10 +34,6 @@ pub(crate) fn run(ctx: &Context, args: RunArgs) -> Result<()> {
     }
     let values = resolve(ctx, &cfg, &refs.iter().collect::<Vec<_>>())?.values;
 
-    let Some((program, rest)) = args.command.split_first() else {
-        // clap requires a command.
-        return Ok(());
-    };
     let mut cmd = Command::new(program);
     cmd.args(rest);
     for var in cfg.secret_key_vars() {
