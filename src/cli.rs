@@ -122,6 +122,11 @@ pub enum Command {
     /// Tour broker offline, in a temporary home, against the emulator
     #[cfg(feature = "emulator")]
     Demo(DemoArgs),
+    /// Render a template, replacing each `{{ broker://PROFILE/FIELD }}` with that value
+    Inject(InjectArgs),
+    /// Run a command with each `broker://PROFILE/FIELD` variable replaced by that value; its
+    /// exit code and signals pass through
+    Run(RunArgs),
 }
 
 #[derive(Debug, Args)]
@@ -521,4 +526,28 @@ pub struct EmulatorArgs {
     /// Port on 127.0.0.1 (0 picks a free one)
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct InjectArgs {
+    /// The template [default: stdin]
+    #[arg(short = 'i', long = "in-file", value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Where to write the result, atomically with mode 0600 [default: stdout]
+    #[arg(short = 'o', long = "out-file", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Keep running: render the file again after each rotation of a profile it names (by this
+    /// process when due, or by any other)
+    #[arg(long, requires = "output")]
+    pub watch: bool,
+    /// With --watch: run this shell command (`sh -c`) after each render that changed the file
+    #[arg(long, value_name = "CMD", requires = "watch")]
+    pub exec: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
 }

@@ -364,3 +364,10 @@ ui-agent-header-profile = PROFILE
 ui-agent-header-next = NEXT ROTATION
 ui-agent-header-last = LAST ROTATION
 ui-agent-header-error = LAST ERROR
+ui-inject-watching = rendering `{ $path }` again after each rotation of its { $profiles ->
+        [one] profile
+       *[other] { $profiles } profiles
+    } (Ctrl-C ends)
+ui-inject-retry = could not render `{ $path }` again: { $error }; trying again in { $seconds }s
+ui-inject-exec-failed = `{ $command }` after rendering `{ $path }` failed ({ $how }); watching on
+ui-inject-exec-timed-out = `{ $command }` after rendering `{ $path }` ran past { $seconds }s and was ended; watching on

@@ -93,3 +93,8 @@ usage-checks-failed = { $failed } of { $total } checks failed: { $checks }
 
 usage-emulator = { $message }
     .hint = { $hint }
+
+usage-bad-reference = `{ $reference }` is not a broker reference
+    .hint = write `broker://PROFILE/FIELD` (in a template: `{"{{"} broker://PROFILE/FIELD {"}}"}`), FIELD one of access_token, app_key, expires_at, scope, access_key_id, secret_access_key, session_token
+usage-field-not-of-grant = profile `{ $profile }` has no `{ $field }`: its grant is `{ $grant }`
+    .hint = access_token and app_key fit every profile; expires_at all but api-key; scope all but api-key and sts; access_key_id, secret_access_key and session_token only sts

@@ -300,3 +300,10 @@ ui-agent-header-profile = 配置
 ui-agent-header-next = 下次轮换
 ui-agent-header-last = 上次轮换
 ui-agent-header-error = 最近的错误
+ui-inject-watching = 每当{ $profiles ->
+        [one] 它引用的配置
+       *[other] 它引用的 { $profiles } 个配置之一
+    }轮换后重新渲染 `{ $path }`（按 Ctrl-C 结束）
+ui-inject-retry = 无法重新渲染 `{ $path }`：{ $error }；{ $seconds } 秒后重试
+ui-inject-exec-failed = 渲染 `{ $path }` 后运行的 `{ $command }` 失败（{ $how }）；继续监视
+ui-inject-exec-timed-out = 渲染 `{ $path }` 后运行的 `{ $command }` 超过 { $seconds } 秒，已被结束；继续监视

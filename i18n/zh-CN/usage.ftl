@@ -89,3 +89,8 @@ usage-agent-already-running = `{ $path }` 上已有一个 agent 在应答
     .hint = 用 `broker agent stop` 结束它，或用另一个 `--socket` 启动这一个
 usage-agent-not-running = `{ $path }` 上没有 agent 应答
     .hint = 用 `broker agent` 启动一个
+
+usage-bad-reference = `{ $reference }` 不是 broker 引用
+    .hint = 写成 `broker://PROFILE/FIELD`（模板中写 `{"{{"} broker://PROFILE/FIELD {"}}"}`），FIELD 为 access_token、app_key、expires_at、scope、access_key_id、secret_access_key、session_token 之一
+usage-field-not-of-grant = 配置 `{ $profile }` 没有 `{ $field }`：它的授权方式是 `{ $grant }`
+    .hint = access_token 和 app_key 适用于所有配置；expires_at 适用于 api-key 以外的配置；scope 适用于 api-key 和 sts 以外的配置；access_key_id、secret_access_key 和 session_token 仅适用于 sts

@@ -100,6 +100,16 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
         cmd.env(env_vars::BROKER_CONFIG, absolute);
     }
 
+    // The token's copies here are no longer needed once CMD has them.
+    drop(exports);
+    ui::debug(1, format!("running a command with profile `{name}`"));
+    supervise(cmd, program)
+}
+
+/// Runs `cmd` (`program` names it in errors) to its end: SIGINT, SIGTERM and SIGHUP sent to
+/// broker alone reach it, and its exit code (128 + the signal when a signal ended it) becomes
+/// broker's. Shared by `exec` and `run`.
+pub(crate) fn supervise(mut cmd: Command, program: &OsString) -> Result<()> {
     // A hook run above may have installed broker's own watcher (which ends broker on a signal
     // when no hook runs): from here on, signals are CMD's business.
     crate::process::hand_over_signals();
@@ -116,8 +126,6 @@ pub(crate) fn run(ctx: &Context, args: ExecArgs) -> Result<()> {
     };
     // The token's copies here are no longer needed while CMD runs.
     drop(cmd);
-    drop(exports);
-    ui::debug(1, format!("running a command with profile `{name}`"));
     let pid = i32::try_from(child.id())
         .map(Pid::from_raw)
         .map_err(|_| Error::from(InternalError::PidOutOfRange))?;

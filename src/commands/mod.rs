@@ -13,11 +13,13 @@ pub(crate) mod env;
 mod exec;
 mod hooks;
 mod init;
+mod inject;
 mod login;
 mod logout;
 pub(crate) mod man;
 mod profile;
 mod refresh;
+mod run;
 mod secret;
 mod shell_init;
 mod state;
@@ -62,6 +64,8 @@ pub fn run(mut cli: Cli) -> Result<()> {
         Command::Agent(args) => agent::run(&ctx, args),
         #[cfg(feature = "emulator")]
         Command::Demo(args) => demo::run(args.keep),
+        Command::Inject(args) => inject::run(&ctx, args),
+        Command::Run(args) => run::run(&ctx, args),
     }
 }
 
@@ -99,6 +103,8 @@ fn profile_flag(before: Option<String>, command: &Command) -> Result<Option<Stri
         Command::Emulator(_) => Err("emulator"),
         #[cfg(feature = "emulator")]
         Command::Demo(_) => Err("demo"),
+        Command::Inject(_) => Err("inject"),
+        Command::Run(_) => Err("run"),
     };
     match (before, after) {
         (Some(_), Err(command)) => Err(UsageError::ProfileNotApplicable { command }.into()),

@@ -127,6 +127,15 @@ pub enum UsageError {
         hint: Option<String>,
         internal: bool,
     },
+    /// `broker inject`/`broker run`: a `broker://` reference that is not `PROFILE/FIELD` with a
+    /// known field, or a `{{ broker://… ` marker never closed.
+    BadReference { reference: String },
+    /// `broker inject`/`broker run`: a field the profile's grant does not have.
+    FieldNotOfGrant {
+        profile: String,
+        field: &'static str,
+        grant: &'static str,
+    },
 }
 
 impl UsageError {

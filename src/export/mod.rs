@@ -5,6 +5,7 @@
 
 mod env_file;
 mod json;
+pub mod reference;
 
 pub use env_file::{env_file, env_file_quote};
 use json::json_string;

@@ -174,17 +174,8 @@ pub fn variables(
     } else {
         None
     };
-    // `{expires_at}` of an API key, which never expires, is empty.
-    let expires_at = if profile.grant.static_key() {
-        String::new()
-    } else {
-        state.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true)
-    };
-    let scope = state
-        .scope
-        .clone()
-        .or_else(|| profile.scope.clone())
-        .unwrap_or_else(|| profile.grant.default_scope().unwrap_or("").to_owned());
+    let expires_at = expires_at(profile, state);
+    let scope = scope(profile, state);
     let value = |p: Placeholder| -> &str {
         match p {
             Placeholder::AccessToken => state.access_token.expose(),
@@ -230,6 +221,24 @@ pub fn variables(
         }
     }
     Ok(vars)
+}
+
+/// `{expires_at}`: RFC 3339; empty for an API key, which never expires.
+pub fn expires_at(profile: &Profile, state: &TokenState) -> String {
+    if profile.grant.static_key() {
+        String::new()
+    } else {
+        state.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+}
+
+/// `{scope}`: the one granted, else the one asked for, else the grant's default, else empty.
+pub fn scope(profile: &Profile, state: &TokenState) -> String {
+    state
+        .scope
+        .clone()
+        .or_else(|| profile.scope.clone())
+        .unwrap_or_else(|| profile.grant.default_scope().unwrap_or("").to_owned())
 }
 
 /// The profile's `[env]` templates, parsed; an unknown placeholder is a config error (exit 2).

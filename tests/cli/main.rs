@@ -20,6 +20,7 @@ mod exec;
 mod grants;
 mod hooks;
 mod hostile;
+mod inject;
 mod languages;
 mod leaks;
 mod output;
