@@ -240,9 +240,14 @@ pub(crate) fn resolve(ctx: &Context, cfg: &Config, refs: &[&Reference]) -> Resul
                     timeout: cfg.settings.timeout.0,
                     rejected: None,
                 };
-                let state = service
-                    .serve(profile, policy, OnHookFailure::Warn, |_| Ok(()))?
-                    .into_state();
+                // Through a running agent, as `token` does; alone otherwise.
+                let options = crate::agent::protocol::Options::default();
+                let state = match ctx.ask_agent(cfg, "token", &r.profile, options) {
+                    Some(answer) => crate::agent::client::token_state(&answer?)?,
+                    None => service
+                        .serve(profile, policy, OnHookFailure::Warn, |_| Ok(()))?
+                        .into_state(),
+                };
                 if !profile.grant.static_key() {
                     let before = chrono::Duration::from_std(profile.refresh_before.0)
                         .unwrap_or(chrono::Duration::zero());

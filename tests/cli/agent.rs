@@ -206,6 +206,32 @@ fn a_passphrase_identity_is_unlocked_once_by_the_agent_and_clients_never_prompt(
         "printf '%s' \"$BAIDU_ACCESS_TOKEN\"",
     ]);
     assert_eq!(exec, served.trim());
+    // `inject` and `run` too: their references are resolved by the agent.
+    let injected = home
+        .cmd(&["inject"])
+        .write_stdin("t={{ broker://a/access_token }}\n")
+        .output()
+        .unwrap();
+    assert!(
+        injected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&injected.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(injected.stdout).unwrap(),
+        format!("t={}\n", served.trim())
+    );
+    let run = home
+        .cmd(&["run", "--", "sh", "-c", "printf '%s' \"$T\""])
+        .env("T", "broker://a/access_token")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(String::from_utf8(run.stdout).unwrap(), served.trim());
     // An error the agent answers is the command's error, exit code included.
     let out = home.cmd(&["token", "nope"]).output().unwrap();
     assert_failed(&out, 2, "unknown profile");
