@@ -35,14 +35,28 @@ pub mod ui;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 pub use error::{Error, Result};
+
+/// The command line parsed. clap builds the whole command tree to parse it; the tree is then
+/// left to the end of the process rather than dropped, which costs more than the parse itself
+/// on a warm `broker token` (docs/performance.md).
+fn parse(args: &[OsString]) -> std::result::Result<cli::Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = cli::Cli::command();
+    let parsed = match cmd.try_get_matches_from_mut(args) {
+        Ok(mut matches) => {
+            cli::Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut cmd))
+        }
+        Err(e) => Err(e),
+    };
+    std::mem::forget(cmd);
+    parsed
+}
 
 /// Parses `args` and runs the command.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<()> {
     let args: Vec<OsString> = args.into_iter().collect();
-    let cli = match cli::Cli::try_parse_from(&args) {
+    let cli = match parse(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let e = localized_help(e, &args);
