@@ -36,7 +36,9 @@ pub(crate) fn run(ctx: &Context, args: RunArgs) -> Result<()> {
 
     let mut cmd = Command::new(program);
     cmd.args(rest);
-    for var in cfg.secret_key_vars() {
+    // What `exec` and hooks withhold too: every SecretKey variable, and broker's own secrets
+    // (the age identity, its passphrase, the Redis URL).
+    for var in cfg.secret_key_vars().chain(crate::hooks::WITHHELD) {
         cmd.env_remove(var);
     }
     for (name, value) in names.iter().zip(values.iter()) {

@@ -19,11 +19,35 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::baidu::client::Client;
-use crate::config::{Profile, SecretSource};
+use crate::config::Profile;
 use crate::error::{Error, GrantError, Result, sanitize};
 use crate::grant::{Fresh, Grant, RefreshError, valid_token};
 use crate::process::{self, Capture, Ended};
 use crate::secret::{AccessToken, RefreshToken, SecretKey};
+
+/// The variables a plugin inherits (with `LC_*`): to run, find files, and reach the network
+/// through the same proxies and certificates as broker.
+const PLUGIN_ENV: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "TZ",
+    "TMPDIR",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "all_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+];
 
 /// `grant = "plugin:NAME"`.
 pub const PREFIX: &str = "plugin:";
@@ -220,7 +244,7 @@ impl Plugin {
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        self.clear_secrets(&mut cmd, profile, secret, refresh_token);
+        self.clear_secrets(&mut cmd, secret, refresh_token);
         client.messages().debug(
             1,
             format!(
@@ -289,22 +313,16 @@ impl Plugin {
         ran
     }
 
-    /// Removes from the plugin's environment what could carry a secret: broker's own secret
-    /// variables, the profile's `secret_key_env`, and any variable holding the SecretKey or
-    /// the refresh token.
+    /// The plugin's environment: only what a program needs to run and reach the network
+    /// (`PLUGIN_ENV`), and none of that if it holds the SecretKey or the refresh token. Other
+    /// profiles' `secret_key_env` variables, broker's own secret variables and any token a
+    /// caller exported never reach it; what a plugin needs to know comes in `settings`.
     fn clear_secrets(
         &self,
         cmd: &mut Command,
-        profile: &Profile,
         secret: &SecretKey,
         refresh_token: Option<&RefreshToken>,
     ) {
-        for var in crate::hooks::WITHHELD {
-            cmd.env_remove(var);
-        }
-        if let SecretSource::Env(var) = &profile.secret {
-            cmd.env_remove(var);
-        }
         let secrets: Vec<&str> = [
             Some(secret.expose()),
             refresh_token.map(RefreshToken::expose),
@@ -313,10 +331,13 @@ impl Plugin {
         .flatten()
         .filter(|s| !s.is_empty())
         .collect();
+        cmd.env_clear();
         for (k, v) in std::env::vars_os() {
-            let v = String::from_utf8_lossy(v.as_encoded_bytes());
-            if secrets.iter().any(|s| v.contains(s)) {
-                cmd.env_remove(k);
+            let name = k.to_string_lossy();
+            let passes = PLUGIN_ENV.contains(&name.as_ref()) || name.starts_with("LC_");
+            let text = String::from_utf8_lossy(v.as_encoded_bytes());
+            if passes && !secrets.iter().any(|s| text.contains(s)) {
+                cmd.env(&k, &v);
             }
         }
     }

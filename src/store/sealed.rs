@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use sha2::Digest;
+
 use super::{
     Backend, BackendLock, DEFAULT_LOCK_WAIT, Place, ProfileLock, StateStore, TokenState, Vault,
     Version,
@@ -15,13 +17,13 @@ use crate::profile::ProfileName;
 pub struct SealedStore {
     backend: Box<dyn Backend>,
     vault: Vault,
-    /// For a long-lived process (the agent): the last state decrypted per profile, with the
-    /// version of the stored bytes it came from. `None`: every load decrypts.
+    /// For a long-lived process (the agent): the last state decrypted per profile, with a
+    /// digest of the sealed bytes it came from. `None`: every load decrypts.
     decrypted: Option<std::sync::Mutex<Decrypted>>,
 }
 
-/// States already decrypted, by profile, with the version they were read at.
-type Decrypted = std::collections::HashMap<ProfileName, (Version, TokenState)>;
+/// States already decrypted, by profile, with the SHA-256 of the sealed bytes they came from.
+type Decrypted = std::collections::HashMap<ProfileName, ([u8; 32], TokenState)>;
 
 impl SealedStore {
     pub fn new(backend: Box<dyn Backend>, vault: Vault) -> Self {
@@ -32,10 +34,10 @@ impl SealedStore {
         }
     }
 
-    /// Keeps each state it decrypts, and serves a load from it while the backend's version
-    /// of the stored bytes is unchanged (a `stat` for files, one small `GET` on Redis) instead
-    /// of decrypting again. For the agent: a command does one load and has nothing to keep.
-    /// A load under the lock (a rotation) always reads and decrypts.
+    /// Keeps each state it decrypts, and serves a load whose sealed bytes are the same as last
+    /// time from it instead of decrypting again (the bytes are still read: what is served is
+    /// exactly what the backend holds, a local copy included). For the agent: a command does
+    /// one load and has nothing to keep. A load under the lock (a rotation) always decrypts.
     pub fn keeping_decrypted(mut self) -> Self {
         self.decrypted = Some(std::sync::Mutex::new(Decrypted::new()));
         self
@@ -76,28 +78,22 @@ impl SealedStore {
 
 impl StateStore for SealedStore {
     fn load(&self, profile: &ProfileName) -> Result<Option<TokenState>> {
-        let Some(kept) = &self.decrypted else {
-            return match self.backend.read(profile)? {
-                Some(bytes) => self.unseal(profile, &bytes).map(Some),
-                None => Ok(None),
-            };
+        let Some(bytes) = self.backend.read(profile)? else {
+            return Ok(None);
         };
-        // The version first: bytes written after it are newer than what this returns, as
-        // they would be for a read that came a moment earlier.
-        let version = self.backend.version(profile);
-        if let Some(v) = &version
-            && let Ok(kept) = kept.lock()
-            && let Some((at, state)) = kept.get(profile)
-            && at == v
+        let Some(kept) = &self.decrypted else {
+            return self.unseal(profile, &bytes).map(Some);
+        };
+        let digest: [u8; 32] = sha2::Sha256::digest(&bytes[..]).into();
+        if let Ok(kept) = kept.lock()
+            && let Some((seen, state)) = kept.get(profile)
+            && *seen == digest
         {
             return Ok(Some(state.clone()));
         }
-        let state = match self.backend.read(profile)? {
-            Some(bytes) => self.unseal(profile, &bytes)?,
-            None => return Ok(None),
-        };
-        if let (Some(v), Ok(mut kept)) = (version, kept.lock()) {
-            kept.insert(profile.clone(), (v, state.clone()));
+        let state = self.unseal(profile, &bytes)?;
+        if let Ok(mut kept) = kept.lock() {
+            kept.insert(profile.clone(), (digest, state.clone()));
         }
         Ok(Some(state))
     }

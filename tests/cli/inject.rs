@@ -152,6 +152,7 @@ fn run_resolves_references_and_drops_the_secret_key_variables() {
         .env("APP_KEY_ID", "broker://envsk/app_key")
         .env("UNRELATED", "kept")
         .env("NOT_A_REF", "prefix broker://envsk/access_token")
+        .env("BROKER_REDIS_URL", "redis://:fleet-password@127.0.0.1:1/0")
         .output()
         .unwrap();
     assert!(
@@ -160,6 +161,10 @@ fn run_resolves_references_and_drops_the_secret_key_variables() {
         String::from_utf8_lossy(&out.stderr)
     );
     let env = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !env.contains("fleet-password") && !env.contains("BROKER_AGE_KEY="),
+        "broker's own secrets reached the command: {env}"
+    );
     let token = home
         .cmd(&["token", "envsk"])
         .env("MY_AI_SK", crate::harness::SECRET)

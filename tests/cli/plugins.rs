@@ -45,6 +45,7 @@ fn run(home: &Home, args: &[&str]) -> Output {
         .env("PATH", path)
         .env("PLUGIN_SK", SECRET)
         .env("A_COPY_OF_THE_SECRET", format!("x{SECRET}x"))
+        .env("ANOTHER_PROFILES_SK", "another-secret")
         .output()
         .expect("runs")
 }
@@ -116,7 +117,12 @@ fn no_secret_reaches_a_plugin_in_its_argv_or_environment() {
         let env = s["env"].as_object().unwrap();
         assert!(!env.contains_key("PLUGIN_SK"), "{text}");
         assert!(!env.contains_key("A_COPY_OF_THE_SECRET"), "{text}");
-        assert!(env.contains_key("PATH"), "the rest stays: {text}");
+        assert!(!env.contains_key("BROKER_AGE_KEY"), "{text}");
+        assert!(!env.contains_key("ANOTHER_PROFILES_SK"), "{text}");
+        assert!(
+            env.contains_key("PATH"),
+            "what a program needs stays: {text}"
+        );
     }
 }
 
