@@ -131,7 +131,7 @@ impl Grant for Plugin {
     fn fetch(&self, client: &Client, profile: &Profile, secret: &SecretKey) -> Result<Fresh> {
         match self.run(client, profile, secret, None) {
             Ran::Token(fresh) => Ok(*fresh),
-            Ran::NotRun(e) | Ran::Refused(e, _) | Ran::Failed(e) => Err(e),
+            Ran::NotRun(e) | Ran::Refused(e, _) | Ran::Failed(e) | Ran::Salvaged(_, e) => Err(e),
         }
     }
 
@@ -152,6 +152,8 @@ impl Grant for Plugin {
             // A network failure, a crash, a timeout, garbage: the plugin may have sent the
             // token, so the journal mark stays and the next run presents it once more.
             Ran::Refused(e, Refused::Network) | Ran::Failed(e) => Err(RefreshError::Unknown(e)),
+            // The old refresh token is spent and a new one came back: keep it.
+            Ran::Salvaged(fresh, e) => Err(RefreshError::Salvaged(fresh, e)),
         }
     }
 }
@@ -165,6 +167,9 @@ enum Ran {
     Refused(Error, Refused),
     /// It ran, and gave no usable answer.
     Failed(Error),
+    /// It ran and gave a new refresh token (and an access token), in an answer otherwise
+    /// unusable: the tokens, saved as due, and what was wrong.
+    Salvaged(Box<Fresh>, Error),
 }
 
 #[derive(Clone, Copy)]
@@ -402,26 +407,45 @@ impl Plugin {
                 refused,
             );
         }
-        if !status.success() {
-            return failed("exited", process::describe(status));
-        }
         let token = |field: &str| -> Option<String> {
             match answer.get(field) {
                 Some(Value::String(t)) if valid_token(t) => Some(t.clone()),
                 _ => None,
             }
         };
-        let Some(access_token) = token("access_token") else {
+        let usable_access = token("access_token");
+        let usable_refresh = token("refresh_token");
+        for t in usable_access.iter().chain(&usable_refresh) {
+            client.knows(t);
+        }
+        // A new refresh token next to a usable access token is kept whatever else is wrong
+        // (a non-zero exit, an unusable `expires_in`): the issuer has spent the old one. Saved
+        // as due, so the next use refreshes with it, as netdisk's salvaged answers are.
+        let keep = |ran: Ran| -> Ran {
+            match (ran, &usable_access, &usable_refresh) {
+                (Ran::Failed(e), Some(at), Some(rt)) => Ran::Salvaged(
+                    Box::new(Fresh {
+                        access_token: AccessToken::new(at.clone()),
+                        expires_at: Utc::now(),
+                        refresh_token: Some(RefreshToken::new(rt.clone())),
+                        scope: None,
+                        sts: None,
+                    }),
+                    e,
+                ),
+                (ran, ..) => ran,
+            }
+        };
+        if !status.success() {
+            return keep(failed("exited", process::describe(status)));
+        }
+        let Some(access_token) = usable_access.clone() else {
             return failed("no-usable", "access_token".into());
         };
-        client.knows(&access_token);
         let refresh_token = match answer.get("refresh_token") {
             None | Some(Value::Null) => None,
-            Some(_) => match token("refresh_token") {
-                Some(rt) => {
-                    client.knows(&rt);
-                    Some(RefreshToken::new(rt))
-                }
+            Some(_) => match &usable_refresh {
+                Some(rt) => Some(RefreshToken::new(rt.clone())),
                 None => return failed("no-usable", "refresh_token".into()),
             },
         };
@@ -430,13 +454,13 @@ impl Plugin {
             .and_then(Value::as_u64)
             .filter(|s| (1..=MAX_EXPIRES_IN).contains(s))
         else {
-            return failed("no-usable", "expires_in".into());
+            return keep(failed("no-usable", "expires_in".into()));
         };
         if !matches!(
             answer.get("extra"),
             None | Some(Value::Null | Value::Object(_))
         ) {
-            return failed("no-usable", "extra".into());
+            return keep(failed("no-usable", "extra".into()));
         }
         let expires_at = Utc::now() + chrono::Duration::seconds(expires_in as i64);
         Ran::Token(Box::new(Fresh {

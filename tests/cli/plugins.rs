@@ -126,6 +126,28 @@ fn no_secret_reaches_a_plugin_in_its_argv_or_environment() {
     }
 }
 
+/// An answer with new tokens but an unusable `expires_in`: the old refresh token is spent, so
+/// the new one is kept (saved as due) and the next use refreshes with it; nobody is sent to log
+/// in.
+#[test]
+fn a_new_refresh_token_in_an_unusable_plugin_answer_is_kept() {
+    let home = home_with(&[("p", "rotate")], "30s");
+    assert_eq!(ok(&home, &["token", "p"]), "at-1\n");
+    std::fs::write(home.path().join("seen/bad-expiry"), "").unwrap();
+    let err = fails(&home, &["refresh", "p", "--force"], 5);
+    assert!(err.contains("expires_in"), "{err}");
+    // Due at once: this `token` refreshes with rt-2, the token the bad answer carried.
+    assert_eq!(ok(&home, &["token", "p"]), "at-3\n");
+    let presented: Vec<Value> = lines(&home, "requests.jsonl")
+        .iter()
+        .map(|r| r["refresh_token"].clone())
+        .collect();
+    assert_eq!(
+        presented,
+        vec![Value::Null, Value::from("rt-1"), Value::from("rt-2")]
+    );
+}
+
 #[test]
 fn a_plugin_killed_mid_refresh_gets_the_same_refresh_token_once_more() {
     let home = home_with(&[("p", "rotate")], "30s");
