@@ -43,6 +43,10 @@ fn ask(socket: &std::path::Path, verb: &str) -> Result<Value> {
         })
     };
     let stream = std::os::unix::net::UnixStream::connect(socket).map_err(|_| not_running())?;
+    // Only an agent of this user: a socket another user put at that path is not ours to trust.
+    if !crate::agent::server::same_user(&stream) {
+        return Err(not_running());
+    }
     let request = Request {
         id: Value::from(1),
         verb: verb.to_owned(),

@@ -374,7 +374,7 @@ impl Plugin {
         if let Some(v) = answer.get("version")
             && v.as_u64() != Some(VERSION)
         {
-            return failed("version", clip(&v.to_string()));
+            return failed("version", clip(&client.scrub(&v.to_string())));
         }
         if let Some(error) = answer.get("error") {
             let said = clip(
@@ -389,7 +389,7 @@ impl Plugin {
                 "credentials" => Refused::Credentials,
                 "login" => Refused::Login,
                 "network" => Refused::Network,
-                other => return failed("unknown-kind", clip(other)),
+                other => return failed("unknown-kind", clip(&client.scrub(other))),
             };
             let kind = match refused {
                 Refused::Credentials => "credentials",
