@@ -33,6 +33,10 @@ pub struct Options {
     /// agent answer [`ANOTHER_CONFIG`]. Absent: whatever config the agent serves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<std::path::PathBuf>,
+    /// The state folder the client uses (absolute); another one than the agent's is answered
+    /// like another config file: the client works alone with its own states.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_dir: Option<std::path::PathBuf>,
     /// `token`: `--min-ttl` in seconds (absent: the profile's `refresh_before`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_ttl: Option<u64>,

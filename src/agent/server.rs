@@ -290,8 +290,14 @@ impl Agent {
     /// is handed to `send` (as the whole answer) before the hooks of a rotation run; the data
     /// returned then is not sent again.
     fn serve(&self, request: &Request, send: &mut dyn FnMut(&Value)) -> Result<Option<Value>> {
+        let canonical = |p: &PathBuf| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
         if let Some(config) = &request.options.config
-            && std::fs::canonicalize(config).unwrap_or_else(|_| config.clone()) != self.config
+            && canonical(config) != self.config
+        {
+            return Ok(None);
+        }
+        if let Some(state_dir) = &request.options.state_dir
+            && canonical(state_dir) != canonical(&self.paths.state_dir)
         {
             return Ok(None);
         }

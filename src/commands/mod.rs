@@ -177,6 +177,9 @@ impl Context {
     ) -> Option<Result<serde_json::Value>> {
         let config = &self.paths.config;
         options.config = Some(std::path::absolute(config).unwrap_or_else(|_| config.clone()));
+        let state_dir = &self.paths.state_dir;
+        options.state_dir =
+            Some(std::path::absolute(state_dir).unwrap_or_else(|_| state_dir.clone()));
         let request = crate::agent::protocol::Request {
             id: serde_json::Value::from(1),
             verb: verb.to_owned(),

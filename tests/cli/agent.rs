@@ -243,6 +243,14 @@ fn a_passphrase_identity_is_unlocked_once_by_the_agent_and_clients_never_prompt(
         .output()
         .unwrap();
     assert_failed(&out, 6, "another config, alone");
+    // So does a client with another state folder, even when it finds the agent's socket.
+    let out = home
+        .cmd(&["token", "a"])
+        .env("BROKER_STATE_DIR", home.path().join("other-state"))
+        .env("BROKER_AGENT_SOCK", &agent.socket)
+        .output()
+        .unwrap();
+    assert_failed(&out, 6, "another state folder, alone");
     drop(agent);
 }
 
